@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Share one PGlite instance and one server connection per worker across test files (see test/support).
+    isolate: false,
     reporters: ["default"],
   },
 });

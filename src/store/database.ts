@@ -1,0 +1,32 @@
+/**
+ * The one small database interface that every engine adapter implements. All SQL in llm-ledger is
+ * written once, in Postgres dialect with `$1` placeholders, and runs on PGlite and on a Postgres server
+ * alike through this interface.
+ *
+ * Values come back normalised across engines: BIGINT and NUMERIC as decimal strings (never a lossy
+ * number), timestamps as `Date`, JSONB as parsed values.
+ */
+export interface Queryable {
+  /** Runs one parameterised statement and returns its rows. */
+  query<Row extends object = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<Row[]>;
+  /** Runs a script of one or more statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export type DatabaseEngine = "pglite" | "postgres";
+
+export interface Database extends Queryable {
+  readonly engine: DatabaseEngine;
+  /** Where the data lives, safe to print: a server URL has its password replaced by `***`. */
+  readonly description: string;
+  /** Runs `work` in one transaction: commit when it resolves, roll back when it throws. */
+  transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Closes what this adapter opened. An adapter over a client the caller handed in leaves that
+   * client open: its owner closes it.
+   */
+  close(): Promise<void>;
+}

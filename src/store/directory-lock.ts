@@ -1,0 +1,98 @@
+import fs from "node:fs";
+import path from "node:path";
+import { LedgerError } from "../errors.js";
+
+const lockFileName = "llm-ledger.lock";
+
+/** A lock held on a directory by this process, released by `release()` or when the process exits. */
+export interface DirectoryLock {
+  readonly file: string;
+  release(): void;
+}
+
+/**
+ * Takes the lock file of a PGlite directory. PGlite is single-process: two processes writing one
+ * data directory would corrupt it, so a second opener gets `E_DB_IN_USE` instead. A lock left by a
+ * process that no longer runs is taken over.
+ */
+export function lockDirectory(directory: string): DirectoryLock {
+  const file = path.join(directory, lockFileName);
+  const content = JSON.stringify({ pid: process.pid, since: new Date().toISOString() });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, content, { flag: "wx" });
+      return holdLock(file, content);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw new LedgerError("E_DB_DIR", `cannot create lock file ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
+    const existing = readLock(file);
+    if (existing === undefined) continue; // released between our attempt and the read
+    if (existing.pid !== undefined && isRunning(existing.pid)) {
+      const who = existing.pid === process.pid ? `this process (${existing.pid})` : `process ${existing.pid}`;
+      throw new LedgerError(
+        "E_DB_IN_USE",
+        `database ${directory} is in use by ${who}; stop it, use its HTTP API, or use a Postgres server`,
+      );
+    }
+    takeOverStale(file, existing.raw);
+  }
+  throw new LedgerError("E_DB_IN_USE", `database ${directory} is being opened by another process; try again`);
+}
+
+function holdLock(file: string, content: string): DirectoryLock {
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    process.removeListener("exit", release);
+    try {
+      // Only remove the file if it is still ours.
+      if (fs.readFileSync(file, "utf8") === content) fs.unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", release);
+  return { file, release };
+}
+
+function readLock(file: string): { pid: number | undefined; raw: string } | undefined {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(raw) as { pid?: unknown };
+    return { pid: Number.isSafeInteger(parsed.pid) ? (parsed.pid as number) : undefined, raw };
+  } catch {
+    return { pid: undefined, raw };
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Moves a stale lock aside atomically; puts it back if another process replaced it meanwhile. */
+function takeOverStale(file: string, staleContent: string): void {
+  const aside = `${file}.stale-${process.pid}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch {
+    return;
+  }
+  const moved = fs.readFileSync(aside, "utf8");
+  if (moved === staleContent) fs.unlinkSync(aside);
+  else fs.renameSync(aside, file);
+}

@@ -1,0 +1,81 @@
+import postgres, { type Sql, type TransactionSql } from "postgres";
+import { LedgerError } from "../errors.js";
+import type { Database, Queryable } from "./database.js";
+import { redactUrl } from "./database-url.js";
+
+function queryable(client: Sql | TransactionSql): Queryable {
+  return {
+    async query<Row extends object>(text: string, params: readonly unknown[] = []) {
+      const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+      return rows as unknown as Row[];
+    },
+    async exec(script: string) {
+      // Without parameters postgres.js uses the simple protocol, which runs several statements.
+      await client.unsafe(script);
+    },
+  };
+}
+
+/**
+ * Wraps a postgres.js `sql`. With `owned: false` (a client the caller handed in), `close()` leaves
+ * it open.
+ */
+export function postgresDatabase(sql: Sql, options: { owned: boolean; description: string }): Database {
+  let closed = false;
+  return {
+    engine: "postgres",
+    description: options.description,
+    ...queryable(sql),
+    transaction: async (work) => (await sql.begin((transaction) => work(queryable(transaction)))) as never,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (options.owned) await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Connects to a Postgres server and checks the connection, so a bad URL fails here, precisely. */
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const description = redactUrl(url);
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: { application_name: "llm-ledger" },
+  });
+  try {
+    await sql`select 1`;
+  } catch (error) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    throw connectionError(error, description);
+  }
+  return postgresDatabase(sql, { owned: true, description });
+}
+
+function connectionError(error: unknown, description: string): LedgerError {
+  const code = (error as { code?: string }).code;
+  const detail =
+    (error as Error).message?.replaceAll(/:\/\/([^:/@]*):[^@/]*@/g, "://$1:***@") ?? String(error);
+  if (code === "28P01" || code === "28000") {
+    return new LedgerError("E_DB_AUTH", `authentication failed for ${description}: ${detail}`, {
+      cause: error,
+    });
+  }
+  if (code === "3D000") {
+    return new LedgerError("E_DB_NOT_FOUND", `database does not exist at ${description}: ${detail}`, {
+      cause: error,
+    });
+  }
+  if (
+    code === "ECONNREFUSED" ||
+    code === "ENOTFOUND" ||
+    code === "CONNECT_TIMEOUT" ||
+    code === "EHOSTUNREACH"
+  ) {
+    return new LedgerError("E_DB_UNREACHABLE", `cannot reach Postgres server at ${description}: ${detail}`, {
+      cause: error,
+    });
+  }
+  return new LedgerError("E_DB_CONNECT", `cannot connect to ${description}: ${detail}`, { cause: error });
+}
