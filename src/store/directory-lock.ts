@@ -7,7 +7,7 @@ const lockFileName = "llm-ledger.lock";
 /** A lock held on a directory by this process, released by `release()` or when the process exits. */
 export interface DirectoryLock {
   readonly file: string;
-  release(): void;
+  readonly release: () => void;
 }
 
 /**
