@@ -102,6 +102,8 @@ function describeParseError(error: Error, command: CommandDefinition): string {
     return `unknown option '${unknown}' for '${command.name}'; options: ${[...known, "--help"].join(", ")}`;
   const missingValue = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(error.message)?.[1];
   if (missingValue) return `${missingValue} needs a value`;
+  const ambiguous = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(error.message)?.[1];
+  if (ambiguous) return `${ambiguous} needs a value; for a value starting with '-' write ${ambiguous}=VALUE`;
   const noValue = /Option '(--[\w-]+)' does not take an argument/.exec(error.message)?.[1];
   if (noValue) return `${noValue} takes no value`;
   return error.message.split("\n")[0] ?? error.message;
