@@ -1,0 +1,179 @@
+/** Canonical slugs naming the platform that bills you. */
+export const PROVIDERS = [
+  "anthropic",
+  "openai",
+  "google",
+  "google-vertex",
+  "aws-bedrock",
+  "azure",
+  "mistral",
+  "deepseek",
+  "xai",
+  "groq",
+  "together",
+  "fireworks",
+  "cohere",
+  "openrouter",
+  "perplexity",
+  "meta",
+  "unknown",
+] as const;
+
+/** A canonical provider slug. */
+export type Provider = (typeof PROVIDERS)[number];
+
+/** The priced token buckets, as spelled in the catalog files. */
+export const PRICE_BUCKETS = ["input", "output", "cache_read", "cache_write", "cache_write_1h"] as const;
+
+/** One priced token bucket, as spelled in the catalog files. */
+export type PriceBucket = (typeof PRICE_BUCKETS)[number];
+
+/** Prices in US dollars per million tokens, as decimal strings with at most 6 decimal places. */
+export interface BucketPrices {
+  input: string;
+  output?: string;
+  cache_read?: string;
+  cache_write?: string;
+  cache_write_1h?: string;
+}
+
+/** A context tier: when all input (uncached + cache read + cache writes) exceeds `above`, these prices apply to every bucket. */
+export interface PriceTier extends BucketPrices {
+  above: number;
+}
+
+/** The prices in force from `from` (00:00 UTC of that date; absent for the first known price) until the next period. */
+export interface PricePeriod extends BucketPrices {
+  from?: string;
+  tiers?: PriceTier[];
+}
+
+/** One model of the catalog as written in a data file. */
+export interface ModelEntry {
+  id: string;
+  name?: string;
+  /** Exact spellings (case-insensitive) that resolve to this entry. */
+  aliases?: string[];
+  /** Regular expressions (case-insensitive) that resolve to this entry when no exact spelling matches. */
+  patterns?: string[];
+  /** Price history, oldest first. Empty only when `unpriced` says why. */
+  prices: PricePeriod[];
+  /** Why the model has no price (for example a free preview without a published list price). */
+  unpriced?: string;
+  source?: string;
+  checked?: string;
+  notes?: string;
+}
+
+/** One provider's data file, `data/pricing/<provider>.json`. */
+export interface ProviderFile {
+  provider: Provider;
+  name: string;
+  source: string;
+  checked: string;
+  notes?: string;
+  /** Providers whose list prices this one charges for models it does not list itself (Azure → OpenAI). */
+  fallback?: Provider[];
+  models: ModelEntry[];
+}
+
+/** `data/pricing/catalog.json`: the catalog's own date and the files it is made of. */
+export interface CatalogManifest {
+  date: string;
+  providers: Provider[];
+  generatedFrom?: string;
+}
+
+/** A user overrides file: models that add to or replace catalog entries. */
+export interface OverridesFile {
+  models: (ModelEntry & { provider: Provider })[];
+}
+
+/**
+ * Token usage of one call. `inputTokens` counts uncached input only; `cacheWriteTokens` are 5-minute
+ * cache writes; `outputTokens` is all billed output including reasoning; `reasoningTokens` is
+ * informational (already inside `outputTokens`). A key whose value is `undefined` counts as absent (0).
+ */
+export interface Usage {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  cacheReadTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+  cacheWrite1hTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+}
+
+/** How `resolveModel` found an entry. */
+export type MatchRule =
+  | "exact"
+  | "alias"
+  | "pattern"
+  | "provider-prefix"
+  | "agent-sdk-suffix"
+  | "bedrock-id"
+  | "vertex-version"
+  | "dated-snapshot"
+  | "version-suffix"
+  | "dotted-version"
+  | "override";
+
+/** A resolved catalog entry. */
+export interface ResolvedModel {
+  /** The catalog id of the entry. */
+  model: string;
+  /** The provider whose catalog holds the entry. */
+  provider: Provider;
+  /** The rules that led from the spelling to the entry, first applied first. */
+  matchedBy: MatchRule[];
+  /** The spelling that finally matched (lower case). */
+  matchedSpelling: string;
+  /** Set when the caller's provider was not recognised and the entry was found by model id alone. */
+  note?: string;
+  entry: ModelEntry;
+}
+
+/** Cost per bucket as exact decimal strings in US dollars. */
+export interface CostBreakdown {
+  input: string;
+  output: string;
+  cacheRead: string;
+  cacheWrite: string;
+  cacheWrite1h: string;
+  /** Buckets with tokens but no price of their own, billed at the input price. */
+  billedAsInput: readonly ("output" | "cacheRead" | "cacheWrite" | "cacheWrite1h")[];
+}
+
+/** A priced estimate. */
+export interface PricedEstimate {
+  priced: true;
+  costUsd: string;
+  model: string;
+  provider: Provider;
+  pricingVersion: string;
+  /** `"base"`, or `"above-N"` when a context tier applied. */
+  tier: string;
+  breakdown: CostBreakdown;
+  matchedBy: readonly MatchRule[];
+  note?: string;
+}
+
+/** An estimate that could not be priced: never a $0 posing as a price. */
+export interface UnpricedEstimate {
+  priced: false;
+  costUsd: "0";
+  model: string;
+  provider: Provider;
+  reason: string;
+}
+
+/** The outcome of `estimateCost`. */
+export type CostEstimate = PricedEstimate | UnpricedEstimate;
+
+/** Arguments of `estimateCost`. */
+export interface EstimateInput {
+  model: string;
+  provider?: string | undefined;
+  usage: Usage;
+  /** The time of the call (Date or ISO string): selects the price in force then. Default: the latest price. */
+  at?: Date | string | undefined;
+}
