@@ -1,0 +1,162 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { LedgerError } from "../errors.js";
+import type { Queryable } from "../store/database.js";
+import { quoteSchema } from "../store/schema-name.js";
+
+export type Scope = "ingest" | "read" | "admin";
+export const scopes: readonly Scope[] = ["ingest", "read", "admin"];
+
+/** A key as listed: never the key itself, which exists only in the answer to `create`. */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  /** The key's first characters, to tell keys apart. */
+  prefix: string;
+  scopes: Scope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** Who a request authenticated as. */
+export interface Principal {
+  keyId: string;
+  name: string;
+  scopes: readonly Scope[];
+}
+
+export interface ApiKeyStore {
+  /** Creates a key; the returned `key` is shown once and stored only as a hash. */
+  create(input: { name: string; scopes: readonly Scope[] }): Promise<{ key: string; info: ApiKeyInfo }>;
+  list(): Promise<ApiKeyInfo[]>;
+  /** Revokes by id or by prefix; returns the revoked key, or undefined when none matched. */
+  revoke(idOrPrefix: string): Promise<ApiKeyInfo | undefined>;
+  /** The principal for a presented key, or undefined. Comparison is by hash, in constant time. */
+  verify(key: string): Promise<Principal | undefined>;
+  /** Whether any unrevoked admin key is stored. */
+  hasAdminKey(): Promise<boolean>;
+}
+
+const keyPattern = /^llk_[A-Za-z0-9_-]{20,200}$/;
+const cacheMilliseconds = 5_000;
+
+/** A fresh random key: `llk_` and 32 random bytes, base64url. */
+export function generateApiKey(): string {
+  return `llk_${randomBytes(32).toString("base64url")}`;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/** Validates a list of scope names (CLI flags, HTTP bodies). */
+export function parseScopes(values: readonly unknown[]): Scope[] {
+  if (values.length === 0)
+    throw new LedgerError("E_SCOPES", `at least one scope is needed: ${scopes.join(", ")}`);
+  for (const value of values) {
+    if (!scopes.includes(value as Scope)) {
+      throw new LedgerError(
+        "E_SCOPES",
+        `unknown scope ${JSON.stringify(value)}; scopes: ${scopes.join(", ")}`,
+      );
+    }
+  }
+  return [...new Set(values as Scope[])];
+}
+
+/**
+ * API keys in `llm_ledger_api_keys` (migration 0003), plus an optional admin key held only in memory
+ * (`LLM_LEDGER_ADMIN_KEY`, passed in by the server). Verified keys are cached briefly, so a revocation
+ * made elsewhere takes effect within seconds and at once when made through this store.
+ */
+export function createApiKeyStore(options: {
+  database: Queryable;
+  schema?: string | undefined;
+  adminKey?: string | undefined;
+  now?: () => number;
+}): ApiKeyStore {
+  const table = `${quoteSchema(options.schema ?? "public")}.llm_ledger_api_keys`;
+  const now = options.now ?? Date.now;
+  const adminHash =
+    options.adminKey === undefined ? undefined : Buffer.from(hashApiKey(options.adminKey), "hex");
+  const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+
+  const toInfo = (row: KeyRow): ApiKeyInfo => ({
+    id: String(row.id),
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  });
+
+  return {
+    async create(input) {
+      const name = input.name.trim();
+      if (name === "" || name.length > 200)
+        throw new LedgerError("E_KEY_NAME", "a key needs a name of 1 to 200 characters");
+      const keyScopes = parseScopes(input.scopes);
+      const key = generateApiKey();
+      const [row] = await options.database.query<KeyRow>(
+        `INSERT INTO ${table} (name, key_hash, prefix, scopes) VALUES ($1, $2, $3, $4::text[]) RETURNING *`,
+        [name, hashApiKey(key), key.slice(0, 12), keyScopes],
+      );
+      return { key, info: toInfo(row!) };
+    },
+    async list() {
+      const rows = await options.database.query<KeyRow>(`SELECT * FROM ${table} ORDER BY id`);
+      return rows.map(toInfo);
+    },
+    async revoke(idOrPrefix) {
+      const byId = /^\d+$/.test(idOrPrefix);
+      const rows = await options.database.query<KeyRow>(
+        `UPDATE ${table} SET revoked_at = COALESCE(revoked_at, now())
+          WHERE ${byId ? "id = $1::bigint" : "prefix = $1"} RETURNING *`,
+        [idOrPrefix],
+      );
+      if (rows.length > 1)
+        throw new LedgerError("E_KEY_AMBIGUOUS", `prefix ${idOrPrefix} matches several keys; revoke by id`);
+      cache.clear();
+      return rows[0] && toInfo(rows[0]);
+    },
+    async verify(key) {
+      if (!keyPattern.test(key) && key.length < 20) return undefined;
+      const hash = hashApiKey(key);
+      if (adminHash && timingSafeEqual(Buffer.from(hash, "hex"), adminHash)) {
+        return { keyId: "env", name: "admin (LLM_LEDGER_ADMIN_KEY)", scopes };
+      }
+      const cached = cache.get(hash);
+      if (cached && cached.until > now()) return cached.principal;
+      const [row] = await options.database.query<KeyRow>(
+        `UPDATE ${table} SET last_used_at = now() WHERE key_hash = $1 AND revoked_at IS NULL RETURNING *`,
+        [hash],
+      );
+      // The lookup is by hash; compare the hash again in constant time before trusting it.
+      const principal =
+        row && timingSafeEqual(Buffer.from(row.key_hash, "hex"), Buffer.from(hash, "hex"))
+          ? { keyId: String(row.id), name: row.name, scopes: row.scopes }
+          : undefined;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(hash, { principal, until: now() + cacheMilliseconds });
+      return principal;
+    },
+    async hasAdminKey() {
+      const rows = await options.database.query(
+        `SELECT 1 FROM ${table} WHERE revoked_at IS NULL AND 'admin' = ANY(scopes) LIMIT 1`,
+      );
+      return rows.length > 0;
+    },
+  };
+}
+
+interface KeyRow {
+  id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  scopes: Scope[];
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}

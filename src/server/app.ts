@@ -1,0 +1,166 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { secureHeaders } from "hono/secure-headers";
+import { parseScopes, type ApiKeyStore } from "./api-keys.js";
+import { clientAddress, requireScope, type AuthVariables } from "./auth.js";
+import { createFailureThrottle, type FailureThrottle } from "./failure-throttle.js";
+import { HttpError, parseClientInput, statusOf } from "./http-errors.js";
+import { createSessionStore, sessionCookieName, type SessionStore } from "./sessions.js";
+import type { ServerLogger } from "./server-logger.js";
+
+/** Everything the HTTP app needs, injected: the app holds no global state. */
+export interface AppDependencies {
+  keys: ApiKeyStore;
+  logger: ServerLogger;
+  sessions?: SessionStore;
+  throttle?: FailureThrottle;
+  /** Route groups mounted under the app (data routes, dashboard), each given the scope guards. */
+  routes?: ReadonlyArray<(app: LedgerApp, guards: Guards) => void>;
+}
+
+export type LedgerApp = Hono<{ Variables: AuthVariables }>;
+
+export interface Guards {
+  /** Bearer key or session cookie with the `read` scope. */
+  read: ReturnType<typeof requireScope>;
+  /** Bearer key with the `ingest` scope. */
+  ingest: ReturnType<typeof requireScope>;
+  /** Bearer key with the `admin` scope. */
+  admin: ReturnType<typeof requireScope>;
+}
+
+/** The Content-Security-Policy of every response: the dashboard loads only its own scripts and styles. */
+export const contentSecurityPolicy = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * The llm-ledger HTTP app: `/healthz`, sessions, admin key routes, and the route groups passed in.
+ * Errors are rendered in one place, as `{ error: { code, message } }`, never with a stack trace.
+ */
+export function createApp(dependencies: AppDependencies): LedgerApp {
+  const sessions = dependencies.sessions ?? createSessionStore();
+  const throttle = dependencies.throttle ?? createFailureThrottle();
+  const guardDependencies = { keys: dependencies.keys, sessions, throttle };
+  const guards: Guards = {
+    read: requireScope("read", { ...guardDependencies, allowCookie: true }),
+    ingest: requireScope("ingest", { ...guardDependencies, allowCookie: false }),
+    admin: requireScope("admin", { ...guardDependencies, allowCookie: false }),
+  };
+  const app: LedgerApp = new Hono();
+
+  app.use("*", secureHeaders({ contentSecurityPolicy, referrerPolicy: "no-referrer" }));
+
+  app.onError((error, context) => {
+    const status = statusOf(error);
+    if (status >= 500) dependencies.logger.error({ err: error, path: context.req.path }, "request failed");
+    const code = error instanceof HttpError || status !== 500 ? (error as HttpError).code : "E_INTERNAL";
+    const message = status === 500 ? "internal error" : error.message;
+    const headers = error instanceof HttpError ? error.headers : {};
+    return context.json({ error: { code, message } }, status as 400, headers);
+  });
+  app.notFound((context) => context.json({ error: { code: "E_NOT_FOUND", message: "no such route" } }, 404));
+
+  app.get("/healthz", (context) => context.json({ status: "ok" }));
+
+  app.post("/v1/session", bodyLimit({ maxSize: 4096, onError: tooLarge }), async (context) => {
+    const body = await readJson(context.req.raw);
+    const key = typeof body === "object" && body !== null ? (body as { key?: unknown }).key : undefined;
+    if (typeof key !== "string") throw new HttpError(400, "E_BODY", 'send { "key": "<read key>" }');
+    const address = clientAddress(context);
+    const wait = throttle.retryAfter(address);
+    if (wait > 0) {
+      throw new HttpError(
+        429,
+        "E_AUTH_THROTTLED",
+        "too many failed authentication attempts; try again later",
+        {
+          "Retry-After": String(Math.ceil(wait / 1000)),
+        },
+      );
+    }
+    const principal = await dependencies.keys.verify(key);
+    if (!principal) {
+      throttle.recordFailure(address);
+      throw new HttpError(401, "E_AUTH", "that key is not valid");
+    }
+    throttle.recordSuccess(address);
+    if (!principal.scopes.includes("read") && !principal.scopes.includes("admin")) {
+      throw new HttpError(403, "E_SCOPE", "this key lacks the 'read' scope");
+    }
+    const session = sessions.create(principal);
+    setCookie(context, sessionCookieName, session.token, {
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/",
+      maxAge: session.maxAgeSeconds,
+      secure: new URL(context.req.url).protocol === "https:",
+    });
+    return context.json({ name: principal.name, scopes: principal.scopes });
+  });
+
+  app.delete("/v1/session", (context) => {
+    const token = getCookie(context, sessionCookieName);
+    if (token) sessions.delete(token);
+    deleteCookie(context, sessionCookieName, { path: "/" });
+    return context.body(null, 204);
+  });
+
+  app.get("/v1/admin/keys", guards.admin, async (context) =>
+    context.json({ keys: await dependencies.keys.list() }),
+  );
+
+  app.post(
+    "/v1/admin/keys",
+    guards.admin,
+    bodyLimit({ maxSize: 4096, onError: tooLarge }),
+    async (context) => {
+      const body = (await readJson(context.req.raw)) as { name?: unknown; scopes?: unknown } | null;
+      if (typeof body?.name !== "string" || !Array.isArray(body.scopes)) {
+        throw new HttpError(
+          400,
+          "E_BODY",
+          'send { "name": "…", "scopes": ["read" | "ingest" | "admin", …] }',
+        );
+      }
+      const scopes = parseClientInput(() => parseScopes(body.scopes as unknown[]));
+      const created = await parseClientInput(() =>
+        dependencies.keys.create({ name: body.name as string, scopes }),
+      );
+      return context.json(created, 201);
+    },
+  );
+
+  app.delete("/v1/admin/keys/:id", guards.admin, async (context) => {
+    const revoked = await parseClientInput(() => dependencies.keys.revoke(context.req.param("id")));
+    if (!revoked) throw new HttpError(404, "E_NOT_FOUND", "no such key");
+    return context.json({ revoked });
+  });
+
+  for (const mount of dependencies.routes ?? []) mount(app, guards);
+  return app;
+}
+
+/** Parses a request body as JSON, or a 400 saying it is not JSON. */
+export async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, "E_JSON", "the request body is not valid JSON");
+  }
+}
+
+function tooLarge(): never {
+  throw new HttpError(413, "E_TOO_LARGE", "the request body is too large");
+}
