@@ -19,6 +19,13 @@ function queryable(client: PgliteClient): Queryable {
     async exec(script: string) {
       await client.exec(script);
     },
+    async copyFrom(table: string, columns: readonly string[], data: string) {
+      // PGlite reads COPY input from the virtual file /dev/blob.
+      await client.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
+        ...queryOptions,
+        blob: new Blob([data]),
+      });
+    },
   };
 }
 

@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import postgres, { type Sql, type TransactionSql } from "postgres";
 import { LedgerError } from "../errors.js";
 import type { Database, Queryable } from "./database.js";
@@ -12,6 +14,10 @@ function queryable(client: Sql | TransactionSql): Queryable {
     async exec(script: string) {
       // Without parameters postgres.js uses the simple protocol, which runs several statements.
       await client.unsafe(script);
+    },
+    async copyFrom(table: string, columns: readonly string[], data: string) {
+      const writable = await client.unsafe(`COPY ${table} (${columns.join(", ")}) FROM STDIN`).writable();
+      await pipeline(Readable.from([Buffer.from(data)]), writable);
     },
   };
 }

@@ -1,0 +1,128 @@
+/** Which integration recorded an event: the AI SDK, the Claude Agent SDK, a raw provider SDK, or HTTP ingest. */
+export type CostSdk = "ai" | "agent" | "raw" | "http";
+
+/** Where `estimatedCostUsd` came from: our pricing catalog, the provider's own figure, or nowhere (0). */
+export type CostSource = "catalog" | "provider" | "none";
+
+/** The SDK values a record may carry. */
+export const costSdks: readonly CostSdk[] = ["ai", "agent", "raw", "http"];
+
+/**
+ * One stored row of `llm_cost_events` (name from the original design), in camelCase. Money is an
+ * exact decimal string; times are ISO strings. Token counts are numbers: each is validated to at
+ * most 10^9 on the way in, far inside the safe-integer range (sums are decimal strings in queries).
+ */
+export interface LlmCostRecord {
+  /** The BIGSERIAL id, as a decimal string. */
+  id: string;
+  eventId: string;
+  /** The time of the call, stamped by the caller. */
+  createdAt: string;
+  /** The time of the insert. */
+  ingestedAt: string;
+  deliveryId: string | null;
+  repo: string;
+  taskType: string;
+  /** The id the provider served or was asked for. */
+  model: string;
+  /** The pricing catalog's id for `model`, when it resolved. */
+  resolvedModel: string | null;
+  provider: string;
+  sdk: CostSdk;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+  estimatedCostUsd: string;
+  providerCostUsd: string | null;
+  costSource: CostSource;
+  priced: boolean;
+  pricingVersion: string | null;
+  durationMs: number | null;
+  usedFallback: boolean;
+  fallbackReason: string | null;
+  error: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  traceId: string | null;
+  environment: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/**
+ * A fully priced event ready to be stored: what `recordLlmCost(s)` and every event sink take. The
+ * store never prices; the tracker (or an import) fills in the money and the pricing fields.
+ */
+export interface NewLlmCostRecord {
+  /** A UUID: makes the write idempotent. */
+  eventId: string;
+  createdAt: Date | string;
+  repo: string;
+  taskType: string;
+  model: string;
+  resolvedModel?: string | null | undefined;
+  provider: string;
+  sdk: CostSdk;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+  cacheWrite1hTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+  /** A decimal string (or a number, converted without binary noise where it can be). */
+  estimatedCostUsd: string | number;
+  providerCostUsd?: string | number | null | undefined;
+  /** Default `catalog`. */
+  costSource?: CostSource | undefined;
+  /** Default true. */
+  priced?: boolean | undefined;
+  pricingVersion?: string | null | undefined;
+  durationMs?: number | null | undefined;
+  usedFallback?: boolean | undefined;
+  fallbackReason?: string | null | undefined;
+  deliveryId?: string | null | undefined;
+  error?: string | null | undefined;
+  userId?: string | null | undefined;
+  sessionId?: string | null | undefined;
+  traceId?: string | null | undefined;
+  environment?: string | null | undefined;
+  metadata?: Record<string, unknown> | null | undefined;
+}
+
+/**
+ * What callers hand to the tracker for one LLM call (`tracker.track(input)`): the call's facts,
+ * unpriced. Required: `repo`, `taskType`, `model`, `inputTokens`, `outputTokens`. `provider` defaults
+ * to the one the pricing catalog derives from `model`; `eventId` to a fresh UUID; `createdAt` to the
+ * time of the `track` call. Money (`providerCostUsd`, what a provider or SDK reported) is a number or
+ * a decimal string.
+ */
+export interface LlmCostRecordInput {
+  repo: string;
+  taskType: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  provider?: string | undefined;
+  sdk?: CostSdk | undefined;
+  cacheReadTokens?: number | undefined;
+  /** 5-minute cache writes. */
+  cacheWriteTokens?: number | undefined;
+  cacheWrite1hTokens?: number | undefined;
+  /** Informational: already counted in `outputTokens`. */
+  reasoningTokens?: number | undefined;
+  durationMs?: number | null | undefined;
+  usedFallback?: boolean | undefined;
+  fallbackReason?: string | null | undefined;
+  deliveryId?: string | null | undefined;
+  error?: string | null | undefined;
+  eventId?: string | undefined;
+  createdAt?: Date | string | undefined;
+  providerCostUsd?: number | string | null | undefined;
+  userId?: string | null | undefined;
+  sessionId?: string | null | undefined;
+  traceId?: string | null | undefined;
+  environment?: string | null | undefined;
+  metadata?: Record<string, unknown> | null | undefined;
+}

@@ -1,0 +1,20 @@
+// The store's public surface: the ledger store, its record types, and the database it runs on.
+export { createTelemetryStore } from "./telemetry-store.js";
+export type { TelemetryStore, TelemetryStoreOptions } from "./telemetry-store.js";
+export type {
+  CostSdk,
+  CostSource,
+  LlmCostRecord,
+  LlmCostRecordInput,
+  NewLlmCostRecord,
+} from "./cost-record.js";
+export { costSdks } from "./cost-record.js";
+export type { RecordCostsResult } from "./record-costs.js";
+export type { PurgeOptions } from "./purge-events.js";
+export { StoreWriteError } from "./store-write-error.js";
+export type { LedgerLogger } from "./logger.js";
+export type { Database, DatabaseEngine, Queryable } from "./database.js";
+export { openDatabase } from "./open-database.js";
+export type { OpenDatabaseOptions } from "./open-database.js";
+export { migrateDown, migrateUp, migrationStatus } from "./migrator.js";
+export type { MigrationReport, MigrationStatus } from "./migrator.js";

@@ -1,0 +1,126 @@
+import type { PGlite } from "@electric-sql/pglite";
+import type { Sql } from "postgres";
+import { LedgerError } from "../errors.js";
+import type { LlmCostRecord, NewLlmCostRecord } from "./cost-record.js";
+import { toCostRecord } from "./cost-record-encoding.js";
+import type { Database } from "./database.js";
+import type { LedgerLogger } from "./logger.js";
+import { migrateUp } from "./migrator.js";
+import { openDatabase } from "./open-database.js";
+import { purgeEvents, type PurgeOptions } from "./purge-events.js";
+import { recordCosts, type RecordCostsResult } from "./record-costs.js";
+import { quoteSchema } from "./schema-name.js";
+
+/** Options of `createTelemetryStore`: at most one of `databaseUrl`, `sql`, `pglite` and `database`. */
+export interface TelemetryStoreOptions {
+  /** `postgres://…`, `pglite:<dir>` or `memory:`; default `pglite:<home>/db`. */
+  databaseUrl?: string | undefined;
+  /** A postgres.js client the caller owns (the original design's form): `close()` leaves it open. */
+  sql?: Sql | undefined;
+  /** A PGlite instance the caller owns: `close()` leaves it open. */
+  pglite?: PGlite | undefined;
+  /** An already opened llm-ledger `Database` the caller owns: `close()` leaves it open. */
+  database?: Database | undefined;
+  /** The schema holding the tables; default `public`. */
+  schema?: string | undefined;
+  logger?: LedgerLogger | undefined;
+  /** Migrate the schema to the latest version first (default true). */
+  migrate?: boolean | undefined;
+  /** Base for relative `pglite:` paths; default the current directory. */
+  cwd?: string | undefined;
+  /** The llm-ledger home (the CLI passes `LLM_LEDGER_HOME`); default `<cwd>/.llm-ledger`. */
+  home?: string | undefined;
+}
+
+/** The ledger's storage: writes priced events, reads them back, purges old ones. */
+export interface TelemetryStore {
+  /** The database the store writes to (queries run their SQL over it). */
+  readonly database: Database;
+  /** The schema holding `llm_cost_events`. */
+  readonly schema: string;
+  /**
+   * The largest batch the tracker should hand to `recordLlmCosts`: on PGlite, whose WASM runs on the
+   * caller's thread, it keeps one statement short enough not to stall the event loop.
+   */
+  readonly maxBatchSize: number;
+  /** Writes one event; an `eventId` already stored is skipped (`duplicates: 1`). */
+  recordLlmCost(record: NewLlmCostRecord): Promise<RecordCostsResult>;
+  /** Writes many events in one transaction, skipping `eventId`s already stored. */
+  recordLlmCosts(records: readonly NewLlmCostRecord[]): Promise<RecordCostsResult>;
+  /** Reads the stored events with these ids (in no particular order). */
+  getLlmCosts(eventIds: readonly string[]): Promise<LlmCostRecord[]>;
+  /**
+   * Deletes events created more than `days` whole days ago (`0`: every event created before now) in
+   * short batches, and returns how many. A negative, fractional or non-number `days` throws
+   * `E_PURGE_DAYS`. Hourly rollups stay unless `includeRollups` is set.
+   */
+  purgeOlderThan(days: number, options?: PurgeOptions): Promise<number>;
+  /** Closes what the store opened (never a client the caller handed in). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Rows per statement on PGlite: about 10 ms of the caller's thread per batch on these machines. */
+const pgliteBatchSize = 250;
+const serverBatchSize = 5_000;
+
+/**
+ * Opens (and by default migrates) the ledger store.
+ *
+ * @example
+ * const store = await createTelemetryStore({ databaseUrl: "postgres://localhost/ledger" });
+ * await store.recordLlmCosts(records);
+ * await store.close();
+ */
+export async function createTelemetryStore(options: TelemetryStoreOptions = {}): Promise<TelemetryStore> {
+  const schema = options.schema ?? "public";
+  quoteSchema(schema);
+  const given = [options.databaseUrl, options.sql, options.pglite, options.database].filter(
+    (value) => value !== undefined,
+  );
+  if (given.length > 1) {
+    throw new LedgerError("E_OPTIONS", "pass only one of databaseUrl, sql, pglite and database");
+  }
+  const database =
+    options.database ??
+    (await openDatabase({
+      databaseUrl: options.databaseUrl,
+      sql: options.sql,
+      pglite: options.pglite,
+      cwd: options.cwd,
+      home: options.home,
+    }));
+  // A database handed in stays open: only what openDatabase opened (and owns) is closed.
+  const closeDatabase = options.database ? async () => {} : () => database.close();
+  if (options.migrate !== false) {
+    try {
+      const report = await migrateUp(database, { schema });
+      if (report.steps.length > 0) {
+        const log = options.logger?.info?.bind(options.logger);
+        log?.({ schema, steps: report.steps, current: report.current }, "llm-ledger: migrated the store");
+      }
+    } catch (error) {
+      await closeDatabase();
+      throw error;
+    }
+  }
+  const table = `${quoteSchema(schema)}.llm_cost_events`;
+  let closed: Promise<void> | undefined;
+  return {
+    database,
+    schema,
+    maxBatchSize: database.engine === "pglite" ? pgliteBatchSize : serverBatchSize,
+    recordLlmCost: (record) => recordCosts(database, schema, [record]),
+    recordLlmCosts: (records) => recordCosts(database, schema, records),
+    async getLlmCosts(eventIds) {
+      const rows = await database.query(`SELECT * FROM ${table} WHERE event_id = ANY($1::text[]::uuid[])`, [
+        eventIds,
+      ]);
+      return rows.map(toCostRecord);
+    },
+    purgeOlderThan: (days, purgeOptions) => purgeEvents(database, schema, days, purgeOptions),
+    close() {
+      closed ??= closeDatabase();
+      return closed;
+    },
+  };
+}

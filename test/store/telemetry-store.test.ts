@@ -1,0 +1,202 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { isLedgerError } from "../../src/errors.js";
+import type { NewLlmCostRecord } from "../../src/store/cost-record.js";
+import { decimalText } from "../../src/store/cost-record-encoding.js";
+import type { Database } from "../../src/store/database.js";
+import { StoreWriteError } from "../../src/store/store-write-error.js";
+import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
+import { describeEachEngine, sharedPgliteInstance } from "../support/databases.js";
+
+/** A valid priced record; `overrides` change any field. */
+function sampleRecord(overrides: Partial<NewLlmCostRecord> = {}): NewLlmCostRecord {
+  return {
+    eventId: randomUUID(),
+    createdAt: new Date("2025-06-01T12:00:00.000Z"),
+    repo: "acme/api",
+    taskType: "review",
+    model: "claude-sonnet-4-5",
+    provider: "anthropic",
+    sdk: "ai",
+    inputTokens: 1200,
+    outputTokens: 300,
+    estimatedCostUsd: "0.008100000000",
+    ...overrides,
+  };
+}
+
+/** The same database without the COPY capability, so the `unnest` path runs. */
+function withoutCopy(database: Database): Database {
+  const plain = (queryable: { query: Database["query"]; exec: Database["exec"] }) => ({
+    query: queryable.query.bind(queryable),
+    exec: queryable.exec.bind(queryable),
+  });
+  return {
+    engine: database.engine,
+    description: database.description,
+    ...plain(database),
+    transaction: (work) => database.transaction((transaction) => work(plain(transaction))),
+    close: () => database.close(),
+  };
+}
+
+describeEachEngine("telemetry store", (context) => {
+  for (const path of ["copy", "unnest"] as const) {
+    describe(`writes through ${path}`, () => {
+      let store: TelemetryStore;
+      beforeAll(async () => {
+        const database = path === "copy" ? context.database() : withoutCopy(context.database());
+        store = await createTelemetryStore({ database, schema: context.schema });
+      });
+
+      it("round-trips every field exactly, with awkward text and JSON metadata as an object", async () => {
+        const full = sampleRecord({
+          deliveryId: "delivery\t1\nline two\\back",
+          resolvedModel: "claude-sonnet-4-5",
+          cacheReadTokens: 10,
+          cacheWriteTokens: 20,
+          cacheWrite1hTokens: 30,
+          reasoningTokens: 40,
+          estimatedCostUsd: "12345678.123456789012",
+          providerCostUsd: 0.1,
+          costSource: "catalog",
+          priced: true,
+          pricingVersion: "2025-06-01",
+          durationMs: 1234,
+          usedFallback: true,
+          fallbackReason: "429",
+          error: "boom\r\nstack ✓ 🙂",
+          userId: "u1",
+          sessionId: "s1",
+          traceId: "t1",
+          environment: "prod",
+          metadata: { feature: "search", nested: { list: [1, "two", null], tab: "a\tb" } },
+        });
+        const bare = sampleRecord({ estimatedCostUsd: "0.000000000001", priced: false, costSource: "none" });
+        expect(await store.recordLlmCosts([full, bare])).toEqual({
+          inserted: 2,
+          duplicates: 0,
+          duplicateEventIds: [],
+        });
+        const rows = await store.getLlmCosts([full.eventId, bare.eventId]);
+        const stored = rows.find((row) => row.eventId === full.eventId)!;
+        expect(stored).toMatchObject({
+          createdAt: "2025-06-01T12:00:00.000Z",
+          deliveryId: full.deliveryId,
+          repo: "acme/api",
+          taskType: "review",
+          model: "claude-sonnet-4-5",
+          resolvedModel: "claude-sonnet-4-5",
+          provider: "anthropic",
+          sdk: "ai",
+          inputTokens: 1200,
+          outputTokens: 300,
+          cacheReadTokens: 10,
+          cacheWriteTokens: 20,
+          cacheWrite1hTokens: 30,
+          reasoningTokens: 40,
+          estimatedCostUsd: "12345678.123456789012",
+          providerCostUsd: "0.100000000000",
+          costSource: "catalog",
+          priced: true,
+          pricingVersion: "2025-06-01",
+          durationMs: 1234,
+          usedFallback: true,
+          fallbackReason: "429",
+          error: "boom\r\nstack ✓ 🙂",
+          userId: "u1",
+          sessionId: "s1",
+          traceId: "t1",
+          environment: "prod",
+          metadata: { feature: "search", nested: { list: [1, "two", null], tab: "a\tb" } },
+        });
+        expect(typeof stored.id).toBe("string");
+        expect(Number.isNaN(Date.parse(stored.ingestedAt))).toBe(false);
+        const other = rows.find((row) => row.eventId === bare.eventId)!;
+        expect(other).toMatchObject({
+          estimatedCostUsd: "0.000000000001",
+          providerCostUsd: null,
+          priced: false,
+          costSource: "none",
+          durationMs: null,
+          usedFallback: false,
+          metadata: null,
+          deliveryId: null,
+        });
+        const [kind] = await context
+          .database()
+          .query<{ kind: string }>(
+            `SELECT jsonb_typeof(metadata) AS kind FROM "${context.schema}".llm_cost_events WHERE event_id = $1`,
+            [full.eventId],
+          );
+        expect(kind?.kind).toBe("object");
+      });
+
+      it("skips event ids already stored and says which", async () => {
+        const first = sampleRecord();
+        const second = sampleRecord();
+        expect(await store.recordLlmCost(first)).toMatchObject({ inserted: 1, duplicates: 0 });
+        const result = await store.recordLlmCosts([first, second, second]);
+        expect(result.inserted).toBe(1);
+        expect(result.duplicates).toBe(2);
+        expect(result.duplicateEventIds).toEqual([first.eventId]);
+        expect(await store.getLlmCosts([first.eventId, second.eventId])).toHaveLength(2);
+      });
+
+      it("refuses a batch with a bad row as a whole, as a non-transient StoreWriteError", async () => {
+        const good = sampleRecord();
+        const bad = sampleRecord({ inputTokens: -1 });
+        const error = await store.recordLlmCosts([good, bad]).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(StoreWriteError);
+        expect((error as StoreWriteError).transient).toBe(false);
+        expect((error as StoreWriteError).code).toBe("E_DB_REFUSED");
+        expect((error as StoreWriteError).sqlState).toBe("23514");
+        expect(await store.getLlmCosts([good.eventId])).toEqual([]);
+      });
+
+      it("writes an empty batch as a no-op", async () => {
+        expect(await store.recordLlmCosts([])).toEqual({ inserted: 0, duplicates: 0, duplicateEventIds: [] });
+      });
+    });
+  }
+
+  it("leaves a database it was handed open, and closes twice without error", async () => {
+    const store = await createTelemetryStore({ database: context.database(), schema: context.schema });
+    await store.close();
+    await store.close();
+    expect(await context.database().query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+  });
+});
+
+describe("createTelemetryStore options", () => {
+  it("refuses two connections at once and a bad schema name", async () => {
+    const pglite = await sharedPgliteInstance();
+    const twice = await createTelemetryStore({ databaseUrl: "memory:", pglite }).catch(
+      (error: unknown) => error,
+    );
+    expect(isLedgerError(twice, "E_OPTIONS")).toBe(true);
+    const badSchema = await createTelemetryStore({ pglite, schema: "Bad-Name" }).catch(
+      (error: unknown) => error,
+    );
+    expect(isLedgerError(badSchema, "E_SCHEMA_NAME")).toBe(true);
+  });
+
+  it("keeps a caller's PGlite open after close(), and skips migration when asked", async () => {
+    const pglite = await sharedPgliteInstance();
+    const schema = `t_nomigrate_${randomUUID().slice(0, 8)}`;
+    const store = await createTelemetryStore({ pglite, schema, migrate: false });
+    const tables = await store.database.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
+    expect(tables).toEqual([]);
+    await store.close();
+    expect(pglite.closed).toBe(false);
+  });
+});
+
+describe("decimalText", () => {
+  it("writes numbers as plain decimals without binary noise", () => {
+    expect(decimalText(0.1)).toBe("0.1");
+    expect(decimalText(1e-7)).toBe("0.0000001");
+    expect(decimalText(3)).toBe("3");
+    expect(decimalText("0.000000000001")).toBe("0.000000000001");
+  });
+});
