@@ -1,0 +1,78 @@
+import { LedgerError } from "../../errors.js";
+
+/**
+ * Token usage in llm-ledger's convention, every bucket present. `inputTokens` is uncached input only;
+ * `cacheWriteTokens` are 5-minute cache writes and `cacheWrite1hTokens` 1-hour writes;
+ * `outputTokens` is all billed output including reasoning; `reasoningTokens` is informational (already
+ * inside `outputTokens`). It is what `tracker.trackUsage({ usage })` and `estimateCost({ usage })` take.
+ */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+}
+
+/** A usage with every bucket at zero: what a call that failed before any token was counted used. */
+export function emptyTokenUsage(): TokenUsage {
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+  };
+}
+
+/**
+ * Reads one token count from a provider payload: `null` and `undefined` (providers omit buckets
+ * freely) count as 0; anything else must be a non-negative integer, or the payload is not a usage
+ * object and the adapter says so with `E_USAGE_INVALID` rather than guess.
+ */
+export function tokenCount(value: unknown, field: string): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new LedgerError(
+      "E_USAGE_INVALID",
+      `${field} must be a non-negative integer token count, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The value at `key` of `container` when it is a plain object, otherwise `undefined`. */
+export function field(container: unknown, key: string): unknown {
+  if (typeof container !== "object" || container === null || Array.isArray(container)) return undefined;
+  return Object.prototype.hasOwnProperty.call(container, key)
+    ? (container as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/** Throws `E_USAGE_INVALID` unless `usage` is a plain object. */
+export function assertUsageObject(usage: unknown, name: string): asserts usage is Record<string, unknown> {
+  if (typeof usage !== "object" || usage === null || Array.isArray(usage)) {
+    throw new LedgerError("E_USAGE_INVALID", `${name} must be an object, got ${describeValue(usage)}`);
+  }
+}
+
+/** `minuend - subtrahend`, but a payload whose parts exceed its total is an error, not a negative count. */
+export function difference(minuend: number, subtrahend: number, what: string): number {
+  if (subtrahend > minuend) {
+    throw new LedgerError(
+      "E_USAGE_INVALID",
+      `${what}: the parts (${subtrahend}) exceed the total (${minuend})`,
+    );
+  }
+  return minuend - subtrahend;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === "object") return "an object";
+  return String(value);
+}

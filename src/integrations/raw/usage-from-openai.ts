@@ -1,0 +1,118 @@
+import { LedgerError } from "../../errors.js";
+import { assertUsageObject, difference, field, tokenCount, type TokenUsage } from "./token-usage.js";
+
+/** The `usage` object of an OpenAI Chat Completions response (or its final stream chunk). */
+export interface OpenAIChatUsage {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  total_tokens?: number | null;
+  prompt_tokens_details?: {
+    cached_tokens?: number | null;
+    cache_write_tokens?: number | null;
+    audio_tokens?: number | null;
+  } | null;
+  completion_tokens_details?: {
+    reasoning_tokens?: number | null;
+    audio_tokens?: number | null;
+    accepted_prediction_tokens?: number | null;
+    rejected_prediction_tokens?: number | null;
+  } | null;
+  /** DeepSeek's OpenAI-compatible API reports cache hits here instead of `prompt_tokens_details`. */
+  prompt_cache_hit_tokens?: number | null;
+  prompt_cache_miss_tokens?: number | null;
+}
+
+/** The `usage` object of an OpenAI Responses API response (`response.usage`, or `response.completed`). */
+export interface OpenAIResponsesUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  total_tokens?: number | null;
+  input_tokens_details?: {
+    cached_tokens?: number | null;
+    cache_write_tokens?: number | null;
+  } | null;
+  output_tokens_details?: {
+    reasoning_tokens?: number | null;
+  } | null;
+}
+
+/**
+ * Maps an OpenAI usage object, from Chat Completions or from the Responses API, to llm-ledger's
+ * convention. OpenAI's prompt/input count includes cached tokens: they are taken out of
+ * `inputTokens` and reported as `cacheReadTokens` (and any `cache_write_tokens` as cache writes).
+ * Reasoning tokens are already inside the completion/output count, which is billed whole; they are
+ * reported as `reasoningTokens` for information. Throws `E_USAGE_MISSING` without a usage object (a
+ * stream without `stream_options.include_usage`) and `E_USAGE_INVALID` for a malformed one.
+ *
+ * @example
+ * const completion = await openai.chat.completions.create({ model: "gpt-4o", messages });
+ * await tracker.trackUsage({ provider: "openai", model: completion.model,
+ *   usage: usageFromOpenAI(completion.usage!), repo: "api", taskType: "summarize", sdk: "raw" });
+ */
+export function usageFromOpenAI(
+  usage: OpenAIChatUsage | OpenAIResponsesUsage | null | undefined,
+): TokenUsage {
+  if (usage === undefined || usage === null) {
+    throw new LedgerError(
+      "E_USAGE_MISSING",
+      "the OpenAI response has no usage (for streams, set stream_options: { include_usage: true })",
+    );
+  }
+  assertUsageObject(usage, "OpenAI usage");
+  if ("prompt_tokens" in usage || "completion_tokens" in usage) return chatUsage(usage);
+  if ("input_tokens" in usage || "output_tokens" in usage) return responsesUsage(usage);
+  throw new LedgerError(
+    "E_USAGE_INVALID",
+    "OpenAI usage has neither prompt_tokens/completion_tokens (Chat Completions) nor input_tokens/output_tokens (Responses)",
+  );
+}
+
+function chatUsage(usage: Record<string, unknown>): TokenUsage {
+  const promptTokens = tokenCount(usage.prompt_tokens, "prompt_tokens");
+  const completionTokens = tokenCount(usage.completion_tokens, "completion_tokens");
+  const promptDetails = usage.prompt_tokens_details;
+  const cachedField = field(promptDetails, "cached_tokens");
+  const cachedTokens =
+    cachedField === undefined || cachedField === null
+      ? tokenCount(usage.prompt_cache_hit_tokens, "prompt_cache_hit_tokens")
+      : tokenCount(cachedField, "prompt_tokens_details.cached_tokens");
+  const cacheWriteTokens = tokenCount(
+    field(promptDetails, "cache_write_tokens"),
+    "prompt_tokens_details.cache_write_tokens",
+  );
+  const reasoningTokens = tokenCount(
+    field(usage.completion_tokens_details, "reasoning_tokens"),
+    "completion_tokens_details.reasoning_tokens",
+  );
+  return {
+    inputTokens: difference(promptTokens, cachedTokens + cacheWriteTokens, "OpenAI prompt_tokens"),
+    outputTokens: completionTokens,
+    cacheReadTokens: cachedTokens,
+    cacheWriteTokens,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: Math.min(reasoningTokens, completionTokens),
+  };
+}
+
+function responsesUsage(usage: Record<string, unknown>): TokenUsage {
+  const inputTokens = tokenCount(usage.input_tokens, "input_tokens");
+  const outputTokens = tokenCount(usage.output_tokens, "output_tokens");
+  const details = usage.input_tokens_details;
+  const cachedTokens = tokenCount(field(details, "cached_tokens"), "input_tokens_details.cached_tokens");
+  const cacheWriteTokens = tokenCount(
+    field(details, "cache_write_tokens"),
+    "input_tokens_details.cache_write_tokens",
+  );
+  const reasoningTokens = tokenCount(
+    field(usage.output_tokens_details, "reasoning_tokens"),
+    "output_tokens_details.reasoning_tokens",
+  );
+  return {
+    inputTokens: difference(inputTokens, cachedTokens + cacheWriteTokens, "OpenAI input_tokens"),
+    outputTokens,
+    cacheReadTokens: cachedTokens,
+    cacheWriteTokens,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: Math.min(reasoningTokens, outputTokens),
+  };
+}
