@@ -127,11 +127,14 @@ export type CostEventRow = Record<string, unknown>;
 
 /** Maps a stored row (snake_case, BIGINT/NUMERIC as strings) to an LlmCostRecord. */
 export function toCostRecord(row: CostEventRow): LlmCostRecord {
-  const text = (key: string) => (row[key] === null || row[key] === undefined ? null : String(row[key]));
+  const text = (key: string) => {
+    const value = row[key];
+    return value === null || value === undefined ? null : String(value as string | number);
+  };
   const integer = (key: string) => Number(row[key] ?? 0);
   const time = (key: string) => {
     const value = row[key];
-    return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+    return value instanceof Date ? value.toISOString() : new Date(String(value as string)).toISOString();
   };
   return {
     id: String(row.id),
