@@ -74,5 +74,6 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
   if (typeof value === "object") return "an object";
-  return String(value);
+  if (typeof value === "function") return "a function";
+  return String(value as number | boolean | bigint | symbol | undefined);
 }
