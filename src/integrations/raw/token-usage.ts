@@ -75,5 +75,5 @@ function describeValue(value: unknown): string {
   if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
   if (typeof value === "object") return "an object";
   if (typeof value === "function") return "a function";
-  return String(value as number | boolean | bigint | symbol | undefined);
+  return String(value);
 }
