@@ -12,7 +12,14 @@ import {
 /** The shape of data/pricing/corrections.json. */
 export interface Corrections {
   rules: CorrectionRule[];
-  corrections: { provider: Provider; model: string; reason: string; source: string; checked: string; prices: PricePeriod[] }[];
+  corrections: {
+    provider: Provider;
+    model: string;
+    reason: string;
+    source: string;
+    checked: string;
+    prices: PricePeriod[];
+  }[];
   aliases: { provider: Provider; model: string; add: string[] }[];
   providers: { provider: Provider; name: string; source: string; checked: string; notes?: string }[];
   additions: (ModelEntry & { provider: Provider })[];
@@ -37,7 +44,11 @@ function multiply(price: string, multiplier: string): string | undefined {
   return microsToPrice(Number(product / 1_000_000n));
 }
 
-function cacheMultipliers(file: ProviderFile, rule: CorrectionRule, out: { applied: string[]; disagreements: string[] }) {
+function cacheMultipliers(
+  file: ProviderFile,
+  rule: CorrectionRule,
+  out: { applied: string[]; disagreements: string[] },
+) {
   const matcher = new RegExp(rule.modelsMatching ?? "", "i");
   for (const model of file.models) {
     if (!matcher.test(model.id)) continue;
@@ -79,7 +90,9 @@ function regionalPremium(file: ProviderFile, rule: CorrectionRule, out: { applie
       if (base === undefined) continue;
       const expected = multiply(base, rule.multiplier ?? "1");
       if (expected !== undefined && period[bucket] !== expected) {
-        out.applied.push(`${file.provider}/${model.id}: ${bucket} ${period[bucket] ?? "(none)"} → ${expected} (${rule.name})`);
+        out.applied.push(
+          `${file.provider}/${model.id}: ${bucket} ${period[bucket] ?? "(none)"} → ${expected} (${rule.name})`,
+        );
         period[bucket] = expected;
       }
     }
@@ -113,7 +126,9 @@ export function applyCorrections(
   }
   for (const alias of corrections.aliases) {
     const model = find(alias.provider, alias.model);
-    const claimed = new Set(files.get(alias.provider)?.models.flatMap((entry) => [entry.id, ...(entry.aliases ?? [])]));
+    const claimed = new Set(
+      files.get(alias.provider)?.models.flatMap((entry) => [entry.id, ...(entry.aliases ?? [])]),
+    );
     const added = alias.add.filter((spelling) => !claimed.has(spelling));
     if (added.length > 0) model.aliases = [...(model.aliases ?? []), ...added];
   }
@@ -145,7 +160,11 @@ function describePeriod(period: PricePeriod | undefined): string {
 }
 
 /** One line per model whose latest price changed, appeared or disappeared between two versions of a file. */
-export function diffCatalogs(provider: Provider, before: ProviderFile | undefined, after: ProviderFile): string[] {
+export function diffCatalogs(
+  provider: Provider,
+  before: ProviderFile | undefined,
+  after: ProviderFile,
+): string[] {
   const lines: string[] = [];
   const old = new Map((before?.models ?? []).map((model) => [model.id, model]));
   for (const model of after.models) {

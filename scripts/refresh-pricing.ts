@@ -4,7 +4,13 @@
 //
 //   node --import tsx scripts/refresh-pricing.ts [--date YYYY-MM-DD] [--dry-run]
 import { readFile, writeFile } from "node:fs/promises";
-import { waitForUpdate, type MatchLogic, type ModelInfo, type ModelPrice, type Provider as GenaiProvider } from "@pydantic/genai-prices";
+import {
+  waitForUpdate,
+  type MatchLogic,
+  type ModelInfo,
+  type ModelPrice,
+  type Provider as GenaiProvider,
+} from "@pydantic/genai-prices";
 import { microsToPrice, priceToMicros } from "../src/pricing/decimal.js";
 import { validateManifest, validateProviderFile } from "../src/pricing/validate-catalog.js";
 import {
@@ -65,7 +71,8 @@ function escapeRegex(text: string): string {
 
 function logicToRegex(logic: MatchLogic): string {
   if ("or" in logic) return logic.or.map((part) => `(?:${logicToRegex(part)})`).join("|");
-  if ("and" in logic) return `^${logic.and.map((part) => `(?=[\\s\\S]*?(?:${logicToRegex(part)}))`).join("")}`;
+  if ("and" in logic)
+    return `^${logic.and.map((part) => `(?=[\\s\\S]*?(?:${logicToRegex(part)}))`).join("")}`;
   if ("equals" in logic) return `^${escapeRegex(logic.equals.toLowerCase())}$`;
   if ("starts_with" in logic) return `^${escapeRegex(logic.starts_with.toLowerCase())}`;
   if ("ends_with" in logic) return `${escapeRegex(logic.ends_with.toLowerCase())}$`;
@@ -92,7 +99,11 @@ function toPriceString(value: number): string | undefined {
   return microsToPrice(priceToMicros(fixed));
 }
 
-function convertPrice(price: ModelPrice, where: string, report: ImportReport): Omit<PricePeriod, "from"> | undefined {
+function convertPrice(
+  price: ModelPrice,
+  where: string,
+  report: ImportReport,
+): Omit<PricePeriod, "from"> | undefined {
   const base: Partial<BucketPrices> = {};
   const thresholds = new Set<number>();
   for (const bucket of PRICE_BUCKETS) {
@@ -119,10 +130,13 @@ function convertPrice(price: ModelPrice, where: string, report: ImportReport): O
       const value = price[BUCKET_KEYS[bucket]];
       if (value === undefined) continue;
       let number = typeof value === "number" ? value : value.base;
-      if (typeof value !== "number") for (const step of value.tiers) if (above >= step.start) number = step.price;
+      if (typeof value !== "number")
+        for (const step of value.tiers) if (above >= step.start) number = step.price;
       const text = toPriceString(number);
       if (text === undefined) {
-        report.skipped.push(`${where}: tier ${above} ${bucket} price ${number} has more than 6 decimal places`);
+        report.skipped.push(
+          `${where}: tier ${above} ${bucket} price ${number} has more than 6 decimal places`,
+        );
         return undefined;
       }
       tier[bucket] = text;
@@ -140,7 +154,9 @@ function convertModel(model: ModelInfo, where: string, report: ImportReport): Mo
   for (const [index, item] of conditional.entries()) {
     const constraint = item.constraint;
     if (constraint?.type === "time_of_date") {
-      report.dropped.push(`${where}: time-of-day price ${constraint.start_time}-${constraint.end_time} not modelled`);
+      report.dropped.push(
+        `${where}: time-of-day price ${constraint.start_time}-${constraint.end_time} not modelled`,
+      );
       continue;
     }
     const period = convertPrice(item.prices, `${where} prices[${index}]`, report);
@@ -148,11 +164,13 @@ function convertModel(model: ModelInfo, where: string, report: ImportReport): Mo
     prices.push(constraint ? { from: constraint.start_date, ...period } : period);
   }
   prices.sort((a, b) => (a.from ?? "").localeCompare(b.from ?? ""));
-  const entry: ModelEntry = { id: model.id, ...(model.name ? { name: model.name } : {}) };
+  const entry: ModelEntry = { id: model.id, ...(model.name ? { name: model.name } : {}), prices: [] };
   const { aliases, patterns } = spellings(model.match);
   const ownAliases = aliases.filter((alias) => alias !== model.id.toLowerCase());
   if (ownAliases.length > 0) entry.aliases = ownAliases;
   if (patterns.length > 0) entry.patterns = patterns;
+  // Keep the key order id, name, aliases, patterns, prices in the files.
+  delete (entry as Partial<ModelEntry>).prices;
   entry.prices = prices;
   return entry;
 }
@@ -175,7 +193,8 @@ function dedupeSpellings(models: ModelEntry[], provider: Provider, report: Impor
     if (!model.aliases) continue;
     const aliases = model.aliases.filter((alias) => {
       if (claimed.has(alias)) {
-        if (alias !== model.id.toLowerCase()) report.dropped.push(`${provider}/${model.id}: alias ${alias} already claimed`);
+        if (alias !== model.id.toLowerCase())
+          report.dropped.push(`${provider}/${model.id}: alias ${alias} already claimed`);
         return false;
       }
       claimed.add(alias);
@@ -202,7 +221,10 @@ function providerFile(
   const file: ProviderFile = {
     provider,
     name: provider === "google-vertex" ? "Google Vertex AI" : source.name,
-    source: provider === "google-vertex" ? "https://cloud.google.com/vertex-ai/generative-ai/pricing" : (source.pricing_urls?.[0] ?? ""),
+    source:
+      provider === "google-vertex"
+        ? "https://cloud.google.com/vertex-ai/generative-ai/pricing"
+        : (source.pricing_urls?.[0] ?? ""),
     checked: date,
     ...(source.price_comments && provider !== "google-vertex" ? { notes: source.price_comments } : {}),
     ...(FALLBACKS[provider] ? { fallback: FALLBACKS[provider] } : {}),
@@ -270,7 +292,9 @@ async function main(args: string[]): Promise<void> {
   print("Skipped models", report.skipped);
   print("Dropped prices and spellings", report.dropped);
   print("Changed prices since the last refresh", changes);
-  console.log(`\n${models} models over ${providers.length} providers, catalog date ${date}${dryRun ? " (dry run)" : ""}`);
+  console.log(
+    `\n${models} models over ${providers.length} providers, catalog date ${date}${dryRun ? " (dry run)" : ""}`,
+  );
 }
 
 await main(process.argv.slice(2));

@@ -18,7 +18,7 @@ const ALIASES: Readonly<Record<string, Provider>> = {
   "google-generative-ai": "google",
   "azure-openai": "azure",
   "x-ai": "xai",
-  "mistralai": "mistral",
+  mistralai: "mistral",
   "together-ai": "together",
   togetherai: "together",
   "fireworks-ai": "fireworks",

@@ -1,18 +1,23 @@
 import { LedgerError } from "../errors.js";
 import { isPriceString } from "./decimal.js";
 import { isProvider } from "./providers.js";
-import {
-  PRICE_BUCKETS,
-  type CatalogManifest,
-  type OverridesFile,
-  type ProviderFile,
-} from "./types.js";
+import { PRICE_BUCKETS, type CatalogManifest, type OverridesFile, type ProviderFile } from "./types.js";
 
 // Untrusted catalog and overrides JSON arrives as `unknown` and leaves typed, or with every problem
 // listed as `<file>: <JSON path>: <what is wrong>`.
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-const MODEL_KEYS = new Set(["id", "name", "aliases", "patterns", "prices", "unpriced", "source", "checked", "notes"]);
+const MODEL_KEYS = new Set([
+  "id",
+  "name",
+  "aliases",
+  "patterns",
+  "prices",
+  "unpriced",
+  "source",
+  "checked",
+  "notes",
+]);
 const PERIOD_KEYS = new Set<string>([...PRICE_BUCKETS, "from", "tiers"]);
 const TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "above"]);
 const MAX_REPORTED = 20;
@@ -27,8 +32,8 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === "object" || typeof value === "function") return `a ${typeof value}`;
+  return `${typeof value} ${String(value as number | boolean | bigint | symbol | undefined)}`;
 }
 
 /** True when `value` is a real calendar date written YYYY-MM-DD. */
@@ -38,7 +43,12 @@ export function isIsoDate(value: unknown): value is string {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
-function checkUnknownKeys(record: Record<string, unknown>, allowed: Set<string>, path: string, problems: Problems) {
+function checkUnknownKeys(
+  record: Record<string, unknown>,
+  allowed: Set<string>,
+  path: string,
+  problems: Problems,
+) {
   for (const key of Object.keys(record)) {
     if (!allowed.has(key)) problems.push(`${path}.${key}: unknown key`);
   }
@@ -81,7 +91,9 @@ function checkTiers(tiers: unknown, period: Record<string, unknown>, path: strin
     checkUnknownKeys(tier, TIER_KEYS, tierPath, problems);
     const above = tier.above;
     if (typeof above !== "number" || !Number.isSafeInteger(above) || above <= previous) {
-      problems.push(`${tierPath}.above: expected an integer token count above ${previous}, got ${describe(above)}`);
+      problems.push(
+        `${tierPath}.above: expected an integer token count above ${previous}, got ${describe(above)}`,
+      );
     } else {
       previous = above;
     }
@@ -94,7 +106,12 @@ function checkTiers(tiers: unknown, period: Record<string, unknown>, path: strin
   });
 }
 
-function checkPrices(prices: unknown, entry: Record<string, unknown>, path: string, problems: Problems): void {
+function checkPrices(
+  prices: unknown,
+  entry: Record<string, unknown>,
+  path: string,
+  problems: Problems,
+): void {
   if (!Array.isArray(prices)) {
     problems.push(`${path}: expected an array of price periods, got ${describe(prices)}`);
     return;
@@ -115,7 +132,8 @@ function checkPrices(prices: unknown, entry: Record<string, unknown>, path: stri
     checkUnknownKeys(period, PERIOD_KEYS, periodPath, problems);
     checkBuckets(period, periodPath, problems);
     if (period.from === undefined) {
-      if (index > 0) problems.push(`${periodPath}.from: missing (only the first period may omit its start date)`);
+      if (index > 0)
+        problems.push(`${periodPath}.from: missing (only the first period may omit its start date)`);
     } else if (!isIsoDate(period.from)) {
       problems.push(`${periodPath}.from: expected a date YYYY-MM-DD, got ${describe(period.from)}`);
     } else if (period.from <= previous) {
@@ -171,39 +189,48 @@ function checkModel(model: unknown, path: string, problems: Problems, needsProvi
 // No two entries of one provider may claim the same spelling (id or alias), case-insensitively.
 function checkUniqueSpellings(models: readonly unknown[], path: string, problems: Problems): void {
   const seen = new Map<string, string>();
-  const providerOf = (model: Record<string, unknown>) => (typeof model.provider === "string" ? model.provider : "");
+  const providerOf = (model: Record<string, unknown>) =>
+    typeof model.provider === "string" ? model.provider : "";
   models.forEach((model, index) => {
     if (!isRecord(model) || typeof model.id !== "string") return;
-    const spellings = [model.id, ...(Array.isArray(model.aliases) ? model.aliases : [])];
+    const id = model.id;
+    const aliases: unknown[] = Array.isArray(model.aliases) ? (model.aliases as unknown[]) : [];
+    const spellings: unknown[] = [model.id, ...aliases];
     const ownSpellings = new Set<string>();
     spellings.forEach((spelling: unknown, aliasIndex) => {
       if (typeof spelling !== "string") return;
       const key = `${providerOf(model)}\u0000${spelling.toLowerCase()}`;
-      const where = aliasIndex === 0 ? `${path}[${index}].id` : `${path}[${index}].aliases[${aliasIndex - 1}]`;
+      const where =
+        aliasIndex === 0 ? `${path}[${index}].id` : `${path}[${index}].aliases[${aliasIndex - 1}]`;
       const owner = seen.get(key);
       if (ownSpellings.has(key)) {
         problems.push(`${where}: "${spelling}" is listed twice for this model`);
       } else if (owner !== undefined) {
         problems.push(`${where}: "${spelling}" is already claimed by ${owner}`);
       } else {
-        seen.set(key, `${path}[${index}] (${model.id})`);
+        seen.set(key, `${path}[${index}] (${id})`);
       }
       ownSpellings.add(key);
     });
   });
 }
 
-function fail(file: string, problems: Problems): never {
+function fail(file: string, problems: Problems, code = "E_PRICING_DATA"): never {
   const shown = problems.slice(0, MAX_REPORTED).map((problem) => `${file}: ${problem}`);
   if (problems.length > MAX_REPORTED) shown.push(`${file}: … and ${problems.length - MAX_REPORTED} more`);
-  throw new LedgerError("E_PRICING_DATA", shown.join("\n"));
+  throw new LedgerError(code, shown.join("\n"));
 }
 
 /** Validates one provider data file; `file` names it in error messages. Throws `LedgerError` `E_PRICING_DATA`. */
 export function validateProviderFile(value: unknown, file: string): ProviderFile {
   const problems: Problems = [];
   if (!isRecord(value)) fail(file, [`$: expected an object, got ${describe(value)}`]);
-  checkUnknownKeys(value, new Set(["provider", "name", "source", "checked", "notes", "fallback", "models"]), "$", problems);
+  checkUnknownKeys(
+    value,
+    new Set(["provider", "name", "source", "checked", "notes", "fallback", "models"]),
+    "$",
+    problems,
+  );
   if (
     value.fallback !== undefined &&
     (!Array.isArray(value.fallback) || !value.fallback.every((provider) => isProvider(provider)))
@@ -216,7 +243,8 @@ export function validateProviderFile(value: unknown, file: string): ProviderFile
   checkString(value.name, "$.name", problems, true);
   checkString(value.source, "$.source", problems, true);
   checkString(value.notes, "$.notes", problems, false);
-  if (!isIsoDate(value.checked)) problems.push(`$.checked: expected a date YYYY-MM-DD, got ${describe(value.checked)}`);
+  if (!isIsoDate(value.checked))
+    problems.push(`$.checked: expected a date YYYY-MM-DD, got ${describe(value.checked)}`);
   if (!Array.isArray(value.models)) {
     problems.push(`$.models: expected an array, got ${describe(value.models)}`);
   } else {
@@ -227,10 +255,11 @@ export function validateProviderFile(value: unknown, file: string): ProviderFile
   return value as unknown as ProviderFile;
 }
 
-/** Validates a user overrides file (or object); `file` names it in error messages. */
+/** Validates a user overrides file (or object); `file` names it in error messages. Throws `E_PRICING_OVERRIDES`. */
 export function validateOverrides(value: unknown, file: string): OverridesFile {
   const problems: Problems = [];
-  if (!isRecord(value)) fail(file, [`$: expected an object with "models", got ${describe(value)}`]);
+  if (!isRecord(value))
+    fail(file, [`$: expected an object with "models", got ${describe(value)}`], "E_PRICING_OVERRIDES");
   checkUnknownKeys(value, new Set(["models", "$schema"]), "$", problems);
   if (!Array.isArray(value.models)) {
     problems.push(`$.models: expected an array, got ${describe(value.models)}`);
@@ -238,7 +267,7 @@ export function validateOverrides(value: unknown, file: string): OverridesFile {
     value.models.forEach((model: unknown, index) => checkModel(model, `$.models[${index}]`, problems, true));
     checkUniqueSpellings(value.models, "$.models", problems);
   }
-  if (problems.length > 0) fail(file, problems);
+  if (problems.length > 0) fail(file, problems, "E_PRICING_OVERRIDES");
   return value as unknown as OverridesFile;
 }
 
@@ -247,7 +276,8 @@ export function validateManifest(value: unknown, file: string): CatalogManifest 
   const problems: Problems = [];
   if (!isRecord(value)) fail(file, [`$: expected an object, got ${describe(value)}`]);
   checkUnknownKeys(value, new Set(["date", "providers", "generatedFrom"]), "$", problems);
-  if (!isIsoDate(value.date)) problems.push(`$.date: expected a date YYYY-MM-DD, got ${describe(value.date)}`);
+  if (!isIsoDate(value.date))
+    problems.push(`$.date: expected a date YYYY-MM-DD, got ${describe(value.date)}`);
   if (!Array.isArray(value.providers) || !value.providers.every((provider) => isProvider(provider))) {
     problems.push(`$.providers: expected an array of provider slugs`);
   }

@@ -1,0 +1,110 @@
+import { priceToMicros } from "./decimal.js";
+import type { BucketPrices, ModelEntry, PricePeriod, Provider, ProviderFile } from "./types.js";
+
+// The catalog as the hot path wants it: integer prices, exact-spelling maps and compiled patterns.
+
+/** Each bucket may hold this many tokens before tokens × price could leave the safe-integer range (sum of 5 < 2^53). */
+const SAFE_PRODUCT = 2 ** 50;
+
+/** Prices in integer micro-dollars per million tokens; -1 where the catalog has no price for the bucket. */
+export interface CompiledPrices {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cacheWrite1h: number;
+  /** Tokens per bucket below which tokens × price stays exact as a Number (input, output, cacheRead, cacheWrite, cacheWrite1h). */
+  safeTokens: readonly [number, number, number, number, number];
+}
+
+/** A context tier in compiled form. */
+export interface CompiledTier {
+  above: number;
+  label: string;
+  prices: CompiledPrices;
+}
+
+/** A price period in compiled form. */
+export interface CompiledPeriod {
+  /** Start in ms since the epoch (00:00 UTC of its date), -Infinity for the first known price. */
+  fromMs: number;
+  prices: CompiledPrices;
+  tiers: readonly CompiledTier[];
+}
+
+/** A catalog entry with its provider and compiled prices. */
+export interface CompiledEntry {
+  entry: ModelEntry;
+  provider: Provider;
+  periods: readonly CompiledPeriod[];
+}
+
+/** One provider's lookup structures. */
+export interface ProviderIndex {
+  provider: Provider;
+  exact: Map<string, { compiled: CompiledEntry; byId: boolean }>;
+  patterns: { regex: RegExp; compiled: CompiledEntry }[];
+  fallback: readonly Provider[];
+  file: ProviderFile | undefined;
+}
+
+function micros(price: string | undefined): number {
+  return price === undefined ? -1 : priceToMicros(price);
+}
+
+function safeTokens(price: number): number {
+  return price <= 0 ? Number.MAX_SAFE_INTEGER : Math.floor(SAFE_PRODUCT / price);
+}
+
+function compilePrices(prices: BucketPrices): CompiledPrices {
+  const input = micros(prices.input);
+  const output = micros(prices.output);
+  const cacheRead = micros(prices.cache_read);
+  const cacheWrite = micros(prices.cache_write);
+  const cacheWrite1h = micros(prices.cache_write_1h);
+  // A missing bucket is billed at the input price, so its safe limit is the input's.
+  const limit = (price: number) => safeTokens(price < 0 ? input : price);
+  return {
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    cacheWrite1h,
+    safeTokens: [limit(input), limit(output), limit(cacheRead), limit(cacheWrite), limit(cacheWrite1h)],
+  };
+}
+
+function compilePeriod(period: PricePeriod): CompiledPeriod {
+  return {
+    fromMs: period.from === undefined ? -Infinity : Date.parse(`${period.from}T00:00:00Z`),
+    prices: compilePrices(period),
+    tiers: (period.tiers ?? []).map((tier) => ({
+      above: tier.above,
+      label: `above-${tier.above}`,
+      prices: compilePrices(tier),
+    })),
+  };
+}
+
+/** Compiles one model entry. */
+export function compileEntry(entry: ModelEntry, provider: Provider): CompiledEntry {
+  return { entry, provider, periods: entry.prices.map(compilePeriod) };
+}
+
+/** Creates an empty index for a provider. */
+export function emptyIndex(provider: Provider, file?: ProviderFile): ProviderIndex {
+  return { provider, exact: new Map(), patterns: [], fallback: file?.fallback ?? [], file };
+}
+
+/** Adds an entry's id, aliases and patterns to an index; earlier claims on a spelling win. */
+export function addToIndex(index: ProviderIndex, compiled: CompiledEntry): void {
+  const { entry } = compiled;
+  const id = entry.id.toLowerCase();
+  if (!index.exact.has(id)) index.exact.set(id, { compiled, byId: true });
+  for (const alias of entry.aliases ?? []) {
+    const key = alias.toLowerCase();
+    if (!index.exact.has(key)) index.exact.set(key, { compiled, byId: false });
+  }
+  for (const pattern of entry.patterns ?? [])
+    index.patterns.push({ regex: new RegExp(pattern, "i"), compiled });
+}

@@ -1,0 +1,135 @@
+import { LedgerError } from "../errors.js";
+import type { CompiledEntry, CompiledPeriod, CompiledPrices } from "./compile-catalog.js";
+import { formatPicoDollars } from "./decimal.js";
+import type { CostBreakdown, CostEstimate, Provider, ResolvedModel } from "./types.js";
+import type { ValidUsage } from "./validate-usage.js";
+
+// The pure core: (price, usage) → exact cost. Tokens × micro-dollars per million tokens is a cost in
+// integer units of 10^-12 dollars; Numbers while provably below 2^53, BigInt beyond.
+
+type Bucket = "output" | "cacheRead" | "cacheWrite" | "cacheWrite1h";
+const NO_FALLBACK: readonly Bucket[] = Object.freeze([]);
+
+/** Milliseconds since the epoch of `at`, or undefined for "the latest price". */
+export function instantOf(at: Date | string | undefined): number | undefined {
+  if (at === undefined) return undefined;
+  const ms = at instanceof Date ? at.getTime() : typeof at === "string" ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new LedgerError(
+      "E_PRICING_ARGUMENT",
+      `at must be a valid Date or ISO 8601 string, got ${String(at)}`,
+    );
+  }
+  return ms;
+}
+
+function periodAt(periods: readonly CompiledPeriod[], ms: number | undefined): CompiledPeriod | undefined {
+  if (ms === undefined) return periods[periods.length - 1];
+  for (let index = periods.length - 1; index >= 0; index--) {
+    const period = periods[index]!;
+    if (period.fromMs <= ms) return period;
+  }
+  return undefined;
+}
+
+function unpriced(model: string, provider: Provider, reason: string): CostEstimate {
+  return { priced: false, costUsd: "0", model, provider, reason };
+}
+
+/** Prices validated usage with a resolved entry at an instant (undefined: latest price). */
+export function priceUsage(
+  resolved: ResolvedModel,
+  compiled: CompiledEntry,
+  usage: ValidUsage,
+  ms: number | undefined,
+  pricingVersion: string,
+): CostEstimate {
+  if (compiled.periods.length === 0) {
+    return unpriced(
+      resolved.model,
+      resolved.provider,
+      compiled.entry.unpriced ?? "the catalog has no price for this model",
+    );
+  }
+  const period = periodAt(compiled.periods, ms);
+  if (!period) {
+    const first = compiled.entry.prices[0]?.from ?? "";
+    return unpriced(
+      resolved.model,
+      resolved.provider,
+      `no price in force at ${new Date(ms ?? 0).toISOString()}; the earliest known price starts ${first}`,
+    );
+  }
+  const totalInput = usage.input + usage.cacheRead + usage.cacheWrite + usage.cacheWrite1h;
+  let prices: CompiledPrices = period.prices;
+  let tier = "base";
+  for (const candidate of period.tiers) {
+    if (totalInput > candidate.above) {
+      prices = candidate.prices;
+      tier = candidate.label;
+    }
+  }
+  const input = prices.input;
+  let billedAsInput = NO_FALLBACK;
+  const priceOf = (price: number, tokens: number, bucket: Bucket): number => {
+    if (price >= 0) return price;
+    if (tokens > 0) billedAsInput = billedAsInput === NO_FALLBACK ? [bucket] : [...billedAsInput, bucket];
+    return input;
+  };
+  const outputPrice = priceOf(prices.output, usage.output, "output");
+  const cacheReadPrice = priceOf(prices.cacheRead, usage.cacheRead, "cacheRead");
+  const cacheWritePrice = priceOf(prices.cacheWrite, usage.cacheWrite, "cacheWrite");
+  const cacheWrite1hPrice = priceOf(prices.cacheWrite1h, usage.cacheWrite1h, "cacheWrite1h");
+  const safe = prices.safeTokens;
+  let breakdown: CostBreakdown;
+  let costUsd: string;
+  if (
+    usage.input <= safe[0] &&
+    usage.output <= safe[1] &&
+    usage.cacheRead <= safe[2] &&
+    usage.cacheWrite <= safe[3] &&
+    usage.cacheWrite1h <= safe[4]
+  ) {
+    const inputCost = usage.input * input;
+    const outputCost = usage.output * outputPrice;
+    const cacheReadCost = usage.cacheRead * cacheReadPrice;
+    const cacheWriteCost = usage.cacheWrite * cacheWritePrice;
+    const cacheWrite1hCost = usage.cacheWrite1h * cacheWrite1hPrice;
+    costUsd = formatPicoDollars(inputCost + outputCost + cacheReadCost + cacheWriteCost + cacheWrite1hCost);
+    breakdown = {
+      input: formatPicoDollars(inputCost),
+      output: formatPicoDollars(outputCost),
+      cacheRead: formatPicoDollars(cacheReadCost),
+      cacheWrite: formatPicoDollars(cacheWriteCost),
+      cacheWrite1h: formatPicoDollars(cacheWrite1hCost),
+      billedAsInput,
+    };
+  } else {
+    const inputCost = BigInt(usage.input) * BigInt(input);
+    const outputCost = BigInt(usage.output) * BigInt(outputPrice);
+    const cacheReadCost = BigInt(usage.cacheRead) * BigInt(cacheReadPrice);
+    const cacheWriteCost = BigInt(usage.cacheWrite) * BigInt(cacheWritePrice);
+    const cacheWrite1hCost = BigInt(usage.cacheWrite1h) * BigInt(cacheWrite1hPrice);
+    costUsd = formatPicoDollars(inputCost + outputCost + cacheReadCost + cacheWriteCost + cacheWrite1hCost);
+    breakdown = {
+      input: formatPicoDollars(inputCost),
+      output: formatPicoDollars(outputCost),
+      cacheRead: formatPicoDollars(cacheReadCost),
+      cacheWrite: formatPicoDollars(cacheWriteCost),
+      cacheWrite1h: formatPicoDollars(cacheWrite1hCost),
+      billedAsInput,
+    };
+  }
+  const estimate: CostEstimate = {
+    priced: true,
+    costUsd,
+    model: resolved.model,
+    provider: resolved.provider,
+    pricingVersion,
+    tier,
+    breakdown,
+    matchedBy: resolved.matchedBy,
+  };
+  if (resolved.note !== undefined) estimate.note = resolved.note;
+  return estimate;
+}

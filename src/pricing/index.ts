@@ -1,0 +1,34 @@
+// The public surface of llm-ledger's pricing: exported from the package root and `llm-ledger/pricing`.
+export { estimateCost, resolveModel, extractProvider, catalogVersion } from "./default-pricing.js";
+export {
+  createPricing,
+  createPricingFromEnv,
+  PRICING_FILE_VARIABLE,
+  type Pricing,
+  type PricingOptions,
+  type ListedModel,
+} from "./create-pricing.js";
+export { normalizeProvider, isProvider } from "./providers.js";
+export { validateUsage, MAX_TOKENS } from "./validate-usage.js";
+export { validateOverrides, validateProviderFile } from "./validate-catalog.js";
+export {
+  PROVIDERS,
+  PRICE_BUCKETS,
+  type Provider,
+  type PriceBucket,
+  type BucketPrices,
+  type PriceTier,
+  type PricePeriod,
+  type ModelEntry,
+  type ProviderFile,
+  type OverridesFile,
+  type CatalogManifest,
+  type Usage,
+  type MatchRule,
+  type ResolvedModel,
+  type CostBreakdown,
+  type PricedEstimate,
+  type UnpricedEstimate,
+  type CostEstimate,
+  type EstimateInput,
+} from "./types.js";

@@ -1,0 +1,157 @@
+import type { CompiledEntry, ProviderIndex } from "./compile-catalog.js";
+import { looksLikeBedrock, spellingsOf } from "./model-spellings.js";
+import { normalizeProvider } from "./providers.js";
+import type { MatchRule, Provider, ResolvedModel } from "./types.js";
+
+// Providers searched, in order, when the caller names none: overrides of no provider first, then
+// vendors selling their own models. Hosts reselling others' models are only consulted for an exact
+// id that exactly one of them lists; OpenRouter only when named.
+const VENDORS: readonly Provider[] = [
+  "unknown",
+  "anthropic",
+  "openai",
+  "google",
+  "mistral",
+  "deepseek",
+  "xai",
+  "cohere",
+  "perplexity",
+  "meta",
+];
+const HOSTS: readonly Provider[] = ["aws-bedrock", "google-vertex", "azure", "groq", "together", "fireworks"];
+
+const VENDOR_PREFIXES: Readonly<Record<string, Provider>> = {
+  "meta-llama": "meta",
+  mistralai: "mistral",
+  "x-ai": "xai",
+  models: "google",
+};
+
+const CACHE_LIMIT = 50_000;
+
+/** Model resolution over a set of provider indexes, with a bounded cache per instance. */
+export interface Resolver {
+  resolve(model: string, provider?: string): ResolvedModel | undefined;
+  extractProvider(model: string): Provider;
+}
+
+function found(
+  compiled: CompiledEntry,
+  provider: Provider,
+  rules: MatchRule[],
+  spelling: string,
+): ResolvedModel {
+  return {
+    model: compiled.entry.id,
+    provider,
+    matchedBy: rules,
+    matchedSpelling: spelling,
+    entry: compiled.entry,
+  };
+}
+
+function searchIndex(
+  index: ProviderIndex,
+  lower: string,
+  prefixRules: MatchRule[],
+): ResolvedModel | undefined {
+  for (const { spelling, rules } of spellingsOf(lower)) {
+    const exact = index.exact.get(spelling);
+    if (exact) {
+      const rule: MatchRule = exact.byId ? "exact" : "alias";
+      return found(exact.compiled, index.provider, [...prefixRules, ...rules, rule], spelling);
+    }
+    for (const { regex, compiled } of index.patterns) {
+      if (regex.test(spelling))
+        return found(compiled, index.provider, [...prefixRules, ...rules, "pattern"], spelling);
+    }
+  }
+  return undefined;
+}
+
+function prefixProvider(lower: string): Provider | undefined {
+  const slash = lower.indexOf("/");
+  if (slash > 0) {
+    const vendor = lower.slice(0, slash);
+    return VENDOR_PREFIXES[vendor] ?? normalizeProvider(vendor);
+  }
+  if (looksLikeBedrock(lower)) return "aws-bedrock";
+  if (/@[\w.-]+$/.test(lower)) return "google-vertex";
+  return undefined;
+}
+
+/** Creates a resolver over compiled provider indexes. */
+export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): Resolver {
+  const cache = new Map<string, ResolvedModel | null>();
+
+  function inProvider(provider: Provider, lower: string): ResolvedModel | undefined {
+    const index = indexes.get(provider);
+    const own = index ? searchIndex(index, lower, []) : undefined;
+    if (own || !index) return own;
+    for (const fallback of index.fallback) {
+      const fallbackIndex = indexes.get(fallback);
+      const match = fallbackIndex ? searchIndex(fallbackIndex, lower, []) : undefined;
+      if (match) {
+        return {
+          ...match,
+          provider,
+          note: `${provider} lists no price of its own; priced at ${fallback}'s list price`,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  function inferred(lower: string): ResolvedModel | undefined {
+    const prefixed = prefixProvider(lower);
+    if (prefixed && prefixed !== "unknown") {
+      const match = inProvider(prefixed, lower);
+      if (match) return match;
+    }
+    for (const provider of VENDORS) {
+      const index = indexes.get(provider);
+      const match = index ? searchIndex(index, lower, []) : undefined;
+      if (match) return match;
+    }
+    const hits = HOSTS.flatMap((provider) => {
+      const hit = indexes.get(provider)?.exact.get(lower);
+      return hit ? [found(hit.compiled, provider, [hit.byId ? "exact" : "alias"], lower)] : [];
+    });
+    if (hits.length === 1 && hits[0]) {
+      return {
+        ...hits[0],
+        note: `provider inferred: ${hits[0].provider} is the only catalog listing this id`,
+      };
+    }
+    return undefined;
+  }
+
+  function resolveUncached(lower: string, provider: string | undefined): ResolvedModel | undefined {
+    if (provider === undefined || provider === "") return inferred(lower);
+    const canonical = normalizeProvider(provider);
+    if (canonical && canonical !== "unknown") return inProvider(canonical, lower);
+    const match = inferred(lower);
+    if (!match || canonical === "unknown") return match;
+    return {
+      ...match,
+      note: `provider "${provider}" is not recognised; priced by model id as ${match.provider}`,
+    };
+  }
+
+  return {
+    resolve(model, provider) {
+      const key = provider ? `${provider}\u0000${model}` : model;
+      const cached = cache.get(key);
+      if (cached !== undefined) return cached ?? undefined;
+      const result = resolveUncached(model.trim().toLowerCase(), provider);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(key, result ?? null);
+      return result;
+    },
+    extractProvider(model) {
+      const match = this.resolve(model);
+      if (match) return match.provider;
+      return prefixProvider(model.trim().toLowerCase()) ?? "unknown";
+    },
+  };
+}

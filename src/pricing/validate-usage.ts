@@ -1,0 +1,78 @@
+import { LedgerError } from "../errors.js";
+
+/** Largest token count accepted in one bucket of one call. */
+export const MAX_TOKENS = 1_000_000_000;
+
+/** Usage checked and with absent buckets as 0. */
+export interface ValidUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cacheWrite1h: number;
+  reasoning: number;
+}
+
+function tokens(usage: Record<string, unknown>, key: string): number {
+  const value = usage[key];
+  if (value === undefined) return 0;
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TOKENS) return value;
+  throw new LedgerError("E_USAGE", `usage.${key} ${problem(value)}`);
+}
+
+function problem(value: unknown): string {
+  if (typeof value !== "number")
+    return `must be a number of tokens, got ${value === null ? "null" : typeof value}`;
+  if (Number.isNaN(value)) return "must be a number of tokens, got NaN";
+  if (!Number.isFinite(value)) return `must be finite, got ${value}`;
+  if (value < 0) return `must not be negative, got ${value}`;
+  if (!Number.isInteger(value)) return `must be a whole number of tokens, got ${value}`;
+  return `must be at most ${MAX_TOKENS} tokens per call, got ${value}`;
+}
+
+const KNOWN_KEYS = new Set([
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite1hTokens",
+  "reasoningTokens",
+]);
+
+/**
+ * Checks a usage object against the usage convention and returns its counts. Throws `LedgerError`
+ * `E_USAGE` naming the key and the problem: not an object, unknown key, negative, NaN, fractional,
+ * above 10^9, or reasoning above output. `undefined` values count as absent.
+ */
+export function validateUsage(usage: unknown): ValidUsage {
+  if (typeof usage !== "object" || usage === null || Array.isArray(usage)) {
+    throw new LedgerError(
+      "E_USAGE",
+      `usage must be an object of token counts, got ${usage === null ? "null" : typeof usage}`,
+    );
+  }
+  const record = usage as Record<string, unknown>;
+  for (const key in record) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new LedgerError(
+        "E_USAGE",
+        `usage.${key} is not a usage key (expected ${[...KNOWN_KEYS].join(", ")})`,
+      );
+    }
+  }
+  const valid: ValidUsage = {
+    input: tokens(record, "inputTokens"),
+    output: tokens(record, "outputTokens"),
+    cacheRead: tokens(record, "cacheReadTokens"),
+    cacheWrite: tokens(record, "cacheWriteTokens"),
+    cacheWrite1h: tokens(record, "cacheWrite1hTokens"),
+    reasoning: tokens(record, "reasoningTokens"),
+  };
+  if (valid.reasoning > valid.output) {
+    throw new LedgerError(
+      "E_USAGE",
+      `usage.reasoningTokens (${valid.reasoning}) exceeds usage.outputTokens (${valid.output}); outputTokens must include reasoning`,
+    );
+  }
+  return valid;
+}
