@@ -129,12 +129,13 @@ export type CostEventRow = Record<string, unknown>;
 export function toCostRecord(row: CostEventRow): LlmCostRecord {
   const text = (key: string) => {
     const value = row[key];
-    return value === null || value === undefined ? null : String(value as string | number);
+    if (value === null || value === undefined) return null;
+    return typeof value === "string" ? value : JSON.stringify(value);
   };
   const integer = (key: string) => Number(row[key] ?? 0);
   const time = (key: string) => {
     const value = row[key];
-    return value instanceof Date ? value.toISOString() : new Date(String(value as string)).toISOString();
+    return value instanceof Date ? value.toISOString() : new Date(value as string).toISOString();
   };
   return {
     id: String(row.id),
