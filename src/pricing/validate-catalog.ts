@@ -33,7 +33,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "object" || typeof value === "function") return `a ${typeof value}`;
-  return `${typeof value} ${String(value as number | boolean | bigint | symbol | undefined)}`;
+  return `${typeof value} ${String(value)}`;
 }
 
 /** True when `value` is a real calendar date written YYYY-MM-DD. */
