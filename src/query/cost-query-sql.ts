@@ -1,0 +1,186 @@
+import { quoteSchema } from "../store/schema-name.js";
+import type { CostQueryPlan, MetricName } from "./cost-query-options.js";
+import { dimensionSql, filterConditions } from "./cost-filters.js";
+import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
+
+/** A time span `[from, to)`, either side open. */
+export interface Span {
+  from: Date | undefined;
+  to: Date | undefined;
+}
+
+/**
+ * Where a query's figures come from: whole hours from the rollup (when it may be used) and the rest,
+ * possibly nothing, from raw events.
+ */
+export interface CostQueryLayout {
+  rollup: Span | undefined;
+  raw: Span[];
+}
+
+/** The column alias of each metric in the grouped rows. */
+export const metricColumns: Record<MetricName, string> = {
+  costUsd: "cost_usd",
+  providerCostUsd: "provider_cost_usd",
+  inputTokens: "input_tokens",
+  outputTokens: "output_tokens",
+  cacheReadTokens: "cache_read_tokens",
+  cacheWriteTokens: "cache_write_tokens",
+  cacheWrite1hTokens: "cache_write_1h_tokens",
+  reasoningTokens: "reasoning_tokens",
+  events: "events",
+  fallbacks: "fallbacks",
+  errors: "errors",
+  unpriced: "unpriced",
+};
+
+const tokenColumns = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "cache_write_1h_tokens",
+  "reasoning_tokens",
+];
+
+/** Every metric summed from raw events, as `expression AS alias`. */
+const rawMetrics = [
+  "count(*) AS events",
+  "count(*) FILTER (WHERE used_fallback) AS fallbacks",
+  "count(*) FILTER (WHERE error IS NOT NULL) AS errors",
+  "count(*) FILTER (WHERE NOT priced) AS unpriced",
+  "sum(estimated_cost_usd) AS cost_usd",
+  "sum(provider_cost_usd) AS provider_cost_usd",
+  ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
+];
+
+/** The same metrics summed from the hourly rollup. */
+const rollupMetrics = [
+  "sum(events) AS events",
+  "sum(events) FILTER (WHERE used_fallback) AS fallbacks",
+  "sum(events) FILTER (WHERE errored) AS errors",
+  "sum(events) FILTER (WHERE NOT priced) AS unpriced",
+  "sum(estimated_cost_usd) AS cost_usd",
+  "sum(provider_cost_usd) AS provider_cost_usd",
+  ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
+];
+
+const metricAliases = Object.values(metricColumns);
+
+function spanConditions(column: string, span: Span, parameters: SqlParameters): string[] {
+  const conditions: string[] = [];
+  if (span.from) conditions.push(`${column} >= ${parameters.add(span.from.toISOString())}::timestamptz`);
+  if (span.to) conditions.push(`${column} < ${parameters.add(span.to.toISOString())}::timestamptz`);
+  return conditions;
+}
+
+function groupByClause(count: number): string {
+  return count === 0 ? "" : ` GROUP BY ${Array.from({ length: count }, (_, index) => index + 1).join(", ")}`;
+}
+
+function whereClause(conditions: readonly string[]): string {
+  return conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`;
+}
+
+/**
+ * Builds the one statement that answers a cost query: the rollup part and the raw part (each grouped),
+ * regrouped together, ordered and limited, followed by the totals row over every group.
+ */
+export function buildCostQuery(
+  plan: CostQueryPlan,
+  schema: string,
+  layout: CostQueryLayout,
+): { text: string; values: unknown[] } {
+  const parameters = createSqlParameters();
+  const quoted = quoteSchema(schema);
+  // Bound only when used: an unreferenced parameter has no type and fails the statement.
+  const grain = plan.grain ? `${parameters.add(plan.grain)}::text` : undefined;
+  const timeZone = !grain || plan.timeZone === "UTC" ? "'UTC'" : `${parameters.add(plan.timeZone)}::text`;
+  const keyAliases = plan.groupBy.map((_, index) => `k${index}`);
+  const groupAliases = [...keyAliases, ...(grain ? ["period"] : [])];
+
+  const parts: string[] = [];
+  if (layout.rollup) {
+    const keys = plan.groupBy.map(
+      (dimension, index) => `${dimensionSql(dimension, "rollup", parameters)} AS k${index}`,
+    );
+    if (grain) keys.push(`date_trunc(${grain}, hour_start, ${timeZone}) AS period`);
+    const conditions = [
+      ...spanConditions("hour_start", layout.rollup, parameters),
+      ...filterConditions(plan.filters, "rollup", parameters),
+    ];
+    parts.push(
+      `SELECT ${[...keys, ...rollupMetrics].join(", ")} FROM ${quoted}.llm_cost_hourly` +
+        whereClause(conditions) +
+        groupByClause(keys.length),
+    );
+  }
+  if (layout.raw.length > 0) {
+    const keys = plan.groupBy.map(
+      (dimension, index) => `${dimensionSql(dimension, "raw", parameters)} AS k${index}`,
+    );
+    if (grain) keys.push(`date_trunc(${grain}, created_at, ${timeZone}) AS period`);
+    const spans = layout.raw
+      .map((span) => spanConditions("created_at", span, parameters))
+      .filter((conditions) => conditions.length > 0);
+    const conditions = filterConditions(plan.filters, "raw", parameters);
+    // A span with neither end is the whole table: no time condition at all.
+    if (spans.length === layout.raw.length) {
+      conditions.unshift(
+        spans.length === 1
+          ? spans[0]!.join(" AND ")
+          : `(${spans.map((span) => `(${span.join(" AND ")})`).join(" OR ")})`,
+      );
+    }
+    parts.push(
+      `SELECT ${[...keys, ...rawMetrics].join(", ")} FROM ${quoted}.llm_cost_events` +
+        whereClause(conditions) +
+        groupByClause(keys.length),
+    );
+  }
+
+  const sums = metricAliases.map((alias) => `sum(${alias}) AS ${alias}`);
+  const grouped =
+    `SELECT ${[...groupAliases, ...sums].join(", ")} FROM parts` +
+    groupByClause(groupAliases.length) +
+    " HAVING sum(events) > 0";
+
+  const order = orderClause(plan, keyAliases);
+  const limit = plan.limit === undefined ? "" : ` LIMIT ${parameters.add(plan.limit)}::bigint`;
+  const page = `SELECT grouped.*, row_number() OVER (ORDER BY ${order}) AS position FROM grouped ORDER BY ${order}${limit}`;
+
+  const periodColumns = grain
+    ? [
+        `to_char(period AT TIME ZONE ${timeZone}, 'YYYY-MM-DD"T"HH24:MI:SS') AS period_local`,
+        `extract(epoch FROM (period AT TIME ZONE ${timeZone}) - (period AT TIME ZONE 'UTC')) AS period_offset`,
+      ]
+    : [];
+  const rowsSelect = `SELECT false AS is_total, position, ${[...keyAliases, ...periodColumns, ...metricAliases].join(", ")} FROM page`;
+  const totalsSelect = `SELECT true, 0, ${[
+    ...keyAliases.map(() => "NULL"),
+    ...periodColumns.map(() => "NULL"),
+    ...metricAliases.map((alias) => `COALESCE(sum(${alias}), 0)`),
+  ].join(", ")} FROM grouped`;
+
+  const text =
+    `WITH parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
+    `${rowsSelect} UNION ALL ${totalsSelect} ORDER BY is_total, position`;
+  return { text, values: parameters.values };
+}
+
+/** The ORDER BY of the grouped rows: the asked terms, then every group column so that ties are stable. */
+function orderClause(plan: CostQueryPlan, keyAliases: readonly string[]): string {
+  const columnOf = (field: string): string => {
+    if (field === "period") return "period";
+    const metric = metricColumns[field as MetricName];
+    if (metric) return metric;
+    return keyAliases[plan.groupBy.findIndex((dimension) => dimension.name === field)]!;
+  };
+  const terms = plan.orderBy.map((term) => `${columnOf(term.field)} ${term.direction.toUpperCase()}`);
+  const tieBreakers = [
+    ...(plan.grain ? ["period ASC"] : []),
+    "cost_usd DESC",
+    ...keyAliases.map((alias) => `${alias} ASC`),
+  ];
+  return [...terms, ...tieBreakers].join(", ");
+}

@@ -1,0 +1,78 @@
+import { LedgerError } from "../errors.js";
+
+/** The fixed dimensions a query can group and filter by; `metadata.<key>` comes on top of these. */
+export const dimensionNames = [
+  "repo",
+  "taskType",
+  "model",
+  "provider",
+  "sdk",
+  "deliveryId",
+  "userId",
+  "sessionId",
+  "environment",
+] as const;
+
+export type FixedDimension = (typeof dimensionNames)[number];
+
+/** A dimension: one of `dimensionNames`, or `metadata.<key>` for a custom property. */
+export type Dimension = FixedDimension | `metadata.${string}`;
+
+/** A dimension resolved to SQL: its column in the raw events and, when rolled up, in the hourly table. */
+export interface ResolvedDimension {
+  name: Dimension;
+  /** SQL over `llm_cost_events`; `$key` stands for the metadata key's parameter. */
+  rawSql: string;
+  /** SQL over `llm_cost_hourly`, or null when the rollup does not carry it. */
+  rollupSql: string | null;
+  /** The metadata key, bound as a parameter, for `metadata.<key>`. */
+  metadataKey?: string;
+}
+
+const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null }> = {
+  repo: { raw: "repo", rollup: "repo" },
+  taskType: { raw: "task_type", rollup: "task_type" },
+  // The catalog's id, so one model's dated spellings are one row; the raw id when unpriced.
+  model: { raw: "COALESCE(resolved_model, model)", rollup: "model" },
+  provider: { raw: "provider", rollup: "provider" },
+  sdk: { raw: "sdk", rollup: "sdk" },
+  deliveryId: { raw: "delivery_id", rollup: null },
+  userId: { raw: "user_id", rollup: null },
+  sessionId: { raw: "session_id", rollup: null },
+  environment: { raw: "environment", rollup: "environment" },
+};
+
+const metadataPrefix = "metadata.";
+const maxMetadataKeyLength = 200;
+
+/**
+ * Resolves a dimension name, or throws `E_QUERY_DIMENSION` naming what is accepted. `where` names the
+ * option it came from (`groupBy`, `filters`), for the message.
+ */
+export function resolveDimension(name: unknown, where: string): ResolvedDimension {
+  if (typeof name === "string") {
+    if ((dimensionNames as readonly string[]).includes(name)) {
+      const columns = fixedColumns[name as FixedDimension];
+      return { name: name as FixedDimension, rawSql: columns.raw, rollupSql: columns.rollup };
+    }
+    if (name.startsWith(metadataPrefix)) {
+      const key = name.slice(metadataPrefix.length);
+      if (key.length === 0 || key.length > maxMetadataKeyLength) {
+        throw new LedgerError(
+          "E_QUERY_DIMENSION",
+          `${where}: metadata dimension ${JSON.stringify(name)} needs a key of 1 to ${maxMetadataKeyLength} characters after "metadata."`,
+        );
+      }
+      return {
+        name: name as Dimension,
+        rawSql: "(metadata ->> $key::text)",
+        rollupSql: null,
+        metadataKey: key,
+      };
+    }
+  }
+  throw new LedgerError(
+    "E_QUERY_DIMENSION",
+    `${where}: unknown dimension ${JSON.stringify(name)}; accepted: ${dimensionNames.join(", ")}, metadata.<key>`,
+  );
+}

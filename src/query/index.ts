@@ -1,0 +1,16 @@
+// The query surface: cost reports over any dimension (rollup or raw, chosen automatically), the
+// events behind a figure, and repricing with the current catalog.
+export { queryCosts, type CostReport, type CostSource } from "./query-costs.js";
+export type { CostFigures, CostRow } from "./cost-figures.js";
+export {
+  grains,
+  metricNames,
+  type Grain,
+  type MetricName,
+  type OrderBy,
+  type QueryCostsOptions,
+} from "./cost-query-options.js";
+export type { CostFilters, DimensionValues } from "./cost-filters.js";
+export { dimensionNames, type Dimension, type FixedDimension } from "./dimensions.js";
+export type { QueryStore } from "./store-handle.js";
+export type { Instant } from "./time-range.js";

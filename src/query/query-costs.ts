@@ -1,0 +1,124 @@
+import { quoteSchema } from "../store/schema-name.js";
+import { checkCostQueryOptions, type CostQueryPlan, type QueryCostsOptions } from "./cost-query-options.js";
+import { filtersFitRollup } from "./cost-filters.js";
+import { readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
+import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
+import type { QueryStore } from "./store-handle.js";
+import { ceilHour, floorHour } from "./time-range.js";
+import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
+
+/**
+ * Where a report's figures came from: the hourly rollup alone, raw events alone, or the rollup for
+ * whole hours and raw events for the partial hours at the edges.
+ */
+export type CostSource = "rollup" | "raw" | "mixed";
+
+/** What `queryCosts` returns; the CLI's `report --format json` and `GET /v1/costs` print exactly this. */
+export interface CostReport {
+  rows: CostRow[];
+  /** The sums over every row, including rows beyond `limit`. */
+  totals: CostFigures;
+  source: CostSource;
+}
+
+/**
+ * Spend and usage grouped by any dimensions and a time grain, exactly (NUMERIC sums). Served from
+ * the hourly rollup whenever the dimensions, filters, grain and time zone allow (whole-hour
+ * offsets), with the partial hours at the edges of the range read from raw events; from raw events
+ * otherwise. Bad options throw a `LedgerError` naming the option (`E_QUERY_*`).
+ *
+ * @example
+ * const { rows, totals } = await queryCosts(store, {
+ *   from: "2024-03-01T00:00:00Z", to: "2024-04-01T00:00:00Z",
+ *   groupBy: ["model", "repo"], grain: "day", timeZone: "Europe/Berlin",
+ *   filters: { environment: ["production"] },
+ * });
+ */
+export function queryCosts(store: QueryStore, options: QueryCostsOptions = {}): Promise<CostReport> {
+  return queryCostsUsing(store, options, "auto");
+}
+
+/**
+ * `queryCosts` with the choice of source forced: `raw` reads raw events only (what the randomized
+ * equality test and the benchmark compare the rollup against); `auto` is `queryCosts`.
+ */
+export async function queryCostsUsing(
+  store: QueryStore,
+  options: QueryCostsOptions,
+  strategy: "auto" | "raw",
+): Promise<CostReport> {
+  const plan = checkCostQueryOptions(options);
+  try {
+    const { layout, source } =
+      strategy === "raw"
+        ? { layout: { rollup: undefined, raw: [{ from: plan.from, to: plan.to }] }, source: "raw" as const }
+        : await chooseLayout(store, plan);
+    const { text, values } = buildCostQuery(plan, store.schema, layout);
+    const result = await store.database.query<Record<string, unknown>>(text, values);
+    const totalsRow = result.at(-1);
+    return {
+      rows: result.slice(0, -1).map((row) => readRow(plan, row)),
+      totals: readFigures(totalsRow ?? {}),
+      source,
+    };
+  } catch (error) {
+    if (isUnknownTimeZoneError(error)) throw timeZoneError(plan.timeZone, error);
+    throw error;
+  }
+}
+
+function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
+  const keys: Record<string, string | null> = {};
+  plan.groupBy.forEach((dimension, index) => {
+    keys[dimension.name] = (row[`k${index}`] as string | null | undefined) ?? null;
+  });
+  const period = plan.grain
+    ? { period: formatPeriod(row.period_local as string, Number(row.period_offset)) }
+    : {};
+  return { ...keys, ...period, ...readFigures(row) };
+}
+
+/** Decides which hours come from the rollup and which from raw events. */
+async function chooseLayout(
+  store: QueryStore,
+  plan: CostQueryPlan,
+): Promise<{ layout: CostQueryLayout; source: CostSource }> {
+  const rawOnly = {
+    layout: { rollup: undefined, raw: [{ from: plan.from, to: plan.to }] },
+    source: "raw" as const,
+  };
+  const dimensionsFit = plan.groupBy.every((dimension) => dimension.rollupSql !== null);
+  if (!dimensionsFit || !filtersFitRollup(plan.filters)) return rawOnly;
+
+  const rollup: Span = { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
+  if (rollup.from && rollup.to && rollup.from.getTime() >= rollup.to.getTime()) return rawOnly;
+  if (plan.grain && plan.timeZone !== "UTC" && !(await wholeHourOffsets(store, plan.timeZone, rollup))) {
+    return rawOnly;
+  }
+  const raw: Span[] = [];
+  if (plan.from && rollup.from && plan.from < rollup.from) raw.push({ from: plan.from, to: rollup.from });
+  if (plan.to && rollup.to && rollup.to < plan.to) raw.push({ from: rollup.to, to: plan.to });
+  return { layout: { rollup, raw }, source: raw.length > 0 ? "mixed" : "rollup" };
+}
+
+/**
+ * True when the time zone's offset is a whole number of hours throughout the span (open ends: the
+ * rollup's first and last hour), so that every local period starts on a UTC hour. Asks Postgres,
+ * whose time zone database does the grouping, sampling each day and the span's last hour.
+ */
+async function wholeHourOffsets(store: QueryStore, timeZone: string, span: Span): Promise<boolean> {
+  const table = `${quoteSchema(store.schema)}.llm_cost_hourly`;
+  const [row] = await store.database.query<{ whole: boolean | null }>(
+    `WITH bounds AS (
+       SELECT COALESCE($1::timestamptz, (SELECT min(hour_start) FROM ${table})) AS low,
+              COALESCE($2::timestamptz - interval '1 hour', (SELECT max(hour_start) FROM ${table})) AS high
+     ), samples AS (
+       SELECT generate_series(date_trunc('hour', low, 'UTC'), high, interval '1 day') AS instant FROM bounds
+       UNION ALL SELECT high FROM bounds
+     )
+     SELECT bool_and(date_trunc('hour', instant AT TIME ZONE $3::text) = instant AT TIME ZONE $3::text) AS whole
+       FROM samples WHERE instant IS NOT NULL`,
+    [span.from?.toISOString() ?? null, span.to?.toISOString() ?? null, timeZone],
+  );
+  return row?.whole !== false;
+}
