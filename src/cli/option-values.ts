@@ -22,7 +22,15 @@ export function integerOption(
   bounds: { min?: number; max?: number } = {},
 ): number | undefined {
   const raw = stringOption(context, name);
-  if (raw === undefined) return undefined;
+  return raw === undefined ? undefined : parseIntegerValue(name, raw, bounds);
+}
+
+/** Parses a whole number given for `--name` (from a flag or its environment variable). */
+export function parseIntegerValue(
+  name: string,
+  raw: string,
+  bounds: { min?: number; max?: number } = {},
+): number {
   const min = bounds.min ?? 0;
   const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
   const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;

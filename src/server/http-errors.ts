@@ -15,16 +15,28 @@ export class HttpError extends LedgerError {
   }
 }
 
-/** Runs a parser of client input; its LedgerErrors become 400s with the parser's precise message. */
+/**
+ * Runs a parser of client input (sync or async); its validation errors (LedgerErrors other than
+ * database faults) become 400s with the parser's precise message.
+ */
 export function parseClientInput<T>(parse: () => T): T {
   try {
-    return parse();
+    const result = parse();
+    return (
+      result instanceof Promise
+        ? result.catch((error: unknown) => Promise.reject(asClientError(error)))
+        : result
+    ) as T;
   } catch (error) {
-    if (error instanceof LedgerError && !(error instanceof HttpError)) {
-      throw new HttpError(400, error.code, error.message);
-    }
-    throw error;
+    throw asClientError(error);
   }
+}
+
+function asClientError(error: unknown): unknown {
+  if (error instanceof LedgerError && !(error instanceof HttpError) && !error.code.startsWith("E_DB_")) {
+    return new HttpError(400, error.code, error.message);
+  }
+  return error;
 }
 
 /** The one place that maps errors to HTTP statuses. */

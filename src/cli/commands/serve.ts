@@ -1,0 +1,67 @@
+import type { CommandDefinition } from "../command.js";
+import { databaseOptions, databaseUrlOf } from "../database-option.js";
+import { booleanOption, parseIntegerValue, stringOption } from "../option-values.js";
+import { createPricingFromEnv } from "../../pricing/index.js";
+import { createJsonLogger } from "../../server/server-logger.js";
+import { startServer } from "../../server/start-server.js";
+
+/** `llm-ledger serve`: the HTTP API and the dashboard (what `npm start` runs). */
+export const serveCommand: CommandDefinition = {
+  name: "serve",
+  summary: "serve the HTTP API and the dashboard",
+  description: [
+    "Listens on HOST:PORT (default 127.0.0.1:8787; --port 0 picks a free port) over the database of",
+    "--database-url / DATABASE_URL (default: the embedded PGlite under LLM_LEDGER_HOME). The admin key comes",
+    "from LLM_LEDGER_ADMIN_KEY, or is generated on the first start and shown once. SIGINT/SIGTERM stop it",
+    "gracefully: requests in flight finish and the database is closed.",
+  ].join("\n"),
+  options: {
+    ...databaseOptions,
+    schema: { type: "string", valueName: "NAME", description: "schema holding the tables (default public)" },
+    host: {
+      type: "string",
+      valueName: "HOST",
+      description: "address to listen on (default $HOST, else 127.0.0.1)",
+    },
+    port: {
+      type: "string",
+      valueName: "PORT",
+      description: "port (default $PORT, else 8787; 0 picks a free port)",
+    },
+    demo: { type: "boolean", description: "fill an in-memory database with 30 days of generated events" },
+  },
+  async run(context) {
+    const { env } = context.io;
+    const portText = stringOption(context, "port") ?? env.PORT;
+    const port = portText === undefined ? 8787 : parseIntegerValue("port", portText, { max: 65535 });
+    const demo = booleanOption(context, "demo");
+    const logger = createJsonLogger(context.io.stderr);
+    const server = await startServer({
+      databaseUrl: databaseUrlOf(context),
+      cwd: context.io.cwd,
+      home: env.LLM_LEDGER_HOME || undefined,
+      schema: stringOption(context, "schema"),
+      host: stringOption(context, "host") ?? (env.HOST || undefined),
+      port,
+      adminKey: env.LLM_LEDGER_ADMIN_KEY || undefined,
+      pricing: createPricingFromEnv(env),
+      demo,
+      logger,
+    });
+    const out = context.io.stdout;
+    out.write(`llm-ledger is listening on ${server.url}\n`);
+    out.write(`database: ${server.store.database.description}${demo ? " (demo data)" : ""}\n`);
+    if (server.generatedAdminKey) {
+      out.write(`\nadmin key (shown once; store it now): ${server.generatedAdminKey}\n`);
+      out.write(
+        `create keys with: llm-ledger keys create --url ${server.url} --admin-key <admin key> --name NAME --scopes read\n`,
+      );
+    }
+    if (server.demoReadKey) out.write(`\ndemo read key for the dashboard: ${server.demoReadKey}\n`);
+    out.write(`\nopen ${server.url}/ and sign in with a read key; stop with Ctrl-C\n`);
+    const signal = await (context.io.waitForStop?.() ?? new Promise<string>(() => {}));
+    logger.info({ signal }, "stopping: finishing requests in flight, then closing the database");
+    await server.close();
+    logger.info({}, "stopped");
+  },
+};

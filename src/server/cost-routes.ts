@@ -1,0 +1,50 @@
+import { queryCosts, type CostReport, type QueryStore } from "../query/index.js";
+import type { LedgerApp, Guards } from "./app.js";
+import { costQueryFromParams } from "./cost-query-params.js";
+import { parseClientInput } from "./http-errors.js";
+
+const metricColumns = [
+  "costUsd",
+  "providerCostUsd",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite1hTokens",
+  "reasoningTokens",
+  "events",
+  "fallbacks",
+  "errors",
+  "unpriced",
+] as const;
+
+/** `GET /v1/costs` (scope read): `queryCosts` over query parameters; JSON, or CSV with `Accept: text/csv`. */
+export function mountCostRoutes(store: QueryStore) {
+  return (app: LedgerApp, guards: Guards) => {
+    app.get("/v1/costs", guards.read, async (context) => {
+      const options = parseClientInput(() => costQueryFromParams(new URL(context.req.url).searchParams));
+      const report = await parseClientInput(() => queryCosts(store, options));
+      if ((context.req.header("accept") ?? "").includes("text/csv")) {
+        return context.body(reportToCsv(report, options.groupBy ?? [], options.grain !== undefined), 200, {
+          "content-type": "text/csv; charset=utf-8",
+        });
+      }
+      return context.json(report);
+    });
+  };
+}
+
+function reportToCsv(report: CostReport, groupBy: readonly string[], withPeriod: boolean): string {
+  const columns = [...(withPeriod ? ["period"] : []), ...groupBy, ...metricColumns];
+  const escape = (value: unknown) => {
+    const text = value === null || value === undefined ? "" : String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = [columns.join(",")];
+  for (const row of report.rows) {
+    lines.push(
+      columns.map((column) => escape((row as unknown as Record<string, unknown>)[column])).join(","),
+    );
+  }
+  return lines.join("\n") + "\n";
+}

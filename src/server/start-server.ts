@@ -1,0 +1,140 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { LedgerError } from "../errors.js";
+import { createPricing, type Pricing } from "../pricing/index.js";
+import { createTelemetryStore, type Database, type TelemetryStore } from "../store/index.js";
+import { createApiKeyStore } from "./api-keys.js";
+import { createApp } from "./app.js";
+import { mountCostRoutes } from "./cost-routes.js";
+import { generateDemoEvents } from "./demo-events.js";
+import type { ServerLogger } from "./server-logger.js";
+import { mountDashboard } from "./static-files.js";
+
+export interface StartServerOptions {
+  /** Database URL (the CLI conventions); ignored with `demo`, which uses `memory:`. */
+  databaseUrl?: string | undefined;
+  /** An open database the caller owns (tests); closing the server leaves it open. */
+  database?: Database | undefined;
+  cwd?: string | undefined;
+  home?: string | undefined;
+  schema?: string | undefined;
+  /** Default 127.0.0.1. */
+  host?: string | undefined;
+  /** Default 8787; 0 picks a free port. */
+  port?: number | undefined;
+  /** An admin key held in memory only (`LLM_LEDGER_ADMIN_KEY`), at least 20 characters. */
+  adminKey?: string | undefined;
+  pricing?: Pricing | undefined;
+  /** Fill an in-memory database with 30 days of generated events. */
+  demo?: boolean | undefined;
+  logger: ServerLogger;
+}
+
+export interface RunningServer {
+  url: string;
+  store: TelemetryStore;
+  /** The admin key generated on this first start (no admin key existed): shown once. */
+  generatedAdminKey?: string | undefined;
+  /** With `demo`: a read key for the dashboard. */
+  demoReadKey?: string | undefined;
+  /** Stops accepting, finishes requests in flight, then closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Opens the store (migrating it), ensures an admin key, and serves the API and the dashboard. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  if (options.adminKey !== undefined && options.adminKey.length < 20) {
+    throw new LedgerError("E_ADMIN_KEY", "LLM_LEDGER_ADMIN_KEY must be at least 20 characters");
+  }
+  const pricing = options.pricing ?? createPricing();
+  const store = await createTelemetryStore({
+    ...(options.database
+      ? { database: options.database }
+      : { databaseUrl: options.demo ? "memory:" : options.databaseUrl }),
+    cwd: options.cwd,
+    home: options.home,
+    schema: options.schema,
+  });
+  try {
+    const keys = createApiKeyStore({
+      database: store.database,
+      schema: store.schema,
+      adminKey: options.adminKey,
+    });
+    let generatedAdminKey: string | undefined;
+    if (options.adminKey === undefined && !(await keys.hasAdminKey())) {
+      generatedAdminKey = (await keys.create({ name: "admin (generated on first start)", scopes: ["admin"] }))
+        .key;
+    }
+    let demoReadKey: string | undefined;
+    if (options.demo) {
+      const events = generateDemoEvents(pricing);
+      for (let start = 0; start < events.length; start += store.maxBatchSize) {
+        await store.recordLlmCosts(events.slice(start, start + store.maxBatchSize));
+      }
+      demoReadKey = (await keys.create({ name: "demo dashboard", scopes: ["read"] })).key;
+      options.logger.info({ events: events.length }, "demo: generated 30 days of events");
+    }
+    const app = createApp({
+      keys,
+      logger: options.logger,
+      routes: [mountCostRoutes(store), (ledgerApp) => mountDashboard(ledgerApp)],
+    });
+    const server = await listen(app.fetch, options.host ?? "127.0.0.1", options.port ?? 8787);
+    const address = server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${address.port}`,
+      store,
+      generatedAdminKey,
+      demoReadKey,
+      close() {
+        closing ??= (async () => {
+          await stopAccepting(server);
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }) as Server;
+    server.once("listening", () => resolve(server));
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new LedgerError(
+          error.code === "EADDRINUSE" ? "E_PORT_IN_USE" : "E_LISTEN",
+          error.code === "EADDRINUSE"
+            ? `port ${port} on ${hostname} is in use; choose another with --port (0 picks a free one)`
+            : `cannot listen on ${hostname}:${port}: ${error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
+  });
+}
+
+/** Stops accepting connections and waits for requests in flight (at most 10 s, then cuts the rest). */
+function stopAccepting(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
