@@ -37,7 +37,7 @@ export function mountCostRoutes(store: QueryStore) {
 function reportToCsv(report: CostReport, groupBy: readonly string[], withPeriod: boolean): string {
   const columns = [...(withPeriod ? ["period"] : []), ...groupBy, ...metricColumns];
   const escape = (value: unknown) => {
-    const text = value === null || value === undefined ? "" : String(value);
+    const text = typeof value === "string" || typeof value === "number" ? String(value) : "";
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   const lines = [columns.join(",")];
