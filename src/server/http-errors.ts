@@ -22,11 +22,10 @@ export class HttpError extends LedgerError {
 export function parseClientInput<T>(parse: () => T): T {
   try {
     const result = parse();
-    return (
-      result instanceof Promise
-        ? result.catch((error: unknown) => Promise.reject(asClientError(error)))
-        : result
-    ) as T;
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error: unknown) => {
+      throw asClientError(error);
+    }) as T;
   } catch (error) {
     throw asClientError(error);
   }
