@@ -1,0 +1,276 @@
+// The llm-ledger dashboard: sign in with a read key, then an overview of where the money goes. Plain
+// ES modules, no build step; all data comes from GET /v1/costs with the session cookie.
+/* global document, location, URLSearchParams -- browser globals (the lint config knows only Node's) */
+import { fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
+import { createBreakdownTable } from "./js/breakdown-table.js";
+import { el, replaceChildren } from "./js/dom.js";
+import { createFilterBar, filterDimensions } from "./js/filters.js";
+import { formatUsd } from "./js/format.js";
+import { emptyState, unpricedWarning } from "./js/notices.js";
+import { rangeWindow, spendWindows } from "./js/periods.js";
+import { fallbackCard, placeholderCards, spendCard } from "./js/stat-cards.js";
+import { drawTrendChart, trendData } from "./js/trend-chart.js";
+import { readViewState, writeViewState } from "./js/view-state.js";
+
+const view = {
+  loading: document.getElementById("loading"),
+  login: document.getElementById("login-view"),
+  loginForm: document.getElementById("login-form"),
+  loginKey: document.getElementById("login-key"),
+  loginError: document.getElementById("login-error"),
+  dashboard: document.getElementById("dashboard"),
+  actions: document.getElementById("topbar-actions"),
+  logout: document.getElementById("logout"),
+  footer: document.getElementById("footer"),
+  footerSource: document.getElementById("footer-source"),
+  rangeButtons: [...document.querySelectorAll("[data-range]")],
+};
+
+const state = readViewState(new URLSearchParams(location.search));
+let dashboard;
+let generation = 0;
+
+function show(name) {
+  view.loading.hidden = name !== "loading";
+  view.login.hidden = name !== "login";
+  view.dashboard.hidden = name !== "dashboard";
+  view.actions.hidden = name !== "dashboard";
+  view.footer.hidden = name !== "dashboard";
+  document.body.dataset.view = name;
+}
+
+function showLogin(message) {
+  show("login");
+  view.loginError.hidden = !message;
+  view.loginError.textContent = message ?? "";
+  view.loginKey.focus();
+}
+
+/** Builds the dashboard's frame once; `refresh` fills it. */
+function buildDashboard() {
+  const filterBar = createFilterBar({
+    initial: state.filters,
+    onChange: (filters) => {
+      state.filters = filters;
+      void refresh();
+    },
+  });
+  const pick = (dimension) => (value) => filterBar.set({ ...state.filters, [dimension]: value });
+  const tables = {
+    repo: createBreakdownTable({ dimension: "repo", title: "Spend by repo", onPick: pick("repo") }),
+    taskType: createBreakdownTable({
+      dimension: "taskType",
+      title: "Spend by task type",
+      onPick: pick("taskType"),
+    }),
+    model: createBreakdownTable({ dimension: "model", title: "Spend by model", onPick: pick("model") }),
+  };
+  const canvas = el("canvas", { "aria-label": "Daily spend, stacked", role: "img" });
+  const stackButtons = ["provider", "model"].map((dimension) =>
+    el(
+      "button",
+      {
+        type: "button",
+        "data-stack": dimension,
+        "data-testid": `stack-${dimension}`,
+        onClick: () => {
+          state.stackBy = dimension;
+          void refreshTrend(generation);
+        },
+      },
+      dimension === "provider" ? "By provider" : "By model",
+    ),
+  );
+  const parts = {
+    filterBar,
+    tables,
+    canvas,
+    stackButtons,
+    chart: undefined,
+    error: el("div", {
+      className: "notice notice-error",
+      role: "alert",
+      hidden: true,
+      "data-testid": "load-error",
+    }),
+    unpriced: el("div", { className: "unpriced-slot" }),
+    stats: el("section", { className: "stats", "data-testid": "stats" }, placeholderCards(4)),
+    trendTotal: el("span", { className: "card-subtitle", "data-testid": "trend-total" }),
+    empty: el("div", { className: "empty-slot" }),
+  };
+  parts.content = el(
+    "div",
+    { className: "content" },
+    parts.stats,
+    el(
+      "section",
+      { className: "card chart-card", "data-testid": "trend" },
+      el(
+        "header",
+        { className: "card-header" },
+        el("div", {}, el("h2", { className: "card-title" }, "Daily spend"), parts.trendTotal),
+        el(
+          "div",
+          { className: "segmented segmented-small", role: "group", "aria-label": "Stack bars by" },
+          stackButtons,
+        ),
+      ),
+      el("div", { className: "chart-box" }, canvas),
+    ),
+    el("div", { className: "tables" }, tables.repo.element, tables.taskType.element, tables.model.element),
+  );
+  replaceChildren(view.dashboard, filterBar.element, parts.error, parts.empty, parts.unpriced, parts.content);
+  return parts;
+}
+
+function syncControls() {
+  for (const button of view.rangeButtons)
+    button.classList.toggle("is-active", Number(button.dataset.range) === state.range);
+  for (const button of dashboard.stackButtons)
+    button.classList.toggle("is-active", button.dataset.stack === state.stackBy);
+  writeViewState(state);
+}
+
+/** Reloads every figure for the current range and filters; stale answers are dropped. */
+async function refresh() {
+  const current = ++generation;
+  syncControls();
+  const now = new Date();
+  const range = rangeWindow(now, state.range);
+  const filters = state.filters;
+  view.dashboard.classList.add("is-refreshing");
+  try {
+    const windows = spendWindows(now);
+    const [cards, breakdowns, unpriced, options] = await Promise.all([
+      Promise.all(
+        windows.map((window) =>
+          Promise.all([
+            fetchCosts({ ...window.current, filters }),
+            fetchCosts({ ...window.previous, filters }),
+          ]),
+        ),
+      ),
+      Promise.all(
+        ["repo", "taskType", "model"].map((dimension) =>
+          fetchCosts({ ...range, groupBy: [dimension], filters }),
+        ),
+      ),
+      fetchCosts({ ...range, groupBy: ["model", "provider"], filters: { ...filters, priced: false } }),
+      Promise.all(filterDimensions.map(({ dimension }) => fetchCosts({ ...range, groupBy: [dimension] }))),
+      refreshTrend(current, now),
+    ]);
+    if (current !== generation) return;
+    dashboard.error.hidden = true;
+    replaceChildren(
+      dashboard.stats,
+      windows.map((window, index) => spendCard(window, cards[index][0], cards[index][1])),
+      fallbackCard(breakdowns[0].totals, state.range),
+    );
+    dashboard.tables.repo.update(breakdowns[0]);
+    dashboard.tables.taskType.update(breakdowns[1]);
+    dashboard.tables.model.update(breakdowns[2]);
+    replaceChildren(dashboard.unpriced, unpricedWarning(unpriced));
+    filterDimensions.forEach(({ dimension }, index) =>
+      dashboard.filterBar.setOptions(dimension, options[index]),
+    );
+    view.footerSource.textContent = sourceNote(breakdowns[0].source);
+  } catch (error) {
+    if (current === generation) handleError(error);
+  } finally {
+    if (current === generation) view.dashboard.classList.remove("is-refreshing");
+  }
+}
+
+/** Reloads the trend chart only (its stacking changed), or as part of `refresh`. */
+async function refreshTrend(current, now = new Date()) {
+  syncControls();
+  const range = rangeWindow(now, state.range);
+  try {
+    const report = await fetchCosts({
+      ...range,
+      groupBy: [state.stackBy],
+      grain: "day",
+      filters: state.filters,
+    });
+    if (current !== generation) return;
+    dashboard.trendTotal.textContent = `${formatUsd(report.totals.costUsd)} in the last ${state.range} days`;
+    dashboard.chart = drawTrendChart(
+      dashboard.canvas,
+      trendData(report, state.stackBy, range),
+      dashboard.chart,
+    );
+  } catch (error) {
+    if (current === generation) handleError(error);
+  }
+}
+
+function sourceNote(source) {
+  if (source === "rollup") return "Served from hourly rollups.";
+  if (source === "mixed") return "Served from hourly rollups and raw events.";
+  return "Served from raw events.";
+}
+
+function handleError(error) {
+  if (error instanceof UnauthorizedError) {
+    showLogin("Your session has ended. Sign in again.");
+    return;
+  }
+  dashboard.error.hidden = false;
+  replaceChildren(
+    dashboard.error,
+    el("strong", {}, "Could not load the figures. "),
+    error instanceof Error ? error.message : String(error),
+    " ",
+    el("button", { type: "button", className: "button-link", onClick: () => void refresh() }, "Try again"),
+  );
+}
+
+/** Decides what to show: sign-in, the empty ledger's instructions, or the overview. */
+async function start() {
+  show("loading");
+  try {
+    const everything = await fetchCosts({});
+    dashboard ??= buildDashboard();
+    show("dashboard");
+    const empty = everything.totals.events === 0;
+    replaceChildren(dashboard.empty, empty ? emptyState(location.origin) : null);
+    dashboard.content.hidden = empty;
+    dashboard.filterBar.element.hidden = empty;
+    if (empty) syncControls();
+    else await refresh();
+  } catch (error) {
+    if (error instanceof UnauthorizedError) showLogin();
+    else {
+      dashboard ??= buildDashboard();
+      show("dashboard");
+      handleError(error);
+    }
+  }
+}
+
+view.loginForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const key = view.loginKey.value.trim();
+  const button = view.loginForm.querySelector("button[type=submit]");
+  button.disabled = true;
+  signIn(key)
+    .then(() => {
+      view.loginKey.value = "";
+      return start();
+    })
+    .catch((error) => showLogin(error instanceof Error ? error.message : String(error)))
+    .finally(() => (button.disabled = false));
+});
+
+view.logout.addEventListener("click", () => {
+  void signOut().then(() => showLogin());
+});
+
+for (const button of view.rangeButtons) {
+  button.addEventListener("click", () => {
+    state.range = Number(button.dataset.range);
+    void refresh();
+  });
+}
+
+void start();

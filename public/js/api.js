@@ -1,0 +1,87 @@
+// The dashboard's calls to the llm-ledger API: a session cookie (HttpOnly, SameSite=Strict) set by
+// POST /v1/session carries the read key's authority; the page never holds the key after signing in.
+/* global fetch, URLSearchParams -- browser globals (the lint config knows only Node's) */
+
+/** The session is missing or expired: show the sign-in form. */
+export class UnauthorizedError extends Error {
+  constructor() {
+    super("not signed in");
+    this.name = "UnauthorizedError";
+  }
+}
+
+/** Any other failed call, with the API's own message. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function errorFrom(response) {
+  const body = await response.json().catch(() => null);
+  const error = body && typeof body === "object" ? body.error : undefined;
+  return new ApiError(
+    response.status,
+    error?.code ?? `HTTP_${response.status}`,
+    error?.message ?? `the server answered ${response.status} ${response.statusText}`,
+  );
+}
+
+/** GET a JSON route; 401 → UnauthorizedError. */
+export async function getJson(path, params = new URLSearchParams()) {
+  const query = params.toString();
+  const response = await fetch(query ? `${path}?${query}` : path, {
+    credentials: "same-origin",
+    headers: { accept: "application/json" },
+  });
+  if (response.status === 401) throw new UnauthorizedError();
+  if (!response.ok) throw await errorFrom(response);
+  return response.json();
+}
+
+/**
+ * Exchanges a read key for a session cookie.
+ * @returns {Promise<void>} rejects with an ApiError whose message suits the sign-in form
+ */
+export async function signIn(key) {
+  const response = await fetch("/v1/session", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ key }),
+  });
+  if (response.ok) return;
+  const error = await errorFrom(response);
+  if (response.status === 401) error.message = "That key is not valid (or it was revoked).";
+  if (response.status === 403)
+    error.message = "That key has no read scope. Use a key created with --scopes read.";
+  throw error;
+}
+
+/** Ends the session (the server forgets it and clears the cookie). */
+export async function signOut() {
+  await fetch("/v1/session", { method: "DELETE", credentials: "same-origin" });
+}
+
+/**
+ * `GET /v1/costs`: the queryCosts report `{ rows, totals, source }`.
+ * @param {{ from?: Date, to?: Date, groupBy?: string[], grain?: string, filters?: Record<string, string | string[] | boolean> }} query
+ */
+export function fetchCosts(query = {}) {
+  const params = new URLSearchParams();
+  if (query.from) params.set("from", query.from.toISOString());
+  if (query.to) params.set("to", query.to.toISOString());
+  if (query.groupBy?.length) params.set("groupBy", query.groupBy.join(","));
+  if (query.grain) {
+    params.set("grain", query.grain);
+    params.set("timeZone", "UTC");
+  }
+  for (const [name, value] of Object.entries(query.filters ?? {})) {
+    if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) continue;
+    params.set(name, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return getJson("/v1/costs", params);
+}
