@@ -1,6 +1,6 @@
 // The query surface: cost reports over any dimension (rollup or raw, chosen automatically), the
 // events behind a figure, and repricing with the current catalog.
-export { queryCosts, type CostReport, type CostSource } from "./query-costs.js";
+export { queryCosts, type CostReport, type CostReportSource } from "./query-costs.js";
 export type { CostFigures, CostRow } from "./cost-figures.js";
 export {
   grains,
@@ -14,3 +14,5 @@ export type { CostFilters, DimensionValues } from "./cost-filters.js";
 export { dimensionNames, type Dimension, type FixedDimension } from "./dimensions.js";
 export type { QueryStore } from "./store-handle.js";
 export type { Instant } from "./time-range.js";
+export { listEvents, type EventPage, type ListEventsOptions } from "./list-events.js";
+export { repriceEvents, type RepriceOptions, type RepriceResult } from "./reprice-events.js";

@@ -11,14 +11,14 @@ import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone
  * Where a report's figures came from: the hourly rollup alone, raw events alone, or the rollup for
  * whole hours and raw events for the partial hours at the edges.
  */
-export type CostSource = "rollup" | "raw" | "mixed";
+export type CostReportSource = "rollup" | "raw" | "mixed";
 
 /** What `queryCosts` returns; the CLI's `report --format json` and `GET /v1/costs` print exactly this. */
 export interface CostReport {
   rows: CostRow[];
   /** The sums over every row, including rows beyond `limit`. */
   totals: CostFigures;
-  source: CostSource;
+  source: CostReportSource;
 }
 
 /**
@@ -82,7 +82,7 @@ function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
 async function chooseLayout(
   store: QueryStore,
   plan: CostQueryPlan,
-): Promise<{ layout: CostQueryLayout; source: CostSource }> {
+): Promise<{ layout: CostQueryLayout; source: CostReportSource }> {
   const rawOnly = {
     layout: { rollup: undefined, raw: [{ from: plan.from, to: plan.to }] },
     source: "raw" as const,

@@ -1,0 +1,169 @@
+import { LedgerError } from "../errors.js";
+import type { Pricing } from "../pricing/index.js";
+import { quoteSchema } from "../store/schema-name.js";
+import type { QueryStore } from "./store-handle.js";
+import { checkTimeRange, type Instant } from "./time-range.js";
+
+/** The options of `repriceEvents`. */
+export interface RepriceOptions {
+  /** Only events created at or after this instant. */
+  since?: Instant | undefined;
+  /** Only events that had no price (a model added to the catalog or the overrides since). */
+  onlyUnpriced?: boolean | undefined;
+  /** Events per transaction (default 1,000). */
+  batchSize?: number | undefined;
+  /** Called after each committed batch (progress for the CLI). */
+  onProgress?: ((progress: RepriceResult) => void) | undefined;
+}
+
+/** What a reprice did. */
+export interface RepriceResult {
+  /** Events read. */
+  examined: number;
+  /** Events whose cost, price status, cost source or catalog model changed. */
+  updated: number;
+  /** Events the catalog could not price (kept at the provider's figure, or 0). */
+  unpriced: number;
+  /** Events the pricing threw on (left as they were). */
+  failed: number;
+}
+
+interface EventRow {
+  id: string;
+  created_at: Date;
+  model: string;
+  provider: string;
+  input_tokens: string;
+  output_tokens: string;
+  cache_read_tokens: string;
+  cache_write_tokens: string;
+  cache_write_1h_tokens: string;
+  reasoning_tokens: string;
+  provider_cost_usd: string | null;
+}
+
+/**
+ * Recomputes `estimated_cost_usd` (and `priced`, `cost_source`, `pricing_version`, `resolved_model`)
+ * with the current catalog, at each event's own time, after a price fix or a new override. It never
+ * touches `provider_cost_usd`, and leaves alone events that deliberately carry the provider's figure
+ * although priced (the tracker's `agentCost: 'sdk'`). An event the catalog still cannot price keeps
+ * the provider's figure when there is one, else 0. Only changed rows are updated, a batch per
+ * transaction; the rollup trigger moves their figures, so the hourly rollups stay exact.
+ *
+ * @example
+ * const pricing = createPricing({ overridesFile: "prices.json" });
+ * const { updated } = await repriceEvents(store, pricing, { onlyUnpriced: true });
+ */
+export async function repriceEvents(
+  store: QueryStore,
+  pricing: Pick<Pricing, "estimateCost">,
+  options: RepriceOptions = {},
+): Promise<RepriceResult> {
+  const { from: since } = checkTimeRange(options.since, undefined);
+  if (options.onlyUnpriced !== undefined && typeof options.onlyUnpriced !== "boolean") {
+    throw new LedgerError("E_QUERY_OPTIONS", "onlyUnpriced: expected true or false");
+  }
+  const batchSize = options.batchSize ?? 1000;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+    throw new LedgerError(
+      "E_QUERY_OPTIONS",
+      `batchSize: expected a whole number from 1 to 100000, got ${batchSize}`,
+    );
+  }
+  const table = `${quoteSchema(store.schema)}.llm_cost_events`;
+  const result: RepriceResult = { examined: 0, updated: 0, unpriced: 0, failed: 0 };
+  let lastId = "0";
+  for (;;) {
+    const rows = await store.database.query<EventRow>(
+      `SELECT id, created_at, model, provider, input_tokens, output_tokens, cache_read_tokens,
+              cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd
+         FROM ${table}
+        WHERE id > $1::bigint AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz)
+          AND ($3::boolean IS FALSE OR NOT priced)
+          AND NOT (cost_source = 'provider' AND priced)
+        ORDER BY id LIMIT $4::bigint`,
+      [lastId, since?.toISOString() ?? null, options.onlyUnpriced === true, batchSize],
+    );
+    if (rows.length === 0) break;
+    lastId = rows.at(-1)!.id;
+    const columns: Record<
+      "id" | "cost" | "priced" | "source" | "version" | "resolved",
+      Array<string | null>
+    > = {
+      id: [],
+      cost: [],
+      priced: [],
+      source: [],
+      version: [],
+      resolved: [],
+    };
+    for (const row of rows) {
+      const repriced = reprice(pricing, row);
+      if (!repriced) {
+        result.failed += 1;
+        continue;
+      }
+      if (repriced.priced === "false") result.unpriced += 1;
+      for (const key of Object.keys(columns) as Array<keyof typeof columns>) {
+        columns[key].push(key === "id" ? row.id : repriced[key]);
+      }
+    }
+    result.examined += rows.length;
+    // Booleans travel as text: postgres.js cannot bind a JS boolean array as boolean[].
+    const updated = await store.database.transaction((transaction) =>
+      transaction.query(
+        `UPDATE ${table} AS e
+            SET estimated_cost_usd = v.cost::numeric(20, 12), priced = v.priced::boolean,
+                cost_source = v.source, pricing_version = v.version, resolved_model = v.resolved
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                AS v(id, cost, priced, source, version, resolved)
+          WHERE e.id = v.id::bigint
+            AND (e.estimated_cost_usd <> v.cost::numeric(20, 12) OR e.priced <> v.priced::boolean
+                 OR e.cost_source <> v.source OR e.resolved_model IS DISTINCT FROM v.resolved)
+          RETURNING 1`,
+        [columns.id, columns.cost, columns.priced, columns.source, columns.version, columns.resolved],
+      ),
+    );
+    result.updated += updated.length;
+    options.onProgress?.({ ...result });
+    if (rows.length < batchSize) break;
+  }
+  return result;
+}
+
+function reprice(
+  pricing: Pick<Pricing, "estimateCost">,
+  row: EventRow,
+):
+  | { cost: string; priced: string; source: string; version: string | null; resolved: string | null }
+  | undefined {
+  try {
+    const estimate = pricing.estimateCost({
+      model: row.model,
+      provider: row.provider,
+      at: row.created_at,
+      usage: {
+        inputTokens: Number(row.input_tokens),
+        outputTokens: Number(row.output_tokens),
+        cacheReadTokens: Number(row.cache_read_tokens),
+        cacheWriteTokens: Number(row.cache_write_tokens),
+        cacheWrite1hTokens: Number(row.cache_write_1h_tokens),
+        reasoningTokens: Number(row.reasoning_tokens),
+      },
+    });
+    if (estimate.priced) {
+      return {
+        cost: estimate.costUsd,
+        priced: "true",
+        source: "catalog",
+        version: estimate.pricingVersion,
+        resolved: estimate.model,
+      };
+    }
+    return row.provider_cost_usd === null
+      ? { cost: "0", priced: "false", source: "none", version: null, resolved: null }
+      : { cost: row.provider_cost_usd, priced: "false", source: "provider", version: null, resolved: null };
+  } catch {
+    return undefined;
+  }
+}

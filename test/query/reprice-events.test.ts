@@ -1,0 +1,149 @@
+import { beforeAll, beforeEach, expect, it } from "vitest";
+import { estimateCost } from "../../src/pricing/index.js";
+import { queryCosts, repriceEvents } from "../../src/query/index.js";
+import { migrateUp } from "../../src/store/migrator.js";
+import { describeEachEngine } from "../support/databases.js";
+import { insertEvents, randomEvents, seededRandom, testEvent } from "./support/cost-events.js";
+import { emptyTables, rollupDrift } from "./support/rollup-drift.js";
+
+describeEachEngine("repriceEvents", (context) => {
+  const store = () => ({ database: context.database(), schema: context.schema });
+  const pricing = { estimateCost };
+
+  beforeAll(async () => {
+    await migrateUp(context.database(), { schema: context.schema });
+  });
+  beforeEach(async () => {
+    await emptyTables(context.database(), context.schema);
+  });
+
+  async function stored() {
+    const rows = await context.database().query<Record<string, unknown>>(
+      `SELECT repo, estimated_cost_usd::text AS cost, provider_cost_usd::text AS provider_cost, priced,
+              cost_source, resolved_model, pricing_version
+         FROM "${context.schema}".llm_cost_events ORDER BY repo`,
+    );
+    return Object.fromEntries(rows.map((row) => [String(row.repo), row])) as Record<
+      string,
+      Record<string, unknown>
+    >;
+  }
+
+  it("reprices with the catalog, never touches provider costs, and keeps the rollups exact", async () => {
+    const usage = { inputTokens: 1000, outputTokens: 200 };
+    const expected = estimateCost({ model: "claude-sonnet-4-5-20250929", provider: "anthropic", usage });
+    if (!expected.priced) throw new Error("the catalog should price claude-sonnet-4-5");
+    await insertEvents(context.database(), context.schema, [
+      // Recorded with a wrong price.
+      testEvent({ repo: "a-wrong", estimatedCostUsd: "999" }),
+      // Recorded before the catalog knew the model; the SDK had reported a cost.
+      testEvent({
+        repo: "b-was-unpriced",
+        resolvedModel: null,
+        priced: false,
+        estimatedCostUsd: "0.5",
+        providerCostUsd: "0.5",
+        costSource: "provider",
+        sdk: "agent",
+      }),
+      // The tracker's agentCost: 'sdk': the provider's figure on purpose.
+      testEvent({
+        repo: "c-sdk-chosen",
+        estimatedCostUsd: "0.7",
+        providerCostUsd: "0.7",
+        costSource: "provider",
+      }),
+      // Still unknown to the catalog.
+      testEvent({
+        repo: "d-unknown",
+        model: "mystery",
+        resolvedModel: null,
+        priced: false,
+        estimatedCostUsd: "0",
+        costSource: "none",
+      }),
+      testEvent({
+        repo: "e-right",
+        estimatedCostUsd: expected.costUsd,
+        createdAt: new Date("2024-01-01T00:00:00Z"),
+      }),
+    ]);
+    const result = await repriceEvents(store(), pricing);
+    expect(result).toEqual({ examined: 4, updated: 2, unpriced: 1, failed: 0 });
+    const rows = await stored();
+    expect(rows["a-wrong"]).toMatchObject({ cost: "0.006000000000", priced: true, cost_source: "catalog" });
+    expect(rows["b-was-unpriced"]).toMatchObject({
+      cost: "0.006000000000",
+      provider_cost: "0.500000000000",
+      priced: true,
+      cost_source: "catalog",
+      resolved_model: "claude-sonnet-4-5",
+      pricing_version: expected.pricingVersion,
+    });
+    expect(rows["c-sdk-chosen"]).toMatchObject({ cost: "0.700000000000", provider_cost: "0.700000000000" });
+    expect(rows["d-unknown"]).toMatchObject({ cost: "0.000000000000", priced: false, cost_source: "none" });
+    expect(await rollupDrift(context.database(), context.schema)).toBe(0);
+    const report = await queryCosts(store(), { groupBy: ["model"] });
+    expect(report.source).toBe("rollup");
+    expect(report.rows.map((row) => [row.model, row.costUsd, row.providerCostUsd, row.unpriced])).toEqual([
+      ["claude-sonnet-4-5", "0.718", "1.2", 0],
+      ["mystery", "0", "0", 1],
+    ]);
+    // Nothing left to change.
+    expect(await repriceEvents(store(), pricing)).toMatchObject({ examined: 4, updated: 0 });
+  });
+
+  it("reprices only unpriced events, or only events since a time, in batches", async () => {
+    const events = randomEvents(seededRandom(21), 300, {
+      start: new Date("2024-03-01T00:00:00Z"),
+      hours: 48,
+    });
+    await insertEvents(
+      context.database(),
+      context.schema,
+      events.map((event) => ({ ...event, estimatedCostUsd: "1", priced: true })),
+    );
+    const table = `"${context.schema}".llm_cost_events`;
+    await context
+      .database()
+      .query(`UPDATE ${table} SET priced = false, resolved_model = NULL WHERE id % 4 = 0`);
+    const unpriced = await repriceEvents(store(), pricing, { onlyUnpriced: true, batchSize: 16 });
+    expect(unpriced.examined).toBe(75);
+    const [left] = await context
+      .database()
+      .query<{ count: string }>(
+        `SELECT count(*) AS count FROM ${table} WHERE estimated_cost_usd = 1 AND id % 4 = 0 AND resolved_model IS NOT NULL`,
+      );
+    expect(left?.count).toBe("0");
+
+    const progress: number[] = [];
+    const since = await repriceEvents(store(), pricing, {
+      since: "2024-03-02T00:00:00Z",
+      batchSize: 50,
+      onProgress: (state) => progress.push(state.examined),
+    });
+    const [count] = await context
+      .database()
+      .query<{ count: string }>(
+        `SELECT count(*) AS count FROM ${table} WHERE created_at >= '2024-03-02T00:00:00Z' AND NOT (cost_source = 'provider' AND priced)`,
+      );
+    expect(since.examined).toBe(Number(count?.count));
+    expect(progress.at(-1)).toBe(since.examined);
+    const [old] = await context
+      .database()
+      .query<{ count: string }>(
+        `SELECT count(*) AS count FROM ${table} WHERE created_at < '2024-03-02T00:00:00Z' AND id % 4 <> 0 AND estimated_cost_usd <> 1`,
+      );
+    expect(old?.count).toBe("0");
+    expect(await rollupDrift(context.database(), context.schema)).toBe(0);
+  });
+
+  it("rejects bad options", async () => {
+    await expect(repriceEvents(store(), pricing, { since: "yesterday" })).rejects.toMatchObject({
+      code: "E_QUERY_RANGE",
+    });
+    await expect(repriceEvents(store(), pricing, { batchSize: 0 })).rejects.toMatchObject({
+      code: "E_QUERY_OPTIONS",
+    });
+  });
+});
