@@ -1,0 +1,90 @@
+import type { LlmCostRecordInput } from "../store/cost-record.js";
+
+/** What became of one tracked event. */
+export type TrackOutcome = "stored" | "duplicate" | "spooled" | "rejected" | "dropped";
+
+/**
+ * The settled result of one `track…` call. It never rejects: `rejected` at once (invalid input),
+ * otherwise once the event is durable — `stored` (committed), `duplicate` (its `eventId` was already
+ * stored), `spooled` (appended to the spool file and synced; written later) — or `dropped` (the queue
+ * was full with the spool off, or the tracker was closed), and no later than `close()`.
+ */
+export interface TrackResult {
+  /** The event's id (empty when the input was too broken to carry one). */
+  eventId: string;
+  outcome: TrackOutcome;
+  /** Why, for `rejected` and `dropped`. */
+  reason?: string;
+}
+
+/** Fields every tracking call may add to the original design's parameters. */
+export interface TrackExtras {
+  eventId?: string | undefined;
+  /** The time of the call; default the time of the `track…` call. */
+  createdAt?: Date | string | undefined;
+  cacheWrite1hTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+  metadata?: Record<string, unknown> | null | undefined;
+  userId?: string | null | undefined;
+  sessionId?: string | null | undefined;
+  traceId?: string | null | undefined;
+  environment?: string | null | undefined;
+}
+
+/** The original design's `trackAiSdkCall` parameters (plus `TrackExtras`). */
+export interface AiSdkCallParams extends TrackExtras {
+  repo: string;
+  taskType: string;
+  model: string;
+  provider: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+  durationMs: number;
+  usedFallback: boolean;
+  fallbackReason?: string | undefined;
+  deliveryId?: string | undefined;
+  error?: string | undefined;
+}
+
+/**
+ * The original design's `trackAgentSdkCall` parameters (plus `TrackExtras`): the provider is taken
+ * from the model, and `costUsd` is the SDK's own `total_cost_usd`.
+ */
+export interface AgentSdkCallParams extends TrackExtras {
+  repo: string;
+  taskType: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+  durationMs: number;
+  costUsd?: number | string | undefined;
+  deliveryId?: string | undefined;
+  error?: string | undefined;
+  usedFallback?: boolean | undefined;
+  fallbackReason?: string | undefined;
+}
+
+/** Token usage in the pricing convention: `inputTokens` uncached; `reasoningTokens` inside `outputTokens`. */
+export interface TrackUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+  cacheWrite1hTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+}
+
+/** `trackUsage` parameters: a usage object (as the raw-SDK adapters return) and the event's other fields. */
+export type UsageCallParams = Omit<
+  LlmCostRecordInput,
+  | "inputTokens"
+  | "outputTokens"
+  | "cacheReadTokens"
+  | "cacheWriteTokens"
+  | "cacheWrite1hTokens"
+  | "reasoningTokens"
+> & { usage: TrackUsage };

@@ -1,0 +1,232 @@
+// Parse at the edge: whatever a caller hands to `track…` arrives as `unknown` and leaves as a
+// ValidInput or a reason. Only own properties are read (a polluted prototype supplies nothing), keys
+// that could pollute a prototype are refused, and every value is checked against what the
+// llm_cost_events columns accept, so that one bad event can never make a whole batch fail.
+import { costSdks, type CostSdk } from "../store/cost-record.js";
+import { validateMetadata } from "./validate-metadata.js";
+
+/** An input that passed validation, before it is stamped and priced. */
+export interface ValidInput {
+  eventId: string | undefined;
+  /** Epoch milliseconds, when the caller gave a time. */
+  createdAt: number | undefined;
+  repo: string;
+  taskType: string;
+  model: string;
+  provider: string | undefined;
+  sdk: CostSdk;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+  durationMs: number | null;
+  usedFallback: boolean;
+  fallbackReason: string | null;
+  deliveryId: string | null;
+  error: string | null;
+  providerCostUsd: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  traceId: string | null;
+  environment: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/** Which tracking call the input came through: decides where tokens and money are read from. */
+export type InputShape = "record" | "ai" | "agent" | "usage";
+
+export type ParsedInput = { ok: true; input: ValidInput } | { ok: false; reason: string; eventId: string };
+
+/** Largest token count of one bucket of one call (as the pricing module accepts). */
+export const maxTokens = 1_000_000_000;
+const maxNameLength = 512;
+const maxErrorLength = 8_000;
+/** The dollar ceiling of NUMERIC(20,12). */
+const maxMoney = 1e8;
+const maxDuration = 2_147_483_647;
+const dangerousKeys = new Set(["__proto__", "constructor", "prototype"]);
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const decimalPattern = /^\d{1,8}(\.\d{1,12})?$/;
+// Earliest and latest times accepted for createdAt: years 1970 to 9999.
+const earliest = 0;
+const latest = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+class InvalidInput extends Error {}
+
+function fail(reason: string): never {
+  throw new InvalidInput(reason);
+}
+
+/** Validates one tracking call's argument. Never throws. */
+export function parseTrackInput(value: unknown, shape: InputShape, defaultSdk: CostSdk): ParsedInput {
+  let eventId = "";
+  try {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      fail(`the event must be an object, got ${describe(value)}`);
+    }
+    const source = value as Record<string, unknown>;
+    for (const key of Object.keys(source)) {
+      if (dangerousKeys.has(key)) fail(`key "${key}" is not allowed (prototype pollution)`);
+    }
+    const read = (key: string): unknown => (Object.hasOwn(source, key) ? source[key] : undefined);
+    const givenId = read("eventId");
+    if (givenId !== undefined) {
+      if (typeof givenId !== "string" || !uuidPattern.test(givenId)) fail("eventId must be a UUID string");
+      eventId = givenId.toLowerCase();
+    }
+    const tokens = shape === "usage" ? usageObject(read("usage")) : read;
+    const tokenPrefix = shape === "usage" ? "usage." : "";
+    const token = (key: string, required: boolean) =>
+      tokenCount(tokens(key), `${tokenPrefix}${key}`, required);
+    const outputTokens = token("outputTokens", true);
+    const reasoningTokens = token("reasoningTokens", false);
+    if (reasoningTokens > outputTokens) {
+      fail(`${tokenPrefix}reasoningTokens (${reasoningTokens}) cannot exceed outputTokens (${outputTokens})`);
+    }
+    const input: ValidInput = {
+      eventId: eventId || undefined,
+      createdAt: time(read("createdAt")),
+      repo: name(read("repo"), "repo"),
+      taskType: name(read("taskType"), "taskType"),
+      model: name(read("model"), "model"),
+      provider: optionalName(read("provider"), "provider") ?? undefined,
+      sdk: sdk(read("sdk"), defaultSdk),
+      inputTokens: token("inputTokens", true),
+      outputTokens,
+      cacheReadTokens: token("cacheReadTokens", false),
+      cacheWriteTokens: token("cacheWriteTokens", false),
+      cacheWrite1hTokens: token("cacheWrite1hTokens", false),
+      reasoningTokens,
+      durationMs: duration(read("durationMs")),
+      usedFallback: flag(read("usedFallback"), "usedFallback"),
+      fallbackReason: optionalName(read("fallbackReason"), "fallbackReason"),
+      deliveryId: optionalName(read("deliveryId"), "deliveryId"),
+      error: errorText(read("error")),
+      providerCostUsd: money(
+        read(shape === "agent" && read("costUsd") !== undefined ? "costUsd" : "providerCostUsd"),
+        shape === "agent" ? "costUsd" : "providerCostUsd",
+      ),
+      userId: optionalName(read("userId"), "userId"),
+      sessionId: optionalName(read("sessionId"), "sessionId"),
+      traceId: optionalName(read("traceId"), "traceId"),
+      environment: optionalName(read("environment"), "environment"),
+      metadata: validateMetadata(read("metadata")),
+    };
+    return { ok: true, input };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : "unreadable input";
+    return {
+      ok: false,
+      reason: error instanceof InvalidInput ? reason : `unreadable input: ${reason}`,
+      eventId,
+    };
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number" && Number.isNaN(value)) return "NaN";
+  return typeof value;
+}
+
+function usageObject(value: unknown): (key: string) => unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(`usage must be an object of token counts, got ${describe(value)}`);
+  }
+  const usage = value as Record<string, unknown>;
+  for (const key of Object.keys(usage)) {
+    if (dangerousKeys.has(key)) fail(`key "usage.${key}" is not allowed (prototype pollution)`);
+  }
+  return (key) => (Object.hasOwn(usage, key) ? usage[key] : undefined);
+}
+
+function name(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim() === "") {
+    fail(`${field} must be a non-empty string, got ${describe(value)}`);
+  }
+  return checkedText(value, field);
+}
+
+function optionalName(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") fail(`${field} must be a string, got ${describe(value)}`);
+  return checkedText(value, field);
+}
+
+function checkedText(value: string, field: string): string {
+  if (value.length > maxNameLength) fail(`${field} is longer than ${maxNameLength} characters`);
+  if (value.includes("\u0000")) fail(`${field} contains a NUL character`);
+  return value;
+}
+
+/** Error messages come from anywhere: kept (truncated, NULs replaced) rather than refused. */
+function errorText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") fail(`error must be a string, got ${describe(value)}`);
+  const text = value.length > maxErrorLength ? `${value.slice(0, maxErrorLength)}…` : value;
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+}
+
+function tokenCount(value: unknown, field: string, required: boolean): number {
+  if (value === undefined || value === null) {
+    if (required) fail(`${field} is required`);
+    return 0;
+  }
+  if (typeof value !== "number") fail(`${field} must be a number of tokens, got ${describe(value)}`);
+  if (!Number.isInteger(value)) fail(`${field} must be a whole number of tokens, got ${value}`);
+  if (value < 0) fail(`${field} must not be negative, got ${value}`);
+  if (value > maxTokens) fail(`${field} must be at most ${maxTokens} tokens per call, got ${value}`);
+  return value;
+}
+
+function duration(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    fail(`durationMs must be a finite number, got ${describe(value)}`);
+  }
+  if (value < 0) fail(`durationMs must not be negative, got ${value}`);
+  if (value > maxDuration) fail(`durationMs must be at most ${maxDuration}, got ${value}`);
+  return Math.round(value);
+}
+
+function flag(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") fail(`${field} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+function sdk(value: unknown, defaultSdk: CostSdk): CostSdk {
+  if (value === undefined || value === null) return defaultSdk;
+  if (typeof value !== "string" || !(costSdks as readonly string[]).includes(value)) {
+    fail(`sdk must be one of ${costSdks.join(", ")}`);
+  }
+  return value as CostSdk;
+}
+
+function time(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  let milliseconds: number;
+  if (value instanceof Date) milliseconds = value.getTime();
+  else if (typeof value === "string") milliseconds = Date.parse(value);
+  else fail(`createdAt must be a Date or an ISO string, got ${describe(value)}`);
+  if (!Number.isFinite(milliseconds) || milliseconds < earliest || milliseconds > latest) {
+    fail(`createdAt is not a valid time between 1970 and 9999`);
+  }
+  return milliseconds;
+}
+
+function money(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || value < 0 || value >= maxMoney) {
+      fail(`${field} must be a dollar amount from 0 to ${maxMoney}, got ${value}`);
+    }
+    const text = String(value);
+    return text.includes("e") ? value.toFixed(12).replace(/\.?0+$/, "") : text;
+  }
+  if (typeof value === "string" && decimalPattern.test(value)) return value;
+  fail(`${field} must be a number or a decimal string such as "0.0123", got ${describe(value)}`);
+}
