@@ -25,10 +25,41 @@ export function microsToPrice(micros: number): string {
   return formatScaled(BigInt(micros), 6);
 }
 
+const PICO = 1_000_000_000_000;
+const MICRO = 1_000_000;
+// Three-digit groups, padded ("007") and with trailing zeros removed ("07" → "007" → "007", "070" → "07").
+const GROUPS = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, "0"));
+const TRIMMED_GROUPS = GROUPS.map((group) => group.replace(/0+$/, ""));
+
 /** Formats a cost in integer units of 10^-12 dollars as a canonical decimal string ("0" for zero). */
 export function formatPicoDollars(units: number | bigint): string {
-  if (units === 0 || units === 0n) return "0";
-  return formatScaled(units, 12);
+  if (typeof units === "bigint") return units === 0n ? "0" : formatScaled(units, 12);
+  if (units === 0) return "0";
+  // Hot path for safe integers. The quotient is corrected so that `whole × 10^12 + fraction` equals
+  // `units` exactly; every product and difference here is an exact integer below 2^53.
+  let whole = Math.floor(units / PICO);
+  let fraction = units - whole * PICO;
+  if (fraction < 0) {
+    whole -= 1;
+    fraction += PICO;
+  } else if (fraction >= PICO) {
+    whole += 1;
+    fraction -= PICO;
+  }
+  if (fraction === 0) return String(whole);
+  // Four three-digit groups from table lookups keep the digit work on small integers.
+  const high = Math.floor(fraction / MICRO);
+  const low = fraction - high * MICRO;
+  const first = Math.floor(high / 1000);
+  const second = high - first * 1000;
+  const third = Math.floor(low / 1000);
+  const fourth = low - third * 1000;
+  let digits: string;
+  if (fourth !== 0) digits = GROUPS[first]! + GROUPS[second]! + GROUPS[third]! + TRIMMED_GROUPS[fourth]!;
+  else if (third !== 0) digits = GROUPS[first]! + GROUPS[second]! + TRIMMED_GROUPS[third]!;
+  else if (second !== 0) digits = GROUPS[first]! + TRIMMED_GROUPS[second]!;
+  else digits = TRIMMED_GROUPS[first]!;
+  return `${whole}.${digits}`;
 }
 
 /** Canonical decimal text of `units / 10^scale`: no exponent, no trailing zeros, no trailing dot. */

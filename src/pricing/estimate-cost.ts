@@ -10,6 +10,15 @@ import type { ValidUsage } from "./validate-usage.js";
 type Bucket = "output" | "cacheRead" | "cacheWrite" | "cacheWrite1h";
 const NO_FALLBACK: readonly Bucket[] = Object.freeze([]);
 
+function fallbackBuckets(prices: CompiledPrices, usage: ValidUsage): readonly Bucket[] {
+  const buckets: Bucket[] = [];
+  if (prices.output < 0 && usage.output > 0) buckets.push("output");
+  if (prices.cacheRead < 0 && usage.cacheRead > 0) buckets.push("cacheRead");
+  if (prices.cacheWrite < 0 && usage.cacheWrite > 0) buckets.push("cacheWrite");
+  if (prices.cacheWrite1h < 0 && usage.cacheWrite1h > 0) buckets.push("cacheWrite1h");
+  return buckets;
+}
+
 /** Milliseconds since the epoch of `at`, or undefined for "the latest price". */
 export function instantOf(at: Date | string | undefined): number | undefined {
   if (at === undefined) return undefined;
@@ -70,16 +79,17 @@ export function priceUsage(
     }
   }
   const input = prices.input;
-  let billedAsInput = NO_FALLBACK;
-  const priceOf = (price: number, tokens: number, bucket: Bucket): number => {
-    if (price >= 0) return price;
-    if (tokens > 0) billedAsInput = billedAsInput === NO_FALLBACK ? [bucket] : [...billedAsInput, bucket];
-    return input;
-  };
-  const outputPrice = priceOf(prices.output, usage.output, "output");
-  const cacheReadPrice = priceOf(prices.cacheRead, usage.cacheRead, "cacheRead");
-  const cacheWritePrice = priceOf(prices.cacheWrite, usage.cacheWrite, "cacheWrite");
-  const cacheWrite1hPrice = priceOf(prices.cacheWrite1h, usage.cacheWrite1h, "cacheWrite1h");
+  const outputPrice = prices.output < 0 ? input : prices.output;
+  const cacheReadPrice = prices.cacheRead < 0 ? input : prices.cacheRead;
+  const cacheWritePrice = prices.cacheWrite < 0 ? input : prices.cacheWrite;
+  const cacheWrite1hPrice = prices.cacheWrite1h < 0 ? input : prices.cacheWrite1h;
+  const billedAsInput =
+    (prices.output < 0 && usage.output > 0) ||
+    (prices.cacheRead < 0 && usage.cacheRead > 0) ||
+    (prices.cacheWrite < 0 && usage.cacheWrite > 0) ||
+    (prices.cacheWrite1h < 0 && usage.cacheWrite1h > 0)
+      ? fallbackBuckets(prices, usage)
+      : NO_FALLBACK;
   const safe = prices.safeTokens;
   let breakdown: CostBreakdown;
   let costUsd: string;

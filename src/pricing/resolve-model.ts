@@ -82,7 +82,9 @@ function prefixProvider(lower: string): Provider | undefined {
 
 /** Creates a resolver over compiled provider indexes. */
 export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): Resolver {
-  const cache = new Map<string, ResolvedModel | null>();
+  // provider argument ("" for none) → model id as given → outcome (null: not found).
+  const cache = new Map<string, Map<string, ResolvedModel | null>>();
+  let cached = 0;
 
   function inProvider(provider: Provider, lower: string): ResolvedModel | undefined {
     const index = indexes.get(provider);
@@ -140,12 +142,19 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
 
   return {
     resolve(model, provider) {
-      const key = provider ? `${provider}\u0000${model}` : model;
-      const cached = cache.get(key);
-      if (cached !== undefined) return cached ?? undefined;
+      const providerKey = provider ?? "";
+      let byModel = cache.get(providerKey);
+      const hit = byModel?.get(model);
+      if (hit !== undefined) return hit ?? undefined;
       const result = resolveUncached(model.trim().toLowerCase(), provider);
-      if (cache.size >= CACHE_LIMIT) cache.clear();
-      cache.set(key, result ?? null);
+      if (cached >= CACHE_LIMIT) {
+        cache.clear();
+        cached = 0;
+        byModel = undefined;
+      }
+      if (!byModel) cache.set(providerKey, (byModel = new Map<string, ResolvedModel | null>()));
+      byModel.set(model, result ?? null);
+      cached++;
       return result;
     },
     extractProvider(model) {

@@ -32,8 +32,8 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "object" || typeof value === "function") return `a ${typeof value}`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === "number" || typeof value === "boolean") return `${typeof value} ${String(value)}`;
+  return typeof value === "undefined" ? "nothing" : `a ${typeof value}`;
 }
 
 /** True when `value` is a real calendar date written YYYY-MM-DD. */

@@ -13,8 +13,7 @@ export interface ValidUsage {
   reasoning: number;
 }
 
-function tokens(usage: Record<string, unknown>, key: string): number {
-  const value = usage[key];
+function tokens(value: unknown, key: string): number {
   if (value === undefined) return 0;
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TOKENS) return value;
   throw new LedgerError("E_USAGE", `usage.${key} ${problem(value)}`);
@@ -30,14 +29,28 @@ function problem(value: unknown): string {
   return `must be at most ${MAX_TOKENS} tokens per call, got ${value}`;
 }
 
-const KNOWN_KEYS = new Set([
+const KNOWN_KEYS = [
   "inputTokens",
   "outputTokens",
   "cacheReadTokens",
   "cacheWriteTokens",
   "cacheWrite1hTokens",
   "reasoningTokens",
-]);
+];
+
+function isUsageKey(key: string): boolean {
+  switch (key) {
+    case "inputTokens":
+    case "outputTokens":
+    case "cacheReadTokens":
+    case "cacheWriteTokens":
+    case "cacheWrite1hTokens":
+    case "reasoningTokens":
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
  * Checks a usage object against the usage convention and returns its counts. Throws `LedgerError`
@@ -53,20 +66,17 @@ export function validateUsage(usage: unknown): ValidUsage {
   }
   const record = usage as Record<string, unknown>;
   for (const key in record) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw new LedgerError(
-        "E_USAGE",
-        `usage.${key} is not a usage key (expected ${[...KNOWN_KEYS].join(", ")})`,
-      );
+    if (!isUsageKey(key)) {
+      throw new LedgerError("E_USAGE", `usage.${key} is not a usage key (expected ${KNOWN_KEYS.join(", ")})`);
     }
   }
   const valid: ValidUsage = {
-    input: tokens(record, "inputTokens"),
-    output: tokens(record, "outputTokens"),
-    cacheRead: tokens(record, "cacheReadTokens"),
-    cacheWrite: tokens(record, "cacheWriteTokens"),
-    cacheWrite1h: tokens(record, "cacheWrite1hTokens"),
-    reasoning: tokens(record, "reasoningTokens"),
+    input: tokens(record.inputTokens, "inputTokens"),
+    output: tokens(record.outputTokens, "outputTokens"),
+    cacheRead: tokens(record.cacheReadTokens, "cacheReadTokens"),
+    cacheWrite: tokens(record.cacheWriteTokens, "cacheWriteTokens"),
+    cacheWrite1h: tokens(record.cacheWrite1hTokens, "cacheWrite1hTokens"),
+    reasoning: tokens(record.reasoningTokens, "reasoningTokens"),
   };
   if (valid.reasoning > valid.output) {
     throw new LedgerError(
