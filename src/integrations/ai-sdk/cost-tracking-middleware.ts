@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
+import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
+import type { TrackUsageInput, UsageTracker } from "../usage-tracker.js";
+import { describeError } from "./describe-error.js";
+import type {
+  CallParamsLike,
+  GenerateResultLike,
+  LanguageModelLike,
+  StreamResultLike,
+} from "./language-model-shapes.js";
+import {
+  LEDGER_OPTIONS_KEY,
+  TRACKED_BY_KEY,
+  isPlainObject,
+  readLedgerCallOptions,
+  withLedgerOptions,
+} from "./ledger-call-options.js";
+import { observeStream, type StreamOutcome } from "./observe-stream.js";
+import { providerOfModel } from "./provider-of-model.js";
+import { usageFromAiSdk } from "./usage-from-ai-sdk.js";
+
+/** Options of `createCostTrackingMiddleware`: the defaults every call is booked under. */
+export interface CostTrackingMiddlewareOptions {
+  tracker: UsageTracker;
+  repo: string;
+  taskType: string;
+  deliveryId?: string;
+  metadata?: Record<string, unknown>;
+  userId?: string;
+  environment?: string;
+}
+
+/**
+ * A language model middleware for `wrapLanguageModel` (AI SDK 6 and 7). Its methods are generic over
+ * the SDK's own types, so the one object satisfies `LanguageModelV3Middleware` (ai 6) and
+ * `LanguageModelMiddleware` (ai 7).
+ */
+export interface CostTrackingMiddleware {
+  readonly specificationVersion: "v3";
+  transformParams<Params extends CallParamsLike>(options: { params: Params }): Promise<Params>;
+  wrapGenerate<Result extends GenerateResultLike>(options: {
+    doGenerate: () => PromiseLike<Result>;
+    params: CallParamsLike;
+    model: LanguageModelLike;
+  }): Promise<Result>;
+  wrapStream<Result extends StreamResultLike>(options: {
+    doStream: () => PromiseLike<Result>;
+    params: CallParamsLike;
+    model: LanguageModelLike;
+  }): Promise<Result>;
+}
+
+/**
+ * Records one event per provider call made through the wrapped model: `generateText`, `streamText`,
+ * `generateObject`, `streamObject` and each step of a tool loop, with every token bucket mapped for
+ * its provider, the provider from the model's provider id, `duration_ms`, and the error of a failed
+ * call or stream (a stream aborted or failing midway is recorded with whatever usage is known).
+ * Per call, `providerOptions.llmLedger` (`{ repo?, taskType?, deliveryId?, metadata? }`) overrides
+ * the defaults. Recording never delays, changes or fails the call. When two tracking middlewares wrap
+ * the same call (a tracked model handed to the task router), only the outermost records it.
+ *
+ * @example
+ * const model = wrapLanguageModel({
+ *   model: anthropic("claude-sonnet-4-5"),
+ *   middleware: createCostTrackingMiddleware({ tracker, repo: "web", taskType: "chat" }),
+ * });
+ * await generateText({ model, prompt, providerOptions: { llmLedger: { taskType: "title" } } });
+ */
+export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOptions): CostTrackingMiddleware {
+  const instanceId = randomUUID();
+  const ownsCall = (params: CallParamsLike): boolean => {
+    const ledger = params.providerOptions?.[LEDGER_OPTIONS_KEY];
+    return isPlainObject(ledger) && ledger[TRACKED_BY_KEY] === instanceId;
+  };
+
+  const record = (
+    params: CallParamsLike,
+    model: LanguageModelLike,
+    call: {
+      startedAt: number;
+      startedAtMs: number;
+      usage: TokenUsage;
+      modelId?: string | undefined;
+      error?: unknown;
+    },
+  ): void => {
+    const callOptions = readLedgerCallOptions(params.providerOptions);
+    const provider = providerOfModel(model.provider);
+    const metadata =
+      options.metadata || callOptions.metadata ? { ...options.metadata, ...callOptions.metadata } : undefined;
+    const deliveryId = callOptions.deliveryId ?? options.deliveryId;
+    const userId = callOptions.userId ?? options.userId;
+    const environment = callOptions.environment ?? options.environment;
+    const input: TrackUsageInput = {
+      repo: callOptions.repo ?? options.repo,
+      taskType: callOptions.taskType ?? options.taskType,
+      model: call.modelId || model.modelId,
+      usage: call.usage,
+      sdk: "ai",
+      durationMs: Math.max(0, Math.round(performance.now() - call.startedAt)),
+      createdAt: new Date(call.startedAtMs),
+      ...(provider === undefined ? {} : { provider }),
+      ...(deliveryId === undefined ? {} : { deliveryId }),
+      ...(metadata === undefined ? {} : { metadata }),
+      ...(userId === undefined ? {} : { userId }),
+      ...(environment === undefined ? {} : { environment }),
+      ...(callOptions.sessionId === undefined ? {} : { sessionId: callOptions.sessionId }),
+      ...(callOptions.traceId === undefined ? {} : { traceId: callOptions.traceId }),
+      ...(callOptions.usedFallback ? { usedFallback: true } : {}),
+      ...(callOptions.fallbackReason === undefined ? {} : { fallbackReason: callOptions.fallbackReason }),
+      ...(call.error === undefined ? {} : { error: describeError(call.error) }),
+    };
+    try {
+      // The tracker's promise never rejects by contract; the catch guards against a foreign tracker.
+      options.tracker.trackUsage(input).catch(() => undefined);
+    } catch {
+      // A tracker that throws must not fail the user's call.
+    }
+  };
+
+  return {
+    specificationVersion: "v3",
+
+    transformParams<Params extends CallParamsLike>({ params }: { params: Params }): Promise<Params> {
+      const ledger = params.providerOptions?.[LEDGER_OPTIONS_KEY];
+      // An outer tracking middleware already owns this call: leave its mark.
+      if (isPlainObject(ledger) && typeof ledger[TRACKED_BY_KEY] === "string") return Promise.resolve(params);
+      return Promise.resolve({
+        ...params,
+        providerOptions: withLedgerOptions(params.providerOptions, { [TRACKED_BY_KEY]: instanceId }),
+      });
+    },
+
+    async wrapGenerate({ doGenerate, params, model }) {
+      if (!ownsCall(params)) return doGenerate();
+      const startedAt = performance.now();
+      const startedAtMs = Date.now();
+      let result;
+      try {
+        result = await doGenerate();
+      } catch (error) {
+        record(params, model, { startedAt, startedAtMs, usage: emptyTokenUsage(), error });
+        throw error;
+      }
+      record(params, model, {
+        startedAt,
+        startedAtMs,
+        usage: safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
+        modelId: result.response?.modelId,
+      });
+      return result;
+    },
+
+    async wrapStream({ doStream, params, model }) {
+      if (!ownsCall(params)) return doStream();
+      const startedAt = performance.now();
+      const startedAtMs = Date.now();
+      let result;
+      try {
+        result = await doStream();
+      } catch (error) {
+        record(params, model, { startedAt, startedAtMs, usage: emptyTokenUsage(), error });
+        throw error;
+      }
+      const stream = observeStream(result.stream, (outcome) => {
+        record(params, model, {
+          startedAt,
+          startedAtMs,
+          usage: safeUsage(() => streamUsage(outcome, model.provider)),
+          modelId: outcome.modelId,
+          error: outcome.error,
+        });
+      });
+      // The same parts, passed through unchanged: the stream keeps the SDK's part type.
+      return { ...result, stream };
+    },
+  };
+}
+
+function streamUsage(outcome: StreamOutcome, providerId: string): TokenUsage {
+  if (outcome.usage !== undefined) return usageFromAiSdk(outcome.usage, providerId);
+  if (outcome.partialRawUsage !== undefined && outcome.partialRawUsage !== null) {
+    return usageFromAnthropic(outcome.partialRawUsage);
+  }
+  return emptyTokenUsage();
+}
+
+function safeUsage(read: () => TokenUsage): TokenUsage {
+  try {
+    return read();
+  } catch {
+    return emptyTokenUsage();
+  }
+}
