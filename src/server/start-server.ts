@@ -8,6 +8,10 @@ import { createApiKeyStore } from "./api-keys.js";
 import { createApp } from "./app.js";
 import { mountCostRoutes } from "./cost-routes.js";
 import { generateDemoEvents } from "./demo-events.js";
+import { mountIngestRoutes } from "./ingest-routes.js";
+import { mountMetricsRoutes } from "./metrics-routes.js";
+import { mountPricingRoutes } from "./pricing-routes.js";
+import { createServerMetrics } from "./server-metrics.js";
 import type { ServerLogger } from "./server-logger.js";
 import { mountDashboard } from "./static-files.js";
 
@@ -76,10 +80,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       demoReadKey = (await keys.create({ name: "demo dashboard", scopes: ["read"] })).key;
       options.logger.info({ events: events.length }, "demo: generated 30 days of events");
     }
+    const metrics = createServerMetrics();
     const app = createApp({
       keys,
       logger: options.logger,
-      routes: [mountCostRoutes(store), (ledgerApp) => mountDashboard(ledgerApp)],
+      routes: [
+        mountIngestRoutes({ store, pricing, logger: options.logger, metrics }),
+        mountCostRoutes(store),
+        mountPricingRoutes(pricing),
+        mountMetricsRoutes({ store, metrics }),
+        (ledgerApp) => mountDashboard(ledgerApp),
+      ],
     });
     const server = await listen(app.fetch, options.host ?? "127.0.0.1", options.port ?? 8787);
     const address = server.address() as AddressInfo;

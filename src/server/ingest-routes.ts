@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import { bodyLimit } from "hono/body-limit";
+import type { Pricing } from "../pricing/index.js";
+import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
+import { createEventPricer } from "../tracker/price-event.js";
+import { parseTrackInput } from "../tracker/validate-input.js";
+import { readJson, type Guards, type LedgerApp } from "./app.js";
+import { HttpError } from "./http-errors.js";
+import type { ServerLogger } from "./server-logger.js";
+import type { ServerMetrics } from "./server-metrics.js";
+
+export const maxEventsPerRequest = 1_000;
+export const maxIngestBytes = 1024 * 1024;
+const maxFutureMs = 5 * 60 * 1000;
+
+/** The fields an ingested event may carry: `LlmCostRecordInput` in camelCase. */
+const acceptedFields = new Set([
+  "eventId",
+  "createdAt",
+  "repo",
+  "taskType",
+  "model",
+  "provider",
+  "sdk",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite1hTokens",
+  "reasoningTokens",
+  "durationMs",
+  "usedFallback",
+  "fallbackReason",
+  "deliveryId",
+  "error",
+  "providerCostUsd",
+  "userId",
+  "sessionId",
+  "traceId",
+  "environment",
+  "metadata",
+]);
+
+export interface IngestAnswer {
+  /** Newly inserted. */
+  accepted: number;
+  /** Already stored (same eventId). */
+  duplicates: number;
+  rejected: Array<{ index: number; error: string }>;
+}
+
+/**
+ * `POST /v1/events` (scope ingest): `{ events: [...] }`, at most 1,000 events and 1 MiB. Each event is
+ * validated and priced by the server (a client may send only `providerCostUsd`); the valid ones are
+ * committed before the answer, idempotently by `eventId` (generated where missing).
+ */
+export function mountIngestRoutes(dependencies: {
+  store: Pick<TelemetryStore, "recordLlmCosts">;
+  pricing: Pricing;
+  logger: ServerLogger;
+  metrics: ServerMetrics;
+  now?: () => number;
+}) {
+  const now = dependencies.now ?? Date.now;
+  const price = createEventPricer({
+    pricing: dependencies.pricing,
+    logger: dependencies.logger,
+    agentCost: "catalog",
+    onUnpriced: () => {},
+  });
+  return (app: LedgerApp, guards: Guards) => {
+    app.post(
+      "/v1/events",
+      guards.ingest,
+      bodyLimit({
+        maxSize: maxIngestBytes,
+        onError: () => {
+          throw new HttpError(
+            413,
+            "E_TOO_LARGE",
+            `the body is larger than ${maxIngestBytes} bytes; send smaller batches`,
+          );
+        },
+      }),
+      async (context) => {
+        const body = await readJson(context.req.raw);
+        const events =
+          typeof body === "object" && body !== null && !Array.isArray(body)
+            ? (body as { events?: unknown }).events
+            : undefined;
+        if (!Array.isArray(events)) {
+          throw new HttpError(400, "E_BODY", 'the body must be a JSON object { "events": [ … ] }');
+        }
+        if (events.length > maxEventsPerRequest) {
+          throw new HttpError(
+            413,
+            "E_TOO_MANY_EVENTS",
+            `at most ${maxEventsPerRequest} events per request, got ${events.length}`,
+          );
+        }
+        const rejected: IngestAnswer["rejected"] = [];
+        const records: NewLlmCostRecord[] = [];
+        const received = now();
+        events.forEach((event: unknown, index) => {
+          const problem = unknownField(event);
+          if (problem) {
+            rejected.push({ index, error: problem });
+            return;
+          }
+          const parsed = parseTrackInput(event, "record", "http");
+          if (!parsed.ok) {
+            rejected.push({ index, error: parsed.reason });
+            return;
+          }
+          const createdAt = parsed.input.createdAt ?? received;
+          if (createdAt > received + maxFutureMs) {
+            rejected.push({ index, error: "createdAt is more than 5 minutes in the future" });
+            return;
+          }
+          records.push(
+            price({ input: parsed.input, eventId: parsed.input.eventId ?? randomUUID(), createdAt }),
+          );
+        });
+        dependencies.metrics.ingestStarted(records.length);
+        let result;
+        try {
+          result =
+            records.length > 0
+              ? await dependencies.store.recordLlmCosts(records)
+              : { inserted: 0, duplicates: 0 };
+        } finally {
+          dependencies.metrics.ingestFinished(records.length);
+        }
+        dependencies.metrics.recordIngest({ ...result, rejected: rejected.length });
+        const answer: IngestAnswer = { accepted: result.inserted, duplicates: result.duplicates, rejected };
+        return context.json(answer);
+      },
+    );
+  };
+}
+
+function unknownField(event: unknown): string | undefined {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined; // the parser says it
+  for (const key of Object.keys(event)) {
+    if (key === "estimatedCostUsd") {
+      return "estimatedCostUsd is computed by the server; send providerCostUsd for a cost the provider reported";
+    }
+    if (!acceptedFields.has(key)) return `unknown field "${key}"`;
+  }
+  return undefined;
+}

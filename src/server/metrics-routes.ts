@@ -1,0 +1,70 @@
+import { queryCosts, type QueryStore } from "../query/index.js";
+import type { Guards, LedgerApp } from "./app.js";
+import type { ServerMetrics } from "./server-metrics.js";
+
+/** `GET /metrics` (scope read): Prometheus text — ingest counters, pending events, spend and events by provider. */
+export function mountMetricsRoutes(dependencies: { store: QueryStore; metrics: ServerMetrics }) {
+  return (app: LedgerApp, guards: Guards) => {
+    app.get("/metrics", guards.read, async (context) => {
+      const counters = dependencies.metrics.snapshot();
+      const byProvider = await queryCosts(dependencies.store, { groupBy: ["provider"] });
+      const lines: string[] = [];
+      const metric = (
+        name: string,
+        type: "counter" | "gauge",
+        help: string,
+        samples: Array<[string, string | number]>,
+      ) => {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+        for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+      };
+      metric(
+        "llm_ledger_ingest_events_accepted_total",
+        "counter",
+        "Events accepted by POST /v1/events since start (new and duplicate).",
+        [["", counters.eventsAccepted]],
+      );
+      metric(
+        "llm_ledger_ingest_events_written_total",
+        "counter",
+        "Events newly written by POST /v1/events since start.",
+        [["", counters.eventsWritten]],
+      );
+      metric(
+        "llm_ledger_ingest_events_duplicate_total",
+        "counter",
+        "Events POSTed again (same eventId) since start.",
+        [["", counters.eventsDuplicate]],
+      );
+      metric(
+        "llm_ledger_ingest_events_rejected_total",
+        "counter",
+        "Events rejected by validation since start.",
+        [["", counters.eventsRejected]],
+      );
+      metric(
+        "llm_ledger_ingest_pending_events",
+        "gauge",
+        "Validated events whose write has not committed yet.",
+        [["", counters.pendingEvents]],
+      );
+      const label = (provider: unknown) =>
+        `{provider="${String(provider).replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"}`;
+      metric(
+        "llm_ledger_spend_usd",
+        "gauge",
+        "Estimated spend in US dollars recorded in the ledger, by provider (all time).",
+        byProvider.rows.map((row) => [label(row.provider), row.costUsd]),
+      );
+      metric(
+        "llm_ledger_events",
+        "gauge",
+        "Events recorded in the ledger, by provider (all time).",
+        byProvider.rows.map((row) => [label(row.provider), row.events]),
+      );
+      return context.body(lines.join("\n") + "\n", 200, {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+      });
+    });
+  };
+}
