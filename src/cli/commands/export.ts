@@ -1,0 +1,95 @@
+import type { CommandDefinition } from "../command.js";
+import { databaseOptions } from "../database-option.js";
+import { stringOption } from "../option-values.js";
+import { formatCsv, type Column } from "../output-format.js";
+import { createProgress } from "../progress.js";
+import { listEvents } from "../../query/index.js";
+import type { LlmCostRecord } from "../../store/index.js";
+import { filterOption, parseFilters, schemaOption, timeWindow, windowOptions, withStore } from "./report.js";
+
+/** Every field of an exported event, in file order (the JSONL objects carry the same keys). */
+export const exportFields: ReadonlyArray<keyof LlmCostRecord> = [
+  "eventId",
+  "createdAt",
+  "ingestedAt",
+  "repo",
+  "taskType",
+  "model",
+  "resolvedModel",
+  "provider",
+  "sdk",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite1hTokens",
+  "reasoningTokens",
+  "estimatedCostUsd",
+  "providerCostUsd",
+  "costSource",
+  "priced",
+  "pricingVersion",
+  "durationMs",
+  "usedFallback",
+  "fallbackReason",
+  "error",
+  "deliveryId",
+  "userId",
+  "sessionId",
+  "traceId",
+  "environment",
+  "metadata",
+];
+
+const csvColumns: Column<LlmCostRecord>[] = exportFields.map((field) => ({
+  header: field,
+  value: (record) => {
+    const value = record[field];
+    if (value === null || value === undefined) return "";
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
+  },
+}));
+
+/** `llm-ledger export`: events as JSONL (what `import` reads back) or CSV, newest first. */
+export const exportCommand: CommandDefinition = {
+  name: "export",
+  summary: "write events as JSONL (re-importable) or CSV to standard output",
+  description: "Example: llm-ledger export --since 30d > events.jsonl; llm-ledger import events.jsonl",
+  options: {
+    ...databaseOptions,
+    ...schemaOption,
+    format: {
+      type: "string",
+      valueName: "FORMAT",
+      choices: ["jsonl", "csv"],
+      description: "jsonl (default; one event per line, as import reads) or csv",
+    },
+    ...windowOptions,
+    ...filterOption,
+  },
+  async run(context) {
+    const format = stringOption(context, "format") ?? "jsonl";
+    const { from, to } = timeWindow(context, undefined);
+    const filters = parseFilters(context);
+    const progress = createProgress(context.io, "exporting");
+    const out = context.io.stdout;
+    let written = 0;
+    await withStore(context, async (store) => {
+      let cursor: string | undefined;
+      do {
+        const page = await listEvents(store, { from, to, filters, limit: 1000, cursor });
+        if (format === "csv") {
+          const text = formatCsv(csvColumns, page.events);
+          out.write(written === 0 ? text : text.slice(text.indexOf("\n") + 1));
+        } else {
+          out.write(page.events.map((event) => JSON.stringify(event) + "\n").join(""));
+        }
+        written += page.events.length;
+        progress.update(written);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    }).finally(() => progress.finish());
+    if (written === 0 && format === "csv") out.write(formatCsv(csvColumns, []));
+    if (context.io.stderr.isTTY) context.io.stderr.write(`exported ${written} event(s)\n`);
+  },
+};

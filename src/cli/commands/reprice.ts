@@ -1,0 +1,57 @@
+import type { CommandDefinition } from "../command.js";
+import { databaseOptions } from "../database-option.js";
+import { booleanOption, stringOption } from "../option-values.js";
+import { formatOptions, outputFormat } from "../output-format.js";
+import { createProgress } from "../progress.js";
+import { createPricingFromEnv } from "../../pricing/index.js";
+import { repriceEvents } from "../../query/index.js";
+import { parseSince, parseTime, schemaOption, withStore } from "./report.js";
+
+/** `llm-ledger reprice`: recompute estimated costs with the current catalog and overrides. */
+export const repriceCommand: CommandDefinition = {
+  name: "reprice",
+  summary: "recompute estimated costs with the current catalog (provider-reported costs untouched)",
+  description: [
+    "After a price fix or a new override (LLM_LEDGER_PRICING_FILE), recomputes estimated_cost_usd of the",
+    "stored events at each event's own time; the hourly rollups follow in the same transactions.",
+  ].join("\n"),
+  options: {
+    ...databaseOptions,
+    ...schemaOption,
+    since: {
+      type: "string",
+      valueName: "AGE|TIME",
+      description: "only events since: 30d, 12h, 2w, or an ISO date or time",
+    },
+    "only-unpriced": { type: "boolean", description: "only events that had no price" },
+    ...formatOptions,
+  },
+  async run(context) {
+    const sinceText = stringOption(context, "since");
+    const since =
+      sinceText === undefined
+        ? undefined
+        : /^\d+[hdw]$/.test(sinceText.trim())
+          ? parseSince(sinceText, new Date())
+          : parseTime(sinceText, "since");
+    const pricing = createPricingFromEnv(context.io.env);
+    const progress = createProgress(context.io, "repricing");
+    const result = await withStore(context, (store) =>
+      repriceEvents(store, pricing, {
+        since,
+        onlyUnpriced: booleanOption(context, "only-unpriced"),
+        onProgress: (state) => progress.update(state.examined),
+      }).finally(() => progress.finish()),
+    );
+    if (outputFormat(context) === "json") {
+      context.io.stdout.write(JSON.stringify({ ...result, pricingVersion: pricing.version }) + "\n");
+      return;
+    }
+    context.io.stdout.write(
+      `examined ${result.examined} event(s), updated ${result.updated}; ${result.unpriced} still unpriced` +
+        `${result.failed ? `; ${result.failed} could not be priced (left as they were)` : ""}` +
+        ` (catalog ${pricing.version})\n`,
+    );
+    return result.failed > 0 ? 1 : 0;
+  },
+};

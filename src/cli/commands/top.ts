@@ -1,0 +1,78 @@
+import type { CommandDefinition } from "../command.js";
+import { databaseOptions } from "../database-option.js";
+import { integerOption, stringOption } from "../option-values.js";
+import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
+import { queryCosts, type CostRow } from "../../query/index.js";
+import {
+  cliDimensionName,
+  filterOption,
+  flagError,
+  parseDimension,
+  parseFilters,
+  schemaOption,
+  timeWindow,
+  windowOptions,
+  withStore,
+} from "./report.js";
+
+/** A percentage of `part` in `whole` for display (one decimal); the figures themselves stay exact. */
+function share(part: string, whole: string): string {
+  const total = Number(whole);
+  return total > 0 ? `${((Number(part) / total) * 100).toFixed(1)}%` : "-";
+}
+
+/** `llm-ledger top`: the biggest spenders of one dimension. */
+export const topCommand: CommandDefinition = {
+  name: "top",
+  summary: "the top repos, task types or models by spend",
+  description: "Example: llm-ledger top --by task --since 7d --limit 10",
+  options: {
+    ...databaseOptions,
+    ...schemaOption,
+    by: {
+      type: "string",
+      valueName: "DIM",
+      description: "repo, task (task-type), model or any report dimension (default model)",
+    },
+    ...windowOptions,
+    ...filterOption,
+    limit: { type: "string", valueName: "N", description: "how many (default 10)" },
+    ...formatOptions,
+  },
+  async run(context) {
+    const dimension = parseDimension(stringOption(context, "by") ?? "model", "by");
+    const { from, to } = timeWindow(context, "7d");
+    const limit = integerOption(context, "limit", { min: 1, max: 10_000 }) ?? 10;
+    const filters = parseFilters(context);
+    const report = await withStore(context, (store) =>
+      queryCosts(store, { from, to, groupBy: [dimension], filters, orderBy: "costUsd:desc", limit }).catch(
+        (error: unknown) => {
+          throw flagError(error, { E_QUERY_DIMENSION: "by" });
+        },
+      ),
+    );
+    const format = outputFormat(context);
+    if (format === "json") {
+      context.io.stdout.write(JSON.stringify(report) + "\n");
+      return;
+    }
+    const columns: Column<CostRow & { rank?: string }>[] = [
+      { header: "#", value: (row) => row.rank ?? "", align: "right" },
+      {
+        header: cliDimensionName(dimension),
+        value: (row) => (row[dimension] === null ? "-" : String(row[dimension])),
+      },
+      { header: "cost USD", value: (row) => row.costUsd, align: "right" },
+      { header: "share", value: (row) => share(row.costUsd, report.totals.costUsd), align: "right" },
+      { header: "events", value: (row) => String(row.events), align: "right" },
+      { header: "errors", value: (row) => String(row.errors), align: "right" },
+    ];
+    const rows = report.rows.map((row, index) => ({ ...row, rank: String(index + 1) }));
+    if (format === "csv") {
+      context.io.stdout.write(formatCsv(columns, rows));
+      return;
+    }
+    const totals = { ...report.totals, [dimension]: "all", rank: "" } as CostRow & { rank: string };
+    context.io.stdout.write(formatTable(columns, rows, [totals]));
+  },
+};
