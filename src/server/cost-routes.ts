@@ -1,4 +1,5 @@
-import { queryCosts, type CostReport, type QueryStore } from "../query/index.js";
+import { listEvents, queryCosts, type CostReport, type QueryStore } from "../query/index.js";
+import { LedgerError } from "../errors.js";
 import type { LedgerApp, Guards } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
 import { parseClientInput } from "./http-errors.js";
@@ -18,7 +19,10 @@ const metricColumns = [
   "unpriced",
 ] as const;
 
-/** `GET /v1/costs` (scope read): `queryCosts` over query parameters; JSON, or CSV with `Accept: text/csv`. */
+/**
+ * `GET /v1/costs` (scope read): `queryCosts` over query parameters; JSON, or CSV with `Accept: text/csv`.
+ * `GET /v1/events` (scope read): `listEvents`, the events behind a figure, with a cursor.
+ */
 export function mountCostRoutes(store: QueryStore) {
   return (app: LedgerApp, guards: Guards) => {
     app.get("/v1/costs", guards.read, async (context) => {
@@ -30,6 +34,23 @@ export function mountCostRoutes(store: QueryStore) {
         });
       }
       return context.json(report);
+    });
+
+    // The individual events behind a figure, newest first, a page at a time (`nextCursor`).
+    app.get("/v1/events", guards.read, async (context) => {
+      const params = new URL(context.req.url).searchParams;
+      const options = parseClientInput(() => {
+        const parsed = costQueryFromParams(params);
+        const extra = Object.keys(parsed).filter((key) => !["from", "to", "filters", "limit"].includes(key));
+        if (extra.length > 0) {
+          throw new LedgerError(
+            "E_QUERY_PARAM",
+            `${extra.join(", ")} does not apply to /v1/events; use from, to, limit, cursor and filters`,
+          );
+        }
+        return { ...parsed, cursor: params.get("cursor") ?? undefined };
+      });
+      return context.json(await parseClientInput(() => listEvents(store, options)));
     });
   };
 }

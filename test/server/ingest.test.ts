@@ -82,6 +82,7 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     { method: "GET", path: "/v1/costs", scope: "read", cookie: true },
     { method: "GET", path: "/v1/pricing?model=gpt-4o-mini", scope: "read", cookie: true },
     { method: "GET", path: "/metrics", scope: "read", cookie: true },
+    { method: "GET", path: "/v1/events?limit=5", scope: "read", cookie: true },
   ] as const;
   for (const route of routes) {
     it(`${route.method} ${route.path}: no key 401, wrong key 401, wrong scope 403, right key 2xx`, async () => {
@@ -228,13 +229,13 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
         const items = Array.from({ length: 1 + Math.floor(next() * 4) }, randomEvent);
         sent = items.flatMap((item) =>
           typeof item === "object" && item !== null && "candidate" in item
-            ? [(item as { event: Record<string, unknown> }).event]
+            ? [(item as unknown as { event: Record<string, unknown> }).event]
             : [],
         );
         body = JSON.stringify({
           events: items.map((item) =>
             typeof item === "object" && item !== null && "candidate" in item
-              ? (item as { event: unknown }).event
+              ? (item as unknown as { event: unknown }).event
               : item,
           ),
         });
@@ -269,6 +270,7 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
 
   it("serves costs as JSON and CSV, pricing answers, and Prometheus metrics", async () => {
     const read = { authorization: `Bearer ${keys.read}` };
+    await post(JSON.stringify({ events: [validEvent(), validEvent(), validEvent()] }));
     const costs = (await (
       await app.request("/v1/costs?groupBy=provider&provider=openai", { headers: read })
     ).json()) as {
@@ -290,6 +292,22 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     };
     expect(pricing.model).toBe("gpt-4o-mini");
     expect((await app.request("/v1/pricing?model=no-such-model-zz", { headers: read })).status).toBe(404);
+    const firstPage = (await (
+      await app.request("/v1/events?limit=2&provider=openai", { headers: read })
+    ).json()) as {
+      events: Array<{ eventId: string; provider: string }>;
+      nextCursor: string | null;
+    };
+    expect(firstPage.events).toHaveLength(2);
+    expect(firstPage.events.every((event) => event.provider === "openai")).toBe(true);
+    const secondPage = (await (
+      await app.request(
+        `/v1/events?limit=2&provider=openai&cursor=${encodeURIComponent(firstPage.nextCursor!)}`,
+        { headers: read },
+      )
+    ).json()) as { events: Array<{ eventId: string }> };
+    expect(secondPage.events.map((event) => event.eventId)).not.toContain(firstPage.events[0]!.eventId);
+    expect((await app.request("/v1/events?groupBy=model", { headers: read })).status).toBe(400);
     const metrics = await (await app.request("/metrics", { headers: read })).text();
     expect(metrics).toMatch(/^llm_ledger_ingest_events_written_total \d+$/m);
     expect(metrics).toMatch(/^llm_ledger_spend_usd\{provider="openai"\} [\d.]+$/m);
