@@ -57,13 +57,24 @@ function buildDashboard() {
   });
   const pick = (dimension) => (value) => filterBar.set({ ...state.filters, [dimension]: value });
   const tables = {
-    repo: createBreakdownTable({ dimension: "repo", title: "Spend by repo", onPick: pick("repo") }),
+    repo: createBreakdownTable({
+      dimension: "repo",
+      title: "Spend by repo",
+      noun: "repo",
+      onPick: pick("repo"),
+    }),
     taskType: createBreakdownTable({
       dimension: "taskType",
       title: "Spend by task type",
+      noun: "task type",
       onPick: pick("taskType"),
     }),
-    model: createBreakdownTable({ dimension: "model", title: "Spend by model", onPick: pick("model") }),
+    model: createBreakdownTable({
+      dimension: "model",
+      title: "Spend by model",
+      noun: "model",
+      onPick: pick("model"),
+    }),
   };
   const canvas = el("canvas", { "aria-label": "Daily spend, stacked", role: "img" });
   const stackButtons = ["provider", "model"].map((dimension) =>
@@ -97,6 +108,7 @@ function buildDashboard() {
     stats: el("section", { className: "stats", "data-testid": "stats" }, placeholderCards(4)),
     trendTotal: el("span", { className: "card-subtitle", "data-testid": "trend-total" }),
     empty: el("div", { className: "empty-slot" }),
+    heading: el("p", { className: "page-subtitle", "data-testid": "scope" }),
   };
   parts.content = el(
     "div",
@@ -119,7 +131,21 @@ function buildDashboard() {
     ),
     el("div", { className: "tables" }, tables.repo.element, tables.taskType.element, tables.model.element),
   );
-  replaceChildren(view.dashboard, filterBar.element, parts.error, parts.empty, parts.unpriced, parts.content);
+  const title = el(
+    "div",
+    { className: "page-head" },
+    el("h1", { className: "page-title" }, "Spend overview"),
+    parts.heading,
+  );
+  replaceChildren(
+    view.dashboard,
+    title,
+    filterBar.element,
+    parts.error,
+    parts.empty,
+    parts.unpriced,
+    parts.content,
+  );
   return parts;
 }
 
@@ -129,6 +155,15 @@ function syncControls() {
   for (const button of dashboard.stackButtons)
     button.classList.toggle("is-active", button.dataset.stack === state.stackBy);
   writeViewState(state);
+  const scope = Object.entries(state.filters).map(([dimension, value]) => `${labelOf(dimension)} ${value}`);
+  dashboard.heading.textContent = [
+    `Last ${state.range} days`,
+    ...(scope.length ? scope : ["all calls"]),
+  ].join(" · ");
+}
+
+function labelOf(dimension) {
+  return filterDimensions.find((entry) => entry.dimension === dimension)?.label.toLowerCase() ?? dimension;
 }
 
 /** Reloads every figure for the current range and filters; stale answers are dropped. */

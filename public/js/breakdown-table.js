@@ -20,7 +20,7 @@ export function totalTokens(row) {
 const columns = [
   { key: "name", label: "Name", numeric: false, sortable: true },
   { key: "costUsd", label: "Spend", numeric: true, sortable: true },
-  { key: "share", label: "Share", numeric: false, sortable: false },
+  { key: "share", label: "Share", numeric: true, sortable: false },
   { key: "events", label: "Calls", numeric: true, sortable: true },
   { key: "tokens", label: "Tokens", numeric: true, sortable: true },
   { key: "fallbacks", label: "Fallbacks", numeric: true, sortable: true },
@@ -37,9 +37,9 @@ const compareBy = {
 /**
  * Creates a breakdown table card. `update(report)` fills it; clicking a header sorts (again: the other
  * way); `onPick(value)` is called when a name is clicked.
- * @param {{ dimension: string, title: string, onPick: (value: string) => void }} options
+ * @param {{ dimension: string, title: string, noun: string, onPick: (value: string) => void }} options
  */
-export function createBreakdownTable({ dimension, title, onPick }) {
+export function createBreakdownTable({ dimension, title, noun, onPick }) {
   let sort = { key: "costUsd", direction: "desc" };
   let rows = [];
   let grandTotal = "0";
@@ -97,7 +97,7 @@ export function createBreakdownTable({ dimension, title, onPick }) {
             "th",
             {
               scope: "col",
-              className: column.numeric ? "num" : column.key === "share" ? "share" : "",
+              className: column.numeric ? "num" : "",
               "aria-sort": ariaSort,
             },
             label,
@@ -154,37 +154,37 @@ export function createBreakdownTable({ dimension, title, onPick }) {
       el(
         "th",
         { scope: "row", className: "name-cell" },
-        row.value === null
-          ? el("span", { className: "muted" }, "(none)")
-          : el(
-              "button",
-              {
-                type: "button",
-                className: "name-button",
-                title: `Show only ${row.name}`,
-                onClick: () => onPick(row.value),
-              },
-              row.name,
-            ),
-        row.unpriced > 0
-          ? el(
-              "span",
-              { className: "badge badge-warn", title: `${row.unpriced} calls without a price` },
-              "unpriced",
-            )
-          : null,
+        el(
+          "div",
+          { className: "name-wrap" },
+          el("span", { className: "share-bar", "aria-hidden": "true" }, bar),
+          row.value === null
+            ? el("span", { className: "muted" }, "(none)")
+            : el(
+                "button",
+                {
+                  type: "button",
+                  className: "name-button",
+                  title: `${row.name}: show only this ${noun}`,
+                  onClick: () => onPick(row.value),
+                },
+                row.name,
+              ),
+          dimension === "model" && row.unpriced > 0
+            ? el(
+                "span",
+                { className: "badge badge-warn", title: `${row.unpriced} calls without a price` },
+                "unpriced",
+              )
+            : null,
+        ),
       ),
       el(
         "td",
         { className: "num strong", "data-column": "costUsd", title: `${row.costUsd} USD` },
         formatUsd(row.costUsd),
       ),
-      el(
-        "td",
-        { className: "share" },
-        el("span", { className: "share-bar" }, bar),
-        el("span", { className: "share-text" }, formatRate(share, 1)),
-      ),
+      el("td", { className: "num muted", "data-column": "share" }, formatRate(share, 1)),
       el(
         "td",
         { className: "num", "data-column": "events", title: formatExactCount(row.events) },

@@ -13,13 +13,20 @@ export function unpricedWarning(report) {
     .sort((left, right) => right.unpriced - left.unpriced);
   if (rows.length === 0) return null;
   const calls = rows.reduce((sum, row) => sum + row.unpriced, 0);
-  const example = {
-    models: rows.slice(0, 2).map((row) => ({
-      id: row.model,
-      provider: row.provider ?? "openai",
-      prices: [{ input: "0.30", output: "1.20" }],
-    })),
-  };
+  // One model per line: short enough to read, valid JSON to copy.
+  const example = [
+    "{",
+    '  "models": [',
+    rows
+      .slice(0, 3)
+      .map(
+        (row) =>
+          `    { "id": ${JSON.stringify(row.model)}, "provider": ${JSON.stringify(row.provider ?? "openai")}, "prices": [{ "input": "0.30", "output": "1.20" }] }`,
+      )
+      .join(",\n"),
+    "  ]",
+    "}",
+  ].join("\n");
   return el(
     "section",
     { className: "notice notice-warn", role: "alert", "data-testid": "unpriced-warning" },
@@ -58,8 +65,8 @@ export function unpricedWarning(report) {
           el(
             "li",
             {},
-            "Write their prices (US dollars per million tokens) in an overrides file:",
-            el("pre", { className: "code" }, JSON.stringify(example, null, 2)),
+            "Write their prices in an overrides file (US dollars per million tokens; these figures are placeholders):",
+            el("pre", { className: "code" }, example),
           ),
           el(
             "li",
@@ -85,20 +92,29 @@ export function emptyState(origin) {
     `curl -X POST ${origin}/v1/events \\`,
     `  -H "Authorization: Bearer $LLM_LEDGER_INGEST_KEY" \\`,
     `  -H "Content-Type: application/json" \\`,
-    `  -d '{"events":[{"eventId":"7f3c2a9e-0001","repo":"acme/api","taskType":"code-review",`,
-    `       "model":"gpt-4o-mini","provider":"openai","inputTokens":12000,"outputTokens":800}]}'`,
+    `  -d '{ "events": [{`,
+    `        "eventId": "0b7e6d1c-3f1a-4c2e-9a51-6f0d2b8c4e10",`,
+    `        "repo": "acme/api", "taskType": "code-review",`,
+    `        "model": "gpt-4o-mini", "provider": "openai",`,
+    `        "inputTokens": 12000, "outputTokens": 800`,
+    `      }] }'`,
   ].join("\n");
   const tracker = [
     `import { createCostTracker, createHttpSink } from "llm-ledger";`,
     ``,
     `const tracker = createCostTracker({`,
-    `  telemetryStore: createHttpSink({ url: "${origin}", apiKey: process.env.LLM_LEDGER_INGEST_KEY }),`,
+    `  telemetryStore: createHttpSink({`,
+    `    url: "${origin}",`,
+    `    apiKey: process.env.LLM_LEDGER_INGEST_KEY,`,
+    `  }),`,
     `});`,
     ``,
     `// After each LLM call (returns at once, never throws):`,
     `void tracker.trackAiSdkCall({`,
-    `  repo: "acme/api", taskType: "code-review", model: "gpt-4o-mini", provider: "openai",`,
-    `  inputTokens: 12_000, outputTokens: 800, durationMs: 2_300, usedFallback: false,`,
+    `  repo: "acme/api", taskType: "code-review",`,
+    `  model: "gpt-4o-mini", provider: "openai",`,
+    `  inputTokens: 12_000, outputTokens: 800,`,
+    `  durationMs: 2_300, usedFallback: false,`,
     `});`,
   ].join("\n");
   return el(

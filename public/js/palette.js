@@ -17,16 +17,17 @@ export const otherColor = "#cbd5e1";
 
 /** Known providers keep the same color whatever else is on screen. */
 const providerColors = {
-  anthropic: "#d97706",
+  anthropic: "#e07a4f",
   openai: "#10a37f",
   google: "#4285f4",
-  "google-vertex": "#1a73e8",
-  "aws-bedrock": "#ff9900",
-  azure: "#0078d4",
-  mistral: "#fa520f",
-  deepseek: "#4d6bfe",
+  "google-vertex": "#06b6d4",
+  "aws-bedrock": "#8b5cf6",
+  azure: "#0ea5e9",
+  mistral: "#f59e0b",
+  deepseek: "#6366f1",
   xai: "#334155",
-  groq: "#f55036",
+  groq: "#ef4444",
+  openrouter: "#64748b",
 };
 
 /** A color for the `index`-th series of a chart stacked by `dimension`. */

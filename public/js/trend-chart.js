@@ -64,7 +64,9 @@ export function drawTrendChart(canvas, data, previous) {
     options: {
       responsive: true,
       maintainAspectRatio: false,
-      animation: { duration: 250 },
+      animation: globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches
+        ? false
+        : { duration: 250 },
       interaction: { mode: "index", intersect: false },
       scales: {
         x: {

@@ -1,0 +1,319 @@
+// The dashboard in a real browser: Debian's Chromium (playwright-core) against the real server on a
+// seeded ledger. Known events — 30 calls of 1M gpt-4o-mini input tokens ($0.15/M) = $4.50 today — must
+// show as $4.50; filters, sorting, the unpriced warning and the empty ledger's instructions must work;
+// the page must run under the strict CSP without a single violation. The overview's screenshot is
+// saved to test-output/dashboard-overview.png.
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPricing } from "../../src/pricing/index.js";
+import { createApiKeyStore } from "../../src/server/api-keys.js";
+import type { ServerLogger } from "../../src/server/server-logger.js";
+import { startServer, type RunningServer } from "../../src/server/start-server.js";
+import type { Database } from "../../src/store/database.js";
+import type { NewLlmCostRecord } from "../../src/store/index.js";
+import { quoteSchema } from "../../src/store/schema-name.js";
+import { launchChromium, missingBrowserReason } from "../support/browser.js";
+import { engineDatabase, uniqueSchema } from "../support/databases.js";
+
+const outputDirectory = path.resolve(import.meta.dirname, "../../test-output");
+const inCi = process.env.CI === "true";
+const DAY = 86_400_000;
+
+const quietLogger: ServerLogger = { info() {}, warn() {}, error() {} };
+
+interface Served {
+  server: RunningServer;
+  readKey: string;
+  schema: string;
+}
+
+/** Starts the real server on a free port over its own schema of the shared PGlite, with a read key. */
+async function serve(database: Database, events: NewLlmCostRecord[]): Promise<Served> {
+  const schema = uniqueSchema("dash");
+  const server = await startServer({ database, schema, port: 0, logger: quietLogger });
+  if (events.length > 0) await server.store.recordLlmCosts(events);
+  const keys = createApiKeyStore({ database, schema });
+  const { key } = await keys.create({ name: "dashboard test", scopes: ["read"] });
+  return { server, readKey: key, schema };
+}
+
+/**
+ * The seeded ledger: acme/api spends $4.50 today (30 × 1M gpt-4o-mini input tokens); acme/web makes
+ * more calls (50) for less money three days ago: 10 priced ($0.15, two of them fallbacks) and 40 of an
+ * unpriced fine-tune.
+ */
+function seedEvents(now: Date): NewLlmCostRecord[] {
+  const pricing = createPricing();
+  const todayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const event = (
+    fields: { repo: string; taskType: string; model: string; inputTokens: number; createdAt: Date },
+    usedFallback = false,
+  ): NewLlmCostRecord => {
+    const estimate = pricing.estimateCost({
+      model: fields.model,
+      provider: "openai",
+      usage: { inputTokens: fields.inputTokens, outputTokens: 0 },
+      at: fields.createdAt,
+    });
+    return {
+      eventId: randomUUID(),
+      ...fields,
+      provider: "openai",
+      sdk: "ai",
+      outputTokens: 0,
+      resolvedModel: estimate.priced ? estimate.model : null,
+      estimatedCostUsd: estimate.costUsd,
+      costSource: estimate.priced ? "catalog" : "none",
+      priced: estimate.priced,
+      pricingVersion: estimate.priced ? estimate.pricingVersion : null,
+      usedFallback,
+      fallbackReason: usedFallback ? "429" : null,
+    };
+  };
+  const events: NewLlmCostRecord[] = [];
+  for (let index = 0; index < 30; index++) {
+    // Spread over today so far (UTC), never in the future, even just after midnight.
+    const createdAt = new Date(todayStart + ((now.getTime() - todayStart) * (index + 0.5)) / 30);
+    events.push(
+      event({
+        repo: "acme/api",
+        taskType: "code-review",
+        model: "gpt-4o-mini",
+        inputTokens: 1_000_000,
+        createdAt,
+      }),
+    );
+  }
+  const threeDaysAgo = new Date(now.getTime() - 3 * DAY);
+  for (let index = 0; index < 10; index++) {
+    events.push(
+      event(
+        {
+          repo: "acme/web",
+          taskType: "summarize",
+          model: "gpt-4o-mini",
+          inputTokens: 100_000,
+          createdAt: threeDaysAgo,
+        },
+        index < 2,
+      ),
+    );
+  }
+  for (let index = 0; index < 40; index++) {
+    events.push(
+      event({
+        repo: "acme/web",
+        taskType: "summarize",
+        model: "acme-support-ft-v9",
+        inputTokens: 5_000,
+        createdAt: threeDaysAgo,
+      }),
+    );
+  }
+  return events;
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).innerText()).trim();
+}
+
+/** The first cells (names) of a breakdown table's rows, in the order shown. */
+async function tableNames(page: Page, dimension: string): Promise<string[]> {
+  const rows = await page.getByTestId(`table-${dimension}`).locator("tbody tr").all();
+  return Promise.all(rows.map(async (row) => (await row.getAttribute("data-key")) ?? ""));
+}
+
+const reason = missingBrowserReason();
+
+if (reason && inCi) {
+  describe("dashboard in Chromium", () => {
+    it("needs Chromium", () => {
+      throw new Error(`${reason}, but CI=true: .ci/run should have installed it`);
+    });
+  });
+} else if (reason) {
+  describe.skip(`dashboard in Chromium [skipped: ${reason}]`, () => {
+    it("runs in Chromium", () => {});
+  });
+} else {
+  describe("dashboard in Chromium", () => {
+    let database: Database;
+    let browser: Browser;
+    let seeded: Served;
+    let context: BrowserContext;
+    let page: Page;
+    const served: Served[] = [];
+    const cspViolations: string[] = [];
+    const pageErrors: string[] = [];
+
+    async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+      const context = await browser.newContext({
+        viewport: { width: 1360, height: 900 },
+        reducedMotion: "reduce",
+      });
+      const page = await context.newPage();
+      page.on("console", (message) => {
+        if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
+      });
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      return { context, page };
+    }
+
+    beforeAll(async () => {
+      database = await engineDatabase("pglite");
+      [browser, seeded] = await Promise.all([launchChromium(), serve(database, seedEvents(new Date()))]);
+      served.push(seeded);
+      ({ context, page } = await newPage());
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      for (const { server, schema } of served) {
+        await server.close();
+        await database.exec(`DROP SCHEMA IF EXISTS ${quoteSchema(schema)} CASCADE`);
+      }
+    });
+
+    it("serves the page under a strict Content-Security-Policy", async () => {
+      const response = await page.goto(seeded.server.url + "/");
+      const policy = response?.headers()["content-security-policy"] ?? "";
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("style-src 'self'");
+    });
+
+    it("formats money from exact decimal strings", async () => {
+      // A string, so that vitest does not rewrite the browser's own import().
+      const formatted = await page.evaluate<string[]>(`
+        import("/assets/js/format.js").then(({ formatUsd }) =>
+          ["4.5", "4.500000000", "0", "0.0456", "0.0032", "1234567.899", "0.995", "0.00000001"].map(formatUsd))`);
+      expect(formatted).toEqual([
+        "$4.50",
+        "$4.50",
+        "$0.00",
+        "$0.046",
+        "$0.0032",
+        "$1,234,567.90",
+        "$1.00",
+        "<$0.000001",
+      ]);
+    });
+
+    it("asks for a key, and says so when the key is wrong", async () => {
+      await page.goto(seeded.server.url + "/");
+      await expect.poll(() => page.getByTestId("login-form").isVisible()).toBe(true);
+      await page.getByTestId("login-key").fill("llk_thisKeyDoesNotExistAnywhere000000");
+      await page.getByTestId("login-submit").click();
+      await expect.poll(() => page.locator("#login-error").innerText()).toMatch(/not valid/);
+      expect(await page.getByTestId("stats").count()).toBe(0);
+    });
+
+    it("signs in with a read key and shows $4.50 spent today", async () => {
+      await page.getByTestId("login-key").fill(seeded.readKey);
+      await page.getByTestId("login-submit").click();
+      await page.getByTestId("spend-today-value").waitFor();
+      expect(await text(page, "spend-today-value")).toBe("$4.50");
+      expect(await text(page, "spend-7d-value")).toBe("$4.65");
+      expect(await text(page, "spend-30d-value")).toBe("$4.65");
+      expect(await text(page, "fallback-rate")).toBe("2.5%");
+      expect(await tableNames(page, "repo")).toEqual(["acme/api", "acme/web"]);
+      const apiRow = page.getByTestId("table-repo").locator('tr[data-key="acme/api"]');
+      expect((await apiRow.locator('[data-column="costUsd"]').innerText()).trim()).toBe("$4.50");
+      expect((await apiRow.locator('[data-column="tokens"]').innerText()).trim()).toBe("30.0M");
+      // The session is an HttpOnly cookie: the page's scripts cannot read it.
+      expect(await page.evaluate<string>("document.cookie")).toBe("");
+    });
+
+    it("warns about the unpriced model and says how to price it", async () => {
+      const warning = page.getByTestId("unpriced-warning");
+      await warning.waitFor();
+      expect(await warning.innerText()).toContain("40 calls have no price");
+      expect(await page.getByTestId("unpriced-models").innerText()).toContain("acme-support-ft-v9");
+      await warning.locator("summary").click();
+      const howTo = await warning.innerText();
+      expect(howTo).toContain("LLM_LEDGER_PRICING_FILE");
+      expect(howTo).toContain("llm-ledger reprice --only-unpriced");
+      expect(howTo).toContain('"id": "acme-support-ft-v9"');
+      await warning.locator("summary").click();
+    });
+
+    it("sorts a breakdown table by clicking a column header", async () => {
+      const calls = page.getByTestId("table-repo").locator('button[data-sort="events"]');
+      await calls.click();
+      expect(await tableNames(page, "repo")).toEqual(["acme/web", "acme/api"]);
+      expect(await page.getByTestId("table-repo").locator("th[aria-sort=descending]").innerText()).toContain(
+        "CALLS",
+      );
+      await calls.click();
+      expect(await tableNames(page, "repo")).toEqual(["acme/api", "acme/web"]);
+      await page.getByTestId("table-repo").locator('button[data-sort="costUsd"]').click();
+    });
+
+    it("saves a screenshot of the overview", async () => {
+      await mkdir(outputDirectory, { recursive: true });
+      await page.getByTestId("trend").locator("canvas").waitFor();
+      await page.evaluate("window.scrollTo(0, 0)");
+      await page.screenshot({ path: path.join(outputDirectory, "dashboard-overview.png"), fullPage: true });
+    });
+
+    it("filters every figure by a dimension", async () => {
+      await page.getByTestId("filter-repo").selectOption("acme/web");
+      await expect.poll(() => text(page, "spend-7d-value")).toBe("$0.15");
+      expect(await text(page, "spend-today-value")).toBe("$0.00");
+      expect(await tableNames(page, "repo")).toEqual(["acme/web"]);
+      expect(await text(page, "scope")).toContain("repo acme/web");
+      expect(page.url()).toContain("repo=acme%2Fweb");
+      // The other repo stays selectable, and clearing the filter brings it back.
+      expect(await page.getByTestId("filter-repo").locator("option").allInnerTexts()).toContain("acme/api");
+      await page.getByTestId("filters-reset").click();
+      await expect.poll(() => text(page, "spend-7d-value")).toBe("$4.65");
+    });
+
+    it("changes the time range and the chart's stacking", async () => {
+      await page.getByTestId("range").locator('button[data-range="7"]').click();
+      await expect.poll(() => text(page, "trend-total")).toBe("$4.65 in the last 7 days");
+      await page.getByTestId("stack-model").click();
+      expect(page.url()).toContain("stack=model");
+      const series = await page.evaluate(() => {
+        const chart = (
+          globalThis as unknown as {
+            Chart: { instances: Record<string, { data: { datasets: { label: string }[] } }> };
+          }
+        ).Chart;
+        return Object.values(chart.instances).flatMap((instance) =>
+          instance.data.datasets.map((dataset) => dataset.label),
+        );
+      });
+      expect(series.sort()).toEqual(["acme-support-ft-v9", "gpt-4o-mini"]);
+    });
+
+    it("signs out", async () => {
+      await page.getByTestId("logout").click();
+      await page.getByTestId("login-form").waitFor();
+      await page.reload();
+      await page.getByTestId("login-form").waitFor();
+      expect(await page.getByTestId("stats").count()).toBe(0);
+    });
+
+    it("shows an empty ledger how to send events", async () => {
+      const empty = await serve(database, []);
+      served.push(empty);
+      const { page: emptyPage } = await newPage();
+      await emptyPage.goto(empty.server.url + "/");
+      await emptyPage.getByTestId("login-key").fill(empty.readKey);
+      await emptyPage.getByTestId("login-submit").click();
+      await emptyPage.getByTestId("empty-state").waitFor();
+      expect(await text(emptyPage, "curl-example")).toContain(`curl -X POST ${empty.server.url}/v1/events`);
+      expect(await text(emptyPage, "tracker-example")).toContain("createHttpSink");
+      await emptyPage.screenshot({ path: path.join(outputDirectory, "dashboard-empty.png"), fullPage: true });
+    });
+
+    it("ran without a Content-Security-Policy violation or a script error", () => {
+      expect(cspViolations).toEqual([]);
+      expect(pageErrors).toEqual([]);
+      void context;
+    });
+  });
+}
