@@ -1,0 +1,171 @@
+import { LedgerError } from "../errors.js";
+import type { NewLlmCostRecord } from "../store/cost-record.js";
+import type { RecordCostsResult } from "../store/record-costs.js";
+import type { EventSink } from "./event-sink.js";
+
+/** The largest batch the service accepts in one `POST /v1/events`. */
+const maxEventsPerRequest = 1_000;
+
+export interface HttpSinkOptions {
+  /** The service's base URL, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  /** An API key with the `ingest` scope. */
+  apiKey: string;
+  /** Time one request may take; default 15 s. */
+  timeoutMs?: number | undefined;
+  /** The fetch implementation (tests, proxies); default the global `fetch`. */
+  fetch?: typeof fetch | undefined;
+}
+
+/**
+ * A failed delivery to the service. `transient` tells the tracker whether to try again (5xx, 408,
+ * 429, network errors, time-outs) or to treat the events as refused (any other 4xx, or events the
+ * service rejected by validation: the tracker then isolates the refused ones).
+ */
+export class HttpSinkError extends LedgerError {
+  readonly transient: boolean;
+  readonly status: number | undefined;
+
+  constructor(
+    message: string,
+    options: { transient: boolean; status?: number | undefined; cause?: unknown },
+  ) {
+    super(options.transient ? "E_SINK_UNAVAILABLE" : "E_SINK_REFUSED", message, { cause: options.cause });
+    this.name = "HttpSinkError";
+    this.transient = options.transient;
+    this.status = options.status;
+  }
+}
+
+/**
+ * An event sink that sends the tracker's batches to a running llm-ledger service instead of a
+ * database, with the same batching, retry and spool guarantees (the tracker provides those). Every
+ * event carries its `eventId`, so a retried request never double-counts; the service prices events
+ * itself, so only the facts of each call are sent.
+ *
+ * @example
+ * const tracker = createCostTracker({
+ *   telemetryStore: createHttpSink({ url: "https://ledger.internal", apiKey: process.env.LEDGER_KEY! }),
+ * });
+ */
+export function createHttpSink(options: HttpSinkOptions): EventSink {
+  let endpoint: URL;
+  try {
+    endpoint = new URL("/v1/events", options.url);
+  } catch (cause) {
+    throw new LedgerError(
+      "E_SINK_URL",
+      `createHttpSink: url must be an absolute URL, got ${JSON.stringify(options.url)}`,
+      {
+        cause,
+      },
+    );
+  }
+  if (typeof options.apiKey !== "string" || options.apiKey === "") {
+    throw new LedgerError("E_SINK_KEY", "createHttpSink: apiKey (a key with the ingest scope) is required");
+  }
+  const send = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+
+  async function post(records: readonly NewLlmCostRecord[]): Promise<RecordCostsResult> {
+    let response: Response;
+    try {
+      response = await send(endpoint, {
+        method: "POST",
+        headers: { authorization: `Bearer ${options.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ events: records.map(toWireEvent) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (cause) {
+      throw new HttpSinkError(`cannot reach ${endpoint.origin}: ${(cause as Error).message}`, {
+        transient: true,
+        cause,
+      });
+    }
+    const text = await response.text().catch(() => "");
+    if (!response.ok) {
+      const transient = response.status >= 500 || response.status === 408 || response.status === 429;
+      throw new HttpSinkError(`${endpoint.href} answered ${response.status}: ${errorMessage(text)}`, {
+        transient,
+        status: response.status,
+      });
+    }
+    let answer: { accepted?: unknown; duplicates?: unknown; rejected?: unknown };
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch (cause) {
+      throw new HttpSinkError(`${endpoint.href} answered 200 with a body that is not JSON`, {
+        transient: true,
+        cause,
+      });
+    }
+    if (Array.isArray(answer.rejected) && answer.rejected.length > 0) {
+      const first = answer.rejected[0] as { index?: number; error?: string };
+      throw new HttpSinkError(
+        `the service rejected ${answer.rejected.length} of ${records.length} events (first: #${first.index}: ${first.error})`,
+        { transient: false, status: response.status },
+      );
+    }
+    return { inserted: Number(answer.accepted ?? 0), duplicates: Number(answer.duplicates ?? 0) };
+  }
+
+  return {
+    maxBatchSize: maxEventsPerRequest,
+    async recordLlmCosts(records) {
+      const total: RecordCostsResult = { inserted: 0, duplicates: 0 };
+      for (let start = 0; start < records.length; start += maxEventsPerRequest) {
+        const result = await post(records.slice(start, start + maxEventsPerRequest));
+        total.inserted += result.inserted;
+        total.duplicates += result.duplicates;
+      }
+      return total;
+    },
+    async close() {},
+  };
+}
+
+/** The event as the service's `POST /v1/events` takes it: the call's facts, never our cost estimate. */
+function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
+  const createdAt = record.createdAt instanceof Date ? record.createdAt.toISOString() : record.createdAt;
+  const event: Record<string, unknown> = {
+    eventId: record.eventId,
+    createdAt,
+    repo: record.repo,
+    taskType: record.taskType,
+    model: record.model,
+    provider: record.provider,
+    sdk: record.sdk,
+    inputTokens: record.inputTokens,
+    outputTokens: record.outputTokens,
+    cacheReadTokens: record.cacheReadTokens,
+    cacheWriteTokens: record.cacheWriteTokens,
+    cacheWrite1hTokens: record.cacheWrite1hTokens,
+    reasoningTokens: record.reasoningTokens,
+    durationMs: record.durationMs,
+    usedFallback: record.usedFallback,
+    fallbackReason: record.fallbackReason,
+    deliveryId: record.deliveryId,
+    error: record.error,
+    providerCostUsd:
+      record.providerCostUsd === null || record.providerCostUsd === undefined
+        ? undefined
+        : String(record.providerCostUsd),
+    userId: record.userId,
+    sessionId: record.sessionId,
+    traceId: record.traceId,
+    environment: record.environment,
+    metadata: record.metadata,
+  };
+  for (const key of Object.keys(event))
+    if (event[key] === undefined || event[key] === null) delete event[key];
+  return event;
+}
+
+function errorMessage(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: string } };
+    return parsed.error?.message ?? text.slice(0, 200);
+  } catch {
+    return text.slice(0, 200) || "no details";
+  }
+}

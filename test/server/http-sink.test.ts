@@ -1,0 +1,149 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCostTracker } from "../../src/tracker/cost-tracker.js";
+import { createHttpSink, HttpSinkError } from "../../src/tracker/http-sink.js";
+import { createApiKeyStore } from "../../src/server/api-keys.js";
+import { startServer } from "../../src/server/start-server.js";
+import type { ServerLogger } from "../../src/server/server-logger.js";
+import { describeEachEngine } from "../support/databases.js";
+
+const silent: ServerLogger = { info() {}, warn() {}, error() {} };
+const quietLogger = { info() {}, warn() {}, error() {} };
+
+const record = (overrides: Record<string, unknown> = {}) => ({
+  eventId: randomUUID(),
+  createdAt: new Date(),
+  repo: "acme/api",
+  taskType: "review",
+  model: "gpt-4o-mini",
+  provider: "openai",
+  sdk: "raw" as const,
+  inputTokens: 1_000_000,
+  outputTokens: 0,
+  estimatedCostUsd: "999", // the service prices events itself: this never travels
+  ...overrides,
+});
+
+describeEachEngine("createHttpSink into a running service", (context) => {
+  it("delivers a tracker's events in batches of at most 1,000, priced by the service, idempotently", async () => {
+    const server = await startServer({
+      database: context.database(),
+      schema: context.schema,
+      port: 0,
+      logger: silent,
+    });
+    try {
+      const keys = createApiKeyStore({ database: context.database(), schema: context.schema });
+      const { key } = await keys.create({ name: "app", scopes: ["ingest"] });
+      const requests: number[] = [];
+      const sink = createHttpSink({
+        url: server.url,
+        apiKey: key,
+        fetch: async (input, init) => {
+          requests.push((JSON.parse(String(init?.body)) as { events: unknown[] }).events.length);
+          return fetch(input, init);
+        },
+      });
+      const tracker = createCostTracker({
+        telemetryStore: sink,
+        spoolDir: false,
+        logger: quietLogger,
+        batchSize: 5_000,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 2_500 }, () =>
+          tracker.trackUsage({
+            repo: "acme/api",
+            taskType: "review",
+            model: "gpt-4o-mini",
+            provider: "openai",
+            usage: { inputTokens: 1_000_000, outputTokens: 0 },
+          }),
+        ),
+      );
+      await tracker.close();
+      expect(results.every((result) => result.outcome === "stored")).toBe(true);
+      expect(Math.max(...requests)).toBeLessThanOrEqual(1_000);
+      const [row] = await context
+        .database()
+        .query<{ n: string; cost: string }>(
+          `SELECT count(*) AS n, sum(estimated_cost_usd)::text AS cost FROM "${context.schema}".llm_cost_events`,
+        );
+      expect(row).toEqual({ n: "2500", cost: "375.000000000000" }); // 2,500 × $0.15
+
+      const again = await sink.recordLlmCosts([record({ eventId: results[0]!.eventId })]);
+      expect(again).toEqual({ inserted: 0, duplicates: 1 });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("createHttpSink failures", () => {
+  let statusServer: Server;
+  let url: string;
+  let status = 503;
+  beforeAll(async () => {
+    statusServer = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => {
+        response.writeHead(status, { "content-type": "application/json" });
+        response.end(
+          status === 200
+            ? JSON.stringify({
+                accepted: 1,
+                duplicates: 0,
+                rejected: [{ index: 1, error: "inputTokens must not be negative" }],
+              })
+            : JSON.stringify({ error: { code: "E", message: `status ${status}` } }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => statusServer.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(statusServer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => statusServer.close(() => resolve())));
+
+  const attempt = async () => {
+    const sink = createHttpSink({ url, apiKey: "llk_x" });
+    return sink.recordLlmCosts([record()]).catch((error: unknown) => error);
+  };
+
+  it("is transient on 5xx, 408 and 429 (the tracker retries) and refused on other 4xx", async () => {
+    for (const [code, transient] of [
+      [503, true],
+      [500, true],
+      [429, true],
+      [408, true],
+      [401, false],
+      [400, false],
+    ] as const) {
+      status = code;
+      const error = await attempt();
+      expect(error, String(code)).toBeInstanceOf(HttpSinkError);
+      expect((error as HttpSinkError).transient, String(code)).toBe(transient);
+      expect((error as HttpSinkError).message).toContain(`answered ${code}`);
+    }
+  });
+
+  it("treats events the service rejected as refused, so the tracker isolates them", async () => {
+    status = 200;
+    const error = (await attempt()) as HttpSinkError;
+    expect(error.transient).toBe(false);
+    expect(error.message).toContain("rejected 1 of 1 events (first: #1: inputTokens must not be negative)");
+  });
+
+  it("is transient when the service cannot be reached", async () => {
+    const sink = createHttpSink({ url: "http://127.0.0.1:1", apiKey: "llk_x" });
+    const error = (await sink.recordLlmCosts([record()]).catch((caught: unknown) => caught)) as HttpSinkError;
+    expect(error.transient).toBe(true);
+    expect(error.code).toBe("E_SINK_UNAVAILABLE");
+  });
+
+  it("validates its options", () => {
+    expect(() => createHttpSink({ url: "not a url", apiKey: "k" })).toThrow(/absolute URL/);
+    expect(() => createHttpSink({ url: "http://x", apiKey: "" })).toThrow(/apiKey/);
+  });
+});
