@@ -42,7 +42,7 @@ describeEachEngine("createHttpSink into a running service", (context) => {
         url: server.url,
         apiKey: key,
         fetch: async (input, init) => {
-          requests.push((JSON.parse(String(init?.body)) as { events: unknown[] }).events.length);
+          requests.push((JSON.parse(init?.body as string) as { events: unknown[] }).events.length);
           return fetch(input, init);
         },
       });
