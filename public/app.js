@@ -191,7 +191,7 @@ async function refresh() {
         ),
       ),
       fetchCosts({ ...range, groupBy: ["model", "provider"], filters: { ...filters, priced: false } }),
-      Promise.all(filterDimensions.map(({ dimension }) => fetchCosts({ ...range, groupBy: [dimension] }))),
+      filterOptions(range),
       refreshTrend(current, now),
     ]);
     if (current !== generation) return;
@@ -214,6 +214,21 @@ async function refresh() {
   } finally {
     if (current === generation) view.dashboard.classList.remove("is-refreshing");
   }
+}
+
+let optionsCache;
+
+/** The values each filter offers: every value seen in the range, whatever the filters (cached a minute). */
+function filterOptions(range) {
+  const days = state.range;
+  if (!optionsCache || optionsCache.days !== days || Date.now() - optionsCache.at > 60_000) {
+    const reports = Promise.all(
+      filterDimensions.map(({ dimension }) => fetchCosts({ ...range, groupBy: [dimension] })),
+    );
+    optionsCache = { days, at: Date.now(), reports };
+    reports.catch(() => (optionsCache = undefined));
+  }
+  return optionsCache.reports;
 }
 
 /** Reloads the trend chart only (its stacking changed), or as part of `refresh`. */
