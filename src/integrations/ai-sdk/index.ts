@@ -18,3 +18,11 @@ export type {
   StreamResultLike,
 } from "./language-model-shapes.js";
 export type { TrackResult, TrackUsageInput, TrackedUsage, UsageTracker } from "../usage-tracker.js";
+export {
+  createTaskRouter,
+  type TaskRouter,
+  type TaskRouterOptions,
+  type TaskRoute,
+  type AiFunctions,
+} from "./task-router.js";
+export { fallbackReason } from "./fallback-reason.js";
