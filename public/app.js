@@ -316,6 +316,9 @@ view.logout.addEventListener("click", () => {
   void signOut().then(() => showLogin());
 });
 
+document.getElementById("login-hint-command").textContent =
+  `llm-ledger keys create --url ${location.origin} --name dashboard --scopes read`;
+
 for (const button of view.rangeButtons) {
   button.addEventListener("click", () => {
     state.range = Number(button.dataset.range);

@@ -124,8 +124,14 @@ export function emptyState(origin) {
     el(
       "p",
       { className: "muted" },
-      "The ledger is empty. Send events and they appear here within seconds. First create a key with the ingest scope: ",
-      el("code", {}, "llm-ledger keys create --name my-app --scopes ingest"),
+      "The ledger is empty. Send events and they appear here within seconds. First create a key with the ingest scope (with the admin key in ",
+      el("code", {}, "LLM_LEDGER_ADMIN_KEY"),
+      "):",
+    ),
+    el(
+      "pre",
+      { className: "code", "data-testid": "key-example" },
+      `llm-ledger keys create --url ${origin} --name my-app --scopes ingest`,
     ),
     el(
       "div",
