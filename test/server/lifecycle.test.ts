@@ -44,8 +44,8 @@ function start(command: string, args: string[], home: string): Promise<Started> 
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
       if (url) resolve({ child, url, output: () => output, exited });
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
   });
 }
@@ -125,7 +125,7 @@ describe("the service process", () => {
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: stream,
       duplex: "half",
-    } as RequestInit);
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     first.child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
