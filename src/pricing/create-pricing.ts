@@ -1,13 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { LedgerError } from "../errors.js";
-import {
-  addToIndex,
-  compileEntry,
-  emptyIndex,
-  type CompiledEntry,
-  type ProviderIndex,
-} from "./compile-catalog.js";
+import { addToIndex, compileEntry, emptyIndex, type ProviderIndex } from "./compile-catalog.js";
 import { instantOf, priceUsage } from "./estimate-cost.js";
 import { loadCatalogData, type CatalogData } from "./load-catalog.js";
 import { normalizeProvider } from "./providers.js";
@@ -108,7 +102,6 @@ export function createPricing(options: PricingOptions = {}): Pricing {
   const data = catalogData();
   const overrides = readOverrides(options);
   const indexes = new Map<Provider, ProviderIndex>();
-  const compiledOf = new WeakMap<ModelEntry, CompiledEntry>();
   const listed: ListedModel[] = [];
   const replaced = new Set<string>();
   const indexOf = (provider: Provider, file?: ProviderFile) => {
@@ -118,7 +111,6 @@ export function createPricing(options: PricingOptions = {}): Pricing {
   };
   const add = (entry: ModelEntry, provider: Provider, override: boolean) => {
     const compiled = compileEntry(entry, provider);
-    compiledOf.set(entry, compiled);
     addToIndex(indexOf(provider), compiled);
     listed.push({ provider, entry, override });
   };
@@ -142,7 +134,7 @@ export function createPricing(options: PricingOptions = {}): Pricing {
   return {
     version,
     catalogDate: data.manifest.date,
-    resolveModel: (model, provider) => resolver.resolve(model, provider),
+    resolveModel: (model, provider) => resolver.resolve(model, provider)?.resolved,
     extractProvider: (model) => resolver.extractProvider(model),
     estimateCost(input) {
       const usage = validateUsage(input.usage);
@@ -153,9 +145,8 @@ export function createPricing(options: PricingOptions = {}): Pricing {
           `model must be a non-empty string, got ${JSON.stringify(input.model)}`,
         );
       }
-      const resolved = resolver.resolve(input.model, input.provider);
-      const compiled = resolved && compiledOf.get(resolved.entry);
-      if (!resolved || !compiled) {
+      const resolution = resolver.resolve(input.model, input.provider);
+      if (!resolution) {
         const provider = input.provider
           ? (normalizeProvider(input.provider) ?? "unknown")
           : resolver.extractProvider(input.model);
@@ -168,7 +159,7 @@ export function createPricing(options: PricingOptions = {}): Pricing {
           reason: `no catalog entry matches model "${input.model}"${where}`,
         };
       }
-      return priceUsage(resolved, compiled, usage, ms, version);
+      return priceUsage(resolution.resolved, resolution.compiled, usage, ms, version);
     },
     listModels(provider) {
       if (provider === undefined) return listed;

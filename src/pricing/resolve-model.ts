@@ -29,9 +29,15 @@ const VENDOR_PREFIXES: Readonly<Record<string, Provider>> = {
 
 const CACHE_LIMIT = 50_000;
 
+/** A resolution together with the compiled entry the estimator needs. */
+export interface Resolution {
+  resolved: ResolvedModel;
+  compiled: CompiledEntry;
+}
+
 /** Model resolution over a set of provider indexes, with a bounded cache per instance. */
 export interface Resolver {
-  resolve(model: string, provider?: string): ResolvedModel | undefined;
+  resolve(model: string, provider?: string): Resolution | undefined;
   extractProvider(model: string): Provider;
 }
 
@@ -40,21 +46,19 @@ function found(
   provider: Provider,
   rules: MatchRule[],
   spelling: string,
-): ResolvedModel {
+): Resolution {
+  const { entry } = compiled;
   return {
-    model: compiled.entry.id,
-    provider,
-    matchedBy: rules,
-    matchedSpelling: spelling,
-    entry: compiled.entry,
+    resolved: { model: entry.id, provider, matchedBy: rules, matchedSpelling: spelling, entry },
+    compiled,
   };
 }
 
-function searchIndex(
-  index: ProviderIndex,
-  lower: string,
-  prefixRules: MatchRule[],
-): ResolvedModel | undefined {
+function withNote(match: Resolution, provider: Provider, note: string): Resolution {
+  return { resolved: { ...match.resolved, provider, note }, compiled: match.compiled };
+}
+
+function searchIndex(index: ProviderIndex, lower: string, prefixRules: MatchRule[]): Resolution | undefined {
   for (const { spelling, rules } of spellingsOf(lower)) {
     const exact = index.exact.get(spelling);
     if (exact) {
@@ -83,10 +87,10 @@ function prefixProvider(lower: string): Provider | undefined {
 /** Creates a resolver over compiled provider indexes. */
 export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): Resolver {
   // provider argument ("" for none) → model id as given → outcome (null: not found).
-  const cache = new Map<string, Map<string, ResolvedModel | null>>();
+  const cache = new Map<string, Map<string, Resolution | null>>();
   let cached = 0;
 
-  function inProvider(provider: Provider, lower: string): ResolvedModel | undefined {
+  function inProvider(provider: Provider, lower: string): Resolution | undefined {
     const index = indexes.get(provider);
     const own = index ? searchIndex(index, lower, []) : undefined;
     if (own || !index) return own;
@@ -94,17 +98,17 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
       const fallbackIndex = indexes.get(fallback);
       const match = fallbackIndex ? searchIndex(fallbackIndex, lower, []) : undefined;
       if (match) {
-        return {
-          ...match,
+        return withNote(
+          match,
           provider,
-          note: `${provider} lists no price of its own; priced at ${fallback}'s list price`,
-        };
+          `${provider} lists no price of its own; priced at ${fallback}'s list price`,
+        );
       }
     }
     return undefined;
   }
 
-  function inferred(lower: string): ResolvedModel | undefined {
+  function inferred(lower: string): Resolution | undefined {
     const prefixed = prefixProvider(lower);
     if (prefixed && prefixed !== "unknown") {
       const match = inProvider(prefixed, lower);
@@ -119,25 +123,26 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
       const hit = indexes.get(provider)?.exact.get(lower);
       return hit ? [found(hit.compiled, provider, [hit.byId ? "exact" : "alias"], lower)] : [];
     });
-    if (hits.length === 1 && hits[0]) {
-      return {
-        ...hits[0],
-        note: `provider inferred: ${hits[0].provider} is the only catalog listing this id`,
-      };
+    const only = hits.length === 1 ? hits[0] : undefined;
+    if (only) {
+      const host = only.resolved.provider;
+      return withNote(only, host, `provider inferred: ${host} is the only catalog listing this id`);
     }
     return undefined;
   }
 
-  function resolveUncached(lower: string, provider: string | undefined): ResolvedModel | undefined {
+  function resolveUncached(lower: string, provider: string | undefined): Resolution | undefined {
     if (provider === undefined || provider === "") return inferred(lower);
     const canonical = normalizeProvider(provider);
     if (canonical && canonical !== "unknown") return inProvider(canonical, lower);
     const match = inferred(lower);
     if (!match || canonical === "unknown") return match;
-    return {
-      ...match,
-      note: `provider "${provider}" is not recognised; priced by model id as ${match.provider}`,
-    };
+    const byModel = match.resolved.provider;
+    return withNote(
+      match,
+      byModel,
+      `provider "${provider}" is not recognised; priced by model id as ${byModel}`,
+    );
   }
 
   return {
@@ -152,14 +157,14 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
         cached = 0;
         byModel = undefined;
       }
-      if (!byModel) cache.set(providerKey, (byModel = new Map<string, ResolvedModel | null>()));
+      if (!byModel) cache.set(providerKey, (byModel = new Map<string, Resolution | null>()));
       byModel.set(model, result ?? null);
       cached++;
       return result;
     },
     extractProvider(model) {
       const match = this.resolve(model);
-      if (match) return match.provider;
+      if (match) return match.resolved.provider;
       return prefixProvider(model.trim().toLowerCase()) ?? "unknown";
     },
   };
