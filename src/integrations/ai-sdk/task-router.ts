@@ -100,13 +100,7 @@ export function createTaskRouter<Ai extends AiFunctions = typeof defaultAi>(
   };
 
   return {
-    generateText: (callOptions) =>
-      ai.generateText(prepare(callOptions)) as ReturnType<
-        Ai["generateText"]
-      >,
-    streamText: (callOptions) =>
-      ai.streamText(prepare(callOptions)) as ReturnType<
-        Ai["streamText"]
-      >,
+    generateText: (callOptions) => ai.generateText(prepare(callOptions)) as ReturnType<Ai["generateText"]>,
+    streamText: (callOptions) => ai.streamText(prepare(callOptions)) as ReturnType<Ai["streamText"]>,
   };
 }
