@@ -10,6 +10,7 @@ import { emptyState, unpricedWarning } from "./js/notices.js";
 import { rangeWindow, spendWindows } from "./js/periods.js";
 import { fallbackCard, placeholderCards, spendCard } from "./js/stat-cards.js";
 import { drawTrendChart, trendData } from "./js/trend-chart.js";
+import { createRecentCalls } from "./js/recent-calls.js";
 import { readViewState, writeViewState } from "./js/view-state.js";
 
 const view = {
@@ -76,6 +77,7 @@ function buildDashboard() {
       onPick: pick("model"),
     }),
   };
+  const recent = createRecentCalls({ onError: (error) => handleError(error) });
   const canvas = el("canvas", { "aria-label": "Daily spend, stacked", role: "img" });
   const stackButtons = ["provider", "model"].map((dimension) =>
     el(
@@ -95,6 +97,7 @@ function buildDashboard() {
   const parts = {
     filterBar,
     tables,
+    recent,
     canvas,
     stackButtons,
     chart: undefined,
@@ -130,6 +133,7 @@ function buildDashboard() {
       el("div", { className: "chart-box" }, canvas),
     ),
     el("div", { className: "tables" }, tables.repo.element, tables.taskType.element, tables.model.element),
+    recent.element,
   );
   const title = el(
     "div",
@@ -193,6 +197,7 @@ async function refresh() {
       fetchCosts({ ...range, groupBy: ["model", "provider"], filters: { ...filters, priced: false } }),
       filterOptions(range),
       refreshTrend(current, now),
+      dashboard.recent.load({ ...range, filters }),
     ]);
     if (current !== generation) return;
     dashboard.error.hidden = true;

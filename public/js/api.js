@@ -85,3 +85,18 @@ export function fetchCosts(query = {}) {
   }
   return getJson("/v1/costs", params);
 }
+
+/**
+ * `GET /v1/events`: the calls behind the figures, newest first, a page at a time.
+ * @param {{ from?: Date, to?: Date, filters?: Record<string, string>, limit?: number, cursor?: string | null }} query
+ * @returns {Promise<{ events: object[], nextCursor: string | null }>}
+ */
+export function fetchEvents(query = {}) {
+  const params = new URLSearchParams();
+  if (query.from) params.set("from", query.from.toISOString());
+  if (query.to) params.set("to", query.to.toISOString());
+  params.set("limit", String(query.limit ?? 25));
+  if (query.cursor) params.set("cursor", query.cursor);
+  for (const [name, value] of Object.entries(query.filters ?? {})) if (value) params.set(name, value);
+  return getJson("/v1/events", params);
+}

@@ -56,7 +56,12 @@ export function createBreakdownTable({ dimension, title, noun, onPick }) {
     el(
       "div",
       { className: "table-scroll" },
-      el("table", { className: "data-table", "data-testid": `table-${dimension}` }, head, body),
+      el(
+        "table",
+        { className: "data-table breakdown-table", "data-testid": `table-${dimension}` },
+        head,
+        body,
+      ),
     ),
     foot,
   );

@@ -258,12 +258,32 @@ if (reason && inCi) {
       await page.screenshot({ path: path.join(outputDirectory, "dashboard-overview.png"), fullPage: true });
     });
 
+    it("lists the calls behind the figures, a page at a time", async () => {
+      const rows = page.getByTestId("table-recent").locator("tbody tr");
+      await expect.poll(() => rows.count()).toBe(10);
+      // Newest first: today's acme/api calls come before acme/web's of three days ago.
+      expect(await rows.first().innerText()).toContain("acme/api");
+      await page.getByTestId("recent-more").click();
+      await expect.poll(() => rows.count()).toBe(35);
+      await page.getByTestId("recent-more").click();
+      await expect.poll(() => rows.count()).toBe(60);
+      await page.getByTestId("recent-more").click();
+      await expect.poll(() => rows.count()).toBe(80);
+      expect(await page.getByTestId("recent-more").isVisible()).toBe(false);
+      expect(await rows.last().innerText()).toContain("acme/web");
+    });
+
     it("filters every figure by a dimension", async () => {
       await page.getByTestId("filter-repo").selectOption("acme/web");
       await expect.poll(() => text(page, "spend-7d-value")).toBe("$0.15");
       expect(await text(page, "spend-today-value")).toBe("$0.00");
       expect(await tableNames(page, "repo")).toEqual(["acme/web"]);
       expect(await text(page, "scope")).toContain("repo acme/web");
+      const recentRepos = await page
+        .getByTestId("table-recent")
+        .locator("tbody tr td:nth-child(2)")
+        .allInnerTexts();
+      expect(new Set(recentRepos)).toEqual(new Set(["acme/web"]));
       expect(page.url()).toContain("repo=acme%2Fweb");
       // The other repo stays selectable, and clearing the filter brings it back.
       expect(await page.getByTestId("filter-repo").locator("option").allInnerTexts()).toContain("acme/api");
