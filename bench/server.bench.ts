@@ -1,0 +1,204 @@
+// The service under load on loopback: ingest events/s through POST /v1/events (batches of 100, a fresh
+// eventId for every event, counted as rows in the table) with p50/p99 latency, beside the naive way
+// (one event per request) in the same run, and GET /v1/costs p50/p99 while ingest runs. The server
+// runs in its own process; autocannon drives it from this one. Postgres server and PGlite.
+//   npm run bench -- server [--seconds 15] [--connections 16]
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { writeResults } from "./support.js";
+
+const adminKey = "bench-admin-key-0123456789abcdef";
+const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+function flag(args: string[], name: string, fallback: number): number {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+function startServer(databaseUrl: string, schema: string): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "serve",
+      "--port",
+      "0",
+      "--database-url",
+      databaseUrl,
+      "--schema",
+      schema,
+    ],
+    { env: { ...process.env, LLM_LEDGER_ADMIN_KEY: adminKey }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) resolve({ child, url });
+    });
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.on("exit", resolve));
+  server.child.kill("SIGTERM");
+  await exited;
+}
+
+async function createKey(url: string): Promise<string> {
+  const response = await fetch(`${url}/v1/admin/keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ name: "bench", scopes: ["ingest", "read"] }),
+  });
+  return ((await response.json()) as { key: string }).key;
+}
+
+/** Event ids from a random prefix and a counter: unique across the run, cheap to make. */
+function idFactory(): () => string {
+  const prefix = randomBytes(8).toString("hex");
+  let counter = 0;
+  return () => {
+    const hex = (counter++).toString(16).padStart(16, "0");
+    return `${prefix.slice(0, 8)}-${prefix.slice(8, 12)}-4${prefix.slice(13, 16)}-8${hex.slice(1, 4)}-${hex.slice(4, 16)}`;
+  };
+}
+
+const models = ["gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash", "claude-haiku-4-5"];
+function body(size: number, nextId: () => string): string {
+  const events = [];
+  for (let index = 0; index < size; index++) {
+    events.push(
+      `{"eventId":"${nextId()}","repo":"acme/r${index % 5}","taskType":"t${index % 7}","model":"${models[index % models.length]}","inputTokens":${1000 + index},"outputTokens":${100 + index},"cacheReadTokens":${index * 10}}`,
+    );
+  }
+  return `{"events":[${events.join(",")}]}`;
+}
+
+async function countEvents(url: string, key: string): Promise<number> {
+  const response = await fetch(`${url}/v1/costs`, { headers: { authorization: `Bearer ${key}` } });
+  return ((await response.json()) as { totals: { events: number } }).totals.events;
+}
+
+async function ingestRun(url: string, key: string, batch: number, seconds: number, connections: number) {
+  const nextId = idFactory();
+  const before = await countEvents(url, key);
+  const started = performance.now();
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: "POST",
+        path: "/v1/events",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        setupRequest: (request) => ({ ...request, body: body(batch, nextId) }),
+      },
+    ],
+  });
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  const rows = (await countEvents(url, key)) - before;
+  return {
+    batch,
+    connections,
+    rows,
+    eventsPerSecond: Math.round(rows / elapsedSeconds),
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+  };
+}
+
+async function queryRun(url: string, key: string, seconds: number) {
+  const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const result = await autocannon({
+    url: `${url}/v1/costs?groupBy=model&from=${encodeURIComponent(from)}`,
+    connections: 2,
+    duration: seconds,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  return {
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+  };
+}
+
+async function benchEngine(
+  name: string,
+  databaseUrl: string,
+  schema: string,
+  seconds: number,
+  connections: number,
+) {
+  const server = await startServer(databaseUrl, schema);
+  try {
+    const key = await createKey(server.url);
+    await ingestRun(server.url, key, 100, 2, connections); // warm-up
+    const naive = await ingestRun(server.url, key, 1, Math.max(3, Math.round(seconds / 3)), connections);
+    const [ingest, queries] = await Promise.all([
+      ingestRun(server.url, key, 100, seconds, connections),
+      queryRun(server.url, key, seconds),
+    ]);
+    const result = {
+      engine: name,
+      ingest,
+      naiveOneEventPerRequest: naive,
+      ratio: +(ingest.eventsPerSecond / naive.eventsPerSecond).toFixed(1),
+      costsUnderIngest: queries,
+    };
+    console.log(
+      `${name.padEnd(9)} ingest ${ingest.eventsPerSecond.toLocaleString("en-US")} events/s (batches of 100, p50 ${ingest.latencyMs.p50} ms, p99 ${ingest.latencyMs.p99} ms, non-2xx ${ingest.non2xx})` +
+        `  | naive 1/request ${naive.eventsPerSecond.toLocaleString("en-US")} events/s → ×${result.ratio}` +
+        `  | GET /v1/costs under load p50 ${queries.latencyMs.p50} ms, p99 ${queries.latencyMs.p99} ms`,
+    );
+    return result;
+  } finally {
+    await stopServer(server);
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const seconds = flag(args, "seconds", 15);
+  const connections = flag(args, "connections", 16);
+  console.log(
+    `load average before: ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ")}`,
+  );
+  const results = [];
+  const schema = `bench_server_${randomBytes(4).toString("hex")}`;
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    results.push(await benchEngine("postgres", serverUrl, schema, seconds, connections));
+  } catch (error) {
+    console.log(`postgres: skipped (${(error as Error).message})`);
+  } finally {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await sql.end();
+  }
+  results.push(await benchEngine("pglite", "memory:", "public", seconds, connections));
+  console.log(
+    `load average after: ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ")}`,
+  );
+  await writeResults("server", { seconds, connections, loadAverage: os.loadavg(), results });
+}
