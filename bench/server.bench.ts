@@ -42,7 +42,7 @@ function startServer(databaseUrl: string, schema: string): Promise<Server> {
   );
   return new Promise((resolve, reject) => {
     let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
       if (url) resolve({ child, url });
