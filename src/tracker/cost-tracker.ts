@@ -403,6 +403,9 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     });
   }
 
+  // Claim and replay what earlier trackers left in the spool, in the background.
+  if (spool) schedule();
+
   const onBeforeExit = () => {
     if (queue.length > 0 && !pumping) void flush();
   };
@@ -418,6 +421,8 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     while (pumping) await pumping;
     if (spool) {
       // One last try at the spool while the store answers; what is left waits for the next tracker.
+      // (at least one attempt even after an outage: the store may be back before the probe was due).
+      mode = "direct";
       while (spool.hasPending() && mode === "direct") await replayChunk();
       await spool.close();
     }
