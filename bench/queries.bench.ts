@@ -1,0 +1,275 @@
+// `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N] [--skip-pglite]`:
+// report latency from the hourly rollups beside the same reports from raw events, on realistic skewed
+// data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
+// DATABASE_URL, in a database created for the run and dropped afterwards) and on in-memory PGlite; and
+// what the rollup triggers cost the store's write path.
+import { randomBytes, randomUUID } from "node:crypto";
+import os from "node:os";
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { queryCostsUsing } from "../src/query/query-costs.js";
+import type { QueryCostsOptions } from "../src/query/index.js";
+import type { Database } from "../src/store/database.js";
+import { migrateUp } from "../src/store/migrator.js";
+import { pgliteDatabase } from "../src/store/pglite-database.js";
+import { postgresDatabase } from "../src/store/postgres-database.js";
+import { recordCosts } from "../src/store/record-costs.js";
+import type { NewLlmCostRecord } from "../src/store/cost-record.js";
+import { median, quantile, writeResults } from "./support.js";
+
+function flag(args: string[], name: string, fallback: number): number {
+  const index = args.indexOf(name);
+  const value = index >= 0 ? Number(args[index + 1]) : Number.NaN;
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+const hour = 3_600_000;
+
+/**
+ * Server-side generation of `count` events over the 90 days before `now`: repo and model indexes
+ * drawn from skewed distributions (x^3, x^2.5); each repo runs a few task types and mostly one SDK,
+ * as real applications do; a third of the model ids dated spellings of the same catalog id, 2%
+ * unpriced, some fallbacks, errors and provider-reported costs.
+ */
+const generateSql = `
+INSERT INTO llm_cost_events (event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
+  environment, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, estimated_cost_usd,
+  provider_cost_usd, cost_source, priced, used_fallback, error, user_id)
+SELECT gen_random_uuid(), $1::timestamptz - r_time * interval '90 days', 'repo-' || repo_index,
+  'task-' || task_index,
+  CASE WHEN unpriced THEN 'mystery-' || model_index
+       WHEN dated THEN 'model-' || model_index || '-20250101' ELSE 'model-' || model_index END,
+  CASE WHEN unpriced THEN NULL ELSE 'model-' || model_index END,
+  (ARRAY['anthropic', 'openai', 'google'])[1 + model_index % 3],
+  (ARRAY['ai', 'agent', 'raw', 'http'])[1 + sdk_index],
+  CASE WHEN r_env < 0.9 THEN 'production' WHEN r_env < 0.99 THEN 'staging' ELSE NULL END,
+  input_tokens, output_tokens, cache_read_tokens, 0,
+  CASE WHEN unpriced THEN 0
+       ELSE round((input_tokens * (0.5 + model_index) + output_tokens * (2 + 4 * model_index)) / 1e6, 12) END,
+  CASE WHEN r_provider < 0.1 THEN round((input_tokens * (0.5 + model_index)) / 1e6, 12) END,
+  CASE WHEN unpriced THEN 'none' ELSE 'catalog' END,
+  NOT unpriced, r_flag < 0.05, CASE WHEN r_flag > 0.98 THEN 'rate limited' END,
+  'user-' || user_index
+FROM (
+  SELECT r_time, repo_index, (repo_index * 3 + floor(pow(random(), 2) * 4)::int) % 20 AS task_index,
+         floor(pow(random(), 2.5) * 12)::int AS model_index, random() < 0.3 AS dated,
+         random() < 0.02 AS unpriced, (repo_index + (random() < 0.1)::int) % 4 AS sdk_index,
+         random() AS r_env, floor(random() * 200000)::bigint AS input_tokens,
+         floor(random() * 4000)::bigint AS output_tokens, floor(random() * 50000)::bigint AS cache_read_tokens,
+         random() AS r_provider, random() AS r_flag, floor(random() * 500)::int AS user_index
+    FROM (SELECT random() AS r_time, floor(pow(random(), 3) * 40)::int AS repo_index
+            FROM generate_series(1, $2::int)) AS base
+) AS draws`;
+
+async function generate(database: Database, schema: string, rows: number, now: Date): Promise<number> {
+  const started = performance.now();
+  const chunk = database.engine === "postgres" ? 250_000 : 50_000;
+  for (let done = 0; done < rows; done += chunk) {
+    await database.transaction(async (transaction) => {
+      await transaction.query(`SELECT set_config('search_path', $1, true)`, [`"${schema}"`]);
+      await transaction.query(generateSql, [now.toISOString(), Math.min(chunk, rows - done)]);
+    });
+    process.stdout.write(`\r  generated ${Math.min(done + chunk, rows).toLocaleString("en-US")} rows`);
+  }
+  process.stdout.write("\n");
+  await database.exec(`ANALYZE "${schema}".llm_cost_events; ANALYZE "${schema}".llm_cost_hourly`);
+  return performance.now() - started;
+}
+
+/** The four reports of the issue. `now` is not on an hour, so the edges come from raw events (mixed). */
+function reports(now: Date): Array<{ name: string; options: QueryCostsOptions }> {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * hour);
+  return [
+    { name: "30-day spend by model", options: { from: daysAgo(30), to: now, groupBy: ["model"] } },
+    {
+      name: "30 days by day x repo",
+      options: { from: daysAgo(30), to: now, groupBy: ["repo"], grain: "day" },
+    },
+    {
+      name: "top task types, 7 days",
+      options: { from: daysAgo(7), to: now, groupBy: ["taskType"], orderBy: "costUsd:desc", limit: 10 },
+    },
+    {
+      name: "one repo's daily trend, 30 days",
+      options: { from: daysAgo(30), to: now, grain: "day", filters: { repo: ["repo-3"] } },
+    },
+  ];
+}
+
+interface Latency {
+  p50: number;
+  p95: number;
+}
+
+async function measure(run: () => Promise<unknown>, iterations: number): Promise<Latency> {
+  await run(); // warm
+  const times: number[] = [];
+  for (let index = 0; index < iterations; index += 1) {
+    const started = performance.now();
+    await run();
+    times.push(performance.now() - started);
+  }
+  return { p50: median(times), p95: quantile(times, 0.95) };
+}
+
+async function measureReports(database: Database, schema: string, now: Date, iterations: number) {
+  const store = { database, schema };
+  const results = [];
+  for (const { name, options } of reports(now)) {
+    const fast = await queryCostsUsing(store, options, "auto");
+    const raw = await queryCostsUsing(store, options, "raw");
+    const equal =
+      JSON.stringify(fast.rows) === JSON.stringify(raw.rows) &&
+      JSON.stringify(fast.totals) === JSON.stringify(raw.totals);
+    const rawLatency = await measure(
+      () => queryCostsUsing(store, options, "raw"),
+      Math.max(5, Math.ceil(iterations / 3)),
+    );
+    const rollupLatency = await measure(() => queryCostsUsing(store, options, "auto"), iterations);
+    const ratio = rawLatency.p50 / rollupLatency.p50;
+    results.push({
+      name,
+      source: fast.source,
+      rows: fast.rows.length,
+      equal,
+      raw: rawLatency,
+      rollup: rollupLatency,
+      ratio,
+    });
+    console.log(
+      `  ${name.padEnd(32)} raw p50 ${rawLatency.p50.toFixed(1).padStart(8)} ms  p95 ${rawLatency.p95.toFixed(1).padStart(8)} ms | ` +
+        `${fast.source} p50 ${rollupLatency.p50.toFixed(1).padStart(6)} ms  p95 ${rollupLatency.p95.toFixed(1).padStart(6)} ms | ` +
+        `${ratio.toFixed(0).padStart(4)}x  ${equal ? "answers equal" : "ANSWERS DIFFER"}`,
+    );
+  }
+  return results;
+}
+
+/** What a tracker hands the store: recent events (its batches cover the last moments), skewed dimensions. */
+function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
+  let seed = 42;
+  const random = () => (seed = (seed * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
+  return Array.from({ length: count }, () => {
+    const repo = Math.floor(random() ** 3 * 40);
+    const model = Math.floor(random() ** 2.5 * 12);
+    return {
+      eventId: randomUUID(),
+      createdAt: new Date(now.getTime() - Math.floor(random() * 120_000)),
+      repo: `repo-${repo}`,
+      taskType: `task-${(repo * 3 + Math.floor(random() ** 2 * 4)) % 20}`,
+      model: `model-${model}`,
+      resolvedModel: `model-${model}`,
+      provider: ["anthropic", "openai", "google"][model % 3]!,
+      sdk: (["ai", "agent", "raw", "http"] as const)[repo % 4]!,
+      inputTokens: Math.floor(random() * 200_000),
+      outputTokens: Math.floor(random() * 4000),
+      estimatedCostUsd: `0.${String(Math.floor(random() * 1e9)).padStart(9, "0")}`,
+      usedFallback: random() < 0.05,
+      environment: "production",
+    };
+  });
+}
+
+/** The store's write path (recordLlmCosts' SQL) with the rollup triggers on, then off, alternating. */
+async function measureWriteCost(database: Database, schema: string, rows: number, batch: number, now: Date) {
+  const table = `"${schema}".llm_cost_events`;
+  const rates: Record<"with" | "without", number[]> = { with: [], without: [] };
+  for (let round = 0; round < 3; round += 1) {
+    for (const mode of ["with", "without"] as const) {
+      await database.exec(`ALTER TABLE ${table} ${mode === "with" ? "ENABLE" : "DISABLE"} TRIGGER USER`);
+      const records = writeRecords(rows, now);
+      const started = performance.now();
+      for (let index = 0; index < records.length; index += batch) {
+        await recordCosts(database, schema, records.slice(index, index + batch));
+      }
+      rates[mode].push(rows / ((performance.now() - started) / 1000));
+    }
+  }
+  await database.exec(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+  const withRollups = median(rates.with);
+  const withoutRollups = median(rates.without);
+  const cost = 1 - withRollups / withoutRollups;
+  console.log(
+    `  writes (${rows.toLocaleString("en-US")} events, batches of ${batch}, median of 3): ` +
+      `${withoutRollups.toFixed(0)} events/s without rollups, ${withRollups.toFixed(0)} with: ` +
+      `rollups cost ${(cost * 100).toFixed(1)}% of the ingest rate`,
+  );
+  return { rows, batch, withoutRollups, withRollups, cost };
+}
+
+async function rollupSize(database: Database, schema: string) {
+  const [row] = await database.query<{ events: string; hourly: string }>(
+    `SELECT (SELECT count(*) FROM "${schema}".llm_cost_events)::text AS events,
+            (SELECT count(*) FROM "${schema}".llm_cost_hourly)::text AS hourly`,
+  );
+  return { events: Number(row?.events), hourlyRows: Number(row?.hourly) };
+}
+
+async function benchServer(url: string, rows: number, iterations: number, writeRows: number) {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const name = `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const benchUrl = new URL(url);
+  benchUrl.pathname = `/${name}`;
+  const sql = postgres(benchUrl.toString(), { max: 2, onnotice: () => {} });
+  try {
+    const database = postgresDatabase(sql, { owned: false, description: name });
+    const schema = "public";
+    await migrateUp(database, { schema });
+    const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
+    console.log(`postgres server (database ${name}), ${rows.toLocaleString("en-US")} events:`);
+    const generationMs = await generate(database, schema, rows, now);
+    const size = await rollupSize(database, schema);
+    console.log(
+      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; ${size.hourlyRows.toLocaleString("en-US")} hourly rollup rows`,
+    );
+    const queries = await measureReports(database, schema, now, iterations);
+    const writes = await measureWriteCost(database, schema, writeRows, 5000, now);
+    return { engine: "postgres", rows, generationMs, ...size, queries, writes };
+  } finally {
+    await sql.end({ timeout: 5 });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function benchPglite(rows: number, iterations: number, writeRows: number) {
+  const pglite = await PGlite.create();
+  try {
+    const database = pgliteDatabase(pglite, { owned: true, description: "memory:" });
+    const schema = "public";
+    await migrateUp(database, { schema });
+    const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
+    console.log(`PGlite (in memory), ${rows.toLocaleString("en-US")} events:`);
+    const generationMs = await generate(database, schema, rows, now);
+    const size = await rollupSize(database, schema);
+    console.log(
+      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; ${size.hourlyRows.toLocaleString("en-US")} hourly rollup rows`,
+    );
+    const queries = await measureReports(database, schema, now, iterations);
+    const writes = await measureWriteCost(database, schema, writeRows, 250, now);
+    return { engine: "pglite", rows, generationMs, ...size, queries, writes };
+  } finally {
+    await pglite.close();
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const rows = flag(args, "--rows", 1_000_000);
+  const pgliteRows = flag(args, "--pglite-rows", 1_000_000);
+  const iterations = flag(args, "--iterations", 30);
+  const writeRows = flag(args, "--write-rows", 50_000);
+  const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  const loadBefore = os.loadavg();
+  const results = [];
+  if (url?.startsWith("postgres")) results.push(await benchServer(url, rows, iterations, writeRows));
+  else console.log("no TEST_DATABASE_URL/DATABASE_URL: the Postgres server part is skipped");
+  if (!args.includes("--skip-pglite")) {
+    results.push(await benchPglite(pgliteRows, iterations, Math.min(writeRows, 10_000)));
+  }
+  const loadAfter = os.loadavg();
+  console.log(
+    `load average before ${loadBefore.map((value) => value.toFixed(2)).join(" ")}, after ${loadAfter.map((value) => value.toFixed(2)).join(" ")}`,
+  );
+  await writeResults("queries", { iterations, loadBefore, loadAfter, results });
+}
