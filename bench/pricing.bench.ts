@@ -1,5 +1,6 @@
 // `npm run bench -- pricing [--estimates N] [--rounds N]`: llm-ledger pricing against
 // @pydantic/genai-prices' calcPrice on the same cases in the same run.
+import os from "node:os";
 import { calcPrice } from "@pydantic/genai-prices";
 import { createPricing, type Usage } from "../src/pricing/index.js";
 import { loadCatalogData } from "../src/pricing/load-catalog.js";
@@ -170,6 +171,8 @@ export async function run(args: string[]): Promise<void> {
 
   const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000);
   const results = {
+    // Other work on the machine slows every figure; the load average says how much there was.
+    loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
     catalogLoadMs: { median: median(loadTimes), p90: quantile(loadTimes, 0.9) },
     catalogCompileMs: { median: median(compileTimes), p90: quantile(compileTimes, 0.9) },
     estimates: {
@@ -190,6 +193,7 @@ export async function run(args: string[]): Promise<void> {
     },
     sink,
   };
+  console.log(`load average ${results.loadAverage.join(" ")} on ${os.cpus().length} CPUs`);
   console.log(
     `catalog load ${results.catalogLoadMs.median.toFixed(1)} ms + compile ${results.catalogCompileMs.median.toFixed(1)} ms (median of ${rounds})`,
   );
