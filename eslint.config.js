@@ -1,5 +1,6 @@
 // One linter, type-aware, so that floating promises in the tracker's fire-and-forget paths are caught.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -19,5 +20,10 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The dashboard runs in the browser.
+    files: ["public/**/*.js"],
+    languageOptions: { globals: { ...globals.browser, Chart: "readonly" } },
   },
 );

@@ -1,6 +1,5 @@
 // The llm-ledger dashboard: sign in with a read key, then an overview of where the money goes. Plain
 // ES modules, no build step; all data comes from GET /v1/costs with the session cookie.
-/* global document, location, URLSearchParams -- browser globals (the lint config knows only Node's) */
 import { fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
 import { createBreakdownTable } from "./js/breakdown-table.js";
 import { el, replaceChildren } from "./js/dom.js";

@@ -1,6 +1,5 @@
 // The dashboard's calls to the llm-ledger API: a session cookie (HttpOnly, SameSite=Strict) set by
 // POST /v1/session carries the read key's authority; the page never holds the key after signing in.
-/* global fetch, URLSearchParams -- browser globals (the lint config knows only Node's) */
 
 /** The session is missing or expired: show the sign-in form. */
 export class UnauthorizedError extends Error {

@@ -1,6 +1,5 @@
 // A small element builder. Text always goes in as text nodes (never innerHTML), so names from the data
 // cannot inject markup, and no inline style attribute is ever written (the CSP forbids them).
-/* global document, Node -- browser globals (the lint config knows only Node's) */
 
 /**
  * Creates an element: `el("td", { className: "num", "data-testid": "x", onClick }, "text", child)`.

@@ -1,6 +1,5 @@
 // The dashboard's view (range, chart stacking, filters) lives in the address, so a reload or a shared
 // link shows the same view.
-/* global history, location, URLSearchParams -- browser globals (the lint config knows only Node's) */
 import { filterDimensions } from "./filters.js";
 
 const ranges = [7, 30, 90];

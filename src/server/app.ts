@@ -109,6 +109,12 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
     return context.json({ name: principal.name, scopes: principal.scopes });
   });
 
+  // Whether the dashboard's cookie (or a Bearer key) is signed in: 200 with who, else 401.
+  app.get("/v1/session", guards.read, (context) => {
+    const principal = context.get("principal");
+    return context.json({ name: principal.name, scopes: principal.scopes });
+  });
+
   app.delete("/v1/session", (context) => {
     const token = getCookie(context, sessionCookieName);
     if (token) sessions.delete(token);

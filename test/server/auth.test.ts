@@ -80,11 +80,16 @@ describeEachEngine("API keys and access", (context) => {
     expect(cookie).toContain("SameSite=Strict");
     const session = cookie.split(";")[0]!;
     expect((await app.request("/v1/probe", { headers: { cookie: session } })).status).toBe(200);
+    expect(await (await app.request("/v1/session", { headers: { cookie: session } })).json()).toEqual({
+      name: "read key",
+      scopes: ["read"],
+    });
     // A cookie never grants admin routes.
     expect((await app.request("/v1/admin/keys", { headers: { cookie: session } })).status).toBe(401);
     const logout = await app.request("/v1/session", { method: "DELETE", headers: { cookie: session } });
     expect(logout.status).toBe(204);
     expect((await app.request("/v1/probe", { headers: { cookie: session } })).status).toBe(401);
+    expect((await app.request("/v1/session", { headers: { cookie: session } })).status).toBe(401);
   });
 
   it("refuses a session for a wrong key (401), an ingest-only key (403) and a bad body (400)", async () => {

@@ -1,0 +1,82 @@
+// llm-ledger: the public surface of the package root. Optional parts have subpaths of their own:
+// `llm-ledger/pricing`, `llm-ledger/ai-sdk`, `llm-ledger/agent-sdk`, `llm-ledger/server`.
+
+export { LedgerError, isLedgerError } from "./errors.js";
+
+// Pricing: the built-in catalog (pure functions) and instances with overrides.
+export {
+  estimateCost,
+  resolveModel,
+  extractProvider,
+  catalogVersion,
+  createPricing,
+  createPricingFromEnv,
+  PROVIDERS,
+  type Pricing,
+  type PricingOptions,
+  type Provider,
+  type Usage,
+  type CostEstimate,
+  type EstimateInput,
+  type ResolvedModel,
+} from "./pricing/index.js";
+
+// The ledger store and its database.
+export {
+  createTelemetryStore,
+  openDatabase,
+  migrateUp,
+  migrateDown,
+  migrationStatus,
+  StoreWriteError,
+  type TelemetryStore,
+  type TelemetryStoreOptions,
+  type LlmCostRecord,
+  type LlmCostRecordInput,
+  type NewLlmCostRecord,
+  type Database,
+  type LedgerLogger,
+} from "./store/index.js";
+
+// The tracker for the application's hot path, and the sink that sends its events to a service.
+export {
+  createCostTracker,
+  type CostTracker,
+  type CostTrackerOptions,
+  type EventSink,
+  type TrackResult,
+  type TrackOutcome,
+  type TrackerStats,
+  type AiSdkCallParams,
+  type AgentSdkCallParams,
+  type UsageCallParams,
+} from "./tracker/index.js";
+export { createHttpSink, HttpSinkError, type HttpSinkOptions } from "./tracker/http-sink.js";
+
+// Raw provider usage objects → the usage convention.
+export {
+  usageFromOpenAI,
+  usageFromAnthropic,
+  usageFromGemini,
+  emptyTokenUsage,
+  type TokenUsage,
+  type OpenAIChatUsage,
+  type OpenAIResponsesUsage,
+  type AnthropicUsage,
+  type GeminiUsageMetadata,
+} from "./integrations/raw/index.js";
+
+// Queries over the ledger.
+export {
+  queryCosts,
+  listEvents,
+  repriceEvents,
+  reconcileCosts,
+  type CostReport,
+  type CostRow,
+  type QueryCostsOptions,
+  type CostFilters,
+  type Dimension,
+  type EventPage,
+  type ListEventsOptions,
+} from "./query/index.js";
