@@ -4,6 +4,7 @@ import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
 import { keysCommand } from "./keys.js";
 import { migrateCommand } from "./migrate.js";
+import { pricingCommand } from "./pricing.js";
 import { purgeCommand } from "./purge.js";
 import { reconcileCommand } from "./reconcile.js";
 import { repriceCommand } from "./reprice.js";
@@ -18,6 +19,7 @@ export const commands: CommandDefinition[] = [
   reportCommand,
   topCommand,
   reconcileCommand,
+  pricingCommand,
   exportCommand,
   importCommand,
   repriceCommand,
