@@ -183,3 +183,14 @@ describeServer("opening a Postgres server", () => {
     expect(await sql`SELECT 1 AS one`).toEqual([{ one: 1 }]);
   });
 });
+
+describe("the postgres.js driver", () => {
+  it("carries the closed-socket guard that `prepare` installs (upstream porsager/postgres#1154)", async () => {
+    const { readFile: read } = await import("node:fs/promises");
+    for (const file of ["src/connection.js", "cjs/src/connection.js"]) {
+      expect(await read(path.join("node_modules/postgres", file), "utf8")).toContain(
+        "llm-ledger: guard against a closed socket",
+      );
+    }
+  });
+});
