@@ -22,6 +22,10 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    files: ["scripts/**/*.mjs"],
+    languageOptions: { globals: globals.node },
+  },
+  {
     // The dashboard runs in the browser.
     files: ["public/**/*.js"],
     languageOptions: { globals: { ...globals.browser, Chart: "readonly" } },
