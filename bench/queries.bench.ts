@@ -61,7 +61,7 @@ FROM (
             FROM generate_series(1, $2::int)) AS base
 ) AS draws`;
 
-async function generate(database: Database, schema: string, rows: number, now: Date): Promise<number> {
+export async function generate(database: Database, schema: string, rows: number, now: Date): Promise<number> {
   const started = performance.now();
   const chunk = database.engine === "postgres" ? 250_000 : 50_000;
   for (let done = 0; done < rows; done += chunk) {

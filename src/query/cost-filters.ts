@@ -81,9 +81,9 @@ export function dimensionSql(
 ): string {
   const sql = target === "raw" ? dimension.rawSql : dimension.rollupSql;
   if (sql === null) throw new Error(`dimension ${dimension.name} is not in the rollup`);
-  return dimension.metadataKey === undefined
-    ? sql
-    : sql.replace("$key", parameters.add(dimension.metadataKey));
+  if (dimension.metadataKey === undefined) return sql;
+  const placeholder = parameters.add(dimension.metadataKey);
+  return sql.replace("$key", () => placeholder);
 }
 
 /** The WHERE conditions for `filters` over raw events or the rollup. */
