@@ -117,7 +117,113 @@ CREATE TRIGGER llm_cost_hourly_delete AFTER DELETE ON llm_cost_events
   REFERENCING OLD TABLE AS llm_cost_hourly_old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION llm_cost_hourly_apply();
 
--- Backfill from the events already recorded (a database that ran 0001 alone).
+-- Daily rollups: the hourly rollup summed by UTC day, for reports over whole days (no grain, or
+-- day/week/month in UTC). Kept equal to the sum of llm_cost_hourly by triggers on that table, in the
+-- same transaction, so whatever changes the hourly rows (new events, updates, deletes, and a purge
+-- of the rollups themselves) changes the daily rows alike.
+CREATE TABLE llm_cost_daily (
+  day_start             TIMESTAMPTZ NOT NULL,
+  repo                  TEXT NOT NULL,
+  task_type             TEXT NOT NULL,
+  model                 TEXT NOT NULL,
+  provider              TEXT NOT NULL,
+  sdk                   TEXT NOT NULL,
+  environment           TEXT,
+  used_fallback         BOOLEAN NOT NULL,
+  priced                BOOLEAN NOT NULL,
+  errored               BOOLEAN NOT NULL,
+  -- No CHECK (events >= 0): a signed delta is checked as a proposed row before ON CONFLICT merges it.
+  events                BIGINT NOT NULL,
+  estimated_cost_usd    NUMERIC NOT NULL,
+  provider_cost_usd     NUMERIC NOT NULL,
+  input_tokens          BIGINT NOT NULL,
+  output_tokens         BIGINT NOT NULL,
+  cache_read_tokens     BIGINT NOT NULL,
+  cache_write_tokens    BIGINT NOT NULL,
+  cache_write_1h_tokens BIGINT NOT NULL,
+  reasoning_tokens      BIGINT NOT NULL,
+  CONSTRAINT llm_cost_daily_key UNIQUE NULLS NOT DISTINCT
+    (day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored)
+);
+
+-- Adds the new hourly rows and subtracts the old ones (an upsert of ON CONFLICT DO UPDATE fires
+-- both the INSERT and the UPDATE trigger, each with its own rows).
+CREATE FUNCTION llm_cost_daily_apply() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO llm_cost_daily AS d (day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, events, estimated_cost_usd, provider_cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens)
+    SELECT day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, sum(events), sum(estimated_cost_usd), sum(provider_cost_usd), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(cache_write_1h_tokens), sum(reasoning_tokens)
+      FROM (SELECT date_trunc('day', hour_start, 'UTC') AS day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, events AS events, estimated_cost_usd AS estimated_cost_usd, provider_cost_usd AS provider_cost_usd, input_tokens AS input_tokens, output_tokens AS output_tokens, cache_read_tokens AS cache_read_tokens, cache_write_tokens AS cache_write_tokens, cache_write_1h_tokens AS cache_write_1h_tokens, reasoning_tokens AS reasoning_tokens FROM llm_cost_daily_new_rows) AS delta
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    HAVING sum(events) <> 0 OR sum(estimated_cost_usd) <> 0 OR sum(provider_cost_usd) <> 0 OR sum(input_tokens) <> 0 OR sum(output_tokens) <> 0 OR sum(cache_read_tokens) <> 0 OR sum(cache_write_tokens) <> 0 OR sum(cache_write_1h_tokens) <> 0 OR sum(reasoning_tokens) <> 0
+     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    ON CONFLICT ON CONSTRAINT llm_cost_daily_key DO UPDATE SET
+      events = d.events + EXCLUDED.events,
+      estimated_cost_usd = d.estimated_cost_usd + EXCLUDED.estimated_cost_usd,
+      provider_cost_usd = d.provider_cost_usd + EXCLUDED.provider_cost_usd,
+      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
+      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
+      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
+      cache_write_1h_tokens = d.cache_write_1h_tokens + EXCLUDED.cache_write_1h_tokens,
+      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens;
+  ELSIF TG_OP = 'UPDATE' THEN
+    INSERT INTO llm_cost_daily AS d (day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, events, estimated_cost_usd, provider_cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens)
+    SELECT day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, sum(events), sum(estimated_cost_usd), sum(provider_cost_usd), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(cache_write_1h_tokens), sum(reasoning_tokens)
+      FROM (SELECT date_trunc('day', hour_start, 'UTC') AS day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, events AS events, estimated_cost_usd AS estimated_cost_usd, provider_cost_usd AS provider_cost_usd, input_tokens AS input_tokens, output_tokens AS output_tokens, cache_read_tokens AS cache_read_tokens, cache_write_tokens AS cache_write_tokens, cache_write_1h_tokens AS cache_write_1h_tokens, reasoning_tokens AS reasoning_tokens FROM llm_cost_daily_new_rows UNION ALL SELECT date_trunc('day', hour_start, 'UTC') AS day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, -events AS events, -estimated_cost_usd AS estimated_cost_usd, -provider_cost_usd AS provider_cost_usd, -input_tokens AS input_tokens, -output_tokens AS output_tokens, -cache_read_tokens AS cache_read_tokens, -cache_write_tokens AS cache_write_tokens, -cache_write_1h_tokens AS cache_write_1h_tokens, -reasoning_tokens AS reasoning_tokens FROM llm_cost_daily_old_rows) AS delta
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    HAVING sum(events) <> 0 OR sum(estimated_cost_usd) <> 0 OR sum(provider_cost_usd) <> 0 OR sum(input_tokens) <> 0 OR sum(output_tokens) <> 0 OR sum(cache_read_tokens) <> 0 OR sum(cache_write_tokens) <> 0 OR sum(cache_write_1h_tokens) <> 0 OR sum(reasoning_tokens) <> 0
+     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    ON CONFLICT ON CONSTRAINT llm_cost_daily_key DO UPDATE SET
+      events = d.events + EXCLUDED.events,
+      estimated_cost_usd = d.estimated_cost_usd + EXCLUDED.estimated_cost_usd,
+      provider_cost_usd = d.provider_cost_usd + EXCLUDED.provider_cost_usd,
+      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
+      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
+      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
+      cache_write_1h_tokens = d.cache_write_1h_tokens + EXCLUDED.cache_write_1h_tokens,
+      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens;
+  ELSE
+    INSERT INTO llm_cost_daily AS d (day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, events, estimated_cost_usd, provider_cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens)
+    SELECT day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, sum(events), sum(estimated_cost_usd), sum(provider_cost_usd), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(cache_write_1h_tokens), sum(reasoning_tokens)
+      FROM (SELECT date_trunc('day', hour_start, 'UTC') AS day_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored, -events AS events, -estimated_cost_usd AS estimated_cost_usd, -provider_cost_usd AS provider_cost_usd, -input_tokens AS input_tokens, -output_tokens AS output_tokens, -cache_read_tokens AS cache_read_tokens, -cache_write_tokens AS cache_write_tokens, -cache_write_1h_tokens AS cache_write_1h_tokens, -reasoning_tokens AS reasoning_tokens FROM llm_cost_daily_old_rows) AS delta
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    HAVING sum(events) <> 0 OR sum(estimated_cost_usd) <> 0 OR sum(provider_cost_usd) <> 0 OR sum(input_tokens) <> 0 OR sum(output_tokens) <> 0 OR sum(cache_read_tokens) <> 0 OR sum(cache_write_tokens) <> 0 OR sum(cache_write_1h_tokens) <> 0 OR sum(reasoning_tokens) <> 0
+     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    ON CONFLICT ON CONSTRAINT llm_cost_daily_key DO UPDATE SET
+      events = d.events + EXCLUDED.events,
+      estimated_cost_usd = d.estimated_cost_usd + EXCLUDED.estimated_cost_usd,
+      provider_cost_usd = d.provider_cost_usd + EXCLUDED.provider_cost_usd,
+      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
+      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
+      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
+      cache_write_1h_tokens = d.cache_write_1h_tokens + EXCLUDED.cache_write_1h_tokens,
+      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    DELETE FROM llm_cost_daily AS d
+     USING (SELECT DISTINCT date_trunc('day', hour_start, 'UTC') AS day_start, repo
+              FROM llm_cost_daily_old_rows) AS o
+     WHERE d.day_start = o.day_start AND d.repo = o.repo AND d.events = 0;
+  END IF;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER llm_cost_daily_insert AFTER INSERT ON llm_cost_hourly
+  REFERENCING NEW TABLE AS llm_cost_daily_new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION llm_cost_daily_apply();
+CREATE TRIGGER llm_cost_daily_update AFTER UPDATE ON llm_cost_hourly
+  REFERENCING OLD TABLE AS llm_cost_daily_old_rows NEW TABLE AS llm_cost_daily_new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION llm_cost_daily_apply();
+CREATE TRIGGER llm_cost_daily_delete AFTER DELETE ON llm_cost_hourly
+  REFERENCING OLD TABLE AS llm_cost_daily_old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION llm_cost_daily_apply();
+
+-- Backfill from the events already recorded (the daily triggers fill llm_cost_daily from it) (a database that ran 0001 alone).
 INSERT INTO llm_cost_hourly (hour_start, repo, task_type, model, provider, sdk, environment,
   used_fallback, priced, errored, events, estimated_cost_usd, provider_cost_usd, input_tokens,
   output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens)

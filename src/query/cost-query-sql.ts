@@ -10,11 +10,12 @@ export interface Span {
 }
 
 /**
- * Where a query's figures come from: whole hours from the rollup (when it may be used) and the rest,
- * possibly nothing, from raw events.
+ * Where a query's figures come from: whole UTC days from the daily rollup, whole hours from the
+ * hourly rollup, and the rest, possibly nothing, from raw events. The spans never overlap.
  */
 export interface CostQueryLayout {
-  rollup: Span | undefined;
+  daily: Span | undefined;
+  hourly: Span[];
   raw: Span[];
 }
 
@@ -54,7 +55,7 @@ const rawMetrics = [
   ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
 ];
 
-/** The same metrics summed from the hourly rollup. */
+/** The same metrics summed from a rollup (hourly or daily: the same columns). */
 const rollupMetrics = [
   "sum(events) AS events",
   "sum(events) FILTER (WHERE used_fallback) AS fallbacks",
@@ -72,6 +73,19 @@ function spanConditions(column: string, span: Span, parameters: SqlParameters): 
   if (span.from) conditions.push(`${column} >= ${parameters.add(span.from.toISOString())}::timestamptz`);
   if (span.to) conditions.push(`${column} < ${parameters.add(span.to.toISOString())}::timestamptz`);
   return conditions;
+}
+
+/** The condition selecting `spans` of `column`, or undefined when one span is unbounded (everything). */
+function spansCondition(
+  column: string,
+  spans: readonly Span[],
+  parameters: SqlParameters,
+): string | undefined {
+  const conditions = spans.map((span) => spanConditions(column, span, parameters));
+  if (conditions.some((condition) => condition.length === 0)) return undefined;
+  return conditions.length === 1
+    ? conditions[0]!.join(" AND ")
+    : `(${conditions.map((condition) => `(${condition.join(" AND ")})`).join(" OR ")})`;
 }
 
 function groupByClause(count: number): string {
@@ -100,38 +114,28 @@ export function buildCostQuery(
   const groupAliases = [...keyAliases, ...(grain ? ["period"] : [])];
 
   const parts: string[] = [];
-  if (layout.rollup) {
+  const rollupPart = (table: string, timeColumn: string, spans: readonly Span[]) => {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, "rollup", parameters)} AS k${index}`,
     );
-    if (grain) keys.push(`date_trunc(${grain}, hour_start, ${timeZone}) AS period`);
-    const conditions = [
-      ...spanConditions("hour_start", layout.rollup, parameters),
-      ...filterConditions(plan.filters, "rollup", parameters),
-    ];
+    if (grain) keys.push(`date_trunc(${grain}, ${timeColumn}, ${timeZone}) AS period`);
+    const time = spansCondition(timeColumn, spans, parameters);
+    const conditions = [...(time ? [time] : []), ...filterConditions(plan.filters, "rollup", parameters)];
     parts.push(
-      `SELECT ${[...keys, ...rollupMetrics].join(", ")} FROM ${quoted}.llm_cost_hourly` +
+      `SELECT ${[...keys, ...rollupMetrics].join(", ")} FROM ${quoted}.${table}` +
         whereClause(conditions) +
         groupByClause(keys.length),
     );
-  }
+  };
+  if (layout.daily) rollupPart("llm_cost_daily", "day_start", [layout.daily]);
+  if (layout.hourly.length > 0) rollupPart("llm_cost_hourly", "hour_start", layout.hourly);
   if (layout.raw.length > 0) {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, "raw", parameters)} AS k${index}`,
     );
     if (grain) keys.push(`date_trunc(${grain}, created_at, ${timeZone}) AS period`);
-    const spans = layout.raw
-      .map((span) => spanConditions("created_at", span, parameters))
-      .filter((conditions) => conditions.length > 0);
-    const conditions = filterConditions(plan.filters, "raw", parameters);
-    // A span with neither end is the whole table: no time condition at all.
-    if (spans.length === layout.raw.length) {
-      conditions.unshift(
-        spans.length === 1
-          ? spans[0]!.join(" AND ")
-          : `(${spans.map((span) => `(${span.join(" AND ")})`).join(" OR ")})`,
-      );
-    }
+    const time = spansCondition("created_at", layout.raw, parameters);
+    const conditions = [...(time ? [time] : []), ...filterConditions(plan.filters, "raw", parameters)];
     parts.push(
       `SELECT ${[...keys, ...rawMetrics].join(", ")} FROM ${quoted}.llm_cost_events` +
         whereClause(conditions) +

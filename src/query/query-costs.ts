@@ -4,7 +4,7 @@ import { filtersFitRollup } from "./cost-filters.js";
 import { readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
 import type { QueryStore } from "./store-handle.js";
-import { ceilHour, floorHour } from "./time-range.js";
+import { ceilDay, ceilHour, floorDay, floorHour } from "./time-range.js";
 import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
 
 /**
@@ -49,10 +49,7 @@ export async function queryCostsUsing(
 ): Promise<CostReport> {
   const plan = checkCostQueryOptions(options);
   try {
-    const { layout, source } =
-      strategy === "raw"
-        ? { layout: { rollup: undefined, raw: [{ from: plan.from, to: plan.to }] }, source: "raw" as const }
-        : await chooseLayout(store, plan);
+    const { layout, source } = strategy === "raw" ? rawLayout(plan) : await chooseLayout(store, plan);
     const { text, values } = buildCostQuery(plan, store.schema, layout);
     const result = await store.database.query<Record<string, unknown>>(text, values);
     const totalsRow = result.at(-1);
@@ -78,27 +75,41 @@ function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
   return { ...keys, ...period, ...readFigures(row) };
 }
 
-/** Decides which hours come from the rollup and which from raw events. */
+function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
+  return { layout: { daily: undefined, hourly: [], raw: [{ from: plan.from, to: plan.to }] }, source: "raw" };
+}
+
+/**
+ * Decides where each part of the range comes from: whole UTC days from the daily rollup (when the
+ * periods are whole UTC days or there is no grain), whole hours from the hourly rollup, the partial
+ * hours at the edges from raw events.
+ */
 async function chooseLayout(
   store: QueryStore,
   plan: CostQueryPlan,
 ): Promise<{ layout: CostQueryLayout; source: CostReportSource }> {
-  const rawOnly = {
-    layout: { rollup: undefined, raw: [{ from: plan.from, to: plan.to }] },
-    source: "raw" as const,
-  };
   const dimensionsFit = plan.groupBy.every((dimension) => dimension.rollupSql !== null);
-  if (!dimensionsFit || !filtersFitRollup(plan.filters)) return rawOnly;
+  if (!dimensionsFit || !filtersFitRollup(plan.filters)) return rawLayout(plan);
 
-  const rollup: Span = { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
-  if (rollup.from && rollup.to && rollup.from.getTime() >= rollup.to.getTime()) return rawOnly;
-  if (plan.grain && plan.timeZone !== "UTC" && !(await wholeHourOffsets(store, plan.timeZone, rollup))) {
-    return rawOnly;
+  const hours: Span = { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
+  if (hours.from && hours.to && hours.from.getTime() >= hours.to.getTime()) return rawLayout(plan);
+  if (plan.grain && plan.timeZone !== "UTC" && !(await wholeHourOffsets(store, plan.timeZone, hours))) {
+    return rawLayout(plan);
+  }
+  let daily: Span | undefined;
+  let hourly: Span[] = [hours];
+  const wholeDays = plan.grain === undefined || (plan.grain !== "hour" && plan.timeZone === "UTC");
+  const days: Span = { from: hours.from && ceilDay(hours.from), to: hours.to && floorDay(hours.to) };
+  if (wholeDays && !(days.from && days.to && days.from.getTime() >= days.to.getTime())) {
+    daily = days;
+    hourly = [];
+    if (hours.from && days.from && hours.from < days.from) hourly.push({ from: hours.from, to: days.from });
+    if (hours.to && days.to && days.to < hours.to) hourly.push({ from: days.to, to: hours.to });
   }
   const raw: Span[] = [];
-  if (plan.from && rollup.from && plan.from < rollup.from) raw.push({ from: plan.from, to: rollup.from });
-  if (plan.to && rollup.to && rollup.to < plan.to) raw.push({ from: rollup.to, to: plan.to });
-  return { layout: { rollup, raw }, source: raw.length > 0 ? "mixed" : "rollup" };
+  if (plan.from && hours.from && plan.from < hours.from) raw.push({ from: plan.from, to: hours.from });
+  if (plan.to && hours.to && hours.to < plan.to) raw.push({ from: hours.to, to: plan.to });
+  return { layout: { daily, hourly, raw }, source: raw.length > 0 ? "mixed" : "rollup" };
 }
 
 /**

@@ -52,3 +52,15 @@ export function ceilHour(date: Date): Date {
 export function floorHour(date: Date): Date {
   return new Date(Math.floor(date.getTime() / hourMs) * hourMs);
 }
+
+const dayMs = 86_400_000;
+
+/** The first UTC midnight at or after `date`. */
+export function ceilDay(date: Date): Date {
+  return new Date(Math.ceil(date.getTime() / dayMs) * dayMs);
+}
+
+/** The UTC midnight at or before `date`. */
+export function floorDay(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / dayMs) * dayMs);
+}

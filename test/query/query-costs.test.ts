@@ -167,6 +167,30 @@ describeEachEngine("queryCosts", (context) => {
     expect((await both({ timeZone: "Asia/Kolkata" })).source).toBe("rollup");
   });
 
+  it("reads whole UTC days from the daily rollup, whole hours from the hourly one", async () => {
+    await insertEvents(context.database(), context.schema, [
+      testEvent({ createdAt: at("2024-03-03T22:30:00Z"), estimatedCostUsd: "1" }),
+      testEvent({ createdAt: at("2024-03-04T12:00:00Z"), estimatedCostUsd: "2" }),
+      testEvent({ createdAt: at("2024-03-05T01:30:00Z"), estimatedCostUsd: "4" }),
+    ]);
+    const options = { from: "2024-03-03T22:00:00Z", to: "2024-03-05T02:00:00Z" };
+    expect((await both(options)).totals.costUsd).toBe("7");
+    // Tamper with the daily rows (no trigger reacts): only answers that read them change.
+    await context
+      .database()
+      .query(`UPDATE "${context.schema}".llm_cost_daily SET estimated_cost_usd = estimated_cost_usd + 100`);
+    expect((await queryCosts(store(), options)).totals.costUsd).toBe("107");
+    expect((await queryCosts(store(), { ...options, grain: "day" })).totals.costUsd).toBe("107");
+    expect((await queryCosts(store(), { ...options, grain: "hour" })).totals.costUsd).toBe("7");
+    expect(
+      (await queryCosts(store(), { ...options, grain: "day", timeZone: "Europe/Berlin" })).totals.costUsd,
+    ).toBe("7");
+    expect(
+      (await queryCosts(store(), { from: "2024-03-04T01:00:00Z", to: "2024-03-04T23:00:00Z" })).totals
+        .costUsd,
+    ).toBe("2");
+  });
+
   it("reads partial hours at the edges from raw events (mixed), inclusive from and exclusive to", async () => {
     await insertEvents(context.database(), context.schema, [
       testEvent({ createdAt: at("2024-03-04T10:14:59.999Z"), estimatedCostUsd: "1" }),
