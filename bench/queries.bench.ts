@@ -72,7 +72,9 @@ export async function generate(database: Database, schema: string, rows: number,
     process.stdout.write(`\r  generated ${Math.min(done + chunk, rows).toLocaleString("en-US")} rows`);
   }
   process.stdout.write("\n");
-  await database.exec(`ANALYZE "${schema}".llm_cost_events; ANALYZE "${schema}".llm_cost_hourly`);
+  await database.exec(
+    `ANALYZE "${schema}".llm_cost_events; ANALYZE "${schema}".llm_cost_hourly; ANALYZE "${schema}".llm_cost_daily`,
+  );
   return performance.now() - started;
 }
 
@@ -198,11 +200,12 @@ async function measureWriteCost(database: Database, schema: string, rows: number
 }
 
 async function rollupSize(database: Database, schema: string) {
-  const [row] = await database.query<{ events: string; hourly: string }>(
+  const [row] = await database.query<{ events: string; hourly: string; daily: string }>(
     `SELECT (SELECT count(*) FROM "${schema}".llm_cost_events)::text AS events,
-            (SELECT count(*) FROM "${schema}".llm_cost_hourly)::text AS hourly`,
+            (SELECT count(*) FROM "${schema}".llm_cost_hourly)::text AS hourly,
+            (SELECT count(*) FROM "${schema}".llm_cost_daily)::text AS daily`,
   );
-  return { events: Number(row?.events), hourlyRows: Number(row?.hourly) };
+  return { events: Number(row?.events), hourlyRows: Number(row?.hourly), dailyRows: Number(row?.daily) };
 }
 
 async function benchServer(url: string, rows: number, iterations: number, writeRows: number) {
@@ -221,7 +224,7 @@ async function benchServer(url: string, rows: number, iterations: number, writeR
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; ${size.hourlyRows.toLocaleString("en-US")} hourly rollup rows`,
+      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
     const writes = await measureWriteCost(database, schema, writeRows, 5000, now);
@@ -244,7 +247,7 @@ async function benchPglite(rows: number, iterations: number, writeRows: number) 
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; ${size.hourlyRows.toLocaleString("en-US")} hourly rollup rows`,
+      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
     const writes = await measureWriteCost(database, schema, writeRows, 250, now);
