@@ -80,6 +80,9 @@ interface PricedItem {
   resolve: (result: TrackResult) => void;
 }
 
+/** Resolves on the event loop's next turn (after pending I/O and timers get a chance to run). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Creates a cost tracker over a store. Each `track…` call validates and stamps the event and queues
  * it; batches are priced and written in the background, retried with backoff, and spooled to disk
@@ -217,7 +220,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
 
   function schedule(): void {
     if (pumping) return;
-    pumping = new Promise<void>((resolve) => setImmediate(resolve))
+    pumping = nextTurn()
       .then(pump)
       .catch((error: unknown) => {
         logError(logger, { error: String(error) }, "llm-ledger: tracker pump failed unexpectedly");
@@ -265,6 +268,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
       if (canReplay && (replayTurn || queue.length === 0)) {
         replayTurn = false;
         await replayChunk();
+        await nextTurn();
         continue;
       }
       replayTurn = true;
@@ -275,6 +279,9 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
           else await deliver(items);
         }
         notifyFlushWaiters();
+        // An engine whose writes never wait for I/O (PGlite runs on this thread) would otherwise
+        // drain the whole queue without letting timers and I/O run: give the event loop a turn.
+        await nextTurn();
         continue;
       }
       if (queue.length === 0) drainRequested = false;
