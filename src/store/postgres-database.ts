@@ -1,3 +1,4 @@
+import net from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import postgres, { type Sql, type TransactionSql } from "postgres";
@@ -41,14 +42,59 @@ export function postgresDatabase(sql: Sql, options: { owned: boolean; descriptio
   };
 }
 
+const connectTimeoutSeconds = 10;
+
+/**
+ * Opens the TCP (or Unix) socket for postgres.js with Nagle's algorithm off. postgres.js leaves it on,
+ * and then the small trailing messages of a COPY wait for the server's delayed ACK: about 40 ms per
+ * batch, two round trips of it per write (measured: 98 ms for a one-row write, 3 ms with no delay).
+ */
+export function connectWithoutDelay(options: {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = options.path
+      ? net.connect(options.path)
+      : net.connect(options.port[0] ?? 5432, options.host[0] ?? "localhost");
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(
+        Object.assign(new Error(`connection timed out after ${connectTimeoutSeconds} s`), {
+          code: "CONNECT_TIMEOUT",
+        }),
+      );
+    }, connectTimeoutSeconds * 1000);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeListener("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+function singleHost(url: string): boolean {
+  const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
+  return !authority.slice(authority.lastIndexOf("@") + 1).includes(",");
+}
+
 /** Connects to a Postgres server and checks the connection, so a bad URL fails here, precisely. */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
   const description = redactUrl(url);
   const sql = postgres(url, {
     max: options.max ?? 10,
-    connect_timeout: 10,
+    connect_timeout: connectTimeoutSeconds,
     onnotice: () => {},
     connection: { application_name: "llm-ledger" },
+    // postgres.js types do not declare its `socket` option. A URL listing several hosts keeps the
+    // driver's own connect, which fails over between them.
+    ...((singleHost(url) ? { socket: connectWithoutDelay } : {}) as object),
   });
   try {
     await sql`select 1`;

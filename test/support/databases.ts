@@ -7,7 +7,7 @@ import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import type { Database } from "../../src/store/database.js";
 import { pgliteDatabase } from "../../src/store/pglite-database.js";
-import { postgresDatabase } from "../../src/store/postgres-database.js";
+import { connectWithoutDelay, postgresDatabase } from "../../src/store/postgres-database.js";
 
 export type EngineName = "pglite" | "postgres";
 
@@ -26,7 +26,12 @@ export function sharedPgliteInstance(): Promise<PGlite> {
 /** The process-wide postgres.js client for TEST_DATABASE_URL (the caller must not close it). */
 export function sharedServerSql(): Sql {
   if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
-  sharedSql ??= postgres(serverUrl, { max: 4, onnotice: () => {} });
+  // The same no-delay socket as the connections the library opens itself (see postgres-database.ts).
+  sharedSql ??= postgres(serverUrl, {
+    max: 4,
+    onnotice: () => {},
+    ...({ socket: connectWithoutDelay } as object),
+  });
   return sharedSql;
 }
 
