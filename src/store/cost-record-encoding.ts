@@ -107,7 +107,13 @@ function copyField(value: string | null): string {
 /** The records as COPY text-format input: one line per record. */
 export function copyText(records: readonly NewLlmCostRecord[]): string {
   let text = "";
-  for (const record of records) text += recordValues(record).map(copyField).join("\t") + "\n";
+  for (const record of records) {
+    // Appended field by field (no per-row map/join arrays): this runs for every event written.
+    const values = recordValues(record);
+    text += copyField(values[0]!);
+    for (let column = 1; column < values.length; column++) text += "\t" + copyField(values[column]!);
+    text += "\n";
+  }
   return text;
 }
 

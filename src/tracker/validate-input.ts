@@ -70,49 +70,64 @@ export function parseTrackInput(value: unknown, shape: InputShape, defaultSdk: C
     for (const key of Object.keys(source)) {
       if (dangerousKeys.has(key)) fail(`key "${key}" is not allowed (prototype pollution)`);
     }
-    const read = (key: string): unknown => (Object.hasOwn(source, key) ? source[key] : undefined);
-    const givenId = read("eventId");
+    const givenId = readOwn(source, "eventId");
     if (givenId !== undefined) {
       if (typeof givenId !== "string" || !uuidPattern.test(givenId)) fail("eventId must be a UUID string");
       eventId = givenId.toLowerCase();
     }
-    const tokens = shape === "usage" ? usageObject(read("usage")) : read;
+    const tokens = shape === "usage" ? usageObject(readOwn(source, "usage")) : source;
     const tokenPrefix = shape === "usage" ? "usage." : "";
-    const token = (key: string, required: boolean) =>
-      tokenCount(tokens(key), `${tokenPrefix}${key}`, required);
-    const outputTokens = token("outputTokens", true);
-    const reasoningTokens = token("reasoningTokens", false);
+    const outputTokens = tokenCount(readOwn(tokens, "outputTokens"), tokenPrefix, "outputTokens", true);
+    const reasoningTokens = tokenCount(
+      readOwn(tokens, "reasoningTokens"),
+      tokenPrefix,
+      "reasoningTokens",
+      false,
+    );
     if (reasoningTokens > outputTokens) {
       fail(`${tokenPrefix}reasoningTokens (${reasoningTokens}) cannot exceed outputTokens (${outputTokens})`);
     }
     const input: ValidInput = {
       eventId: eventId || undefined,
-      createdAt: time(read("createdAt")),
-      repo: name(read("repo"), "repo"),
-      taskType: name(read("taskType"), "taskType"),
-      model: name(read("model"), "model"),
-      provider: optionalName(read("provider"), "provider") ?? undefined,
-      sdk: sdk(read("sdk"), defaultSdk),
-      inputTokens: token("inputTokens", true),
+      createdAt: time(readOwn(source, "createdAt")),
+      repo: name(readOwn(source, "repo"), "repo"),
+      taskType: name(readOwn(source, "taskType"), "taskType"),
+      model: name(readOwn(source, "model"), "model"),
+      provider: optionalName(readOwn(source, "provider"), "provider") ?? undefined,
+      sdk: sdk(readOwn(source, "sdk"), defaultSdk),
+      inputTokens: tokenCount(readOwn(tokens, "inputTokens"), tokenPrefix, "inputTokens", true),
       outputTokens,
-      cacheReadTokens: token("cacheReadTokens", false),
-      cacheWriteTokens: token("cacheWriteTokens", false),
-      cacheWrite1hTokens: token("cacheWrite1hTokens", false),
+      cacheReadTokens: tokenCount(readOwn(tokens, "cacheReadTokens"), tokenPrefix, "cacheReadTokens", false),
+      cacheWriteTokens: tokenCount(
+        readOwn(tokens, "cacheWriteTokens"),
+        tokenPrefix,
+        "cacheWriteTokens",
+        false,
+      ),
+      cacheWrite1hTokens: tokenCount(
+        readOwn(tokens, "cacheWrite1hTokens"),
+        tokenPrefix,
+        "cacheWrite1hTokens",
+        false,
+      ),
       reasoningTokens,
-      durationMs: duration(read("durationMs")),
-      usedFallback: flag(read("usedFallback"), "usedFallback"),
-      fallbackReason: optionalName(read("fallbackReason"), "fallbackReason"),
-      deliveryId: optionalName(read("deliveryId"), "deliveryId"),
-      error: errorText(read("error")),
+      durationMs: duration(readOwn(source, "durationMs")),
+      usedFallback: flag(readOwn(source, "usedFallback"), "usedFallback"),
+      fallbackReason: optionalName(readOwn(source, "fallbackReason"), "fallbackReason"),
+      deliveryId: optionalName(readOwn(source, "deliveryId"), "deliveryId"),
+      error: errorText(readOwn(source, "error")),
       providerCostUsd: money(
-        read(shape === "agent" && read("costUsd") !== undefined ? "costUsd" : "providerCostUsd"),
+        readOwn(
+          source,
+          shape === "agent" && readOwn(source, "costUsd") !== undefined ? "costUsd" : "providerCostUsd",
+        ),
         shape === "agent" ? "costUsd" : "providerCostUsd",
       ),
-      userId: optionalName(read("userId"), "userId"),
-      sessionId: optionalName(read("sessionId"), "sessionId"),
-      traceId: optionalName(read("traceId"), "traceId"),
-      environment: optionalName(read("environment"), "environment"),
-      metadata: validateMetadata(read("metadata")),
+      userId: optionalName(readOwn(source, "userId"), "userId"),
+      sessionId: optionalName(readOwn(source, "sessionId"), "sessionId"),
+      traceId: optionalName(readOwn(source, "traceId"), "traceId"),
+      environment: optionalName(readOwn(source, "environment"), "environment"),
+      metadata: validateMetadata(readOwn(source, "metadata")),
     };
     return { ok: true, input };
   } catch (error) {
@@ -132,7 +147,12 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function usageObject(value: unknown): (key: string) => unknown {
+/** An own property of `source` (a polluted prototype supplies nothing). */
+function readOwn(source: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(source, key) ? source[key] : undefined;
+}
+
+function usageObject(value: unknown): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     fail(`usage must be an object of token counts, got ${describe(value)}`);
   }
@@ -140,7 +160,7 @@ function usageObject(value: unknown): (key: string) => unknown {
   for (const key of Object.keys(usage)) {
     if (dangerousKeys.has(key)) fail(`key "usage.${key}" is not allowed (prototype pollution)`);
   }
-  return (key) => (Object.hasOwn(usage, key) ? usage[key] : undefined);
+  return usage;
 }
 
 function name(value: unknown, field: string): string {
@@ -170,7 +190,10 @@ function errorText(value: unknown): string | null {
   return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
 }
 
-function tokenCount(value: unknown, field: string, required: boolean): number {
+/** A token count; `prefix + key` names it in a failure (built only then: this runs per event). */
+function tokenCount(value: unknown, prefix: string, key: string, required: boolean): number {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= maxTokens) return value;
+  const field = `${prefix}${key}`;
   if (value === undefined || value === null) {
     if (required) fail(`${field} is required`);
     return 0;
