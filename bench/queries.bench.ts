@@ -148,7 +148,7 @@ async function measureReports(database: Database, schema: string, now: Date, ite
 }
 
 /** What a tracker hands the store: recent events (its batches cover the last moments), skewed dimensions. */
-function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
+export function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
   let seed = 42;
   const random = () => (seed = (seed * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
   return Array.from({ length: count }, () => {

@@ -102,9 +102,12 @@ describeEachEngine("queryCosts", (context) => {
       }),
     );
     await insertEvents(context.database(), context.schema, events);
-    await context
-      .database()
-      .query(`UPDATE "${context.schema}".llm_cost_hourly SET input_tokens = input_tokens + 9007199254740993`);
+    // Beyond 2^53 in both rollups (a sum no test could insert event by event).
+    for (const table of ["llm_cost_hourly", "llm_cost_daily"]) {
+      await context
+        .database()
+        .query(`UPDATE "${context.schema}".${table} SET input_tokens = input_tokens + 9007199254740993`);
+    }
     const report = await queryCosts(store(), {});
     expect(report.totals.inputTokens).toBe("9017199254740993");
     expect(report.totals.outputTokens).toBe("10000000000000");

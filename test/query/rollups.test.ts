@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { migrateUp } from "../../src/store/migrator.js";
+import { purgeEvents } from "../../src/store/purge-events.js";
 import { postgresDatabase } from "../../src/store/postgres-database.js";
 import {
   describeEachEngine,
@@ -137,6 +138,36 @@ describeEachEngine("hourly rollups", (context) => {
       `SELECT count(*) AS count FROM ${hourly()} WHERE hour_start >= '2024-03-03T12:00:00Z'`,
     );
     expect(later?.count).toBe("0");
+  });
+
+  it("keeps the rollups through the store's purge, and drops hourly and daily rows alike with includeRollups", async () => {
+    const database = context.database();
+    const now = Date.now();
+    await insertEvents(
+      database,
+      context.schema,
+      randomEvents(seededRandom(6), 300, { start: new Date(now - 10 * 86_400_000), hours: 10 * 24 - 1 }),
+    );
+    const before = await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`);
+    expect(await purgeEvents(database, context.schema, 5)).toBeGreaterThan(50);
+    expect(await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`)).toEqual(
+      before,
+    );
+    await purgeEvents(database, context.schema, 5, { includeRollups: true });
+    const [oldest] = await database.query<{ hour: Date | null; day: Date | null }>(
+      `SELECT (SELECT min(hour_start) FROM ${hourly()}) AS hour,
+              (SELECT min(day_start) FROM "${context.schema}".llm_cost_daily) AS day`,
+    );
+    const cutoff = now - 5 * 86_400_000;
+    expect(oldest?.hour?.getTime()).toBeGreaterThanOrEqual(Math.floor(cutoff / 3_600_000) * 3_600_000);
+    expect(oldest?.day?.getTime()).toBeGreaterThanOrEqual(Math.floor(cutoff / 86_400_000) * 86_400_000);
+    // The daily rows still equal the sums of the hourly rows that are left (the raw events of the
+    // cutoff's own hour are gone, so only the daily-versus-hourly half of the drift is checked).
+    const [daily] = await database.query<{ events: string | null }>(
+      `SELECT (SELECT sum(events) FROM "${context.schema}".llm_cost_daily)
+            - (SELECT sum(events) FROM ${hourly()}) AS events`,
+    );
+    expect(daily?.events).toBe("0");
   });
 
   it("rolls back with the transaction that wrote the events", async () => {
