@@ -6,6 +6,7 @@ import { createEventPricer } from "../tracker/price-event.js";
 import { parseTrackInput } from "../tracker/validate-input.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
+import { createIngestWriter, type IngestWriteResult } from "./ingest-writer.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
@@ -52,16 +53,18 @@ export interface IngestAnswer {
 /**
  * `POST /v1/events` (scope ingest): `{ events: [...] }`, at most 1,000 events and 1 MiB. Each event is
  * validated and priced by the server (a client may send only `providerCostUsd`); the valid ones are
- * committed before the answer, idempotently by `eventId` (generated where missing).
+ * committed before the answer, idempotently by `eventId` (generated where missing). Requests that
+ * arrive together are committed together in one statement (group commit; see ingest-writer.ts).
  */
 export function mountIngestRoutes(dependencies: {
-  store: Pick<TelemetryStore, "recordLlmCosts">;
+  store: Pick<TelemetryStore, "recordLlmCosts" | "maxBatchSize">;
   pricing: Pricing;
   logger: ServerLogger;
   metrics: ServerMetrics;
   now?: () => number;
 }) {
   const now = dependencies.now ?? Date.now;
+  const writer = createIngestWriter(dependencies.store);
   const price = createEventPricer({
     pricing: dependencies.pricing,
     logger: dependencies.logger,
@@ -122,12 +125,9 @@ export function mountIngestRoutes(dependencies: {
           );
         });
         dependencies.metrics.ingestStarted(records.length);
-        let result;
+        let result: IngestWriteResult;
         try {
-          result =
-            records.length > 0
-              ? await dependencies.store.recordLlmCosts(records)
-              : { inserted: 0, duplicates: 0 };
+          result = await writer.write(records);
         } finally {
           dependencies.metrics.ingestFinished(records.length);
         }

@@ -120,6 +120,30 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     expect(await count()).toBe(before + 30);
   });
 
+  it("answers concurrent requests from one group commit with each request's own counts", async () => {
+    const before = await count();
+    const shared = validEvent();
+    const stored = validEvent();
+    await post(JSON.stringify({ events: [stored] }));
+    const bodies = Array.from({ length: 12 }, (_, index) => ({
+      events: [
+        validEvent(),
+        validEvent(),
+        ...(index % 3 === 0 ? [shared] : []),
+        ...(index === 5 ? [stored, stored] : []),
+      ],
+    }));
+    const answers = (await Promise.all(
+      bodies.map(async (body) => (await post(JSON.stringify(body))).json()),
+    )) as Array<{ accepted: number; duplicates: number }>;
+    // Each request inserts its two fresh events; `shared` is inserted by exactly one request and
+    // counted as a duplicate by the other three; `stored` twice is two duplicates.
+    expect(answers.reduce((sum, answer) => sum + answer.accepted, 0)).toBe(12 * 2 + 1);
+    expect(answers.reduce((sum, answer) => sum + answer.duplicates, 0)).toBe(3 + 2);
+    expect(answers[5]).toMatchObject({ duplicates: 2 });
+    expect(await count()).toBe(before + 1 + 12 * 2 + 1);
+  });
+
   it("generates an eventId where one is missing and stamps the time", async () => {
     const { eventId: _drop, ...withoutId } = validEvent();
     const response = await post(JSON.stringify({ events: [withoutId] }));

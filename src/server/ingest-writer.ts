@@ -1,0 +1,87 @@
+import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
+
+/** What one request's events came to. */
+export interface IngestWriteResult {
+  inserted: number;
+  duplicates: number;
+}
+
+export interface IngestWriter {
+  /** Resolves once these records are committed (or rejects when the write failed). */
+  write(records: readonly NewLlmCostRecord[]): Promise<IngestWriteResult>;
+}
+
+interface Waiting {
+  records: readonly NewLlmCostRecord[];
+  resolve(result: IngestWriteResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for HTTP ingest: requests that arrive while a write is in flight are written together
+ * in the next statement, and each is answered once that statement has committed. Concurrent
+ * transactions of small batches would otherwise queue on the same hourly rollup rows (every batch
+ * touches the current hour) and pay a transaction each; one statement of many requests pays once.
+ */
+export function createIngestWriter(
+  store: Pick<TelemetryStore, "recordLlmCosts" | "maxBatchSize">,
+): IngestWriter {
+  const maxRows = Math.max(store.maxBatchSize, 1_000);
+  const waiting: Waiting[] = [];
+  let writing = false;
+
+  async function drain(): Promise<void> {
+    writing = true;
+    while (waiting.length > 0) {
+      const group: Waiting[] = [];
+      let rows = 0;
+      while (waiting.length > 0 && (group.length === 0 || rows + waiting[0]!.records.length <= maxRows)) {
+        const next = waiting.shift()!;
+        group.push(next);
+        rows += next.records.length;
+      }
+      await writeGroup(group);
+    }
+    writing = false;
+  }
+
+  async function writeGroup(group: Waiting[]): Promise<void> {
+    // An eventId repeated within the group is written once: the first request carrying it owns it,
+    // and every later copy counts as a duplicate, as it would had the requests come one by one.
+    const owner = new Map<string, number>();
+    const records: NewLlmCostRecord[] = [];
+    group.forEach((request, index) => {
+      for (const record of request.records) {
+        if (owner.has(record.eventId)) continue;
+        owner.set(record.eventId, index);
+        records.push(record);
+      }
+    });
+    try {
+      const result = await store.recordLlmCosts(records);
+      const alreadyStored = new Set(result.duplicateEventIds ?? []);
+      group.forEach((request, index) => {
+        let inserted = 0;
+        const counted = new Set<string>();
+        for (const record of request.records) {
+          const owned = owner.get(record.eventId) === index && !counted.has(record.eventId);
+          counted.add(record.eventId);
+          if (owned && !alreadyStored.has(record.eventId)) inserted += 1;
+        }
+        request.resolve({ inserted, duplicates: request.records.length - inserted });
+      });
+    } catch (error) {
+      for (const request of group) request.reject(error);
+    }
+  }
+
+  return {
+    write(records) {
+      if (records.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
+      return new Promise((resolve, reject) => {
+        waiting.push({ records, resolve, reject });
+        if (!writing) void drain();
+      });
+    },
+  };
+}
