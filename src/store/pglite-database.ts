@@ -10,14 +10,23 @@ const queryOptions = { parsers: { [types.INT8]: (value: string) => value } };
 
 type PgliteClient = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
 
+/**
+ * PGlite runs its WASM on the caller's thread and its promises settle without waiting for I/O, so a
+ * transaction's statements would run back to back in one macrotask, stalling the event loop for their
+ * sum. A turn of the event loop after each statement bounds a stall by one statement.
+ */
+const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function queryable(client: PgliteClient): Queryable {
   return {
     async query<Row extends object>(text: string, params: readonly unknown[] = []) {
       const result = await client.query<Row>(text, params as unknown[], queryOptions);
+      await eventLoopTurn();
       return result.rows;
     },
     async exec(script: string) {
       await client.exec(script);
+      await eventLoopTurn();
     },
     async copyFrom(table: string, columns: readonly string[], data: string) {
       // PGlite reads COPY input from the virtual file /dev/blob.
@@ -25,6 +34,7 @@ function queryable(client: PgliteClient): Queryable {
         ...queryOptions,
         blob: new Blob([data]),
       });
+      await eventLoopTurn();
     },
   };
 }
