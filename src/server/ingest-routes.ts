@@ -62,9 +62,11 @@ export function mountIngestRoutes(dependencies: {
   logger: ServerLogger;
   metrics: ServerMetrics;
   now?: () => number;
+  /** Group commits in flight at once (default 1). */
+  writeConcurrency?: number | undefined;
 }) {
   const now = dependencies.now ?? Date.now;
-  const writer = createIngestWriter(dependencies.store);
+  const writer = createIngestWriter(dependencies.store, { concurrency: dependencies.writeConcurrency });
   const price = createEventPricer({
     pricing: dependencies.pricing,
     logger: dependencies.logger,

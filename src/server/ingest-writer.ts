@@ -25,14 +25,15 @@ interface Waiting {
  */
 export function createIngestWriter(
   store: Pick<TelemetryStore, "recordLlmCosts" | "maxBatchSize">,
+  options: { concurrency?: number } = {},
 ): IngestWriter {
   const maxRows = Math.max(store.maxBatchSize, 1_000);
+  const concurrency = options.concurrency ?? 1;
   const waiting: Waiting[] = [];
-  let writing = false;
+  let active = 0;
 
-  async function drain(): Promise<void> {
-    writing = true;
-    while (waiting.length > 0) {
+  function pump(): void {
+    while (active < concurrency && waiting.length > 0) {
       const group: Waiting[] = [];
       let rows = 0;
       while (waiting.length > 0 && (group.length === 0 || rows + waiting[0]!.records.length <= maxRows)) {
@@ -40,9 +41,12 @@ export function createIngestWriter(
         group.push(next);
         rows += next.records.length;
       }
-      await writeGroup(group);
+      active += 1;
+      void writeGroup(group).finally(() => {
+        active -= 1;
+        pump();
+      });
     }
-    writing = false;
   }
 
   async function writeGroup(group: Waiting[]): Promise<void> {
@@ -80,7 +84,7 @@ export function createIngestWriter(
       if (records.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
       return new Promise((resolve, reject) => {
         waiting.push({ records, resolve, reject });
-        if (!writing) void drain();
+        pump();
       });
     },
   };

@@ -6,6 +6,33 @@ import type { NewLlmCostRecord } from "../../src/store/index.js";
 const record = (eventId: string) => ({ eventId }) as NewLlmCostRecord;
 
 describe("the ingest group commit", () => {
+  it("keeps at most `concurrency` writes in flight, grouping what waits", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    const writer = createIngestWriter(
+      {
+        maxBatchSize: 1000,
+        async recordLlmCosts(records) {
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          sizes.push(records.length);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight -= 1;
+          return { inserted: records.length, duplicates: 0, duplicateEventIds: [] };
+        },
+      },
+      { concurrency: 2 },
+    );
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => writer.write([record(`e${index}`)])),
+    );
+    expect(results.every((result) => result.inserted === 1)).toBe(true);
+    expect(most).toBe(2);
+    // The first two start at once; the other eight wait and go together.
+    expect(sizes).toEqual([1, 1, 8]);
+  });
+
   it("fails every request of a group whose write failed, and writes the next group afresh", async () => {
     const calls: number[] = [];
     let fail = true;
