@@ -5,7 +5,14 @@ import { formatCsv, type Column } from "../output-format.js";
 import { createProgress } from "../progress.js";
 import { listEvents } from "../../query/index.js";
 import type { LlmCostRecord } from "../../store/index.js";
-import { filterOption, parseFilters, schemaOption, timeWindow, windowOptions, withStore } from "./report.js";
+import {
+  filterOption,
+  parseFilters,
+  schemaOption,
+  timeWindow,
+  windowOptions,
+  withStore,
+} from "../report-options.js";
 
 /** Every field of an exported event, in file order (the JSONL objects carry the same keys). */
 export const exportFields: ReadonlyArray<keyof LlmCostRecord> = [

@@ -6,7 +6,7 @@ import { databaseOptions } from "../database-option.js";
 import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
 import { costSdks, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
-import { schemaOption, withStore } from "./report.js";
+import { schemaOption, withStore } from "../report-options.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const moneyPattern = /^\d{1,8}(\.\d{1,12})?$/;

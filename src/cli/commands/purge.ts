@@ -5,7 +5,7 @@ import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
 import { UsageError } from "../usage-error.js";
 import { quoteSchema } from "../../store/schema-name.js";
-import { schemaOption, withStore } from "./report.js";
+import { schemaOption, withStore } from "../report-options.js";
 
 /** `llm-ledger purge`: retention. Raw events go; hourly rollups stay unless asked. */
 export const purgeCommand: CommandDefinition = {

@@ -2,7 +2,7 @@ import type { CommandDefinition } from "../command.js";
 import { databaseOptions } from "../database-option.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { reconcileCosts, type ReconcileRow } from "../../query/index.js";
-import { schemaOption, timeWindow, windowOptions, withStore } from "./report.js";
+import { schemaOption, timeWindow, windowOptions, withStore } from "../report-options.js";
 
 /** The difference as a share of our estimate, for display only (the amounts stay exact). */
 function percent(row: ReconcileRow): string {

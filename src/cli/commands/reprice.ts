@@ -5,7 +5,7 @@ import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
 import { createPricingFromEnv } from "../../pricing/index.js";
 import { repriceEvents } from "../../query/index.js";
-import { parseSince, parseTime, schemaOption, withStore } from "./report.js";
+import { parseSince, parseTime, schemaOption, withStore } from "../report-options.js";
 
 /** `llm-ledger reprice`: recompute estimated costs with the current catalog and overrides. */
 export const repriceCommand: CommandDefinition = {

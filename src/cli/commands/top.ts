@@ -13,7 +13,7 @@ import {
   timeWindow,
   windowOptions,
   withStore,
-} from "./report.js";
+} from "../report-options.js";
 
 /** A percentage of `part` in `whole` for display (one decimal); the figures themselves stay exact. */
 function share(part: string, whole: string): string {

@@ -1,0 +1,231 @@
+import type { CommandContext, OptionDefinition } from "./command.js";
+import { openCliDatabase } from "./database-option.js";
+import { stringOption } from "./option-values.js";
+import { formatCsv, formatTable, outputFormat, type Column } from "./output-format.js";
+import { UsageError } from "./usage-error.js";
+import { isLedgerError } from "../errors.js";
+import { type CostFilters, type CostReport, type CostRow, type Dimension } from "../query/index.js";
+import { createTelemetryStore, type TelemetryStore } from "../store/index.js";
+
+// Shared by the reporting commands (top, export, reprice, reconcile): the time window, dimension
+// names as the command line spells them, filters, and opening the store.
+
+/** The `--schema` flag. */
+export const schemaOption = {
+  schema: { type: "string", valueName: "NAME", description: "schema holding the tables (default public)" },
+} as const satisfies Record<string, OptionDefinition>;
+
+/** `--since`, `--from` and `--to`. */
+export const windowOptions = {
+  since: {
+    type: "string",
+    valueName: "AGE",
+    description: "events of the last AGE: a number with h, d or w (30d = now minus 30×24 hours)",
+  },
+  from: {
+    type: "string",
+    valueName: "TIME",
+    description: "inclusive start: an ISO date or time (2024-03-01, 2024-03-01T12:00:00Z)",
+  },
+  to: { type: "string", valueName: "TIME", description: "exclusive end: an ISO date or time" },
+} as const satisfies Record<string, OptionDefinition>;
+
+/** The `--filter DIMENSION=VALUE[,VALUE]` flag (repeatable). */
+export const filterOption = {
+  filter: {
+    type: "string",
+    valueName: "DIM=VALUES",
+    multiple: true,
+    description: "only events whose dimension has one of the values, e.g. --filter repo=api,web (repeatable)",
+  },
+} as const satisfies Record<string, OptionDefinition>;
+
+const unitHours: Record<string, number> = { h: 1, d: 24, w: 24 * 7 };
+
+/** Parses `--since` (`30d`, `12h`, `2w`) into the instant that many hours before `now`. */
+export function parseSince(text: string, now: Date, flag = "since"): Date {
+  const match = /^(\d{1,6})([hdw])$/.exec(text.trim());
+  if (!match)
+    throw new UsageError(`--${flag} must be a number followed by h, d or w (e.g. 30d), got '${text}'`);
+  return new Date(now.getTime() - Number(match[1]) * unitHours[match[2]!]! * 3_600_000);
+}
+
+/** Parses an ISO date or date-time flag value. */
+export function parseTime(text: string, flag: string): Date {
+  const trimmed = text.trim();
+  const date = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed)
+    ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed)
+    : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw new UsageError(
+      `--${flag} must be an ISO date or time such as 2024-03-01 or 2024-03-01T12:00:00Z, got '${text}'`,
+    );
+  }
+  return date;
+}
+
+/**
+ * The window of `--since` or `--from`/`--to`; `defaultSince` applies when none is given
+ * (undefined: all time).
+ */
+export function timeWindow(
+  context: CommandContext,
+  defaultSince: string | undefined,
+  now = new Date(),
+): { from: Date | undefined; to: Date | undefined } {
+  const since = stringOption(context, "since");
+  const fromText = stringOption(context, "from");
+  const toText = stringOption(context, "to");
+  if (since !== undefined && fromText !== undefined) {
+    throw new UsageError("--since and --from cannot be used together; give one");
+  }
+  const from =
+    since !== undefined
+      ? parseSince(since, now)
+      : fromText !== undefined
+        ? parseTime(fromText, "from")
+        : toText === undefined && defaultSince !== undefined
+          ? parseSince(defaultSince, now)
+          : undefined;
+  const to = toText === undefined ? undefined : parseTime(toText, "to");
+  if (from && to && from.getTime() >= to.getTime()) {
+    throw new UsageError(`--from must be before --to (from is inclusive, to exclusive)`);
+  }
+  return { from, to };
+}
+
+/** Dimension names on the command line → the library's names. */
+const cliDimensions: Record<string, Dimension> = {
+  repo: "repo",
+  "task-type": "taskType",
+  task: "taskType",
+  model: "model",
+  provider: "provider",
+  sdk: "sdk",
+  "delivery-id": "deliveryId",
+  user: "userId",
+  session: "sessionId",
+  environment: "environment",
+};
+export const cliDimensionList =
+  "repo, task-type (task), model, provider, sdk, delivery-id, user, session, environment, metadata.KEY";
+
+/** Parses one dimension as the command line spells it. */
+export function parseDimension(text: string, flag: string): Dimension {
+  const dimension = cliDimensions[text] ?? (/^metadata\..+/.test(text) ? (text as Dimension) : undefined);
+  if (!dimension) throw new UsageError(`--${flag} accepts ${cliDimensionList}; got '${text}'`);
+  return dimension;
+}
+
+/** The command-line spelling of a dimension (for headers). */
+export function cliDimensionName(dimension: string): string {
+  return Object.entries(cliDimensions).find(([, name]) => name === dimension)?.[0] ?? dimension;
+}
+
+/** Parses the repeated `--filter DIM=V1,V2` flags; `-` stands for an absent value. */
+export function parseFilters(context: CommandContext): CostFilters {
+  const filters: Record<string, Array<string | null>> = {};
+  const given = context.options.filter;
+  for (const item of Array.isArray(given) ? given : typeof given === "string" ? [given] : []) {
+    const separator = item.indexOf("=");
+    if (separator <= 0 || separator === item.length - 1) {
+      throw new UsageError(`--filter must be DIMENSION=VALUE[,VALUE…], e.g. repo=api,web; got '${item}'`);
+    }
+    const dimension = parseDimension(item.slice(0, separator), "filter");
+    const values = item
+      .slice(separator + 1)
+      .split(",")
+      .map((value) => (value === "-" ? null : value));
+    filters[dimension] = [...(filters[dimension] ?? []), ...values];
+  }
+  return filters;
+}
+
+/** Turns a query option error into the usage error of the flag that carried it. */
+export function flagError(error: unknown, flags: Record<string, string>): unknown {
+  if (!isLedgerError(error) || !error.code.startsWith("E_QUERY_")) return error;
+  const flag = flags[error.code];
+  return flag ? new UsageError(`--${flag}: ${error.message.replace(/^\w+: /, "")}`) : error;
+}
+
+/** Opens the database of `--database-url` and the store over `--schema` (migrated), runs `work`, closes. */
+export async function withStore<T>(
+  context: CommandContext,
+  work: (store: TelemetryStore) => Promise<T>,
+): Promise<T> {
+  const database = await openCliDatabase(context);
+  try {
+    const store = await createTelemetryStore({ database, schema: stringOption(context, "schema") });
+    try {
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+/** The columns of a cost report: its keys, its period, then the figures. */
+export function reportColumns(keys: readonly string[], grain: boolean): Column<CostRow>[] {
+  const text = (value: string | number | null | undefined) =>
+    value === null || value === undefined ? "-" : String(value);
+  return [
+    ...keys.map((key) => ({ header: cliDimensionName(key), value: (row: CostRow) => text(row[key]) })),
+    ...(grain ? [{ header: "period", value: (row: CostRow) => text(row.period) }] : []),
+    { header: "cost USD", value: (row) => row.costUsd, align: "right" },
+    { header: "events", value: (row) => String(row.events), align: "right" },
+    { header: "input", value: (row) => row.inputTokens, align: "right" },
+    { header: "output", value: (row) => row.outputTokens, align: "right" },
+    { header: "cache read", value: (row) => row.cacheReadTokens, align: "right" },
+    { header: "cache write", value: (row) => row.cacheWriteTokens, align: "right" },
+    { header: "errors", value: (row) => String(row.errors), align: "right" },
+    { header: "fallbacks", value: (row) => String(row.fallbacks), align: "right" },
+    { header: "unpriced", value: (row) => String(row.unpriced), align: "right" },
+  ];
+}
+
+const csvFigures = [
+  "costUsd",
+  "providerCostUsd",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite1hTokens",
+  "reasoningTokens",
+  "events",
+  "fallbacks",
+  "errors",
+  "unpriced",
+];
+
+/** Prints a cost report as a table with a totals row, as JSON (exactly the query's object) or as CSV. */
+export function printCostReport(
+  context: CommandContext,
+  report: CostReport,
+  keys: readonly string[],
+  grain: boolean,
+): void {
+  const format = outputFormat(context);
+  if (format === "json") {
+    context.io.stdout.write(JSON.stringify(report) + "\n");
+    return;
+  }
+  if (format === "csv") {
+    const names = [...keys, ...(grain ? ["period"] : []), ...csvFigures];
+    const columns = names.map((name) => ({
+      header: name,
+      value: (row: CostRow) => (row[name] === null || row[name] === undefined ? "" : String(row[name])),
+    }));
+    context.io.stdout.write(formatCsv(columns, report.rows));
+    return;
+  }
+  const columns = reportColumns(keys, grain);
+  const totals = { ...report.totals } as CostRow;
+  for (const key of keys) totals[key] = null;
+  const first = keys[0] ?? (grain ? "period" : undefined);
+  if (first) totals[first] = "total";
+  context.io.stdout.write(formatTable(columns, report.rows, [totals]));
+  context.io.stdout.write(`(${report.rows.length} row(s); source: ${report.source})\n`);
+}
