@@ -89,7 +89,8 @@ describe("the service process", () => {
         process.kill(-server.child.pid!, "SIGTERM");
         await server.exited;
       }
-      expect(server.output()).toContain("stopped");
+      // npm may exit at the signal before the server under it has finished stopping.
+      await expect.poll(() => server.output(), { timeout: 20_000 }).toContain('"message":"stopped"');
     },
   );
 
