@@ -4,7 +4,13 @@ import { stringOption } from "./option-values.js";
 import { formatCsv, formatTable, outputFormat, type Column } from "./output-format.js";
 import { UsageError } from "./usage-error.js";
 import { isLedgerError } from "../errors.js";
-import { type CostFilters, type CostReport, type CostRow, type Dimension } from "../query/index.js";
+import {
+  metricNames,
+  type CostFilters,
+  type CostReport,
+  type CostRow,
+  type Dimension,
+} from "../query/index.js";
 import { createTelemetryStore, type TelemetryStore } from "../store/index.js";
 
 // Shared by the reporting commands (top, export, reprice, reconcile): the time window, dimension
@@ -185,21 +191,6 @@ export function reportColumns(keys: readonly string[], grain: boolean): Column<C
   ];
 }
 
-const csvFigures = [
-  "costUsd",
-  "providerCostUsd",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
-  "events",
-  "fallbacks",
-  "errors",
-  "unpriced",
-];
-
 /** Prints a cost report as a table with a totals row, as JSON (exactly the query's object) or as CSV. */
 export function printCostReport(
   context: CommandContext,
@@ -213,7 +204,7 @@ export function printCostReport(
     return;
   }
   if (format === "csv") {
-    const names = [...keys, ...(grain ? ["period"] : []), ...csvFigures];
+    const names = [...keys, ...(grain ? ["period"] : []), ...metricNames];
     const columns = names.map((name) => ({
       header: name,
       value: (row: CostRow) => (row[name] === null || row[name] === undefined ? "" : String(row[name])),

@@ -1,23 +1,8 @@
-import { listEvents, queryCosts, type CostReport, type QueryStore } from "../query/index.js";
+import { listEvents, metricNames, queryCosts, type CostReport, type QueryStore } from "../query/index.js";
 import { LedgerError } from "../errors.js";
 import type { LedgerApp, Guards } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
 import { parseClientInput } from "./http-errors.js";
-
-const metricColumns = [
-  "costUsd",
-  "providerCostUsd",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
-  "events",
-  "fallbacks",
-  "errors",
-  "unpriced",
-] as const;
 
 /**
  * `GET /v1/costs` (scope read): `queryCosts` over query parameters; JSON, or CSV with `Accept: text/csv`.
@@ -56,7 +41,7 @@ export function mountCostRoutes(store: QueryStore) {
 }
 
 function reportToCsv(report: CostReport, groupBy: readonly string[], withPeriod: boolean): string {
-  const columns = [...(withPeriod ? ["period"] : []), ...groupBy, ...metricColumns];
+  const columns = [...(withPeriod ? ["period"] : []), ...groupBy, ...metricNames];
   const escape = (value: unknown) => {
     const text = typeof value === "string" || typeof value === "number" ? String(value) : "";
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
