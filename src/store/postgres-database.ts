@@ -42,41 +42,24 @@ export function postgresDatabase(sql: Sql, options: { owned: boolean; descriptio
   };
 }
 
-const connectTimeoutSeconds = 10;
-
 /**
  * Opens the TCP (or Unix) socket for postgres.js with Nagle's algorithm off. postgres.js leaves it on,
  * and then the small trailing messages of a COPY wait for the server's delayed ACK: about 40 ms per
  * batch, two round trips of it per write (measured: 98 ms for a one-row write, 3 ms with no delay).
+ * The socket is returned while it connects, as postgres.js's own is: a failed connect then arrives as
+ * the socket's `error` and `close`, which postgres.js handles (and reconnects after) as usual. A
+ * factory that rejected instead would leave the pooled connection without a socket, never retried.
  */
 export function connectWithoutDelay(options: {
   host: string[];
   port: number[];
   path?: string | false;
-}): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = options.path
-      ? net.connect(options.path)
-      : net.connect(options.port[0] ?? 5432, options.host[0] ?? "localhost");
-    socket.setNoDelay(true);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(
-        Object.assign(new Error(`connection timed out after ${connectTimeoutSeconds} s`), {
-          code: "CONNECT_TIMEOUT",
-        }),
-      );
-    }, connectTimeoutSeconds * 1000);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.removeListener("error", reject);
-      resolve(socket);
-    });
-    socket.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+}): net.Socket {
+  const socket = options.path
+    ? net.connect(options.path)
+    : net.connect(options.port[0] ?? 5432, options.host[0] ?? "localhost");
+  socket.setNoDelay(true);
+  return socket;
 }
 
 function singleHost(url: string): boolean {
@@ -89,7 +72,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   const description = redactUrl(url);
   const sql = postgres(url, {
     max: options.max ?? 10,
-    connect_timeout: connectTimeoutSeconds,
+    connect_timeout: 10,
     onnotice: () => {},
     connection: { application_name: "llm-ledger" },
     // postgres.js types do not declare its `socket` option. A URL listing several hosts keeps the
