@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
-import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
+import type { LlmCostRecordInput, NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { createEventPricer } from "../tracker/price-event.js";
 import { parseTrackInput } from "../tracker/validate-input.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
@@ -14,8 +14,8 @@ export const maxEventsPerRequest = 1_000;
 export const maxIngestBytes = 1024 * 1024;
 const maxFutureMs = 5 * 60 * 1000;
 
-/** The fields an ingested event may carry: `LlmCostRecordInput` in camelCase. */
-const acceptedFields = new Set([
+/** The fields an ingested event may carry: `LlmCostRecordInput` in camelCase (checked against the type). */
+const acceptedFields: ReadonlySet<string> = new Set<keyof LlmCostRecordInput>([
   "eventId",
   "createdAt",
   "repo",
