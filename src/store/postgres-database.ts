@@ -23,15 +23,25 @@ function queryable(client: Sql | TransactionSql): Queryable {
   };
 }
 
+/** A Database over postgres.js, which also says how many connections its pool may open at once. */
+export interface PostgresDatabase extends Database {
+  readonly maxConnections: number;
+}
+
 /**
  * Wraps a postgres.js `sql`. With `owned: false` (a client the caller handed in), `close()` leaves
  * it open.
  */
-export function postgresDatabase(sql: Sql, options: { owned: boolean; description: string }): Database {
+export function postgresDatabase(
+  sql: Sql,
+  options: { owned: boolean; description: string },
+): PostgresDatabase {
   let closed = false;
   return {
     engine: "postgres",
     description: options.description,
+    // postgres.js defaults `max` to 10; a caller's client says its own.
+    maxConnections: Math.max(1, Number(sql.options?.max) || 1),
     ...queryable(sql),
     transaction: async (work) => (await sql.begin((transaction) => work(queryable(transaction)))) as never,
     async close() {
@@ -62,15 +72,27 @@ export function connectWithoutDelay(options: {
   return socket;
 }
 
+/**
+ * How many statements a database can run at once: its pool size for postgres.js (a wrapper that does
+ * not pass `maxConnections` on counts as one connection), 1 for PGlite (one WASM instance, one thread).
+ */
+export function connectionLimit(database: Database): number {
+  if (database.engine !== "postgres") return 1;
+  const limit = (database as Partial<PostgresDatabase>).maxConnections;
+  return typeof limit === "number" && Number.isInteger(limit) && limit >= 1 ? limit : 1;
+}
+
 function singleHost(url: string): boolean {
   const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
   return !authority.slice(authority.lastIndexOf("@") + 1).includes(",");
 }
 
 /** Connects to a Postgres server and checks the connection, so a bad URL fails here, precisely. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<PostgresDatabase> {
   const description = redactUrl(url);
   const sql = postgres(url, {
+    // Connections are opened lazily; the tracker keeps two writes in flight (TelemetryStore's
+    // maxConcurrentWrites), and queries and purges may run beside them.
     max: options.max ?? 10,
     connect_timeout: 10,
     onnotice: () => {},

@@ -7,6 +7,7 @@ import type { Database } from "./database.js";
 import type { LedgerLogger } from "./logger.js";
 import { migrateUp } from "./migrator.js";
 import { openDatabase } from "./open-database.js";
+import { connectionLimit } from "./postgres-database.js";
 import { purgeEvents, type PurgeOptions } from "./purge-events.js";
 import { recordCosts, type RecordCostsResult } from "./record-costs.js";
 import { quoteSchema } from "./schema-name.js";
@@ -43,6 +44,14 @@ export interface TelemetryStore {
    * caller's thread, it keeps one statement short enough not to stall the event loop.
    */
   readonly maxBatchSize: number;
+  /**
+   * How many `recordLlmCosts` calls the tracker may have in flight at once: 2 on a Postgres server
+   * whose pool has at least two connections (one batch is copied and inserted by one backend while
+   * the next is priced, encoded and sent on another), 1 on PGlite (one instance on the caller's
+   * thread: a second write would only wait for the first). Writes are idempotent by `eventId`, so
+   * the order in which concurrent batches commit does not matter.
+   */
+  readonly maxConcurrentWrites: number;
   /** Writes one event; an `eventId` already stored is skipped (`duplicates: 1`). */
   recordLlmCost(record: NewLlmCostRecord): Promise<RecordCostsResult>;
   /** Writes many events in one transaction, skipping `eventId`s already stored. */
@@ -109,6 +118,7 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
     database,
     schema,
     maxBatchSize: database.engine === "pglite" ? pgliteBatchSize : serverBatchSize,
+    maxConcurrentWrites: connectionLimit(database) >= 2 ? 2 : 1,
     recordLlmCost: (record) => recordCosts(database, schema, [record]),
     recordLlmCosts: (records) => recordCosts(database, schema, records),
     async getLlmCosts(eventIds) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
+import { LedgerError } from "../errors.js";
 import { createPricing } from "../pricing/index.js";
 import type { CostSdk, LlmCostRecordInput, NewLlmCostRecord } from "../store/cost-record.js";
 import type { LedgerLogger } from "../store/logger.js";
@@ -51,6 +52,11 @@ export interface CostTrackerOptions {
   closeTimeoutMs?: number | undefined;
   /** Close the sink in `close()` (default true). */
   closeSink?: boolean | undefined;
+  /**
+   * Batches written at once in direct mode (a whole number from 1 to 64). Default: the sink's
+   * `maxConcurrentWrites` (2 for the store on a Postgres server, 1 on PGlite), else 1.
+   */
+  writeConcurrency?: number | undefined;
 }
 
 /** The cost tracker: records LLM calls without blocking or failing the caller. */
@@ -83,6 +89,25 @@ interface PricedItem {
 /** Resolves on the event loop's next turn (after pending I/O and timers get a chance to run). */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+const maxWriteConcurrency = 64;
+
+/** The option when given (validated), else the sink's wish, else 1. */
+function writeConcurrencyOf(option: number | undefined, sink: EventSink): number {
+  if (option === undefined) {
+    const wanted = sink.maxConcurrentWrites;
+    return typeof wanted === "number" && Number.isInteger(wanted) && wanted >= 1
+      ? Math.min(wanted, maxWriteConcurrency)
+      : 1;
+  }
+  if (!Number.isInteger(option) || option < 1 || option > maxWriteConcurrency) {
+    throw new LedgerError(
+      "E_OPTIONS",
+      `createCostTracker: writeConcurrency must be a whole number from 1 to ${maxWriteConcurrency}, got ${String(option)}`,
+    );
+  }
+  return option;
+}
+
 /**
  * Creates a cost tracker over a store. Each `track…` call validates and stamps the event and queues
  * it; batches are priced and written in the background, retried with backoff, and spooled to disk
@@ -109,6 +134,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
   };
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+  const writeConcurrency = writeConcurrencyOf(options.writeConcurrency, sink);
   const spoolDirectory =
     options.spoolDir === false
       ? undefined
@@ -138,19 +164,40 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   let probeAttempt = 0;
   let replayTurn = true;
   let claimedOrphans = false;
+  // Events are numbered in the order they were queued. With several batches in flight a later batch
+  // may settle before an earlier one, so flush() waits for a position, not a count: every event
+  // numbered below its target must be settled.
   let enqueued = 0;
-  let settled = 0;
+  /** Events taken from the queue so far: the number of the event at the queue's front. */
+  let taken = 0;
+  /** The first event number of each batch taken and not yet settled as a whole. */
+  const outstanding = new Set<number>();
+  /** Writes in flight (direct mode); each settles its batch before it resolves, and never rejects. */
+  const inFlight = new Set<Promise<void>>();
+  /** Resolves once every write started so far has finished. */
+  let writesDone: Promise<void> = Promise.resolve();
+  /** Wakes the pump while it waits for a write to finish (a full batch or a flush arrived). */
+  let wakePump: (() => void) | undefined;
+  /** Spool appends and replay progress, one at a time (see `exclusive`). */
+  let spoolTail: Promise<unknown> = Promise.resolve();
   const flushWaiters: { target: number; resolve: () => void }[] = [];
 
   const settle = (resolve: (result: TrackResult) => void, result: TrackResult) => {
-    settled++;
     counters.pending--;
     resolve(result);
   };
+  /** Every event numbered below this is settled. */
+  const settledBefore = () => {
+    let lowest = taken;
+    for (const first of outstanding) if (first < lowest) lowest = first;
+    return lowest;
+  };
   const notifyFlushWaiters = () => {
+    if (flushWaiters.length === 0) return;
+    const settledUpTo = settledBefore();
     for (let index = flushWaiters.length - 1; index >= 0; index--) {
       const waiter = flushWaiters[index]!;
-      if (settled >= waiter.target) {
+      if (settledUpTo >= waiter.target) {
         flushWaiters.splice(index, 1);
         waiter.resolve();
       }
@@ -219,7 +266,10 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   }
 
   function schedule(): void {
-    if (pumping) return;
+    if (pumping) {
+      wakePump?.();
+      return;
+    }
     pumping = nextTurn()
       .then(pump)
       .catch((error: unknown) => {
@@ -252,6 +302,28 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     return items;
   }
 
+  /** Takes up to `count` events from the queue as one batch, outstanding until `finishBatch`. */
+  function takeBatch(count: number): { batch: QueuedEvent[]; first: number } {
+    const first = taken;
+    const batch = queue.take(count);
+    taken += batch.length;
+    outstanding.add(first);
+    return { batch, first };
+  }
+
+  function finishBatch(first: number): void {
+    outstanding.delete(first);
+    notifyFlushWaiters();
+  }
+
+  /** Waits until one write in flight finishes, or (with `orWake`) the pump is woken. */
+  async function writeFinished(orWake: boolean): Promise<void> {
+    const waits: Promise<void>[] = [...inFlight];
+    if (orWake) waits.push(new Promise<void>((resolve) => (wakePump = resolve)));
+    await Promise.race(waits);
+    wakePump = undefined;
+  }
+
   async function pump(): Promise<void> {
     if (!claimedOrphans && spool) {
       claimedOrphans = true;
@@ -261,11 +333,24 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     }
     for (;;) {
       if (spool && queue.length >= maxQueue) {
-        await spoolItems(priceBatch(queue.take(queue.length)));
+        // Spill the whole queue to the spool, after the writes in flight: a batch among them that
+        // fails is spooled first, so the spool keeps the order in which events were tracked.
+        if (inFlight.size > 0) {
+          await writesDone;
+          continue;
+        }
+        const { batch, first } = takeBatch(queue.length);
+        await spoolOrDeliver(priceBatch(batch));
+        finishBatch(first);
         continue;
       }
       const canReplay = spool?.hasPending() === true && (mode === "direct" || Date.now() >= nextProbeAt);
       if (canReplay && (replayTurn || queue.length === 0)) {
+        // A replayed chunk is a write too: it takes one of the `writeConcurrency` places.
+        if (inFlight.size >= writeConcurrency) {
+          await writeFinished(false);
+          continue;
+        }
         replayTurn = false;
         await replayChunk();
         await nextTurn();
@@ -273,15 +358,32 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
       }
       replayTurn = true;
       if (queue.length > 0 && (queue.length >= batchSize || drainRequested || closing)) {
-        const items = priceBatch(queue.take(batchSize));
-        if (items.length > 0) {
-          if (mode === "spooling" && spool) await spoolItems(items);
-          else await deliver(items);
+        if (mode === "spooling" && spool) {
+          // As with a spill: the writes in flight settle (written or spooled) before this batch.
+          if (inFlight.size > 0) {
+            await writesDone;
+            continue;
+          }
+          const { batch, first } = takeBatch(batchSize);
+          await spoolOrDeliver(priceBatch(batch));
+          finishBatch(first);
+        } else {
+          if (inFlight.size >= writeConcurrency) {
+            await writeFinished(false);
+            continue;
+          }
+          // Priced and encoded while the writes already in flight wait for the database.
+          const { batch, first } = takeBatch(batchSize);
+          startWrite(priceBatch(batch), first);
         }
-        notifyFlushWaiters();
         // An engine whose writes never wait for I/O (PGlite runs on this thread) would otherwise
         // drain the whole queue without letting timers and I/O run: give the event loop a turn.
         await nextTurn();
+        continue;
+      }
+      if (inFlight.size > 0) {
+        // Nothing to take yet: wait for a write to finish or for more events (or a flush).
+        await writeFinished(true);
         continue;
       }
       if (queue.length === 0) drainRequested = false;
@@ -290,8 +392,38 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     }
   }
 
-  /** Writes a batch, retrying with backoff; spools it when the store stays unreachable. */
-  async function deliver(items: PricedItem[]): Promise<void> {
+  /**
+   * Starts writing a batch without waiting for it (up to `writeConcurrency` at once). Batches in
+   * flight together may commit in either order: that is safe because every write is idempotent by
+   * `eventId` (ON CONFLICT DO NOTHING; the service does the same), the rollups are sums, and each
+   * batch settles its own promises. Only the spool keeps the queue's order (see `deliver`).
+   */
+  function startWrite(items: PricedItem[], first: number): void {
+    if (items.length === 0) {
+      finishBatch(first);
+      return;
+    }
+    const earlier = writesDone;
+    const write: Promise<void> = deliver(items, earlier)
+      .catch((error: unknown) => {
+        // Unreachable by design (deliver settles every item); never leave a promise unsettled.
+        logError(logger, { error: String(error) }, "llm-ledger: tracker write failed unexpectedly");
+        for (const { record, resolve } of items) settle(resolve, drop(record.eventId, "tracker error"));
+      })
+      .finally(() => {
+        inFlight.delete(write);
+        finishBatch(first);
+      });
+    inFlight.add(write);
+    writesDone = Promise.all([earlier, write]).then(() => {});
+  }
+
+  /**
+   * Writes a batch, retrying with backoff; spools it when the store stays unreachable, once the
+   * writes started before it (`earlier`) have finished, so that the spool — replayed in file order —
+   * holds batches in the order they were taken from the queue.
+   */
+  async function deliver(items: PricedItem[], earlier: Promise<void>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await writeBatch(
@@ -321,6 +453,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
         }
         const outOfTime = Date.now() >= closeDeadline;
         if (spool && (attempt + 1 >= retry.attempts || closing || queue.length >= maxQueue)) {
+          await earlier;
           if (await spoolItems(items)) {
             mode = "spooling";
             nextProbeAt = Date.now() + backoffDelay(probeAttempt++, retry);
@@ -338,11 +471,26 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     }
   }
 
+  /** Spools a batch; when the disk fails too, writes it to the store instead (retrying, then spooling). */
+  async function spoolOrDeliver(items: PricedItem[]): Promise<void> {
+    if (!(await spoolItems(items))) await deliver(items, Promise.resolve());
+  }
+
+  /**
+   * Runs spool file operations one at a time: an append must not interleave with a replay finishing
+   * (and truncating) the file, and two appends must not write at the same offset.
+   */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = spoolTail.then(work);
+    spoolTail = run.catch(() => {});
+    return run;
+  }
+
   /** Appends a batch to the spool and settles it as spooled; false when the disk failed too. */
   async function spoolItems(items: PricedItem[]): Promise<boolean> {
     if (items.length === 0) return true;
     try {
-      await spool!.append(items.map((item) => item.record));
+      await exclusive(() => spool!.append(items.map((item) => item.record)));
     } catch (error) {
       reportError(error);
       logError(
@@ -373,7 +521,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
         counters.rejected++;
         logError(logger, { eventId, reason }, "llm-ledger: a spooled event was refused by the store");
       }
-      await chunk.done();
+      await exclusive(() => chunk.done());
       if (mode === "spooling")
         logger.warn({}, "llm-ledger: the store is reachable again; replaying the spool");
       mode = "direct";
@@ -399,7 +547,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
 
   function flush(): Promise<void> {
     const target = enqueued;
-    if (settled >= target) return Promise.resolve();
+    if (settledBefore() >= target) return Promise.resolve();
     drainRequested = true;
     return new Promise<void>((resolve) => {
       flushWaiters.push({ target, resolve });
@@ -425,7 +573,9 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     if (flushTimer) clearTimeout(flushTimer);
     if (probeTimer) clearTimeout(probeTimer);
     await flush();
+    // The pump returns only when no write is in flight; `writesDone` covers a pump that failed.
     while (pumping) await pumping;
+    await writesDone;
     if (spool) {
       // One last try at the spool while the store answers; what is left waits for the next tracker.
       // (at least one attempt even after an outage: the store may be back before the probe was due).

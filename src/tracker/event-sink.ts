@@ -12,4 +12,10 @@ export interface EventSink {
   close(): Promise<void>;
   /** The largest batch the sink wants in one call (PGlite keeps it small; see the store). */
   readonly maxBatchSize?: number | undefined;
+  /**
+   * How many `recordLlmCosts` calls the sink can usefully serve at once (default 1): the tracker's
+   * default `writeConcurrency`. A sink that says more than 1 must accept concurrent calls, whose
+   * batches may commit in any order (each is idempotent by `eventId`).
+   */
+  readonly maxConcurrentWrites?: number | undefined;
 }

@@ -111,6 +111,9 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
 
   return {
     maxBatchSize: maxEventsPerRequest,
+    // The service commits requests that arrive while a write is in flight together (its group
+    // commit, two groups at a time on a server): a second request in flight keeps it busy.
+    maxConcurrentWrites: 2,
     async recordLlmCosts(records) {
       const total: RecordCostsResult = { inserted: 0, duplicates: 0 };
       for (let start = 0; start < records.length; start += maxEventsPerRequest) {
