@@ -14,6 +14,7 @@ import { migrateUp } from "../src/store/migrator.js";
 import { pgliteDatabase } from "../src/store/pglite-database.js";
 import { postgresDatabase } from "../src/store/postgres-database.js";
 import { recordCosts } from "../src/store/record-costs.js";
+import { compactRollups } from "../src/store/rollup-compaction.js";
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
 import { median, quantile, writeResults } from "./support.js";
 
@@ -69,11 +70,21 @@ export async function generate(database: Database, schema: string, rows: number,
       await transaction.query(`SELECT set_config('search_path', $1, true)`, [`"${schema}"`]);
       await transaction.query(generateSql, [now.toISOString(), Math.min(chunk, rows - done)]);
     });
+    await compactRollups(database, schema);
     process.stdout.write(`\r  generated ${Math.min(done + chunk, rows).toLocaleString("en-US")} rows`);
   }
   process.stdout.write("\n");
+  await compactRollups(database, schema);
   await database.exec(
-    `ANALYZE "${schema}".llm_cost_events; ANALYZE "${schema}".llm_cost_hourly; ANALYZE "${schema}".llm_cost_daily`,
+    [
+      "llm_cost_events",
+      "llm_cost_hourly",
+      "llm_cost_daily",
+      "llm_cost_hourly_summary",
+      "llm_cost_daily_summary",
+    ]
+      .map((table) => `ANALYZE "${schema}".${table}`)
+      .join("; "),
   );
   return performance.now() - started;
 }
@@ -172,7 +183,10 @@ export function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
   });
 }
 
-/** The store's write path (recordLlmCosts' SQL) with the rollup triggers on, then off, alternating. */
+/**
+ * The store's write path (recordLlmCosts' SQL) with the rollup triggers on, then off, alternating.
+ * With them on, the time includes merging every delta the writes left into the rollups.
+ */
 async function measureWriteCost(database: Database, schema: string, rows: number, batch: number, now: Date) {
   const table = `"${schema}".llm_cost_events`;
   const rates: Record<"with" | "without", number[]> = { with: [], without: [] };
@@ -184,6 +198,7 @@ async function measureWriteCost(database: Database, schema: string, rows: number
       for (let index = 0; index < records.length; index += batch) {
         await recordCosts(database, schema, records.slice(index, index + batch));
       }
+      if (mode === "with") await compactRollups(database, schema);
       rates[mode].push(rows / ((performance.now() - started) / 1000));
     }
   }
@@ -200,12 +215,22 @@ async function measureWriteCost(database: Database, schema: string, rows: number
 }
 
 async function rollupSize(database: Database, schema: string) {
-  const [row] = await database.query<{ events: string; hourly: string; daily: string }>(
+  const [row] = await database.query<
+    Record<"events" | "hourly" | "daily" | "hourlySummary" | "dailySummary", string>
+  >(
     `SELECT (SELECT count(*) FROM "${schema}".llm_cost_events)::text AS events,
             (SELECT count(*) FROM "${schema}".llm_cost_hourly)::text AS hourly,
-            (SELECT count(*) FROM "${schema}".llm_cost_daily)::text AS daily`,
+            (SELECT count(*) FROM "${schema}".llm_cost_daily)::text AS daily,
+            (SELECT count(*) FROM "${schema}".llm_cost_hourly_summary)::text AS "hourlySummary",
+            (SELECT count(*) FROM "${schema}".llm_cost_daily_summary)::text AS "dailySummary"`,
   );
-  return { events: Number(row?.events), hourlyRows: Number(row?.hourly), dailyRows: Number(row?.daily) };
+  return {
+    events: Number(row?.events),
+    hourlyRows: Number(row?.hourly),
+    dailyRows: Number(row?.daily),
+    hourlySummaryRows: Number(row?.hourlySummary),
+    dailySummaryRows: Number(row?.dailySummary),
+  };
 }
 
 async function benchServer(url: string, rows: number, iterations: number, writeRows: number) {
@@ -224,7 +249,7 @@ async function benchServer(url: string, rows: number, iterations: number, writeR
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily`,
+      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
     const writes = await measureWriteCost(database, schema, writeRows, 5000, now);
@@ -247,7 +272,7 @@ async function benchPglite(rows: number, iterations: number, writeRows: number) 
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily`,
+      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
     const writes = await measureWriteCost(database, schema, writeRows, 250, now);

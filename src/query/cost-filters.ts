@@ -68,17 +68,32 @@ export function checkFilters(filters: unknown): ResolvedFilters {
   return resolved;
 }
 
-/** True when every filter can be answered from the hourly rollup. */
+/** True when every filter can be answered from the full rollups. */
 export function filtersFitRollup(filters: ResolvedFilters): boolean {
   return filters.dimensions.every((filter) => filter.dimension.rollupSql !== null);
 }
 
-/** The SQL of a dimension over raw events or the rollup, with its metadata key bound. */
+/** True when every filter can be answered from the summary rollups (no flag filters: they are counts there). */
+export function filtersFitSummary(filters: ResolvedFilters): boolean {
+  return (
+    filters.dimensions.every((filter) => filter.dimension.inSummary) &&
+    Object.values(filters.flags).every((flag) => flag === undefined)
+  );
+}
+
+/**
+ * Where a dimension is read: raw events, a rollup keyed by columns named after the dimensions, or the
+ * one-dimension rollup (`llm_cost_rollup_by_dimension`), where every dimension is its `value` column.
+ */
+export type DimensionTarget = "raw" | "rollup" | "byDimension";
+
+/** The SQL of a dimension over raw events or a rollup, with its metadata key bound. */
 export function dimensionSql(
   dimension: ResolvedDimension,
-  target: "raw" | "rollup",
+  target: DimensionTarget,
   parameters: SqlParameters,
 ): string {
+  if (target === "byDimension") return "value";
   const sql = target === "raw" ? dimension.rawSql : dimension.rollupSql;
   if (sql === null) throw new Error(`dimension ${dimension.name} is not in the rollup`);
   if (dimension.metadataKey === undefined) return sql;
@@ -89,7 +104,7 @@ export function dimensionSql(
 /** The WHERE conditions for `filters` over raw events or the rollup. */
 export function filterConditions(
   filters: ResolvedFilters,
-  target: "raw" | "rollup",
+  target: DimensionTarget,
   parameters: SqlParameters,
 ): string[] {
   const conditions: string[] = [];

@@ -10,13 +10,28 @@ export interface Span {
 }
 
 /**
- * Where a query's figures come from: whole UTC days from the daily rollup, whole hours from the
- * hourly rollup, and the rest, possibly nothing, from raw events. The spans never overlap.
+ * Where a query's figures come from: whole UTC days from a daily rollup, whole hours from an hourly
+ * rollup, and the rest, possibly nothing, from raw events. The spans never overlap. `rollups` names
+ * the rollups: one dimension's rows of `llm_cost_rollup_by_dimension` (`dimension` names which), the
+ * summaries (repo, task type, model, provider) or the full ones; the deltas that writers left pending
+ * are added over every rollup span in every case.
  */
 export interface CostQueryLayout {
+  rollups: "byDimension" | "summary" | "full";
+  /** For `byDimension`: the dimension whose rows are read. */
+  dimension?: string | undefined;
   daily: Span | undefined;
   hourly: Span[];
   raw: Span[];
+}
+
+/** A rollup table read for a span, with the conditions that pick its rows out of a shared table. */
+interface RollupSource {
+  table: string;
+  timeColumn: string;
+  metrics: readonly string[];
+  target: "rollup" | "byDimension";
+  rows: string[];
 }
 
 /** The column alias of each metric in the grouped rows. */
@@ -55,8 +70,8 @@ const rawMetrics = [
   ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
 ];
 
-/** The same metrics summed from a rollup (hourly or daily: the same columns). */
-const rollupMetrics = [
+/** The same metrics summed from a full rollup or the pending deltas (the same columns). */
+const fullRollupMetrics = [
   "sum(events) AS events",
   "sum(events) FILTER (WHERE used_fallback) AS fallbacks",
   "sum(events) FILTER (WHERE errored) AS errors",
@@ -65,6 +80,26 @@ const rollupMetrics = [
   "sum(provider_cost_usd) AS provider_cost_usd",
   ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
 ];
+
+/** The same metrics summed from a summary rollup, which keeps the flags as counts. */
+const summaryRollupMetrics = [
+  "sum(events) AS events",
+  "sum(fallbacks) AS fallbacks",
+  "sum(errors) AS errors",
+  "sum(unpriced) AS unpriced",
+  "sum(estimated_cost_usd) AS cost_usd",
+  "sum(provider_cost_usd) AS provider_cost_usd",
+  ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
+];
+
+/** The deltas writers appended and no merge has taken yet (migration 0004): full keys, signed sums. */
+const pendingDeltas: RollupSource = {
+  table: "llm_cost_rollup_delta",
+  timeColumn: "hour_start",
+  metrics: fullRollupMetrics,
+  target: "rollup",
+  rows: [],
+};
 
 const metricAliases = Object.values(metricColumns);
 
@@ -114,21 +149,29 @@ export function buildCostQuery(
   const groupAliases = [...keyAliases, ...(grain ? ["period"] : [])];
 
   const parts: string[] = [];
-  const rollupPart = (table: string, timeColumn: string, spans: readonly Span[]) => {
+  const rollupPart = (source: RollupSource, spans: readonly Span[]) => {
     const keys = plan.groupBy.map(
-      (dimension, index) => `${dimensionSql(dimension, "rollup", parameters)} AS k${index}`,
+      (dimension, index) => `${dimensionSql(dimension, source.target, parameters)} AS k${index}`,
     );
-    if (grain) keys.push(`date_trunc(${grain}, ${timeColumn}, ${timeZone}) AS period`);
-    const time = spansCondition(timeColumn, spans, parameters);
-    const conditions = [...(time ? [time] : []), ...filterConditions(plan.filters, "rollup", parameters)];
+    if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
+    const time = spansCondition(source.timeColumn, spans, parameters);
+    const conditions = [
+      ...source.rows,
+      ...(time ? [time] : []),
+      ...filterConditions(plan.filters, source.target, parameters),
+    ];
     parts.push(
-      `SELECT ${[...keys, ...rollupMetrics].join(", ")} FROM ${quoted}.${table}` +
+      `SELECT ${[...keys, ...source.metrics].join(", ")} FROM ${quoted}.${source.table}` +
         whereClause(conditions) +
         groupByClause(keys.length),
     );
   };
-  if (layout.daily) rollupPart("llm_cost_daily", "day_start", [layout.daily]);
-  if (layout.hourly.length > 0) rollupPart("llm_cost_hourly", "hour_start", layout.hourly);
+  const sources = rollupSources(layout, parameters);
+  if (layout.daily) rollupPart(sources.daily, [layout.daily]);
+  if (layout.hourly.length > 0) rollupPart(sources.hourly, layout.hourly);
+  const rollupSpans = [...(layout.daily ? [layout.daily] : []), ...layout.hourly];
+  // Days and hours both start on UTC hours, so the hourly deltas split exactly along these spans.
+  if (rollupSpans.length > 0) rollupPart(pendingDeltas, rollupSpans);
   if (layout.raw.length > 0) {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, "raw", parameters)} AS k${index}`,
@@ -170,6 +213,38 @@ export function buildCostQuery(
     `WITH parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
     `${rowsSelect} UNION ALL ${totalsSelect} ORDER BY is_total, position`;
   return { text, values: parameters.values };
+}
+
+/** The daily and hourly rollup tables of a layout. */
+function rollupSources(
+  layout: CostQueryLayout,
+  parameters: SqlParameters,
+): { daily: RollupSource; hourly: RollupSource } {
+  if (layout.rollups === "byDimension") {
+    const dimension = `dimension = ${parameters.add(layout.dimension)}::text`;
+    const source = (span: "day" | "hour"): RollupSource => ({
+      table: "llm_cost_rollup_by_dimension",
+      timeColumn: "period_start",
+      metrics: summaryRollupMetrics,
+      target: "byDimension",
+      rows: [dimension, `span = '${span}'`],
+    });
+    return { daily: source("day"), hourly: source("hour") };
+  }
+  const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
+  const source = (table: string, timeColumn: string): RollupSource => ({
+    table,
+    timeColumn,
+    metrics,
+    target: "rollup",
+    rows: [],
+  });
+  return layout.rollups === "summary"
+    ? {
+        daily: source("llm_cost_daily_summary", "day_start"),
+        hourly: source("llm_cost_hourly_summary", "hour_start"),
+      }
+    : { daily: source("llm_cost_daily", "day_start"), hourly: source("llm_cost_hourly", "hour_start") };
 }
 
 /** The ORDER BY of the grouped rows: the asked terms, then every group column so that ties are stable. */

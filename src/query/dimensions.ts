@@ -23,23 +23,25 @@ export interface ResolvedDimension {
   name: Dimension;
   /** SQL over `llm_cost_events`; `$key` stands for the metadata key's parameter. */
   rawSql: string;
-  /** SQL over `llm_cost_hourly`, or null when the rollup does not carry it. */
+  /** SQL over the full rollups (`llm_cost_hourly`, `llm_cost_daily`), or null when they do not carry it. */
   rollupSql: string | null;
+  /** True when the summary rollups (`llm_cost_*_summary`: repo, task type, model, provider) carry it too. */
+  inSummary: boolean;
   /** The metadata key, bound as a parameter, for `metadata.<key>`. */
   metadataKey?: string;
 }
 
-const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null }> = {
-  repo: { raw: "repo", rollup: "repo" },
-  taskType: { raw: "task_type", rollup: "task_type" },
+const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null; inSummary: boolean }> = {
+  repo: { raw: "repo", rollup: "repo", inSummary: true },
+  taskType: { raw: "task_type", rollup: "task_type", inSummary: true },
   // The catalog's id, so one model's dated spellings are one row; the raw id when unpriced.
-  model: { raw: "COALESCE(resolved_model, model)", rollup: "model" },
-  provider: { raw: "provider", rollup: "provider" },
-  sdk: { raw: "sdk", rollup: "sdk" },
-  deliveryId: { raw: "delivery_id", rollup: null },
-  userId: { raw: "user_id", rollup: null },
-  sessionId: { raw: "session_id", rollup: null },
-  environment: { raw: "environment", rollup: "environment" },
+  model: { raw: "COALESCE(resolved_model, model)", rollup: "model", inSummary: true },
+  provider: { raw: "provider", rollup: "provider", inSummary: true },
+  sdk: { raw: "sdk", rollup: "sdk", inSummary: false },
+  deliveryId: { raw: "delivery_id", rollup: null, inSummary: false },
+  userId: { raw: "user_id", rollup: null, inSummary: false },
+  sessionId: { raw: "session_id", rollup: null, inSummary: false },
+  environment: { raw: "environment", rollup: "environment", inSummary: false },
 };
 
 const metadataPrefix = "metadata.";
@@ -53,7 +55,12 @@ export function resolveDimension(name: unknown, where: string): ResolvedDimensio
   if (typeof name === "string") {
     if ((dimensionNames as readonly string[]).includes(name)) {
       const columns = fixedColumns[name as FixedDimension];
-      return { name: name as FixedDimension, rawSql: columns.raw, rollupSql: columns.rollup };
+      return {
+        name: name as FixedDimension,
+        rawSql: columns.raw,
+        rollupSql: columns.rollup,
+        inSummary: columns.inSummary,
+      };
     }
     if (name.startsWith(metadataPrefix)) {
       const key = name.slice(metadataPrefix.length);
@@ -67,6 +74,7 @@ export function resolveDimension(name: unknown, where: string): ResolvedDimensio
         name: name as Dimension,
         rawSql: "(metadata ->> $key::text)",
         rollupSql: null,
+        inSummary: false,
         metadataKey: key,
       };
     }

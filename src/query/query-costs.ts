@@ -1,6 +1,6 @@
 import { quoteSchema } from "../store/schema-name.js";
 import { checkCostQueryOptions, type CostQueryPlan, type QueryCostsOptions } from "./cost-query-options.js";
-import { filtersFitRollup } from "./cost-filters.js";
+import { filtersFitRollup, filtersFitSummary } from "./cost-filters.js";
 import { readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
 import type { QueryStore } from "./store-handle.js";
@@ -76,13 +76,17 @@ function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
 }
 
 function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
-  return { layout: { daily: undefined, hourly: [], raw: [{ from: plan.from, to: plan.to }] }, source: "raw" };
+  return {
+    layout: { rollups: "full", daily: undefined, hourly: [], raw: [{ from: plan.from, to: plan.to }] },
+    source: "raw",
+  };
 }
 
 /**
- * Decides where each part of the range comes from: whole UTC days from the daily rollup (when the
- * periods are whole UTC days or there is no grain), whole hours from the hourly rollup, the partial
- * hours at the edges from raw events.
+ * Decides where each part of the range comes from: whole UTC days from a daily rollup (when the
+ * periods are whole UTC days or there is no grain), whole hours from an hourly rollup, the partial
+ * hours at the edges from raw events; the summary rollups when the dimensions and filters fit them
+ * (they are about ten times smaller), the full ones otherwise.
  */
 async function chooseLayout(
   store: QueryStore,
@@ -109,7 +113,27 @@ async function chooseLayout(
   const raw: Span[] = [];
   if (plan.from && hours.from && plan.from < hours.from) raw.push({ from: plan.from, to: hours.from });
   if (plan.to && hours.to && hours.to < plan.to) raw.push({ from: hours.to, to: plan.to });
-  return { layout: { daily, hourly, raw }, source: raw.length > 0 ? "mixed" : "rollup" };
+  return {
+    layout: { ...chooseRollups(plan), daily, hourly, raw },
+    source: raw.length > 0 ? "mixed" : "rollup",
+  };
+}
+
+/**
+ * The smallest rollups that carry every dimension the query groups or filters by: one dimension's
+ * rows (also for none: the provider's, the fewest), the four-dimension summaries, or the full rollups
+ * (SDK, environment, flag filters).
+ */
+function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "dimension"> {
+  const summaryFits =
+    plan.groupBy.every((dimension) => dimension.inSummary) && filtersFitSummary(plan.filters);
+  if (!summaryFits) return { rollups: "full" };
+  const used = new Set([
+    ...plan.groupBy.map((dimension) => dimension.name),
+    ...plan.filters.dimensions.map((filter) => filter.dimension.name),
+  ]);
+  if (used.size > 1) return { rollups: "summary" };
+  return { rollups: "byDimension", dimension: [...used][0] ?? "provider" };
 }
 
 /**
@@ -118,11 +142,14 @@ async function chooseLayout(
  * whose time zone database does the grouping, sampling each day and the span's last hour.
  */
 async function wholeHourOffsets(store: QueryStore, timeZone: string, span: Span): Promise<boolean> {
-  const table = `${quoteSchema(store.schema)}.llm_cost_hourly`;
+  const hourly = `${quoteSchema(store.schema)}.llm_cost_hourly`;
+  const delta = `${quoteSchema(store.schema)}.llm_cost_rollup_delta`;
   const [row] = await store.database.query<{ whole: boolean | null }>(
     `WITH bounds AS (
-       SELECT COALESCE($1::timestamptz, (SELECT min(hour_start) FROM ${table})) AS low,
-              COALESCE($2::timestamptz - interval '1 hour', (SELECT max(hour_start) FROM ${table})) AS high
+       SELECT COALESCE($1::timestamptz, LEAST((SELECT min(hour_start) FROM ${hourly}),
+                                              (SELECT min(hour_start) FROM ${delta}))) AS low,
+              COALESCE($2::timestamptz - interval '1 hour', GREATEST((SELECT max(hour_start) FROM ${hourly}),
+                                                                     (SELECT max(hour_start) FROM ${delta}))) AS high
      ), samples AS (
        SELECT generate_series(date_trunc('hour', low, 'UTC'), high, interval '1 day') AS instant FROM bounds
        UNION ALL SELECT high FROM bounds

@@ -5,7 +5,7 @@ import { quoteSchema } from "./schema-name.js";
 /** Options of `purgeOlderThan`. */
 export interface PurgeOptions {
   /**
-   * Also delete the hourly rollups (migration 0002) of whole hours before the cutoff. By default
+   * Also delete the rollups (migrations 0002 and 0004) of whole hours before the cutoff. By default
    * they stay, so periods whose raw events were purged remain answerable.
    */
   includeRollups?: boolean | undefined;
@@ -64,15 +64,20 @@ export async function purgeEvents(
   return deleted;
 }
 
-/** Deletes rollup rows of hours that ended at or before the cutoff, when the rollup table exists. */
+/**
+ * Deletes rollup rows of hours that ended at or before the cutoff (a trigger takes them out of the
+ * daily and summary rollups), with the pending deltas of those hours: merged first, under the merge's
+ * lock, so that no merge brings them back afterwards.
+ */
 async function purgeRollups(database: Database, schema: string, cutoff: Date): Promise<void> {
-  const rollups = `${quoteSchema(schema)}.llm_cost_hourly`;
-  const [exists] = await database.query<{ table: string | null }>(`SELECT to_regclass($1)::text AS table`, [
-    rollups,
-  ]);
-  if (!exists?.table) return;
+  const quoted = quoteSchema(schema);
   await database.transaction(async (transaction) => {
     await transaction.query(`SELECT set_config('llm_ledger.retention_purge', 'on', true)`);
-    await transaction.query(`DELETE FROM ${rollups} WHERE hour_start + interval '1 hour' <= $1`, [cutoff]);
+    await transaction.query(`SELECT pg_advisory_xact_lock(1819045746, hashtext($1))`, [schema]);
+    await transaction.query(`SELECT ${quoted}.llm_cost_rollups_compact(NULL)`);
+    await transaction.query(
+      `DELETE FROM ${quoted}.llm_cost_hourly WHERE hour_start + interval '1 hour' <= $1`,
+      [cutoff],
+    );
   });
 }

@@ -1,6 +1,7 @@
 import type { Database, Queryable } from "./database.js";
 import type { NewLlmCostRecord } from "./cost-record.js";
 import { columnArrays, copyText, writeColumnNames, writeColumns } from "./cost-record-encoding.js";
+import { scheduleRollupCompaction } from "./rollup-compaction.js";
 import { quoteSchema } from "./schema-name.js";
 import { storeWriteError } from "./store-write-error.js";
 
@@ -35,6 +36,7 @@ export async function recordCosts(
         : viaUnnest(transaction, target, records),
     );
     const inserted = Number(row.inserted);
+    if (inserted > 0) scheduleRollupCompaction(database, schema);
     return {
       inserted,
       duplicates: records.length - inserted,

@@ -5,7 +5,7 @@ import { queryCostsUsing } from "../../src/query/query-costs.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { describeEachEngine } from "../support/databases.js";
 import { insertEvents, testEvent } from "./support/cost-events.js";
-import { emptyTables } from "./support/rollup-drift.js";
+import { compactAll, emptyTables } from "./support/rollup-drift.js";
 
 describeEachEngine("queryCosts", (context) => {
   const store = () => ({ database: context.database(), schema: context.schema });
@@ -102,11 +102,20 @@ describeEachEngine("queryCosts", (context) => {
       }),
     );
     await insertEvents(context.database(), context.schema, events);
-    // Beyond 2^53 in both rollups (a sum no test could insert event by event).
-    for (const table of ["llm_cost_hourly", "llm_cost_daily"]) {
+    // Beyond 2^53 in every rollup (a sum no test could insert event by event).
+    await compactAll(context.database(), context.schema);
+    for (const table of [
+      "llm_cost_hourly",
+      "llm_cost_daily",
+      "llm_cost_hourly_summary",
+      "llm_cost_daily_summary",
+      "llm_cost_rollup_by_dimension",
+    ]) {
       await context
         .database()
-        .query(`UPDATE "${context.schema}".${table} SET input_tokens = input_tokens + 9007199254740993`);
+        .query(
+          `UPDATE "${context.schema}".${table} SET input_tokens = input_tokens + 9007199254740993 ${table.endsWith("by_dimension") ? "WHERE dimension = 'provider'" : ""}`,
+        );
     }
     const report = await queryCosts(store(), {});
     expect(report.totals.inputTokens).toBe("9017199254740993");
@@ -178,20 +187,35 @@ describeEachEngine("queryCosts", (context) => {
     ]);
     const options = { from: "2024-03-03T22:00:00Z", to: "2024-03-05T02:00:00Z" };
     expect((await both(options)).totals.costUsd).toBe("7");
-    // Tamper with the daily rows (no trigger reacts): only answers that read them change.
-    await context
-      .database()
-      .query(`UPDATE "${context.schema}".llm_cost_daily SET estimated_cost_usd = estimated_cost_usd + 100`);
-    expect((await queryCosts(store(), options)).totals.costUsd).toBe("107");
-    expect((await queryCosts(store(), { ...options, grain: "day" })).totals.costUsd).toBe("107");
-    expect((await queryCosts(store(), { ...options, grain: "hour" })).totals.costUsd).toBe("7");
-    expect(
-      (await queryCosts(store(), { ...options, grain: "day", timeZone: "Europe/Berlin" })).totals.costUsd,
-    ).toBe("7");
-    expect(
-      (await queryCosts(store(), { from: "2024-03-04T01:00:00Z", to: "2024-03-04T23:00:00Z" })).totals
-        .costUsd,
-    ).toBe("2");
+    // Tamper with daily rows (no trigger reacts): only answers that read them change. Without
+    // dimensions a query reads one dimension's rows of the one-dimension rollup (the provider's).
+    await compactAll(context.database(), context.schema);
+    const tamper = (table: string, where = "true") =>
+      context
+        .database()
+        .query(
+          `UPDATE "${context.schema}".${table} SET estimated_cost_usd = estimated_cost_usd + 100 WHERE ${where}`,
+        );
+    const total = async (extra: QueryCostsOptions) =>
+      (await queryCosts(store(), { ...options, ...extra })).totals.costUsd;
+    await tamper("llm_cost_rollup_by_dimension", "span = 'day' AND dimension = 'provider'");
+    expect(await total({})).toBe("107");
+    expect(await total({ grain: "day" })).toBe("107");
+    expect(await total({ grain: "hour" })).toBe("7");
+    expect(await total({ grain: "day", timeZone: "Europe/Berlin" })).toBe("7");
+    expect(await total({ from: "2024-03-04T01:00:00Z", to: "2024-03-04T23:00:00Z" })).toBe("2");
+    // One repo: the repo's rows; two dimensions: the summaries; SDK or a flag: the full rollups.
+    expect(await total({ filters: { repo: ["api"] } })).toBe("7");
+    await tamper("llm_cost_rollup_by_dimension", "span = 'day' AND dimension = 'repo'");
+    expect(await total({ filters: { repo: ["api"] } })).toBe("107");
+    expect(await total({ groupBy: ["repo", "model"] })).toBe("7");
+    await tamper("llm_cost_daily_summary");
+    expect(await total({ groupBy: ["repo", "model"] })).toBe("107");
+    expect(await total({ groupBy: ["sdk"] })).toBe("7");
+    expect(await total({ filters: { usedFallback: false } })).toBe("7");
+    await tamper("llm_cost_daily");
+    expect(await total({ groupBy: ["sdk"] })).toBe("107");
+    expect(await total({ filters: { usedFallback: false } })).toBe("107");
   });
 
   it("reads partial hours at the edges from raw events (mixed), inclusive from and exclusive to", async () => {

@@ -10,7 +10,18 @@ import {
   uniqueSchema,
 } from "../support/databases.js";
 import { insertEvents, randomEvents, seededRandom, testEvent } from "./support/cost-events.js";
-import { emptyTables, rollupDrift } from "./support/rollup-drift.js";
+import type { Queryable } from "../../src/store/database.js";
+import { compactAll, emptyTables, rollupDrift } from "./support/rollup-drift.js";
+
+/** Reads the rollup tables as the background merge leaves them: after merging the pending deltas. */
+async function read<T extends object = Record<string, unknown>>(
+  database: Queryable,
+  schema: string,
+  sql: string,
+): Promise<T[]> {
+  await compactAll(database, schema);
+  return database.query<T>(sql);
+}
 
 describeEachEngine("hourly rollups", (context) => {
   const hourly = () => `"${context.schema}".llm_cost_hourly`;
@@ -35,7 +46,9 @@ describeEachEngine("hourly rollups", (context) => {
       }),
       testEvent({ createdAt: new Date("2024-03-04T11:00:00Z"), inputTokens: 7 }),
     ]);
-    const rows = await database.query<Record<string, unknown>>(
+    const rows = await read<Record<string, unknown>>(
+      database,
+      context.schema,
       `SELECT hour_start, model, events::text, estimated_cost_usd::text AS cost, provider_cost_usd::text AS provider_cost,
               input_tokens::text FROM ${hourly()} ORDER BY hour_start`,
     );
@@ -64,20 +77,30 @@ describeEachEngine("hourly rollups", (context) => {
     const database = context.database();
     const batch = randomEvents(seededRandom(1), 300, { start: new Date("2024-03-01T00:00:00Z"), hours: 48 });
     expect(await insertEvents(database, context.schema, batch)).toBe(300);
-    const before = await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`);
+    const before = await read(
+      database,
+      context.schema,
+      `SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+    );
     expect(
       await insertEvents(database, context.schema, [...batch.slice(0, 100), ...batch.slice(0, 100)]),
     ).toBe(0);
     const fresh = testEvent({ createdAt: new Date("2024-03-01T05:30:00Z") });
     expect(await insertEvents(database, context.schema, [...batch.slice(100, 200), fresh])).toBe(1);
-    const [sum] = await database.query<{ events: string }>(
+    const [sum] = await read<{ events: string }>(
+      database,
+      context.schema,
       `SELECT sum(events)::text AS events FROM ${hourly()}`,
     );
     expect(sum?.events).toBe("301");
     await database.query(`DELETE FROM ${events()} WHERE event_id = $1`, [fresh.eventId]);
-    expect(await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`)).toEqual(
-      before,
-    );
+    expect(
+      await read(
+        database,
+        context.schema,
+        `SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+      ),
+    ).toEqual(before);
   });
 
   it("moves figures on UPDATE (cost, model resolution, hour, flags) and leaves no empty rows", async () => {
@@ -101,7 +124,9 @@ describeEachEngine("hourly rollups", (context) => {
     );
     await database.query(`UPDATE ${events()} SET metadata = '{"x": 1}'`);
     expect(await rollupDrift(database, context.schema)).toBe(0);
-    const [empty] = await database.query<{ count: string }>(
+    const [empty] = await read<{ count: string }>(
+      database,
+      context.schema,
       `SELECT count(*) AS count FROM ${hourly()} WHERE events = 0`,
     );
     expect(empty?.count).toBe("0");
@@ -116,12 +141,18 @@ describeEachEngine("hourly rollups", (context) => {
     );
     await database.query(`DELETE FROM ${events()} WHERE repo = 'etl' OR id % 7 = 0`);
     expect(await rollupDrift(database, context.schema)).toBe(0);
-    const [{ count: rowsBefore } = { count: "" }] = await database.query<{ count: string }>(
+    const [{ count: rowsBefore } = { count: "" }] = await read<{ count: string }>(
+      database,
+      context.schema,
       `SELECT count(*) AS count FROM ${hourly()} WHERE repo = 'etl'`,
     );
     expect(rowsBefore).toBe("0");
 
-    const before = await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`);
+    const before = await read(
+      database,
+      context.schema,
+      `SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+    );
     const purged = await database.transaction(async (transaction) => {
       await transaction.query(`SELECT set_config('llm_ledger.retention_purge', 'on', true)`);
       return transaction.query(
@@ -129,12 +160,18 @@ describeEachEngine("hourly rollups", (context) => {
       );
     });
     expect(purged.length).toBeGreaterThan(50);
-    expect(await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`)).toEqual(
-      before,
-    );
+    expect(
+      await read(
+        database,
+        context.schema,
+        `SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+      ),
+    ).toEqual(before);
     // The setting was local to the purge's transaction: later deletes subtract again.
     await database.query(`DELETE FROM ${events()} WHERE created_at >= '2024-03-03T12:00:00Z'`);
-    const [later] = await database.query<{ count: string }>(
+    const [later] = await read<{ count: string }>(
+      database,
+      context.schema,
       `SELECT count(*) AS count FROM ${hourly()} WHERE hour_start >= '2024-03-03T12:00:00Z'`,
     );
     expect(later?.count).toBe("0");
@@ -148,13 +185,23 @@ describeEachEngine("hourly rollups", (context) => {
       context.schema,
       randomEvents(seededRandom(6), 300, { start: new Date(now - 10 * 86_400_000), hours: 10 * 24 - 1 }),
     );
-    const before = await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`);
-    expect(await purgeEvents(database, context.schema, 5)).toBeGreaterThan(50);
-    expect(await database.query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`)).toEqual(
-      before,
+    const before = await read(
+      database,
+      context.schema,
+      `SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
     );
+    expect(await purgeEvents(database, context.schema, 5)).toBeGreaterThan(50);
+    expect(
+      await read(
+        database,
+        context.schema,
+        `SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+      ),
+    ).toEqual(before);
     await purgeEvents(database, context.schema, 5, { includeRollups: true });
-    const [oldest] = await database.query<{ hour: Date | null; day: Date | null }>(
+    const [oldest] = await read<{ hour: Date | null; day: Date | null }>(
+      database,
+      context.schema,
       `SELECT (SELECT min(hour_start) FROM ${hourly()}) AS hour,
               (SELECT min(day_start) FROM "${context.schema}".llm_cost_daily) AS day`,
     );
@@ -163,7 +210,9 @@ describeEachEngine("hourly rollups", (context) => {
     expect(oldest?.day?.getTime()).toBeGreaterThanOrEqual(Math.floor(cutoff / 86_400_000) * 86_400_000);
     // The daily rows still equal the sums of the hourly rows that are left (the raw events of the
     // cutoff's own hour are gone, so only the daily-versus-hourly half of the drift is checked).
-    const [daily] = await database.query<{ events: string | null }>(
+    const [daily] = await read<{ events: string | null }>(
+      database,
+      context.schema,
       `SELECT (SELECT sum(events) FROM "${context.schema}".llm_cost_daily)
             - (SELECT sum(events) FROM ${hourly()}) AS events`,
     );
@@ -178,7 +227,7 @@ describeEachEngine("hourly rollups", (context) => {
         throw new Error("abort");
       }),
     ).rejects.toThrow("abort");
-    expect(await database.query(`SELECT * FROM ${hourly()}`)).toEqual([]);
+    expect(await read(database, context.schema, `SELECT * FROM ${hourly()}`)).toEqual([]);
   });
 
   it("backfills events recorded before migration 0002, and down/up keeps the events", async () => {
@@ -193,7 +242,9 @@ describeEachEngine("hourly rollups", (context) => {
       await insertEvents(database, schema, seeded);
       await migrateUp(database, { schema });
       expect(await rollupDrift(database, schema)).toBe(0);
-      const [row] = await database.query<{ events: string }>(
+      const [row] = await read<{ events: string }>(
+        database,
+        schema,
         `SELECT sum(events)::text AS events FROM "${schema}".llm_cost_hourly`,
       );
       expect(row?.events).toBe("200");
@@ -222,7 +273,9 @@ describeServer("hourly rollups under concurrent writers", () => {
       await Promise.all(
         batches.map((batch) => writer.transaction((transaction) => insertEvents(transaction, schema, batch))),
       );
-      const [row] = await database.query<{ events: string }>(
+      const [row] = await read<{ events: string }>(
+        database,
+        schema,
         `SELECT sum(events)::text AS events FROM "${schema}".llm_cost_hourly`,
       );
       expect(row?.events).toBe("2400");

@@ -21,9 +21,13 @@ describeEachEngine("purgeOlderThan", (context) => {
   }
   const remaining = async () =>
     Number((await store.database.query<{ n: string }>(`SELECT count(*) AS n FROM ${table()}`))[0]?.n);
-  const rollupEvents = async () =>
-    (await store.database.query<{ n: string | null }>(`SELECT sum(events)::text AS n FROM ${rollups()}`))[0]
-      ?.n ?? null;
+  const rollupEvents = async () => {
+    await store.database.query(`SELECT "${context.schema}".llm_cost_rollups_compact(NULL)`);
+    const [row] = await store.database.query<{ n: string | null }>(
+      `SELECT sum(events)::text AS n FROM ${rollups()}`,
+    );
+    return row?.n ?? null;
+  };
 
   beforeAll(async () => {
     store = await createTelemetryStore({ database: context.database(), schema: context.schema });

@@ -1,0 +1,90 @@
+import type { Database } from "./database.js";
+import { quoteSchema } from "./schema-name.js";
+
+/**
+ * Writers append each statement's aggregate to `llm_cost_rollup_delta` (migration 0004); queries add
+ * those pending deltas to the rollups, so answers are exact whether or not they were merged. Merging
+ * them (`llm_cost_rollups_compact`) keeps the deltas few and the rollups small and current: the
+ * deltas of many writes to one hour become one update per rollup row.
+ */
+
+/** Deltas merged per statement: on PGlite the merge runs on the caller's thread, so keep it short. */
+const chunkRows = { pglite: 1_000, postgres: 20_000 } as const;
+
+/** How long after a write the background merge runs: writes meanwhile are merged together. */
+export const compactionDelayMs = 1_000;
+
+/**
+ * Merges every pending rollup delta into the rollups, in chunks of one transaction each, and returns
+ * how many deltas it merged. Returns early (with what it merged) when another session is merging the
+ * same schema: that session takes the rest.
+ */
+export async function compactRollups(database: Database, schema: string): Promise<number> {
+  const chunk = chunkRows[database.engine];
+  const statement = `SELECT ${quoteSchema(schema)}.llm_cost_rollups_compact($1::int) AS merged`;
+  let total = 0;
+  for (;;) {
+    const [row] = await database.query<{ merged: string | number }>(statement, [chunk]);
+    const merged = Number(row?.merged ?? 0);
+    total += merged;
+    if (merged < chunk) return total;
+    // Let timers and I/O run between chunks (PGlite's WASM holds the thread while it works).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+interface CompactionState {
+  timer: NodeJS.Timeout | undefined;
+  running: Promise<void> | undefined;
+  again: boolean;
+}
+
+const scheduled = new WeakMap<Database, Map<string, CompactionState>>();
+
+/**
+ * Asks for a background merge of the rollup deltas about `compactionDelayMs` from now, once however
+ * often it is asked meanwhile, and never two at a time per database and schema. Failures are not
+ * reported: nothing is lost when a merge fails or never runs (the deltas stay, queries add them, and
+ * the next merge takes them), and a database closed meanwhile is not an error worth a log line.
+ */
+export function scheduleRollupCompaction(database: Database, schema: string): void {
+  let bySchema = scheduled.get(database);
+  if (!bySchema) scheduled.set(database, (bySchema = new Map<string, CompactionState>()));
+  let state = bySchema.get(schema);
+  if (!state) bySchema.set(schema, (state = { timer: undefined, running: undefined, again: false }));
+  if (state.running) {
+    state.again = true;
+    return;
+  }
+  if (state.timer) return;
+  const current = state;
+  current.timer = setTimeout(() => {
+    current.timer = undefined;
+    current.running = compactRollups(database, schema)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        current.running = undefined;
+        if (current.again) {
+          current.again = false;
+          scheduleRollupCompaction(database, schema);
+        }
+      });
+  }, compactionDelayMs);
+  current.timer.unref();
+}
+
+/** Cancels a scheduled merge and waits for one that is running (before closing the database). */
+export async function settleRollupCompaction(database: Database): Promise<void> {
+  const bySchema = scheduled.get(database);
+  if (!bySchema) return;
+  for (const state of bySchema.values()) {
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    state.again = false;
+    await state.running;
+  }
+  scheduled.delete(database);
+}

@@ -1,0 +1,195 @@
+// Writers append deltas; the merge (llm_cost_rollups_compact) folds them into the rollups. Answers
+// must be exact before, during and after a merge, and no delta may be lost or applied twice.
+import { beforeAll, beforeEach, expect, it } from "vitest";
+import { queryCosts, queryCostsUsing } from "../../src/query/query-costs.js";
+import type { QueryCostsOptions } from "../../src/query/index.js";
+import { migrateDown, migrateUp } from "../../src/store/migrator.js";
+import { postgresDatabase } from "../../src/store/postgres-database.js";
+import { compactRollups, compactionDelayMs } from "../../src/store/rollup-compaction.js";
+import { createTelemetryStore } from "../../src/store/telemetry-store.js";
+import type { Queryable } from "../../src/store/database.js";
+import {
+  describeEachEngine,
+  describeServer,
+  engineDatabase,
+  sharedServerSql,
+  uniqueSchema,
+} from "../support/databases.js";
+import { insertEvents, randomEvents, seededRandom, testEvent } from "./support/cost-events.js";
+import { emptyTables, rollupDrift } from "./support/rollup-drift.js";
+
+const start = new Date("2024-03-01T00:00:00Z");
+
+async function pendingDeltas(database: Queryable, schema: string): Promise<number> {
+  const [row] = await database.query<{ count: string }>(
+    `SELECT count(*) AS count FROM "${schema}".llm_cost_rollup_delta`,
+  );
+  return Number(row?.count);
+}
+
+const reports: QueryCostsOptions[] = [
+  {},
+  { groupBy: ["repo", "model"], grain: "day" },
+  { groupBy: ["sdk", "environment"], grain: "hour" },
+  { from: "2024-03-01T05:30:00Z", to: "2024-03-02T17:00:00Z", groupBy: ["taskType"] },
+  { filters: { usedFallback: true, repo: ["api"] }, grain: "week" },
+  { groupBy: ["provider"], grain: "day", timeZone: "Asia/Tokyo" },
+];
+
+describeEachEngine("rollup deltas and their merge", (context) => {
+  const store = () => ({ database: context.database(), schema: context.schema });
+  const events = () => `"${context.schema}".llm_cost_events`;
+
+  async function expectRollupsEqualRaw(): Promise<void> {
+    for (const options of reports) {
+      const automatic = await queryCostsUsing(store(), options, "auto");
+      const raw = await queryCostsUsing(store(), options, "raw");
+      expect(automatic.source, JSON.stringify(options)).not.toBe("raw");
+      expect(automatic.rows, JSON.stringify(options)).toEqual(raw.rows);
+      expect(automatic.totals, JSON.stringify(options)).toEqual(raw.totals);
+    }
+  }
+
+  beforeAll(async () => {
+    await migrateUp(context.database(), { schema: context.schema });
+  });
+  beforeEach(async () => {
+    await emptyTables(context.database(), context.schema);
+  });
+
+  it("answers exactly from pending deltas, added, updated and deleted, before and after the merge", async () => {
+    const database = context.database();
+    await insertEvents(database, context.schema, randomEvents(seededRandom(11), 600, { start, hours: 48 }));
+    await database.query(
+      `UPDATE ${events()} SET estimated_cost_usd = estimated_cost_usd * 3 WHERE id % 4 = 0`,
+    );
+    await database.query(
+      `UPDATE ${events()} SET created_at = created_at + interval '5 hours' WHERE id % 9 = 0`,
+    );
+    await database.query(`DELETE FROM ${events()} WHERE id % 6 = 0`);
+    expect(await pendingDeltas(database, context.schema)).toBeGreaterThan(0);
+    await expectRollupsEqualRaw();
+
+    expect(await compactRollups(database, context.schema)).toBeGreaterThan(0);
+    expect(await pendingDeltas(database, context.schema)).toBe(0);
+    await expectRollupsEqualRaw();
+    expect(await rollupDrift(database, context.schema)).toBe(0);
+
+    // New deltas on top of merged rollups, including the removal of every event of one repo.
+    await insertEvents(database, context.schema, randomEvents(seededRandom(12), 200, { start, hours: 48 }));
+    await database.query(`DELETE FROM ${events()} WHERE repo = 'api'`);
+    await expectRollupsEqualRaw();
+    expect(await rollupDrift(database, context.schema)).toBe(0);
+    const [left] = await database.query<{ count: string }>(
+      `SELECT count(*) AS count FROM "${context.schema}".llm_cost_hourly_summary WHERE repo = 'api'`,
+    );
+    expect(left?.count).toBe("0");
+  });
+
+  it("merges in chunks without losing or repeating a delta", async () => {
+    const database = context.database();
+    for (let batch = 0; batch < 6; batch += 1) {
+      await insertEvents(
+        database,
+        context.schema,
+        randomEvents(seededRandom(20 + batch), 50, { start, hours: 6 }),
+      );
+    }
+    const pending = await pendingDeltas(database, context.schema);
+    let merged = 0;
+    for (;;) {
+      const [row] = await database.query<{ merged: string }>(
+        `SELECT "${context.schema}".llm_cost_rollups_compact(7)::text AS merged`,
+      );
+      merged += Number(row?.merged);
+      if (Number(row?.merged) < 7) break;
+    }
+    expect(merged).toBe(pending);
+    expect(await rollupDrift(database, context.schema)).toBe(0);
+  });
+
+  it("empties every rollup and the pending deltas when the events are truncated", async () => {
+    const database = context.database();
+    await insertEvents(database, context.schema, randomEvents(seededRandom(13), 100, { start, hours: 10 }));
+    await compactRollups(database, context.schema);
+    await insertEvents(database, context.schema, [testEvent({ createdAt: start })]);
+    await database.exec(`TRUNCATE ${events()}`);
+    const [row] = await database.query<{ rows: string }>(
+      `SELECT ((SELECT count(*) FROM "${context.schema}".llm_cost_hourly) + (SELECT count(*) FROM "${context.schema}".llm_cost_daily)
+             + (SELECT count(*) FROM "${context.schema}".llm_cost_hourly_summary)
+             + (SELECT count(*) FROM "${context.schema}".llm_cost_daily_summary)
+             + (SELECT count(*) FROM "${context.schema}".llm_cost_rollup_delta))::text AS rows`,
+    );
+    expect(row?.rows).toBe("0");
+    expect((await queryCosts(store(), {})).totals.events).toBe(0);
+  });
+
+  it("merges in the background after the store writes", async () => {
+    const database = context.database();
+    const telemetry = await createTelemetryStore({ database, schema: context.schema, migrate: false });
+    const records = randomEvents(seededRandom(14), 40, { start, hours: 3 }).map((event) => ({
+      ...event,
+      sdk: "raw" as const,
+    }));
+    expect((await telemetry.recordLlmCosts(records)).inserted).toBe(40);
+    expect(await pendingDeltas(database, context.schema)).toBeGreaterThan(0);
+    const deadline = Date.now() + compactionDelayMs + 10_000;
+    while ((await pendingDeltas(database, context.schema)) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await pendingDeltas(database, context.schema)).toBe(0);
+    expect(await rollupDrift(database, context.schema)).toBe(0);
+  });
+
+  it("folds pending deltas into the 0002 rollups when 0004 is rolled back, and rebuilds the summaries on the way up", async () => {
+    const database = context.database();
+    const schema = uniqueSchema("delta");
+    try {
+      await migrateUp(database, { schema });
+      await insertEvents(database, schema, randomEvents(seededRandom(15), 300, { start, hours: 30 }));
+      expect(await pendingDeltas(database, schema)).toBeGreaterThan(0);
+      await migrateDown(database, { schema, to: 3 });
+      const [down] = await database.query<{ hourly: string; daily: string; events: string }>(
+        `SELECT (SELECT sum(events) FROM "${schema}".llm_cost_hourly)::text AS hourly,
+                (SELECT sum(events) FROM "${schema}".llm_cost_daily)::text AS daily,
+                (SELECT count(*) FROM "${schema}".llm_cost_events)::text AS events`,
+      );
+      expect(down).toEqual({ hourly: "300", daily: "300", events: "300" });
+      // 0002's triggers are back: a write now updates the rollups directly.
+      await insertEvents(database, schema, [testEvent({ createdAt: start })]);
+      await migrateUp(database, { schema });
+      expect(await rollupDrift(database, schema)).toBe(0);
+      const [up] = await database.query<{ events: string }>(
+        `SELECT sum(events)::text AS events FROM "${schema}".llm_cost_daily_summary`,
+      );
+      expect(up?.events).toBe("301");
+    } finally {
+      await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+});
+
+describeServer("rollup merges under concurrent writers", () => {
+  it("merges while other sessions write and merge, exactly", async () => {
+    const database = await engineDatabase("postgres");
+    const schema = uniqueSchema("delta");
+    const pool = postgresDatabase(sharedServerSql(), { owned: false, description: "pool" });
+    try {
+      await migrateUp(database, { schema });
+      const random = seededRandom(16);
+      const writes = Array.from({ length: 16 }, () =>
+        randomEvents(random, 150, { start, hours: 3 }).map((event) => ({ ...event, repo: "api" })),
+      );
+      const results = await Promise.all([
+        ...writes.map((batch) => pool.transaction((transaction) => insertEvents(transaction, schema, batch))),
+        ...Array.from({ length: 8 }, () => compactRollups(pool, schema)),
+      ]);
+      expect(results.slice(0, 16).reduce((sum, count) => sum + count, 0)).toBe(2400);
+      expect(await rollupDrift(database, schema)).toBe(0);
+      const report = await queryCosts({ database, schema }, { groupBy: ["repo"] });
+      expect(report.rows).toMatchObject([{ repo: "api", events: 2400 }]);
+    } finally {
+      await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+});
