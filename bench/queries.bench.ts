@@ -27,7 +27,8 @@ function flag(args: string[], name: string, fallback: number): number {
 const hour = 3_600_000;
 
 /**
- * Server-side generation of `count` events over the 90 days before `now`: repo and model indexes
+ * Server-side generation of `count` events over the 90 days before `now`, stored in time order as a
+ * tracker appends them (chunk by chunk, from the oldest): repo and model indexes
  * drawn from skewed distributions (x^3, x^2.5); each repo runs a few task types and mostly one SDK,
  * as real applications do; a third of the model ids dated spellings of the same catalog id, 2%
  * unpriced, some fallbacks, errors and provider-reported costs.
@@ -36,7 +37,8 @@ const generateSql = `
 INSERT INTO llm_cost_events (event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
   environment, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, estimated_cost_usd,
   provider_cost_usd, cost_source, priced, used_fallback, error, user_id)
-SELECT gen_random_uuid(), $1::timestamptz - r_time * interval '90 days', 'repo-' || repo_index,
+SELECT gen_random_uuid(), $1::timestamptz - ($3::float8 + r_time * $4::float8) * interval '90 days',
+  'repo-' || repo_index,
   'task-' || task_index,
   CASE WHEN unpriced THEN 'mystery-' || model_index
        WHEN dated THEN 'model-' || model_index || '-20250101' ELSE 'model-' || model_index END,
@@ -60,7 +62,8 @@ FROM (
          random() AS r_provider, random() AS r_flag, floor(random() * 500)::int AS user_index
     FROM (SELECT random() AS r_time, floor(pow(random(), 3) * 40)::int AS repo_index
             FROM generate_series(1, $2::int)) AS base
-) AS draws`;
+) AS draws
+ORDER BY r_time DESC`;
 
 export async function generate(database: Database, schema: string, rows: number, now: Date): Promise<number> {
   const started = performance.now();
@@ -68,7 +71,16 @@ export async function generate(database: Database, schema: string, rows: number,
   for (let done = 0; done < rows; done += chunk) {
     await database.transaction(async (transaction) => {
       await transaction.query(`SELECT set_config('search_path', $1, true)`, [`"${schema}"`]);
-      await transaction.query(generateSql, [now.toISOString(), Math.min(chunk, rows - done)]);
+      // This chunk's slice of the 90 days, as fractions back from `now`.
+      const chunks = Math.ceil(rows / chunk);
+      const width = 1 / chunks;
+      const sliceStart = (chunks - 1 - done / chunk) * width;
+      await transaction.query(generateSql, [
+        now.toISOString(),
+        Math.min(chunk, rows - done),
+        sliceStart,
+        width,
+      ]);
     });
     await compactRollups(database, schema);
     process.stdout.write(`\r  generated ${Math.min(done + chunk, rows).toLocaleString("en-US")} rows`);
@@ -299,5 +311,13 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `load average before ${loadBefore.map((value) => value.toFixed(2)).join(" ")}, after ${loadAfter.map((value) => value.toFixed(2)).join(" ")}`,
   );
-  await writeResults("queries", { iterations, loadBefore, loadAfter, results });
+  // The default run and a larger one (e.g. --rows 10000000) keep separate result files.
+  const name = rows === 1_000_000 ? "queries" : `queries-${rows}`;
+  await writeResults(name, {
+    command: `npm run bench -- queries ${args.join(" ")}`.trim(),
+    iterations,
+    loadBefore,
+    loadAfter,
+    results,
+  });
 }
