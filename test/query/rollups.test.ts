@@ -11,7 +11,7 @@ import {
 } from "../support/databases.js";
 import { insertEvents, randomEvents, seededRandom, testEvent } from "./support/cost-events.js";
 import type { Queryable } from "../../src/store/database.js";
-import { compactAll, emptyTables, rollupDrift } from "./support/rollup-drift.js";
+import { compactAll, emptyTables, rollupDrift, summaryDrift } from "./support/rollup-drift.js";
 
 /** Reads the rollup tables as the background merge leaves them: after merging the pending deltas. */
 async function read<T extends object = Record<string, unknown>>(
@@ -217,6 +217,12 @@ describeEachEngine("hourly rollups", (context) => {
             - (SELECT sum(events) FROM ${hourly()}) AS events`,
     );
     expect(daily?.events).toBe("0");
+    // The summaries and one-dimension rows lost exactly what the full hourly rows lost.
+    expect(await summaryDrift(database, context.schema)).toBe(0);
+    const [left] = await database.query<{ oldest: Date | null }>(
+      `SELECT min(period_start) AS oldest FROM "${context.schema}".llm_cost_rollup_by_dimension WHERE span = 'hour'`,
+    );
+    expect(left?.oldest?.getTime()).toBe(oldest?.hour?.getTime());
   });
 
   it("rolls back with the transaction that wrote the events", async () => {
