@@ -31,6 +31,7 @@ import {
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
 import type { Database, Queryable } from "../src/store/database.js";
 import { openDatabase } from "../src/store/open-database.js";
+import { connectionLimit } from "../src/store/postgres-database.js";
 import { quoteSchema } from "../src/store/schema-name.js";
 import { createTelemetryStore, type TelemetryStore } from "../src/store/telemetry-store.js";
 import { createCostTracker } from "../src/tracker/cost-tracker.js";
@@ -128,7 +129,7 @@ interface StatementTimer {
   durations: number[];
 }
 
-function timedDatabase(inner: Database, timer: StatementTimer): Database {
+function timedDatabase(inner: Database, timer: StatementTimer): Database & { maxConnections: number } {
   const timed = async <T>(work: () => Promise<T>): Promise<T> => {
     if (!timer.recording) return work();
     const started = performance.now();
@@ -151,6 +152,8 @@ function timedDatabase(inner: Database, timer: StatementTimer): Database {
   return {
     engine: inner.engine,
     description: inner.description,
+    // The pool size, so the store asks the tracker for as many writes in flight as without the timer.
+    maxConnections: connectionLimit(inner),
     ...wrap(inner),
     transaction: (work) => inner.transaction((transaction) => work(wrap(transaction))),
     close: () => inner.close(),
@@ -257,11 +260,17 @@ async function openEngine(name: EngineName, schema: string): Promise<Engine> {
   };
 }
 
+/** Options that change how the tracker writes (the default: the store's own wishes). */
+interface TrackerTuning {
+  writeConcurrency?: number;
+  batchSize?: number;
+}
+
 /** The tracker under sustained load: throughput, caller's cost per call, stalls, statement times. */
-async function trackerRun(engine: Engine, events: number) {
+async function trackerRun(engine: Engine, events: number, tuning: TrackerTuning = {}) {
   const params = callParams(events);
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), "llm-ledger-bench-"));
-  const tracker = createCostTracker({ telemetryStore: engine.store, closeSink: false, spoolDir });
+  const tracker = createCostTracker({ telemetryStore: engine.store, closeSink: false, spoolDir, ...tuning });
   await emptyTable(engine);
   collectGarbage();
   const groupNs: number[] = [];
@@ -382,6 +391,12 @@ async function benchEngine(
     await trackerRun(engine, Math.min(options.events, 5_000));
     await naiveRun(engine, 300);
     const tracker = await repeated(options.repeats, () => trackerRun(engine, options.events));
+    // The same, one write at a time (the pump before writes overlapped), for a fair comparison on
+    // a machine whose load changes from run to run.
+    const serial =
+      engine.store.maxConcurrentWrites > 1
+        ? await repeated(options.repeats, () => trackerRun(engine, options.events, { writeConcurrency: 1 }))
+        : undefined;
     const naive = await repeated(options.repeats, () => naiveRun(engine, options.naiveEvents));
     const unnest = await repeated(options.repeats, () =>
       batchedRun(engine, options.events, unnestBatch, unnestWrite(engine)),
@@ -396,7 +411,9 @@ async function benchEngine(
       events: options.events,
       naiveEvents: options.naiveEvents,
       trackerBatchSize: batch,
+      trackerWriteConcurrency: engine.store.maxConcurrentWrites,
       tracker,
+      ...(serial ? { trackerOneWriteInFlight: serial } : {}),
       naiveOneInsertPerEvent: naive,
       ratioToNaive: ratio,
       unnestAlone: { batch: unnestBatch, ...unnest },
@@ -408,8 +425,15 @@ async function benchEngine(
     console.log(
       [
         `${name} (load ${load.join(" ")}; ${format(options.events)} events, medians of ${options.repeats})`,
-        `  tracker            ${format(m.eventsPerSecond!)} events/s (goal ≥ ${format(goal)})` +
+        `  tracker            ${format(m.eventsPerSecond!)} events/s (goal ≥ ${format(goal)};` +
+          ` ${engine.store.maxConcurrentWrites} write(s) in flight)` +
           `  enqueue ${format(m.enqueuePerSecond!)}/s`,
+        ...(serial
+          ? [
+              `  tracker, 1 write  ${format(serial.median.eventsPerSecond!)} events/s` +
+                `  → ×${(m.eventsPerSecond! / serial.median.eventsPerSecond!).toFixed(2)} with ${engine.store.maxConcurrentWrites} in flight`,
+            ]
+          : []),
         `  naive 1 INSERT/evt ${format(naive.median.eventsPerSecond!)} events/s (${format(options.naiveEvents)} events)` +
           `  → tracker ×${ratio}${server ? ` (goal ≥ ×${goals.serverRatioToNaive})` : ""}`,
         `  unnest alone       ${format(unnest.median.eventsPerSecond!)} events/s (${unnestBatch} rows/statement)`,

@@ -190,6 +190,116 @@ describeServer("tracker under network faults", () => {
     expect(row?.events).toBe("200");
   });
 
+  /** The store through the proxy, as a sink that calls `onSecond` whenever a second write starts beside one in flight. */
+  async function proxiedSink(onSecond: () => void) {
+    const store = await createTelemetryStore({ databaseUrl: proxiedUrl(), schema });
+    expect(store.maxConcurrentWrites).toBe(2);
+    let active = 0;
+    const sink: EventSink = {
+      maxBatchSize: store.maxBatchSize,
+      maxConcurrentWrites: store.maxConcurrentWrites,
+      close: () => store.close(),
+      async recordLlmCosts(records) {
+        if (++active === 2) onSecond();
+        try {
+          return await store.recordLlmCosts(records);
+        } finally {
+          active--;
+        }
+      },
+    };
+    return sink;
+  }
+
+  async function rowsOf(results: TrackResult[]) {
+    const database = await openDatabase({ databaseUrl: serverUrl });
+    const [row] = await database.query<{ events: string; distinct_ids: string; total: string }>(
+      `SELECT count(*) AS events, count(DISTINCT event_id) AS distinct_ids, sum(estimated_cost_usd)::text AS total
+         FROM "${schema}".llm_cost_events WHERE event_id = ANY($1::uuid[])`,
+      [results.map((result) => result.eventId)],
+    );
+    await database.close();
+    return row!;
+  }
+
+  it("loses and duplicates nothing when the connection is cut with two batches in flight, three times", async () => {
+    let cuts = 0;
+    let cutting = false;
+    const sink = await proxiedSink(() => {
+      if (cuts >= 3 || cutting) return;
+      cutting = true;
+      cuts++;
+      // Both writes are under way: cut in the middle of them, restore a little later.
+      setTimeout(() => {
+        void proxy
+          .cut()
+          .then(() => pause(40))
+          .then(() => proxy.restore())
+          .finally(() => setTimeout(() => (cutting = false), 150));
+      }, 3);
+    });
+    const tracker = createCostTracker({
+      telemetryStore: sink,
+      logger: memoryLogger(),
+      spoolDir: tempSpoolDir(),
+      retry: fastRetry,
+      flushIntervalMs: 5,
+      batchSize: 250,
+    });
+    const results: Promise<TrackResult>[] = [];
+    let expected = 0n;
+    for (let round = 0; round < 40; round++) {
+      for (let index = 0; index < 250; index++) {
+        const usage = { inputTokens: 200 + ((round * 250 + index) % 911), outputTokens: 5 + (index % 47) };
+        expected += picoDollars(
+          (
+            pricing.estimateCost({ model: "claude-sonnet-4-5", provider: "anthropic", usage }) as {
+              costUsd: string;
+            }
+          ).costUsd,
+        );
+        results.push(tracker.trackAiSdkCall(aiCall(usage)));
+      }
+      await pause(10);
+    }
+    const settled = await Promise.all(results);
+    await tracker.close();
+    expect(cuts).toBe(3);
+    expect(settled.every((result) => ["stored", "spooled", "duplicate"].includes(result.outcome))).toBe(true);
+    expect(tracker.stats()).toMatchObject({ accepted: 10_000, pending: 0, dropped: 0 });
+    const row = await rowsOf(settled);
+    expect(row).toMatchObject({ events: "10000", distinct_ids: "10000" });
+    expect(picoDollars(row.total)).toBe(expected);
+  });
+
+  it("retries without a duplicate when a COMMIT acknowledgement is lost with two batches in flight", async () => {
+    let armed = false;
+    const sink = await proxiedSink(() => {
+      if (armed) return;
+      armed = true;
+      proxy.loseNextCommitAck();
+    });
+    const lostBefore = proxy.lostAcks;
+    const tracker = createCostTracker({
+      telemetryStore: sink,
+      logger: memoryLogger(),
+      spoolDir: false,
+      retry: fastRetry,
+      flushIntervalMs: 5,
+      batchSize: 100,
+    });
+    const results = await Promise.all(Array.from({ length: 2_000 }, () => tracker.trackAiSdkCall(aiCall())));
+    await tracker.close();
+    expect(proxy.lostAcks - lostBefore).toBe(1);
+    expect(tracker.stats().retries).toBeGreaterThanOrEqual(1);
+    expect(results.every((result) => result.outcome === "duplicate" || result.outcome === "stored")).toBe(
+      true,
+    );
+    expect(results.filter((result) => result.outcome === "duplicate").length).toBeLessThanOrEqual(100);
+    const row = await rowsOf(results);
+    expect(row).toMatchObject({ events: "2000", distinct_ids: "2000" });
+  });
+
   it("keeps every event whose promise resolved when the process is killed, and replays it exactly once", async () => {
     const spoolDir = tempSpoolDir();
     const child = spawn(
