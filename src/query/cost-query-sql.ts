@@ -178,9 +178,16 @@ export function buildCostQuery(
     );
     if (grain) keys.push(`date_trunc(${grain}, created_at, ${timeZone}) AS period`);
     const time = spansCondition("created_at", layout.raw, parameters);
-    const conditions = [...(time ? [time] : []), ...filterConditions(plan.filters, "raw", parameters)];
+    const filters = filterConditions(plan.filters, "raw", parameters);
+    const events = `${quoted}.llm_cost_events`;
+    // Beside rollups the raw spans are the partial hours at the edges: read them by time alone
+    // (OFFSET 0 keeps the planner from combining the time index with, say, the repo index, which
+    // reads every event of the repo: 40 ms at ten million events instead of 1).
+    const source =
+      rollupSpans.length > 0 && time ? `(SELECT * FROM ${events} WHERE ${time} OFFSET 0) AS edges` : events;
+    const conditions = source === events ? [...(time ? [time] : []), ...filters] : filters;
     parts.push(
-      `SELECT ${[...keys, ...rawMetrics].join(", ")} FROM ${quoted}.llm_cost_events` +
+      `SELECT ${[...keys, ...rawMetrics].join(", ")} FROM ${source}` +
         whereClause(conditions) +
         groupByClause(keys.length),
     );
