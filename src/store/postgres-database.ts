@@ -107,6 +107,12 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     await sql.end({ timeout: 1 }).catch(() => {});
     throw connectionError(error, description);
   }
+  // postgres.js fetches the array types again on every new connection, and a connection lost during
+  // that fetch rejects a promise it never handles: an unhandled rejection, which ends a Node process
+  // by default, in exactly the outages the tracker must survive (more connections reconnect now that
+  // two writes run at once). The first connection (`select 1`) stored them in the client's shared
+  // parsers and serializers, so later ones can skip the fetch (as postgres.js's own `listen` does).
+  (sql.options as { fetch_types: boolean }).fetch_types = false;
   return postgresDatabase(sql, { owned: true, description });
 }
 

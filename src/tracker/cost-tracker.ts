@@ -368,8 +368,12 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
           await spoolOrDeliver(priceBatch(batch));
           finishBatch(first);
         } else {
-          if (inFlight.size >= writeConcurrency) {
-            await writeFinished(false);
+          // More than one write at a time only for full batches, i.e. when events back up: a
+          // partial batch (the interval passed, a flush) waits for the writes in flight, so at a
+          // light load batches still commit, and get their row ids, in the order events were tracked.
+          const full = queue.length >= batchSize;
+          if (inFlight.size >= (full ? writeConcurrency : 1)) {
+            await writeFinished(!full);
             continue;
           }
           // Priced and encoded while the writes already in flight wait for the database.
@@ -396,7 +400,8 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
    * Starts writing a batch without waiting for it (up to `writeConcurrency` at once). Batches in
    * flight together may commit in either order: that is safe because every write is idempotent by
    * `eventId` (ON CONFLICT DO NOTHING; the service does the same), the rollups are sums, and each
-   * batch settles its own promises. Only the spool keeps the queue's order (see `deliver`).
+   * batch settles its own promises; a later batch may get lower row ids (`id`), so rows are in
+   * tracking order by `created_at`, not by `id`. The spool keeps the queue's order (see `deliver`).
    */
   function startWrite(items: PricedItem[], first: number): void {
     if (items.length === 0) {

@@ -219,11 +219,13 @@ describeEachEngine("tracker with writes in flight", (context) => {
     await until(() => gate.held.length === 2, "two batches are in flight");
     const closed = tracker.close();
     expect(await settledSoon(closed)).toBe(false);
-    // The last 5 events become a third batch once a place frees up; close() waits for it too.
+    // The last 5 events are a partial batch: it waits until no write is in flight (so that at a
+    // light load rows keep tracking order), and close() waits for it too.
     gate.take(1).pass();
-    await until(() => gate.held.length === 2, "the remainder is in flight");
     expect(await settledSoon(closed)).toBe(false);
-    gate.take(1).pass();
+    expect(gate.held).toHaveLength(1);
+    gate.take(0).pass();
+    await until(() => gate.held.length === 1, "the remainder is in flight");
     expect(await settledSoon(closed)).toBe(false);
     gate.take(0).pass();
     await closed;
@@ -231,6 +233,28 @@ describeEachEngine("tracker with writes in flight", (context) => {
     expect(results.every((result) => result.outcome === "stored")).toBe(true);
     expect(await storedCount(results)).toBe(25);
     expect(tracker.stats()).toMatchObject({ written: 25, pending: 0 });
+  });
+
+  it("writes a partial batch only when no write is in flight, so at a light load rows keep tracking order", async () => {
+    const gate = gatedSink(store);
+    const tracker = newTracker(gate.sink, { flushIntervalMs: 5 });
+    const first = tracker.trackAiSdkCall(aiCall());
+    await until(() => gate.held.length === 1, "the first event is in flight");
+    const second = tracker.trackAiSdkCall(aiCall());
+    await pause(30); // several flush intervals
+    expect(gate.held).toHaveLength(1);
+    gate.take().pass();
+    await until(() => gate.held.length === 1, "the second event is in flight");
+    gate.take().pass();
+    const results = await Promise.all([first, second]);
+    await tracker.close();
+    expect(gate.committed).toEqual(results.map((result) => [result.eventId]));
+    const rows = await store.database.query<{ event_id: string }>(
+      `SELECT event_id::text AS event_id FROM "${context.schema}".llm_cost_events
+        WHERE event_id = ANY($1::uuid[]) ORDER BY id`,
+      [results.map((result) => result.eventId)],
+    );
+    expect(rows.map((row) => row.event_id)).toEqual(results.map((result) => result.eventId));
   });
 
   it("spools both batches in flight when the store goes down, in queue order, and replays them exactly once", async () => {

@@ -225,18 +225,17 @@ describeServer("tracker under network faults", () => {
   it("loses and duplicates nothing when the connection is cut with two batches in flight, three times", async () => {
     let cuts = 0;
     let cutting = false;
+    let outage: Promise<void> = Promise.resolve();
     const sink = await proxiedSink(() => {
       if (cuts >= 3 || cutting) return;
       cutting = true;
       cuts++;
       // Both writes are under way: cut in the middle of them, restore a little later.
-      setTimeout(() => {
-        void proxy
-          .cut()
-          .then(() => pause(40))
-          .then(() => proxy.restore())
-          .finally(() => setTimeout(() => (cutting = false), 150));
-      }, 3);
+      outage = pause(3)
+        .then(() => proxy.cut())
+        .then(() => pause(40))
+        .then(() => proxy.restore())
+        .finally(() => setTimeout(() => (cutting = false), 150));
     });
     const tracker = createCostTracker({
       telemetryStore: sink,
@@ -263,6 +262,9 @@ describeServer("tracker under network faults", () => {
       await pause(10);
     }
     const settled = await Promise.all(results);
+    // close() replays what was spooled only while the store answers (otherwise it leaves it for
+    // the next tracker): let the last outage end first.
+    await outage;
     await tracker.close();
     expect(cuts).toBe(3);
     expect(settled.every((result) => ["stored", "spooled", "duplicate"].includes(result.outcome))).toBe(true);
@@ -298,6 +300,29 @@ describeServer("tracker under network faults", () => {
     expect(results.filter((result) => result.outcome === "duplicate").length).toBeLessThanOrEqual(100);
     const row = await rowsOf(results);
     expect(row).toMatchObject({ events: "2000", distinct_ids: "2000" });
+  });
+
+  it("fetches the array types on the first connection only, so a reconnect has no unguarded fetch to lose", async () => {
+    const typeFetches = proxy.watchClients("typcategory");
+    const store = await createTelemetryStore({ databaseUrl: proxiedUrl(), schema, migrate: false });
+    expect(typeFetches()).toBe(1);
+    const tracker = createCostTracker({
+      telemetryStore: store,
+      logger: memoryLogger(),
+      spoolDir: false,
+      retry: fastRetry,
+      flushIntervalMs: 5,
+      batchSize: 100,
+    });
+    // Two writes at once open a second connection; a cut makes both reconnect.
+    const first = Array.from({ length: 400 }, () => tracker.trackAiSdkCall(aiCall()));
+    await Promise.all(first);
+    await proxy.cut();
+    await proxy.restore();
+    const second = await Promise.all(Array.from({ length: 400 }, () => tracker.trackAiSdkCall(aiCall())));
+    await tracker.close();
+    expect(second.every((result) => result.outcome === "stored")).toBe(true);
+    expect(typeFetches()).toBe(1);
   });
 
   it("keeps every event whose promise resolved when the process is killed, and replays it exactly once", async () => {

@@ -12,6 +12,8 @@ export interface TcpProxy {
   loseNextCommitAck(): void;
   /** How many COMMIT acknowledgements were swallowed. */
   readonly lostAcks: number;
+  /** From now on, counts the chunks sent by clients that contain `text`; returns the count so far. */
+  watchClients(text: string): () => number;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const sockets = new Set<net.Socket>();
   let loseAck = false;
   let lostAcks = 0;
+  const watches: { needle: Buffer; count: number }[] = [];
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     sockets.add(client);
@@ -34,7 +37,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on("error", kill).on("close", kill);
     upstream.on("error", kill).on("close", kill);
-    client.on("data", (chunk) => upstream.write(chunk));
+    client.on("data", (chunk: Buffer) => {
+      for (const watch of watches) if (chunk.includes(watch.needle)) watch.count++;
+      upstream.write(chunk);
+    });
     upstream.on("data", (chunk: Buffer) => {
       if (loseAck && chunk.includes(commitTag)) {
         loseAck = false;
@@ -72,6 +78,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     get lostAcks() {
       return lostAcks;
+    },
+    watchClients(text) {
+      const watch = { needle: Buffer.from(text), count: 0 };
+      watches.push(watch);
+      return () => watch.count;
     },
     async close() {
       if (server.listening) await cut();
