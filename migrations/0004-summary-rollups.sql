@@ -385,9 +385,14 @@ BEGIN
     DELETE FROM llm_cost_daily_summary AS y
      WHERE y.day_start IN (SELECT DISTINCT date_trunc('day', hour, 'UTC') FROM unnest(emptied) AS hour)
        AND y.events = 0;
-    DELETE FROM llm_cost_rollup_by_dimension AS r
-     WHERE r.events = 0 AND ((r.span = 'hour' AND r.period_start = ANY(emptied))
-        OR (r.span = 'day' AND r.period_start IN (SELECT DISTINCT date_trunc('day', hour, 'UTC') FROM unnest(emptied) AS hour)));
+    -- (dimension, span, period_start) lead its primary key: name them all, or Postgres reads every row.
+    DELETE FROM llm_cost_rollup_by_dimension
+     WHERE dimension = ANY(ARRAY['repo', 'taskType', 'model', 'provider']) AND span = 'hour'
+       AND period_start = ANY(emptied) AND events = 0;
+    DELETE FROM llm_cost_rollup_by_dimension
+     WHERE dimension = ANY(ARRAY['repo', 'taskType', 'model', 'provider']) AND span = 'day'
+       AND period_start = ANY(ARRAY(SELECT DISTINCT date_trunc('day', hour, 'UTC') FROM unnest(emptied) AS hour))
+       AND events = 0;
   END IF;
   RETURN merged;
 END;
@@ -401,6 +406,9 @@ SET search_path FROM CURRENT AS $$
 BEGIN
   IF current_setting('llm_ledger.rollups_emptying', true) = 'on' THEN
     RETURN NULL; -- every rollup is being emptied: nothing to subtract from
+  END IF;
+  IF NOT EXISTS (SELECT FROM llm_cost_hourly_gone WHERE events <> 0) THEN
+    RETURN NULL; -- rows a merge emptied: already taken out everywhere
   END IF;
   WITH gone AS (
     SELECT * FROM llm_cost_hourly_gone WHERE events <> 0
@@ -525,10 +533,13 @@ BEGIN
   DELETE FROM llm_cost_daily_summary AS y
    USING (SELECT DISTINCT date_trunc('day', hour_start, 'UTC') AS day_start, repo FROM llm_cost_hourly_gone) AS d
    WHERE y.day_start = d.day_start AND y.repo = d.repo AND y.events = 0;
-  DELETE FROM llm_cost_rollup_by_dimension AS r
-   WHERE r.events = 0
-     AND ((r.span = 'hour' AND r.period_start IN (SELECT hour_start FROM llm_cost_hourly_gone))
-       OR (r.span = 'day' AND r.period_start IN (SELECT date_trunc('day', hour_start, 'UTC') FROM llm_cost_hourly_gone)));
+  DELETE FROM llm_cost_rollup_by_dimension
+   WHERE dimension = ANY(ARRAY['repo', 'taskType', 'model', 'provider']) AND span = 'hour'
+     AND period_start = ANY(ARRAY(SELECT DISTINCT hour_start FROM llm_cost_hourly_gone)) AND events = 0;
+  DELETE FROM llm_cost_rollup_by_dimension
+   WHERE dimension = ANY(ARRAY['repo', 'taskType', 'model', 'provider']) AND span = 'day'
+     AND period_start = ANY(ARRAY(SELECT DISTINCT date_trunc('day', hour_start, 'UTC') FROM llm_cost_hourly_gone))
+     AND events = 0;
   RETURN NULL;
 END;
 $$;
