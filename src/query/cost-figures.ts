@@ -33,20 +33,23 @@ type SqlRow = Record<string, unknown>;
 
 /** Reads the figures from a row of the cost query (its snake_case aliases). */
 export function readFigures(row: SqlRow): CostFigures {
-  const decimal = (column: string) => canonicalDecimal(row[column] as string | null);
-  const count = (column: string) => countValue(row[column] as string | null);
-  return {
-    costUsd: decimal("cost_usd"),
-    providerCostUsd: decimal("provider_cost_usd"),
-    inputTokens: decimal("input_tokens"),
-    outputTokens: decimal("output_tokens"),
-    cacheReadTokens: decimal("cache_read_tokens"),
-    cacheWriteTokens: decimal("cache_write_tokens"),
-    cacheWrite1hTokens: decimal("cache_write_1h_tokens"),
-    reasoningTokens: decimal("reasoning_tokens"),
-    events: count("events"),
-    fallbacks: count("fallbacks"),
-    errors: count("errors"),
-    unpriced: count("unpriced"),
-  };
+  const figures = {} as CostFigures;
+  addFigures(figures, row);
+  return figures;
+}
+
+/** Sets the figures of `row` on `target` (one object per report row, no intermediate copies). */
+export function addFigures(target: CostFigures, row: SqlRow): void {
+  target.costUsd = canonicalDecimal(row.cost_usd as string | null);
+  target.providerCostUsd = canonicalDecimal(row.provider_cost_usd as string | null);
+  target.inputTokens = canonicalDecimal(row.input_tokens as string | null);
+  target.outputTokens = canonicalDecimal(row.output_tokens as string | null);
+  target.cacheReadTokens = canonicalDecimal(row.cache_read_tokens as string | null);
+  target.cacheWriteTokens = canonicalDecimal(row.cache_write_tokens as string | null);
+  target.cacheWrite1hTokens = canonicalDecimal(row.cache_write_1h_tokens as string | null);
+  target.reasoningTokens = canonicalDecimal(row.reasoning_tokens as string | null);
+  target.events = countValue(row.events as string | null);
+  target.fallbacks = countValue(row.fallbacks as string | null);
+  target.errors = countValue(row.errors as string | null);
+  target.unpriced = countValue(row.unpriced as string | null);
 }

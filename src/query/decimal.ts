@@ -5,9 +5,18 @@
  */
 export function canonicalDecimal(value: string | null | undefined): string {
   if (value === null || value === undefined) return "0";
+  // Character scans rather than regular expressions: a report formats a dozen figures per row.
   let text = value.trim();
-  if (text.includes(".")) text = text.replace(/0+$/, "").replace(/\.$/, "");
-  return /^-?0*$/.test(text) ? "0" : text;
+  if (text.includes(".")) {
+    let end = text.length;
+    while (end > 0 && text.charCodeAt(end - 1) === 48 /* 0 */) end--;
+    if (end > 0 && text.charCodeAt(end - 1) === 46 /* . */) end--;
+    text = text.slice(0, end);
+  }
+  for (let index = text.startsWith("-") ? 1 : 0; index < text.length; index++) {
+    if (text.charCodeAt(index) !== 48) return text;
+  }
+  return "0";
 }
 
 /** A count that SQL returns as a decimal string (a BIGINT or NUMERIC sum), as a number. */

@@ -1,7 +1,7 @@
 import { quoteSchema } from "../store/schema-name.js";
 import { checkCostQueryOptions, type CostQueryPlan, type QueryCostsOptions } from "./cost-query-options.js";
 import { filtersFitRollup, filtersFitSummary } from "./cost-filters.js";
-import { readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
+import { addFigures, readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
 import type { QueryStore } from "./store-handle.js";
 import { ceilDay, ceilHour, floorDay, floorHour } from "./time-range.js";
@@ -65,14 +65,13 @@ export async function queryCostsUsing(
 }
 
 function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
-  const keys: Record<string, string | null> = {};
-  plan.groupBy.forEach((dimension, index) => {
-    keys[dimension.name] = (row[`k${index}`] as string | null | undefined) ?? null;
-  });
-  const period = plan.grain
-    ? { period: formatPeriod(row.period_local as string, Number(row.period_offset)) }
-    : {};
-  return { ...keys, ...period, ...readFigures(row) };
+  const result = {} as CostRow;
+  for (let index = 0; index < plan.groupBy.length; index++) {
+    result[plan.groupBy[index]!.name] = (row[`k${index}`] as string | null | undefined) ?? null;
+  }
+  if (plan.grain) result.period = formatPeriod(row.period_local as string, Number(row.period_offset));
+  addFigures(result, row);
+  return result;
 }
 
 function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
