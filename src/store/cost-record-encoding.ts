@@ -93,9 +93,9 @@ export function decimalText(value: string | number): string {
 
 const copySpecial = /[\\\n\r\t]/;
 
-/** Escapes one value for COPY's text format. */
-function copyField(value: string | null): string {
-  if (value === null) return "\\N";
+/** Escapes one text value for COPY's text format (`\N` for SQL NULL). */
+export function copyField(value: string | null | undefined): string {
+  if (value === null || value === undefined) return "\\N";
   if (!copySpecial.test(value)) return value;
   return value
     .replaceAll("\\", "\\\\")
@@ -104,27 +104,102 @@ function copyField(value: string | null): string {
     .replaceAll("\t", "\\t");
 }
 
+/**
+ * One record as a COPY text-format line (with its newline): the same values as `recordValues`, in
+ * `writeColumns` order. Built field by field without an intermediate array, since it runs for every
+ * event written. The text of a number, a boolean or a Date cannot hold a character COPY escapes, so
+ * only other values pass through `copyField` (including a string where the type says number: the
+ * store takes records from JavaScript callers too, and one must never shift a column or add a row).
+ */
+export function copyLine(record: NewLlmCostRecord): string {
+  const createdAt = record.createdAt;
+  const providerCost = record.providerCostUsd;
+  const duration = record.durationMs;
+  const metadata = record.metadata;
+  return (
+    copyField(record.eventId) +
+    "\t" +
+    (createdAt instanceof Date ? createdAt.toISOString() : copyField(createdAt)) +
+    "\t" +
+    copyField(record.deliveryId) +
+    "\t" +
+    copyField(record.repo) +
+    "\t" +
+    copyField(record.taskType) +
+    "\t" +
+    copyField(record.model) +
+    "\t" +
+    copyField(record.resolvedModel) +
+    "\t" +
+    copyField(record.provider) +
+    "\t" +
+    copyField(record.sdk) +
+    "\t" +
+    countField(record.inputTokens) +
+    "\t" +
+    countField(record.outputTokens) +
+    "\t" +
+    countField(record.cacheReadTokens) +
+    "\t" +
+    countField(record.cacheWriteTokens) +
+    "\t" +
+    countField(record.cacheWrite1hTokens) +
+    "\t" +
+    countField(record.reasoningTokens) +
+    "\t" +
+    copyField(decimalText(record.estimatedCostUsd)) +
+    "\t" +
+    (providerCost === undefined || providerCost === null ? "\\N" : copyField(decimalText(providerCost))) +
+    "\t" +
+    copyField(record.costSource ?? "catalog") +
+    (record.priced === false ? "\tf\t" : "\tt\t") +
+    copyField(record.pricingVersion) +
+    "\t" +
+    (duration === undefined || duration === null
+      ? "\\N"
+      : typeof duration === "number"
+        ? String(duration)
+        : copyField(String(duration))) +
+    (record.usedFallback === true ? "\tt\t" : "\tf\t") +
+    copyField(record.fallbackReason) +
+    "\t" +
+    copyField(record.error) +
+    "\t" +
+    copyField(record.userId) +
+    "\t" +
+    copyField(record.sessionId) +
+    "\t" +
+    copyField(record.traceId) +
+    "\t" +
+    copyField(record.environment) +
+    "\t" +
+    (metadata === undefined || metadata === null ? "\\N" : copyField(JSON.stringify(metadata))) +
+    "\n"
+  );
+}
+
+/** A token count's COPY text ("0" when absent). */
+function countField(value: number | undefined): string {
+  return typeof value === "number" ? String(value) : copyField(count(value));
+}
+
 /** The records as COPY text-format input: one line per record. */
 export function copyText(records: readonly NewLlmCostRecord[]): string {
   let text = "";
-  for (const record of records) {
-    // Appended field by field (no per-row map/join arrays): this runs for every event written.
-    const values = recordValues(record);
-    text += copyField(values[0]!);
-    for (let column = 1; column < values.length; column++) text += "\t" + copyField(values[column]!);
-    text += "\n";
-  }
+  for (let index = 0; index < records.length; index++) text += copyLine(records[index]!);
   return text;
 }
 
 /** The records as one text array per column (for `unnest($1::text[], …)`). */
 export function columnArrays(records: readonly NewLlmCostRecord[]): (string | null)[][] {
-  const arrays: (string | null)[][] = writeColumns.map(() => new Array<string | null>(records.length));
-  records.forEach((record, row) => {
-    recordValues(record).forEach((value, column) => {
-      arrays[column]![row] = value;
-    });
-  });
+  const arrays: (string | null)[][] = [];
+  for (let column = 0; column < writeColumns.length; column++) {
+    arrays.push(new Array<string | null>(records.length));
+  }
+  for (let row = 0; row < records.length; row++) {
+    const values = recordValues(records[row]!);
+    for (let column = 0; column < values.length; column++) arrays[column]![row] = values[column]!;
+  }
   return arrays;
 }
 

@@ -76,8 +76,8 @@ export interface CostTracker {
   stats(): TrackerStats;
 }
 
-interface QueuedEvent {
-  event: StampedEvent;
+/** A stamped event and its caller's promise: one object per queued event (it lives until written). */
+interface QueuedEvent extends StampedEvent {
   resolve: (result: TrackResult) => void;
 }
 
@@ -237,13 +237,10 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     counters.accepted++;
     counters.pending++;
     enqueued++;
-    const event: StampedEvent = {
-      input: parsed.input,
-      eventId,
-      createdAt: parsed.input.createdAt ?? Date.now(),
-    };
+    const input = parsed.input;
+    const createdAt = input.createdAt ?? Date.now();
     return new Promise<TrackResult>((resolve) => {
-      queue.push({ event, resolve });
+      queue.push({ input, eventId, createdAt, resolve });
       if (queue.length >= batchSize || (spool && queue.length >= maxQueue)) schedule();
       else if (!flushTimer) {
         flushTimer = setTimeout(() => {
@@ -286,17 +283,17 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   function priceBatch(batch: QueuedEvent[]): PricedItem[] {
     const items: PricedItem[] = [];
     const seen = new Set<string>();
-    for (const { event, resolve } of batch) {
+    for (const event of batch) {
       if (seen.has(event.eventId)) {
         counters.duplicates++;
-        settle(resolve, { eventId: event.eventId, outcome: "duplicate" });
+        settle(event.resolve, { eventId: event.eventId, outcome: "duplicate" });
         continue;
       }
       seen.add(event.eventId);
       try {
-        items.push({ record: priceEvent(event), resolve });
+        items.push({ record: priceEvent(event), resolve: event.resolve });
       } catch (error) {
-        settle(resolve, reject(event.eventId, `cannot price: ${(error as Error).message}`));
+        settle(event.resolve, reject(event.eventId, `cannot price: ${(error as Error).message}`));
       }
     }
     return items;

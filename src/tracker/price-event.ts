@@ -1,5 +1,5 @@
 import type { CostEstimate, EstimateInput } from "../pricing/index.js";
-import type { NewLlmCostRecord } from "../store/cost-record.js";
+import type { CostSource, NewLlmCostRecord } from "../store/cost-record.js";
 import type { LedgerLogger } from "../store/logger.js";
 import type { ValidInput } from "./validate-input.js";
 
@@ -38,9 +38,14 @@ export function createEventPricer(options: {
 }): (event: StampedEvent) => NewLlmCostRecord {
   const { pricing, logger, agentCost } = options;
   const warned = new Set<string>();
-  return ({ input, eventId, createdAt }) => {
+  const stamps = createStampCache();
+  // This runs for every event: the record is built as one object literal (no spread of a partial
+  // record, no per-event closures), and the time's Date and ISO text are shared by the events
+  // stamped in the same millisecond.
+  return function priceEvent(event: StampedEvent): NewLlmCostRecord {
+    const input = event.input;
     const provider = input.provider ?? pricing.extractProvider(input.model);
-    const at = new Date(createdAt);
+    const at = stamps.date(event.createdAt);
     const estimate = pricing.estimateCost({
       model: input.model,
       provider,
@@ -55,42 +60,27 @@ export function createEventPricer(options: {
       },
     });
     const reported = input.providerCostUsd;
-    let cost: Pick<
-      NewLlmCostRecord,
-      "estimatedCostUsd" | "costSource" | "priced" | "resolvedModel" | "pricingVersion"
-    >;
+    let estimatedCostUsd: string;
+    let costSource: CostSource;
+    let resolvedModel: string | null;
+    let pricingVersion: string | null;
     if (estimate.priced) {
       const sdkLeads = agentCost === "sdk" && input.sdk === "agent" && reported !== null;
-      cost = {
-        estimatedCostUsd: sdkLeads ? reported : estimate.costUsd,
-        costSource: sdkLeads ? "provider" : "catalog",
-        priced: true,
-        resolvedModel: estimate.model,
-        pricingVersion: estimate.pricingVersion,
-      };
+      estimatedCostUsd = sdkLeads ? reported : estimate.costUsd;
+      costSource = sdkLeads ? "provider" : "catalog";
+      resolvedModel = estimate.model;
+      pricingVersion = estimate.pricingVersion;
     } else {
       options.onUnpriced();
-      const key = input.model.toLowerCase();
-      if (!warned.has(key)) {
-        warned.add(key);
-        logger.warn(
-          { model: input.model, provider, reason: estimate.reason },
-          `llm-ledger: no price for model "${input.model}"; its events are recorded with priced=false and ${
-            reported === null ? "cost 0" : "the provider's reported cost"
-          } (warned once per model; add a pricing override to price them)`,
-        );
-      }
-      cost = {
-        estimatedCostUsd: reported ?? "0",
-        costSource: reported === null ? "none" : "provider",
-        priced: false,
-        resolvedModel: null,
-        pricingVersion: pricing.version ?? null,
-      };
+      warnUnpriced(input.model, provider, estimate.reason, reported);
+      estimatedCostUsd = reported ?? "0";
+      costSource = reported === null ? "none" : "provider";
+      resolvedModel = null;
+      pricingVersion = pricing.version ?? null;
     }
     return {
-      eventId,
-      createdAt: at.toISOString(),
+      eventId: event.eventId,
+      createdAt: stamps.iso(event.createdAt),
       repo: input.repo,
       taskType: input.taskType,
       model: input.model,
@@ -113,7 +103,48 @@ export function createEventPricer(options: {
       traceId: input.traceId,
       environment: input.environment,
       metadata: input.metadata,
-      ...cost,
+      estimatedCostUsd,
+      costSource,
+      priced: estimate.priced,
+      resolvedModel,
+      pricingVersion,
     };
+  };
+
+  function warnUnpriced(model: string, provider: string, reason: string, reported: string | null): void {
+    const key = model.toLowerCase();
+    if (warned.has(key)) return;
+    warned.add(key);
+    logger.warn(
+      { model, provider, reason },
+      `llm-ledger: no price for model "${model}"; its events are recorded with priced=false and ${
+        reported === null ? "cost 0" : "the provider's reported cost"
+      } (warned once per model; add a pricing override to price them)`,
+    );
+  }
+}
+
+/**
+ * The Date and ISO text of the last millisecond seen. Events tracked in a burst share their
+ * millisecond, so this saves a Date and a string per event; the Date is only read (by pricing).
+ */
+function createStampCache() {
+  let lastMs = Number.NaN;
+  let lastDate = new Date(0);
+  let lastIso = "";
+  const refresh = (ms: number) => {
+    lastMs = ms;
+    lastDate = new Date(ms);
+    lastIso = lastDate.toISOString();
+  };
+  return {
+    date(ms: number): Date {
+      if (ms !== lastMs) refresh(ms);
+      return lastDate;
+    },
+    iso(ms: number): string {
+      if (ms !== lastMs) refresh(ms);
+      return lastIso;
+    },
   };
 }

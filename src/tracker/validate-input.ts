@@ -67,9 +67,7 @@ export function parseTrackInput(value: unknown, shape: InputShape, defaultSdk: C
       fail(`the event must be an object, got ${describe(value)}`);
     }
     const source = value as Record<string, unknown>;
-    for (const key of Object.keys(source)) {
-      if (dangerousKeys.has(key)) fail(`key "${key}" is not allowed (prototype pollution)`);
-    }
+    refuseDangerousKeys(source, "");
     const givenId = readOwn(source, "eventId");
     if (givenId !== undefined) {
       if (typeof givenId !== "string" || !uuidPattern.test(givenId)) fail("eventId must be a UUID string");
@@ -147,6 +145,21 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Fails on an own enumerable key that could pollute a prototype, naming the first in key order.
+ * Three own-property checks decide the common case without listing the keys (this runs per event).
+ */
+function refuseDangerousKeys(source: Record<string, unknown>, prefix: string): void {
+  const suspect =
+    Object.hasOwn(source, "__proto__") ||
+    Object.hasOwn(source, "constructor") ||
+    Object.hasOwn(source, "prototype");
+  if (!suspect) return;
+  for (const key of Object.keys(source)) {
+    if (dangerousKeys.has(key)) fail(`key "${prefix}${key}" is not allowed (prototype pollution)`);
+  }
+}
+
 /** An own property of `source` (a polluted prototype supplies nothing). */
 function readOwn(source: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(source, key) ? source[key] : undefined;
@@ -157,9 +170,7 @@ function usageObject(value: unknown): Record<string, unknown> {
     fail(`usage must be an object of token counts, got ${describe(value)}`);
   }
   const usage = value as Record<string, unknown>;
-  for (const key of Object.keys(usage)) {
-    if (dangerousKeys.has(key)) fail(`key "usage.${key}" is not allowed (prototype pollution)`);
-  }
+  refuseDangerousKeys(usage, "usage.");
   return usage;
 }
 
