@@ -17,7 +17,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import postgres from "postgres";
@@ -160,10 +160,18 @@ function timedDatabase(inner: Database, timer: StatementTimer): Database & { max
   };
 }
 
-/** Watches the event loop: histogram max and the worst late firing of a 1 ms interval. */
+/**
+ * Watches the event loop: histogram max, the worst late firing of a 1 ms interval, and the longest
+ * GC pause (a stall is GC plus whatever synchronous work ran in the same turn).
+ */
 function watchEventLoop() {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
+  let longestGc = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longestGc = Math.max(longestGc, entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
   let last = performance.now();
   let worstDrift = 0;
   const probe = setInterval(() => {
@@ -174,7 +182,12 @@ function watchEventLoop() {
   return () => {
     clearInterval(probe);
     histogram.disable();
-    return { delayMaxMs: +(histogram.max / 1e6).toFixed(1), intervalDriftMaxMs: +worstDrift.toFixed(1) };
+    gcObserver.disconnect();
+    return {
+      delayMaxMs: +(histogram.max / 1e6).toFixed(1),
+      intervalDriftMaxMs: +worstDrift.toFixed(1),
+      gcPauseMaxMs: +longestGc.toFixed(1),
+    };
   };
 }
 
@@ -441,7 +454,8 @@ async function benchEngine(
           `  → tracker overhead ${(100 * (1 - m.eventsPerSecond! / store.median.eventsPerSecond!)).toFixed(0)}%`,
         `  caller             ${format(m.callerNsPerCall!)} ns per trackAiSdkCall (goal < ${format(goals.callerNsPerCall)})`,
         `  stall              loop delay max ${m.delayMaxMs} ms, interval drift max ${m.intervalDriftMaxMs} ms` +
-          (server ? ` (goal < ${goals.serverStallMs} ms)` : ""),
+          (server ? ` (goal < ${goals.serverStallMs} ms)` : "") +
+          `; longest GC pause ${m.gcPauseMaxMs} ms`,
         `  statements         max ${m.statementMaxMs} ms, median ${m.statementMedianMs} ms` +
           (name === "pglite" ? ` (goal: one statement ≲ ${goals.pgliteStatementMs} ms)` : ""),
       ].join("\n"),
