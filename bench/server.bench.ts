@@ -2,8 +2,9 @@
 // eventId for every event, counted as rows in the table) with p50/p99 latency, beside the naive way
 // (one event per request) in the same run, and GET /v1/costs p50/p99 while ingest runs. The server
 // runs in its own process; autocannon drives it from this one. Postgres server and PGlite.
-//   npm run bench -- server [--seconds 15] [--connections 16]
-import { spawn, type ChildProcess } from "node:child_process";
+//   npm run bench -- server [--seconds 15] [--connections 16] [--rate 22000]
+// Then the same at a fixed arrival rate (--rate events/s): the latency at that load.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import autocannon from "autocannon";
@@ -23,21 +24,15 @@ interface Server {
   url: string;
 }
 
+/** The server as `npm start` runs it: compiled (built once per bench run, so it matches the sources). */
+function buildServer(): void {
+  execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
+}
+
 function startServer(databaseUrl: string, schema: string): Promise<Server> {
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "serve",
-      "--port",
-      "0",
-      "--database-url",
-      databaseUrl,
-      "--schema",
-      schema,
-    ],
+    ["dist/cli/main.js", "serve", "--port", "0", "--database-url", databaseUrl, "--schema", schema],
     { env: { ...process.env, LLM_LEDGER_ADMIN_KEY: adminKey }, stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {
@@ -92,7 +87,20 @@ async function countEvents(url: string, key: string): Promise<number> {
   return ((await response.json()) as { totals: { events: number } }).totals.events;
 }
 
-async function ingestRun(url: string, key: string, batch: number, seconds: number, connections: number) {
+/**
+ * Ingest for `seconds`. Without `eventsPerSecond` every connection sends as fast as it is answered (the
+ * most the service sustains; each request then waits behind all the others, so its latency is about
+ * connections × batch ÷ throughput); with it the requests arrive at that rate (the latency of a
+ * service under that load).
+ */
+async function ingestRun(
+  url: string,
+  key: string,
+  batch: number,
+  seconds: number,
+  connections: number,
+  eventsPerSecond?: number,
+) {
   const nextId = idFactory();
   const before = await countEvents(url, key);
   const started = performance.now();
@@ -100,6 +108,7 @@ async function ingestRun(url: string, key: string, batch: number, seconds: numbe
     url,
     connections,
     duration: seconds,
+    ...(eventsPerSecond ? { overallRate: Math.round(eventsPerSecond / batch) } : {}),
     requests: [
       {
         method: "POST",
@@ -144,6 +153,7 @@ async function benchEngine(
   schema: string,
   seconds: number,
   connections: number,
+  rate: number,
 ) {
   const server = await startServer(databaseUrl, schema);
   try {
@@ -154,9 +164,14 @@ async function benchEngine(
       ingestRun(server.url, key, 100, seconds, connections),
       queryRun(server.url, key, seconds),
     ]);
+    const [atRate, queriesAtRate] = await Promise.all([
+      ingestRun(server.url, key, 100, seconds, connections, rate),
+      queryRun(server.url, key, seconds),
+    ]);
     const result = {
       engine: name,
       ingest,
+      atRate: { eventsPerSecondOffered: rate, ingest: atRate, costs: queriesAtRate },
       naiveOneEventPerRequest: naive,
       ratio: +(ingest.eventsPerSecond / naive.eventsPerSecond).toFixed(1),
       costsUnderIngest: queries,
@@ -165,6 +180,10 @@ async function benchEngine(
       `${name.padEnd(9)} ingest ${ingest.eventsPerSecond.toLocaleString("en-US")} events/s (batches of 100, p50 ${ingest.latencyMs.p50} ms, p99 ${ingest.latencyMs.p99} ms, non-2xx ${ingest.non2xx})` +
         `  | naive 1/request ${naive.eventsPerSecond.toLocaleString("en-US")} events/s → ×${result.ratio}` +
         `  | GET /v1/costs under load p50 ${queries.latencyMs.p50} ms, p99 ${queries.latencyMs.p99} ms`,
+    );
+    console.log(
+      `${"".padEnd(9)} at ${rate.toLocaleString("en-US")} events/s offered: ${atRate.eventsPerSecond.toLocaleString("en-US")} events/s ingested, p50 ${atRate.latencyMs.p50} ms, p99 ${atRate.latencyMs.p99} ms, non-2xx ${atRate.non2xx}` +
+        `  | GET /v1/costs p50 ${queriesAtRate.latencyMs.p50} ms, p99 ${queriesAtRate.latencyMs.p99} ms`,
     );
     return result;
   } finally {
@@ -175,6 +194,8 @@ async function benchEngine(
 export async function run(args: string[]): Promise<void> {
   const seconds = flag(args, "seconds", 15);
   const connections = flag(args, "connections", 16);
+  const rate = flag(args, "rate", 22_000);
+  buildServer();
   console.log(
     `load average before: ${os
       .loadavg()
@@ -186,19 +207,19 @@ export async function run(args: string[]): Promise<void> {
   const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
     await sql`select 1`;
-    results.push(await benchEngine("postgres", serverUrl, schema, seconds, connections));
+    results.push(await benchEngine("postgres", serverUrl, schema, seconds, connections, rate));
   } catch (error) {
     console.log(`postgres: skipped (${(error as Error).message})`);
   } finally {
     await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
     await sql.end();
   }
-  results.push(await benchEngine("pglite", "memory:", "public", seconds, connections));
+  results.push(await benchEngine("pglite", "memory:", "public", seconds, connections, rate));
   console.log(
     `load average after: ${os
       .loadavg()
       .map((value) => value.toFixed(2))
       .join(" ")}`,
   );
-  await writeResults("server", { seconds, connections, loadAverage: os.loadavg(), results });
+  await writeResults("server", { seconds, connections, rate, loadAverage: os.loadavg(), results });
 }
