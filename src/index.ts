@@ -28,6 +28,7 @@ export {
   migrateUp,
   migrateDown,
   migrationStatus,
+  compactRollups,
   StoreWriteError,
   type TelemetryStore,
   type TelemetryStoreOptions,

@@ -1,5 +1,6 @@
 import { LedgerError } from "../errors.js";
 import type { Pricing } from "../pricing/index.js";
+import { compactRollups } from "../store/rollup-compaction.js";
 import { quoteSchema } from "../store/schema-name.js";
 import type { QueryStore } from "./store-handle.js";
 import { checkTimeRange, type Instant } from "./time-range.js";
@@ -128,6 +129,9 @@ export async function repriceEvents(
     options.onProgress?.({ ...result });
     if (rows.length < batchSize) break;
   }
+  // The updates left their old and new figures as deltas: merge them now (a command line run ends
+  // before a background merge would).
+  if (result.updated > 0) await compactRollups(store.database, store.schema);
   return result;
 }
 

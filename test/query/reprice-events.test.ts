@@ -82,6 +82,11 @@ describeEachEngine("repriceEvents", (context) => {
     });
     expect(rows["c-sdk-chosen"]).toMatchObject({ cost: "0.700000000000", provider_cost: "0.700000000000" });
     expect(rows["d-unknown"]).toMatchObject({ cost: "0.000000000000", priced: false, cost_source: "none" });
+    // repriceEvents merged the deltas of its updates itself.
+    const [pending] = await context
+      .database()
+      .query<{ count: string }>(`SELECT count(*) AS count FROM "${context.schema}".llm_cost_rollup_delta`);
+    expect(pending?.count).toBe("0");
     expect(await rollupDrift(context.database(), context.schema)).toBe(0);
     const report = await queryCosts(store(), { groupBy: ["model"] });
     expect(report.source).toBe("rollup");

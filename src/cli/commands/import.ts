@@ -5,7 +5,7 @@ import type { CommandDefinition } from "../command.js";
 import { databaseOptions } from "../database-option.js";
 import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
-import { costSdks, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
+import { compactRollups, costSdks, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
 import { schemaOption, withStore } from "../report-options.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -188,6 +188,8 @@ export const importCommand: CommandDefinition = {
         }
       }
       if (batch.length > 0) await writeBatch(store, batch, tally, report);
+      // Merge the rollup deltas of the import now: the command ends before a background merge would.
+      if (tally.inserted > 0) await compactRollups(store.database, store.schema);
     }).finally(() => progress.finish());
     if (outputFormat(context) === "json") context.io.stdout.write(JSON.stringify(tally) + "\n");
     else {
