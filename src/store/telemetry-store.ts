@@ -10,6 +10,7 @@ import { openDatabase } from "./open-database.js";
 import { connectionLimit } from "./postgres-database.js";
 import { purgeEvents, type PurgeOptions } from "./purge-events.js";
 import { recordCosts, type RecordCostsResult } from "./record-costs.js";
+import { settleRollupCompaction } from "./rollup-compaction.js";
 import { quoteSchema } from "./schema-name.js";
 
 /** Options of `createTelemetryStore`: at most one of `databaseUrl`, `sql`, `pglite` and `database`. */
@@ -129,7 +130,9 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
     },
     purgeOlderThan: (days, purgeOptions) => purgeEvents(database, schema, days, purgeOptions),
     close() {
-      closed ??= closeDatabase();
+      // A merge scheduled after the last write is cancelled (its deltas wait for the next store; queries
+      // count them meanwhile) and one under way finishes first.
+      closed ??= settleRollupCompaction(database).then(closeDatabase);
       return closed;
     },
   };
