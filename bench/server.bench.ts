@@ -2,7 +2,7 @@
 // eventId for every event, counted as rows in the table) with p50/p99 latency, beside the naive way
 // (one event per request) in the same run, and GET /v1/costs p50/p99 while ingest runs. The server
 // runs in its own process; autocannon drives it from this one. Postgres server and PGlite.
-//   npm run bench -- server [--seconds 15] [--connections 16] [--rate 22000]
+//   npm run bench -- server [--seconds 15] [--connections 16] [--rate 20000]
 // Then the same at a fixed arrival rate (--rate events/s): the latency at that load.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -194,7 +194,7 @@ async function benchEngine(
 export async function run(args: string[]): Promise<void> {
   const seconds = flag(args, "seconds", 15);
   const connections = flag(args, "connections", 16);
-  const rate = flag(args, "rate", 22_000);
+  const rate = flag(args, "rate", 20_000);
   buildServer();
   console.log(
     `load average before: ${os
