@@ -19,9 +19,9 @@ interface Waiting {
 
 /**
  * Group commit for HTTP ingest: requests that arrive while a write is in flight are written together
- * in the next statement, and each is answered once that statement has committed. Concurrent
- * transactions of small batches would otherwise queue on the same hourly rollup rows (every batch
- * touches the current hour) and pay a transaction each; one statement of many requests pays once.
+ * in the next statement, and each is answered once that statement has committed. Small batches
+ * would otherwise each pay a transaction, a commit and a rollup trigger run; one statement of many
+ * requests pays once.
  */
 export function createIngestWriter(
   store: Pick<TelemetryStore, "recordLlmCosts" | "maxBatchSize">,
