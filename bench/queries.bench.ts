@@ -202,7 +202,7 @@ export function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
 async function measureWriteCost(database: Database, schema: string, rows: number, batch: number, now: Date) {
   const table = `"${schema}".llm_cost_events`;
   const rates: Record<"with" | "without", number[]> = { with: [], without: [] };
-  for (let round = 0; round < 3; round += 1) {
+  for (let round = 0; round < 5; round += 1) {
     for (const mode of ["with", "without"] as const) {
       await database.exec(`ALTER TABLE ${table} ${mode === "with" ? "ENABLE" : "DISABLE"} TRIGGER USER`);
       const records = writeRecords(rows, now);
@@ -219,7 +219,7 @@ async function measureWriteCost(database: Database, schema: string, rows: number
   const withoutRollups = median(rates.without);
   const cost = 1 - withRollups / withoutRollups;
   console.log(
-    `  writes (${rows.toLocaleString("en-US")} events, batches of ${batch}, median of 3): ` +
+    `  writes (${rows.toLocaleString("en-US")} events, batches of ${batch}, median of 5): ` +
       `${withoutRollups.toFixed(0)} events/s without rollups, ${withRollups.toFixed(0)} with: ` +
       `rollups cost ${(cost * 100).toFixed(1)}% of the ingest rate`,
   );
