@@ -4,14 +4,15 @@
 --    four dimensions most reports and the dashboard use (repo, task type, model, provider), with
 --    fallbacks, errors and unpriced events kept as counts instead of key columns. The full rollups of
 --    0002 split every such combination further by SDK, environment and three flags: at ten million
---    skewed events the full daily one held ~10,000 rows per day. Queries that group or filter by SDK,
---    environment or a flag still use the full rollups.
+--    skewed events the full daily one held ~10,000 rows per day. And the same figures one dimension
+--    at a time (llm_cost_rollup_by_dimension): a report by one of the four reads a few dozen rows per
+--    day. Queries that group or filter by SDK, environment or a flag still use the full rollups.
 --
 -- 2. Writers no longer update the rollups. The statement-level triggers append the aggregate of each
 --    statement's transition table to llm_cost_rollup_delta (no index, no row locks: concurrent
 --    writers never wait for each other), in the same transaction as the events, and queries add the
 --    pending deltas to the rollups, so every answer stays exact. llm_cost_rollups_compact() merges
---    the deltas into the four rollups: the deltas of many writes to the same hour become one update
+--    the deltas into the five rollups: the deltas of many writes to the same hour become one update
 --    per rollup row. In 0002 every write updated both rollups row by row, which halved the insert
 --    rate of llm_cost_events.
 --
