@@ -142,7 +142,7 @@ BEGIN
 END;
 $$;
 
--- Merges up to max_rows deltas (all when NULL) into the four rollups and returns how many it merged.
+-- Merges up to max_rows deltas (all when NULL) into the five rollups and returns how many it merged.
 -- Keys that net to more than zero events are upserted in key order; the others only update rows that
 -- exist (a row purged with its hour has nothing to take back), and rows left at zero are deleted.
 -- One compaction per schema at a time: a second caller returns 0 at once instead of waiting.
