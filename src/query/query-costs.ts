@@ -8,8 +8,8 @@ import { ceilDay, ceilHour, floorDay, floorHour } from "./time-range.js";
 import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
 
 /**
- * Where a report's figures came from: the hourly rollup alone, raw events alone, or the rollup for
- * whole hours and raw events for the partial hours at the edges.
+ * Where a report's figures came from: rollups alone (with the deltas writers left pending), raw
+ * events alone, or rollups for whole hours and raw events for the partial hours at the edges.
  */
 export type CostReportSource = "rollup" | "raw" | "mixed";
 
@@ -23,9 +23,9 @@ export interface CostReport {
 
 /**
  * Spend and usage grouped by any dimensions and a time grain, exactly (NUMERIC sums). Served from
- * the hourly rollup whenever the dimensions, filters, grain and time zone allow (whole-hour
- * offsets), with the partial hours at the edges of the range read from raw events; from raw events
- * otherwise. Bad options throw a `LedgerError` naming the option (`E_QUERY_*`).
+ * the smallest rollups that carry the dimensions and filters whenever they, the grain and the time
+ * zone allow (whole-hour offsets), with the partial hours at the edges of the range read from raw
+ * events; from raw events otherwise. Bad options throw a `LedgerError` naming the option (`E_QUERY_*`).
  *
  * @example
  * const { rows, totals } = await queryCosts(store, {

@@ -49,7 +49,8 @@ interface EventRow {
  * touches `provider_cost_usd`, and leaves alone events that deliberately carry the provider's figure
  * although priced (the tracker's `agentCost: 'sdk'`). An event the catalog still cannot price keeps
  * the provider's figure when there is one, else 0. Only changed rows are updated, a batch per
- * transaction; the rollup trigger moves their figures, so the hourly rollups stay exact.
+ * transaction; the rollup trigger records their old and new figures as deltas, merged at the end, so
+ * the rollups stay exact.
  *
  * @example
  * const pricing = createPricing({ overridesFile: "prices.json" });

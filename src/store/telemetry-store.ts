@@ -62,7 +62,7 @@ export interface TelemetryStore {
   /**
    * Deletes events created more than `days` whole days ago (`0`: every event created before now) in
    * short batches, and returns how many. A negative, fractional or non-number `days` throws
-   * `E_PURGE_DAYS`. Hourly rollups stay unless `includeRollups` is set.
+   * `E_PURGE_DAYS`. The rollups stay unless `includeRollups` is set.
    */
   purgeOlderThan(days: number, options?: PurgeOptions): Promise<number>;
   /** Closes what the store opened (never a client the caller handed in). Safe to call twice. */
