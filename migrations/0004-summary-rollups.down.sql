@@ -1,6 +1,5 @@
 -- Merge what writers left pending, so that the rollups of 0002 hold everything again.
-SELECT pg_advisory_xact_lock(1819045746, hashtext(current_schema()));
-SELECT llm_cost_rollups_compact(NULL);
+SELECT llm_cost_rollups_compact(NULL, true);
 
 DROP TRIGGER IF EXISTS llm_cost_rollups_insert ON llm_cost_events;
 DROP TRIGGER IF EXISTS llm_cost_rollups_update ON llm_cost_events;
@@ -8,7 +7,7 @@ DROP TRIGGER IF EXISTS llm_cost_rollups_delete ON llm_cost_events;
 DROP TRIGGER IF EXISTS llm_cost_rollups_truncate ON llm_cost_events;
 DROP TRIGGER IF EXISTS llm_cost_hourly_forget ON llm_cost_hourly;
 DROP FUNCTION IF EXISTS llm_cost_rollups_record();
-DROP FUNCTION IF EXISTS llm_cost_rollups_compact(integer);
+DROP FUNCTION IF EXISTS llm_cost_rollups_compact(integer, boolean);
 DROP TABLE IF EXISTS llm_cost_rollup_delta;
 DROP FUNCTION IF EXISTS llm_cost_rollups_truncate();
 DROP FUNCTION IF EXISTS llm_cost_hourly_forget();

@@ -145,14 +145,19 @@ $$;
 -- Merges up to max_rows deltas (all when NULL) into the five rollups and returns how many it merged.
 -- Keys that net to more than zero events are upserted in key order; the others only update rows that
 -- exist (a row purged with its hour has nothing to take back), and rows left at zero are deleted.
--- One compaction per schema at a time: a second caller returns 0 at once instead of waiting.
-CREATE FUNCTION llm_cost_rollups_compact(max_rows integer DEFAULT NULL) RETURNS bigint LANGUAGE plpgsql
+-- One merge per schema at a time: a second caller returns 0 at once, or with wait waits for the first
+-- (the purge of rollups and the down migration must see every delta merged). The lock is held to the
+-- end of the caller's transaction.
+CREATE FUNCTION llm_cost_rollups_compact(max_rows integer DEFAULT NULL, wait boolean DEFAULT false)
+RETURNS bigint LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 DECLARE
   merged bigint;
   emptied timestamptz[];
 BEGIN
-  IF NOT pg_try_advisory_xact_lock(1819045746, hashtext(current_schema())) THEN
+  IF wait THEN
+    PERFORM pg_advisory_xact_lock(1819045746, hashtext(current_schema()));
+  ELSIF NOT pg_try_advisory_xact_lock(1819045746, hashtext(current_schema())) THEN
     RETURN 0;
   END IF;
   WITH moved AS (

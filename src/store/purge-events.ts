@@ -73,8 +73,7 @@ async function purgeRollups(database: Database, schema: string, cutoff: Date): P
   const quoted = quoteSchema(schema);
   await database.transaction(async (transaction) => {
     await transaction.query(`SELECT set_config('llm_ledger.retention_purge', 'on', true)`);
-    await transaction.query(`SELECT pg_advisory_xact_lock(1819045746, hashtext($1))`, [schema]);
-    await transaction.query(`SELECT ${quoted}.llm_cost_rollups_compact(NULL)`);
+    await transaction.query(`SELECT ${quoted}.llm_cost_rollups_compact(NULL, true)`);
     await transaction.query(
       `DELETE FROM ${quoted}.llm_cost_hourly WHERE hour_start + interval '1 hour' <= $1`,
       [cutoff],

@@ -92,12 +92,7 @@ async function rawDrift(database: Queryable, schema: string): Promise<number> {
       sum(reasoning_tokens) AS reasoning_tokens
     FROM "${schema}".llm_cost_events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`;
   const fromRollup = `SELECT ${keys}, ${metrics} FROM "${schema}".llm_cost_hourly`;
-  const [row] = await database.query<{ count: string }>(
-    `SELECT count(*) AS count FROM (
-       (SELECT ${keys}, ${metrics} FROM (${fromRaw}) r EXCEPT ALL ${fromRollup})
-       UNION ALL
-       (${fromRollup} EXCEPT ALL SELECT ${keys}, ${metrics} FROM (${fromRaw}) r)) drift`,
-  );
+  const hourly = await difference(database, `SELECT ${keys}, ${metrics} FROM (${fromRaw}) r`, fromRollup);
   const daily = `SELECT date_trunc('day', hour_start, 'UTC') AS day_start, ${keys.replace("hour_start, ", "")},
       sum(events) AS events, sum(estimated_cost_usd) AS estimated_cost_usd, sum(provider_cost_usd) AS provider_cost_usd,
       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens,
@@ -106,13 +101,9 @@ async function rawDrift(database: Queryable, schema: string): Promise<number> {
     FROM "${schema}".llm_cost_hourly GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`;
   const dailyKeys = keys.replace("hour_start", "day_start");
   const fromDaily = `SELECT ${dailyKeys}, ${metrics} FROM "${schema}".llm_cost_daily`;
-  const [dailyRow] = await database.query<{ count: string }>(
-    `SELECT count(*) AS count FROM (
-       (SELECT ${dailyKeys}, ${metrics} FROM (${daily}) h EXCEPT ALL ${fromDaily})
-       UNION ALL
-       (${fromDaily} EXCEPT ALL SELECT ${dailyKeys}, ${metrics} FROM (${daily}) h)) drift`,
+  return (
+    hourly + (await difference(database, `SELECT ${dailyKeys}, ${metrics} FROM (${daily}) h`, fromDaily))
   );
-  return Number(row?.count) + Number(dailyRow?.count);
 }
 
 /** Empties the events, and with them (a TRUNCATE trigger) every rollup and the pending deltas. */
