@@ -48,7 +48,10 @@ export interface CostTrackerOptions {
   /** Whose figure leads for Agent SDK calls; see AgentCostPolicy. Default `catalog`. */
   agentCost?: AgentCostPolicy | undefined;
   retry?: RetryOptions | undefined;
-  /** With the spool off, how long `close()` keeps retrying an unreachable store before dropping. Default 10 s. */
+  /**
+   * How long `close()` keeps retrying an unreachable store: with the spool off before dropping what it
+   * holds, with the spool on before leaving the spooled events for the next tracker. Default 10 s.
+   */
   closeTimeoutMs?: number | undefined;
   /** Close the sink in `close()` (default true). */
   closeSink?: boolean | undefined;
@@ -614,10 +617,20 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     while (pumping) await pumping;
     await writesDone;
     if (spool) {
-      // One last try at the spool while the store answers; what is left waits for the next tracker.
-      // (at least one attempt even after an outage: the store may be back before the probe was due).
-      mode = "direct";
-      while (spool.hasPending() && mode === "direct") await replayChunk();
+      // Replay the spool before closing, retrying with backoff until the close deadline: the store is
+      // often back moments after an outage, and a pooled connection the outage broke fails once more
+      // first. What is left then waits in the spool for the next tracker.
+      for (let attempt = 0; spool.hasPending();) {
+        mode = "direct";
+        await replayChunk();
+        if (mode === "direct") {
+          attempt = 0;
+          continue;
+        }
+        const delay = backoffDelay(attempt++, retry);
+        if (Date.now() + delay >= closeDeadline) break;
+        await sleep(delay, true);
+      }
       await spool.close();
     }
     if (counters.pending > 0) {

@@ -79,6 +79,7 @@ describeEachEngine("tracker spool", (context) => {
       logger: memoryLogger(),
       retry: fastRetry,
       flushIntervalMs: 5,
+      closeTimeoutMs: 200,
     });
     const results = await Promise.all(Array.from({ length: 40 }, () => first.trackAiSdkCall(aiCall())));
     await first.close();
@@ -91,6 +92,33 @@ describeEachEngine("tracker spool", (context) => {
     });
     await second.close();
     expect(second.stats().replayed).toBe(40);
+    expect(await store.getLlmCosts(results.map((result) => result.eventId))).toHaveLength(40);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it("keeps replaying the spool in close() until the store is back, within closeTimeoutMs", async () => {
+    let down = true;
+    const flaky: EventSink = {
+      close: async () => {},
+      recordLlmCosts: (records) =>
+        down
+          ? Promise.reject(Object.assign(new Error("down"), { code: "ECONNRESET" }))
+          : store.recordLlmCosts(records),
+    };
+    const spoolDir = tempSpoolDir();
+    const tracker = createCostTracker({
+      telemetryStore: flaky,
+      spoolDir,
+      logger: memoryLogger(),
+      retry: fastRetry,
+      flushIntervalMs: 5,
+      closeTimeoutMs: 5_000,
+    });
+    const results = await Promise.all(Array.from({ length: 40 }, () => tracker.trackAiSdkCall(aiCall())));
+    expect(results.every((result) => result.outcome === "spooled")).toBe(true);
+    setTimeout(() => (down = false), 300);
+    await tracker.close();
+    expect(tracker.stats().replayed).toBe(40);
     expect(await store.getLlmCosts(results.map((result) => result.eventId))).toHaveLength(40);
     expect(readdirSync(spoolDir)).toEqual([]);
   });
