@@ -28,6 +28,11 @@ export interface Database extends Queryable {
   readonly engine: DatabaseEngine;
   /** Where the data lives, safe to print: a server URL has its password replaced by `***`. */
   readonly description: string;
+  /**
+   * True when statements run on the caller's thread (a PGlite instance in this thread): a statement
+   * then holds the event loop for as long as it runs, so writers keep batches small.
+   */
+  readonly onCallerThread?: boolean;
   /** Runs `work` in one transaction: commit when it resolves, roll back when it throws. */
   transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
   /**

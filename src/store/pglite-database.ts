@@ -1,12 +1,10 @@
 import fs from "node:fs/promises";
-import { PGlite, types, type Transaction } from "@electric-sql/pglite";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { LedgerError } from "../errors.js";
 import type { Database, Queryable } from "./database.js";
 import { lockDirectory } from "./directory-lock.js";
-
-// PGlite parses BIGINT to a JS number, which loses precision above 2^53: keep it a decimal string,
-// as postgres.js does.
-const queryOptions = { parsers: { [types.INT8]: (value: string) => value } };
+import { pgliteQueryOptions as queryOptions } from "./pglite-query-options.js";
+import { openPgliteWorker } from "./pglite-worker-database.js";
 
 type PgliteClient = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
 
@@ -51,6 +49,7 @@ export function pgliteDatabase(
   return {
     engine: "pglite",
     description: options.description,
+    onCallerThread: true,
     ...queryable(pglite),
     transaction: (work) => pglite.transaction((transaction) => work(queryable(transaction))),
     async close() {
@@ -66,14 +65,21 @@ export function pgliteDatabase(
 }
 
 /**
+ * Where an owned PGlite instance runs: in a worker thread (the default: the application's event loop
+ * never waits for the database) or on the caller's thread.
+ */
+export type PgliteThread = "worker" | "caller";
+
+/**
  * Opens embedded PGlite: in memory when `directory` is undefined, otherwise persisted in that
  * directory, which is created when missing and locked against a second process.
  */
-export async function openPglite(directory: string | undefined): Promise<Database> {
-  if (directory === undefined) {
-    const pglite = await startPglite(undefined, "memory:");
-    return pgliteDatabase(pglite, { owned: true, description: "memory:" });
-  }
+export async function openPglite(
+  directory: string | undefined,
+  thread: PgliteThread = "worker",
+): Promise<Database> {
+  const description = directory === undefined ? "memory:" : `pglite:${directory}`;
+  if (directory === undefined) return start(undefined, thread, description, undefined);
   try {
     await fs.mkdir(directory, { recursive: true });
     await fs.access(directory, fs.constants.W_OK);
@@ -88,20 +94,27 @@ export async function openPglite(directory: string | undefined): Promise<Databas
   }
   const lock = lockDirectory(directory);
   try {
-    const pglite = await startPglite(directory, `pglite:${directory}`);
-    return pgliteDatabase(pglite, { owned: true, description: `pglite:${directory}`, onClose: lock.release });
+    return await start(directory, thread, description, lock.release);
   } catch (error) {
     lock.release();
     throw error;
   }
 }
 
-async function startPglite(directory: string | undefined, description: string): Promise<PGlite> {
+async function start(
+  directory: string | undefined,
+  thread: PgliteThread,
+  description: string,
+  onClose: (() => void) | undefined,
+): Promise<Database> {
+  if (thread === "worker") return openPgliteWorker(directory, { description, onClose });
+  let pglite: PGlite;
   try {
-    return await PGlite.create(directory);
+    pglite = await PGlite.create(directory);
   } catch (error) {
     throw new LedgerError("E_DB_OPEN", `cannot open ${description}: ${(error as Error).message}`, {
       cause: error,
     });
   }
+  return pgliteDatabase(pglite, { owned: true, description, onClose });
 }

@@ -9,10 +9,14 @@ import { quoteSchema } from "./schema-name.js";
  */
 
 /**
- * Deltas merged per statement. On PGlite the merge runs on the caller's thread: a statement there
- * costs ~40 ms of fixed work plus ~50 µs per delta (300: ~55 ms; 1,000: ~150 ms), so keep it short.
+ * Deltas merged per statement. A merge on PGlite costs ~40 ms of fixed work plus ~50 µs per delta
+ * (300: ~55 ms; 1,000: ~150 ms) and holds back every other statement meanwhile; in the caller's
+ * thread it holds the event loop too, so keep it shorter there.
  */
-const chunkRows = { pglite: 300, postgres: 20_000 } as const;
+function chunkRows(database: Database): number {
+  if (database.onCallerThread) return 300;
+  return database.engine === "pglite" ? 1_000 : 20_000;
+}
 
 /** How long after a write the background merge runs: writes meanwhile are merged together. */
 export const compactionDelayMs = 1_000;
@@ -23,7 +27,7 @@ export const compactionDelayMs = 1_000;
  * same schema: that session takes the rest.
  */
 export async function compactRollups(database: Database, schema: string): Promise<number> {
-  const chunk = chunkRows[database.engine];
+  const chunk = chunkRows(database);
   const statement = `SELECT ${quoteSchema(schema)}.llm_cost_rollups_compact($1::int) AS merged`;
   let total = 0;
   for (;;) {

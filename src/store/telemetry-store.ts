@@ -41,15 +41,15 @@ export interface TelemetryStore {
   /** The schema holding `llm_cost_events`. */
   readonly schema: string;
   /**
-   * The largest batch the tracker should hand to `recordLlmCosts`: on PGlite, whose WASM runs on the
-   * caller's thread, it keeps one statement short enough not to stall the event loop.
+   * The largest batch the tracker should hand to `recordLlmCosts`: on PGlite in the caller's thread,
+   * it keeps one statement short enough not to stall the event loop.
    */
   readonly maxBatchSize: number;
   /**
    * How many `recordLlmCosts` calls the tracker may have in flight at once: 2 on a Postgres server
    * whose pool has at least two connections (one batch is copied and inserted by one backend while
-   * the next is priced, encoded and sent on another), 1 on PGlite (one instance on the caller's
-   * thread: a second write would only wait for the first). Writes are idempotent by `eventId`, so
+   * the next is priced, encoded and sent on another) and on PGlite in its worker thread, 1 on PGlite
+   * in the caller's thread (a second write would only wait for the first). Writes are idempotent by `eventId`, so
    * the order in which concurrent batches commit does not matter.
    */
   readonly maxConcurrentWrites: number;
@@ -69,9 +69,30 @@ export interface TelemetryStore {
   close(): Promise<void>;
 }
 
-/** Rows per statement on PGlite: about 10 ms of the caller's thread per batch on these machines. */
-const pgliteBatchSize = 250;
+/** Rows per statement on PGlite in this thread: about 10 ms of the caller's thread per batch here. */
+const callerThreadBatchSize = 250;
+/**
+ * Rows per statement on PGlite in its worker thread: larger batches insert faster and leave fewer
+ * rollup deltas, but a statement holds back other queries (a dashboard's) while it runs (~40 ms).
+ */
+const pgliteWorkerBatchSize = 1_000;
 const serverBatchSize = 5_000;
+
+function batchSizeFor(database: Database): number {
+  if (database.onCallerThread) return callerThreadBatchSize;
+  return database.engine === "pglite" ? pgliteWorkerBatchSize : serverBatchSize;
+}
+
+/**
+ * Writes in flight at once: 2 where the next batch can be priced and sent while one is written (a
+ * server pool with two connections, or PGlite in its worker thread, which queues the second behind
+ * the first), 1 where a second would only wait (PGlite on this thread, a single connection).
+ */
+function concurrentWritesFor(database: Database): number {
+  if (database.onCallerThread) return 1;
+  if (database.engine === "pglite") return 2;
+  return connectionLimit(database) >= 2 ? 2 : 1;
+}
 
 /**
  * Opens (and by default migrates) the ledger store.
@@ -118,8 +139,8 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
   return {
     database,
     schema,
-    maxBatchSize: database.engine === "pglite" ? pgliteBatchSize : serverBatchSize,
-    maxConcurrentWrites: connectionLimit(database) >= 2 ? 2 : 1,
+    maxBatchSize: batchSizeFor(database),
+    maxConcurrentWrites: concurrentWritesFor(database),
     recordLlmCost: (record) => recordCosts(database, schema, [record]),
     recordLlmCosts: (records) => recordCosts(database, schema, records),
     async getLlmCosts(eventIds) {
