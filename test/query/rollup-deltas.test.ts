@@ -3,6 +3,7 @@
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { queryCosts, queryCostsUsing } from "../../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../../src/query/index.js";
+import { loadMigrations } from "../../src/store/migration-files.js";
 import { migrateDown, migrateUp } from "../../src/store/migrator.js";
 import { postgresDatabase } from "../../src/store/postgres-database.js";
 import { compactRollups, compactionDelayMs } from "../../src/store/rollup-compaction.js";
@@ -163,6 +164,67 @@ describeEachEngine("rollup deltas and their merge", (context) => {
         `SELECT sum(events)::text AS events FROM "${schema}".llm_cost_daily_summary`,
       );
       expect(up?.events).toBe("301");
+    } finally {
+      await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+
+  it("keeps deltas pending across 0005 rolled back and reapplied, and merges them exactly with either merge", async () => {
+    const database = context.database();
+    const schema = uniqueSchema("delta");
+    const migrations = await loadMigrations();
+    const cheaper = migrations.find((migration) => migration.version === 5)!;
+    const summaryRollups = migrations.find((migration) => migration.version === 4)!;
+    const mergeSource = async () => {
+      const [row] = await database.query<{ source: string }>(
+        `SELECT prosrc AS source FROM pg_proc
+          WHERE proname = 'llm_cost_rollups_compact' AND pronamespace = $1::regnamespace`,
+        [schema],
+      );
+      return row?.source;
+    };
+    try {
+      await migrateUp(database, { schema });
+      await insertEvents(database, schema, randomEvents(seededRandom(17), 300, { start, hours: 30 }));
+      const pending = await pendingDeltas(database, schema);
+      expect(pending).toBeGreaterThan(0);
+
+      const down = await migrateDown(database, { schema, to: 4 });
+      expect(down.steps.map((step) => step.version)).toEqual([5]);
+      // The down migration merges nothing, and restores 0004's merge exactly.
+      expect(await pendingDeltas(database, schema)).toBe(pending);
+      expect(summaryRollups.up).toContain((await mergeSource())!);
+      expect(cheaper.up).not.toContain((await mergeSource())!);
+      // 0004's merge takes deltas that 0005's triggers wrote, in chunks.
+      await database.query(
+        `UPDATE "${schema}".llm_cost_events SET created_at = created_at + interval '3 hours' WHERE id % 5 = 0`,
+      );
+      await database.query(`DELETE FROM "${schema}".llm_cost_events WHERE id % 7 = 0`);
+      const [first] = await database.query<{ merged: string }>(
+        `SELECT "${schema}".llm_cost_rollups_compact(100)::text AS merged`,
+      );
+      expect(first?.merged).toBe("100");
+      expect(await pendingDeltas(database, schema)).toBeGreaterThan(0);
+
+      // 0005's merge takes the rest, including deltas 0004 wrote, and the rollups come out exact.
+      await migrateUp(database, { schema });
+      expect(cheaper.up).toContain((await mergeSource())!);
+      await insertEvents(database, schema, randomEvents(seededRandom(18), 200, { start, hours: 30 }));
+      await database.query(`DELETE FROM "${schema}".llm_cost_events WHERE repo = 'api'`);
+      expect(await pendingDeltas(database, schema)).toBeGreaterThan(0);
+      expect(await rollupDrift(database, schema)).toBe(0);
+      const [row] = await database.query<{ raw: string; summary: string; dimension: string }>(
+        `SELECT (SELECT count(*) FROM "${schema}".llm_cost_events)::text AS raw,
+                (SELECT sum(events) FROM "${schema}".llm_cost_daily_summary)::text AS summary,
+                (SELECT sum(events) FROM "${schema}".llm_cost_rollup_by_dimension
+                  WHERE span = 'day' AND dimension = 'taskType')::text AS dimension`,
+      );
+      expect(row?.summary).toBe(row?.raw);
+      expect(row?.dimension).toBe(row?.raw);
+      const [api] = await database.query<{ count: string }>(
+        `SELECT count(*)::text AS count FROM "${schema}".llm_cost_rollup_by_dimension WHERE value = 'api'`,
+      );
+      expect(api?.count).toBe("0");
     } finally {
       await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     }
