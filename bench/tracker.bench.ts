@@ -11,8 +11,10 @@
 //   thread: the stall is what the application feels, on both engines);
 // - heap per queued event (a sink that is never flushed during the measure).
 // Every measure runs 3 times; medians are quoted.
-//   npm run bench -- tracker [--events 20000] [--naive-events 3000] [--repeats 3]
+//   npm run bench -- tracker [--events 20000] [--naive-events 3000] [--repeats 3] [--batch N]
+//     [--engines postgres,postgres-nodelay,pglite]
 import { randomBytes, randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -273,6 +275,33 @@ async function openEngine(name: EngineName, schema: string): Promise<Engine> {
   };
 }
 
+/**
+ * CPU time (ms) used so far by this machine's Postgres server processes, from /proc (Linux; 0
+ * elsewhere): beside this process's own, it shows which side of a write is the bottleneck.
+ */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("postgres")) continue;
+      const fields = stat.slice(close + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks * 10;
+}
+
 /** Options that change how the tracker writes (the default: the store's own wishes). */
 interface TrackerTuning {
   writeConcurrency?: number;
@@ -290,6 +319,8 @@ async function trackerRun(engine: Engine, events: number, tuning: TrackerTuning 
   engine.timer.durations = [];
   engine.timer.recording = true;
   const stopWatching = watchEventLoop();
+  const cpuBefore = process.cpuUsage();
+  const postgresBefore = postgresCpuMs();
   const started = performance.now();
   for (let start = 0; start < events; start += groupSize) {
     const end = Math.min(events, start + groupSize);
@@ -301,6 +332,8 @@ async function trackerRun(engine: Engine, events: number, tuning: TrackerTuning 
   const enqueuedMs = performance.now() - started;
   await tracker.flush();
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const postgresMs = postgresCpuMs() - postgresBefore;
   const stall = stopWatching();
   engine.timer.recording = false;
   await tracker.close();
@@ -315,6 +348,9 @@ async function trackerRun(engine: Engine, events: number, tuning: TrackerTuning 
     eventsPerSecond: Math.round((rows / elapsedMs) * 1000),
     enqueuePerSecond: Math.round((events / enqueuedMs) * 1000),
     callerNsPerCall: Math.round(median(groupNs)),
+    // CPU per event: this process (every thread, PGlite's worker included), the Postgres server's processes.
+    nodeCpuUsPerEvent: +((cpu.user + cpu.system) / events).toFixed(1),
+    postgresCpuUsPerEvent: +((postgresMs * 1000) / events).toFixed(1),
     ...stall,
     statementMaxMs: +Math.max(...statements).toFixed(1),
     statementMedianMs: +median(statements).toFixed(2),
@@ -393,22 +429,23 @@ const format = (value: number) => value.toLocaleString("en-US");
 
 async function benchEngine(
   name: EngineName,
-  options: { events: number; naiveEvents: number; repeats: number },
+  options: { events: number; naiveEvents: number; repeats: number; batch: number | undefined },
 ) {
   const schema = `bench_tracker_${randomBytes(4).toString("hex")}`;
   const engine = await openEngine(name, name === "pglite" ? "public" : schema);
   try {
     const load = await awaitQuietMachine();
-    const batch = Math.min(1_000, engine.store.maxBatchSize);
+    const batch = Math.min(options.batch ?? engine.store.preferredBatchSize, engine.store.maxBatchSize);
+    const tuning: TrackerTuning = options.batch === undefined ? {} : { batchSize: options.batch };
     // Warm-up: JIT, prepared paths, the staging table.
-    await trackerRun(engine, Math.min(options.events, 5_000));
+    await trackerRun(engine, Math.min(options.events, 5_000), tuning);
     await naiveRun(engine, 300);
-    const tracker = await repeated(options.repeats, () => trackerRun(engine, options.events));
+    const tracker = await repeated(options.repeats, () => trackerRun(engine, options.events, tuning));
     // The same, one write at a time (the pump before writes overlapped), for a fair comparison on
     // a machine whose load changes from run to run.
     const serial =
       engine.store.maxConcurrentWrites > 1
-        ? await repeated(options.repeats, () => trackerRun(engine, options.events, { writeConcurrency: 1 }))
+        ? await repeated(options.repeats, () => trackerRun(engine, options.events, { ...tuning, writeConcurrency: 1 }))
         : undefined;
     const naive = await repeated(options.repeats, () => naiveRun(engine, options.naiveEvents));
     const unnest = await repeated(options.repeats, () =>
@@ -452,6 +489,8 @@ async function benchEngine(
         `  unnest alone       ${format(unnest.median.eventsPerSecond!)} events/s (${unnestBatch} rows/statement)`,
         `  recordLlmCosts     ${format(store.median.eventsPerSecond!)} events/s (${batch} rows/call)` +
           `  → tracker overhead ${(100 * (1 - m.eventsPerSecond! / store.median.eventsPerSecond!)).toFixed(0)}%`,
+        `  cpu per event      ${m.nodeCpuUsPerEvent} µs in this process` +
+          (server ? `, ${m.postgresCpuUsPerEvent} µs in Postgres (${os.cpus().length} cores)` : ""),
         `  caller             ${format(m.callerNsPerCall!)} ns per trackAiSdkCall (goal < ${format(goals.callerNsPerCall)})`,
         `  stall              loop delay max ${m.delayMaxMs} ms, interval drift max ${m.intervalDriftMaxMs} ms` +
           ` (goal < ${goals.stallMs} ms)` +
@@ -475,17 +514,22 @@ export async function run(args: string[]): Promise<void> {
     events: flag(args, "events", 20_000),
     naiveEvents: flag(args, "naive-events", 3_000),
     repeats: flag(args, "repeats", 3),
+    // The tracker's batch size (default: the store's preferredBatchSize).
+    batch: args.includes("--batch") ? flag(args, "batch", 1_000) : undefined,
   };
+  // Which engines to measure (default all): --engines postgres,pglite
+  const only = args.includes("--engines") ? (args[args.indexOf("--engines") + 1] ?? "").split(",") : undefined;
   console.log(`load average before: ${load().join(" ")} (${os.cpus().length} cores)`);
   const engines = [];
   for (const name of ["postgres", "postgres-nodelay"] as const) {
+    if (only && !only.includes(name)) continue;
     try {
       engines.push(await benchEngine(name, options));
     } catch (error) {
       console.log(`${name}: failed or skipped (${(error as Error).message})`);
     }
   }
-  engines.push(await benchEngine("pglite", options));
+  if (!only || only.includes("pglite")) engines.push(await benchEngine("pglite", options));
   const memory = await repeated(options.repeats, () => memoryRun(options.events));
   console.log(
     `memory             ${format(memory.median.bytesPerQueuedEvent!)} bytes of heap per queued event`,

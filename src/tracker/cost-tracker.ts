@@ -28,7 +28,10 @@ export interface CostTrackerOptions {
   logger?: LedgerLogger | undefined;
   /** Pricing to use (e.g. `createPricing({ overridesFile })`); default the built-in catalog. */
   pricing?: TrackerPricing | undefined;
-  /** Events per write (capped by the sink's `maxBatchSize`). Default 1,000. */
+  /**
+   * Events per write (capped by the sink's `maxBatchSize`). Default: the sink's `preferredBatchSize`
+   * (the store: 2,000 on a Postgres server, 1,000 on PGlite in its worker thread), else 1,000.
+   */
   batchSize?: number | undefined;
   /** Longest time an event waits in the queue before a write. Default 1,000 ms. */
   flushIntervalMs?: number | undefined;
@@ -145,7 +148,10 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   const sink = options.telemetryStore;
   const logger = options.logger ?? stderrLogger();
   const pricing = options.pricing ?? createPricing();
-  const batchSize = Math.max(1, Math.min(options.batchSize ?? 1_000, sink.maxBatchSize ?? Infinity));
+  const batchSize = Math.max(
+    1,
+    Math.min(options.batchSize ?? sink.preferredBatchSize ?? 1_000, sink.maxBatchSize ?? Infinity),
+  );
   const flushIntervalMs = options.flushIntervalMs ?? 1_000;
   const maxQueue = options.maxQueue ?? 100_000;
   const retry = {

@@ -12,6 +12,8 @@ export interface EventSink {
   close(): Promise<void>;
   /** The largest batch the sink wants in one call (PGlite keeps it small; see the store). */
   readonly maxBatchSize?: number | undefined;
+  /** The batch size the sink writes fastest: the tracker's default `batchSize` (else 1,000). */
+  readonly preferredBatchSize?: number | undefined;
   /**
    * How many `recordLlmCosts` calls the sink can usefully serve at once (default 1): the tracker's
    * default `writeConcurrency`. A sink that says more than 1 must accept concurrent calls, whose

@@ -6,7 +6,7 @@ import { decimalText } from "../../src/store/cost-record-encoding.js";
 import type { Database } from "../../src/store/database.js";
 import { StoreWriteError } from "../../src/store/store-write-error.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
-import { describeEachEngine, sharedPgliteInstance } from "../support/databases.js";
+import { describeEachEngine, serverUrl, sharedPgliteInstance } from "../support/databases.js";
 
 /** A valid priced record; `overrides` change any field. */
 function sampleRecord(overrides: Partial<NewLlmCostRecord> = {}): NewLlmCostRecord {
@@ -180,6 +180,28 @@ describe("createTelemetryStore options", () => {
     );
     expect(isLedgerError(badSchema, "E_SCHEMA_NAME")).toBe(true);
   });
+
+  it("sizes writes by where the database runs", async () => {
+    const sizes = (store: TelemetryStore) => ({
+      maxBatchSize: store.maxBatchSize,
+      preferredBatchSize: store.preferredBatchSize,
+      maxConcurrentWrites: store.maxConcurrentWrites,
+    });
+    // A caller's PGlite runs on this thread: short statements, one at a time.
+    const onThread = await createTelemetryStore({ pglite: await sharedPgliteInstance(), migrate: false });
+    expect(sizes(onThread)).toEqual({ maxBatchSize: 250, preferredBatchSize: 250, maxConcurrentWrites: 1 });
+    await onThread.close();
+    // PGlite that the store opens runs in its worker thread.
+    const inWorker = await createTelemetryStore({ databaseUrl: "memory:", migrate: false });
+    expect(inWorker.database.onCallerThread).toBe(false);
+    expect(sizes(inWorker)).toEqual({ maxBatchSize: 1000, preferredBatchSize: 1000, maxConcurrentWrites: 2 });
+    await inWorker.close();
+    if (serverUrl) {
+      const server = await createTelemetryStore({ databaseUrl: serverUrl, migrate: false });
+      expect(sizes(server)).toEqual({ maxBatchSize: 5000, preferredBatchSize: 2000, maxConcurrentWrites: 2 });
+      await server.close();
+    }
+  }, 60_000);
 
   it("keeps a caller's PGlite open after close(), and skips migration when asked", async () => {
     const pglite = await sharedPgliteInstance();

@@ -256,6 +256,36 @@ describeEachEngine("cost tracker", (context) => {
     expect(logger.entries.filter((entry) => entry.message.includes("DROPPED"))).toHaveLength(5);
   });
 
+  it("writes batches of the sink's preferredBatchSize by default, never above its maxBatchSize", async () => {
+    const batches: number[][] = [];
+    const sinkWith = (sizes: { preferredBatchSize?: number; maxBatchSize?: number }) => ({
+      ...sizes,
+      close: async () => {},
+      recordLlmCosts: (records: Parameters<TelemetryStore["recordLlmCosts"]>[0]) => {
+        batches.at(-1)!.push(records.length);
+        return store.recordLlmCosts(records);
+      },
+    });
+    for (const [sizes, options] of [
+      [{ preferredBatchSize: 3 }, {}],
+      [{ preferredBatchSize: 3, maxBatchSize: 2 }, {}],
+      [{ preferredBatchSize: 3 }, { batchSize: 4 }],
+      [{}, {}],
+    ] as const) {
+      batches.push([]);
+      const { tracker } = newTracker({
+        telemetryStore: sinkWith(sizes),
+        flushIntervalMs: 60_000,
+        ...options,
+      });
+      const pending = Promise.all(Array.from({ length: 7 }, () => tracker.trackAiSdkCall(aiCall())));
+      await tracker.close();
+      const results = await pending;
+      expect(results.every((result) => result.outcome === "stored")).toBe(true);
+    }
+    expect(batches).toEqual([[3, 3, 1], [2, 2, 2, 1], [4, 3], [7]]);
+  });
+
   it("isolates a record the store refuses without losing its neighbours", async () => {
     let calls = 0;
     const sink = {
