@@ -445,7 +445,9 @@ async function benchEngine(
     // a machine whose load changes from run to run.
     const serial =
       engine.store.maxConcurrentWrites > 1
-        ? await repeated(options.repeats, () => trackerRun(engine, options.events, { ...tuning, writeConcurrency: 1 }))
+        ? await repeated(options.repeats, () =>
+            trackerRun(engine, options.events, { ...tuning, writeConcurrency: 1 }),
+          )
         : undefined;
     const naive = await repeated(options.repeats, () => naiveRun(engine, options.naiveEvents));
     const unnest = await repeated(options.repeats, () =>
@@ -518,7 +520,9 @@ export async function run(args: string[]): Promise<void> {
     batch: args.includes("--batch") ? flag(args, "batch", 1_000) : undefined,
   };
   // Which engines to measure (default all): --engines postgres,pglite
-  const only = args.includes("--engines") ? (args[args.indexOf("--engines") + 1] ?? "").split(",") : undefined;
+  const only = args.includes("--engines")
+    ? (args[args.indexOf("--engines") + 1] ?? "").split(",")
+    : undefined;
   console.log(`load average before: ${load().join(" ")} (${os.cpus().length} cores)`);
   const engines = [];
   for (const name of ["postgres", "postgres-nodelay"] as const) {
