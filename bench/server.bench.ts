@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import autocannon from "autocannon";
 import postgres from "postgres";
-import { writeResults } from "./support.js";
+import { cpuMsOf, writeResults } from "./support.js";
 
 const adminKey = "bench-admin-key-0123456789abcdef";
 const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -94,15 +94,21 @@ async function countEvents(url: string, key: string): Promise<number> {
  * service under that load).
  */
 async function ingestRun(
-  url: string,
+  server: Server,
   key: string,
   batch: number,
   seconds: number,
   connections: number,
   eventsPerSecond?: number,
 ) {
+  const url = server.url;
   const nextId = idFactory();
   const before = await countEvents(url, key);
+  const cpuBefore = {
+    bench: process.cpuUsage(),
+    server: cpuMsOf(server.child.pid!),
+    postgres: cpuMsOf("postgres"),
+  };
   const started = performance.now();
   const result = await autocannon({
     url,
@@ -119,6 +125,12 @@ async function ingestRun(
     ],
   });
   const elapsedSeconds = (performance.now() - started) / 1000;
+  const bench = process.cpuUsage(cpuBefore.bench);
+  const cpuMs = {
+    server: cpuMsOf(server.child.pid!) - cpuBefore.server,
+    postgres: cpuMsOf("postgres") - cpuBefore.postgres,
+    loadGenerator: (bench.user + bench.system) / 1000,
+  };
   const rows = (await countEvents(url, key)) - before;
   return {
     batch,
@@ -129,6 +141,12 @@ async function ingestRun(
     non2xx: result.non2xx,
     errors: result.errors,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+    // Share of one core each side used while it ran (of the machine's os.cpus().length).
+    cores: {
+      server: +(cpuMs.server / 1000 / elapsedSeconds).toFixed(2),
+      postgres: +(cpuMs.postgres / 1000 / elapsedSeconds).toFixed(2),
+      loadGenerator: +(cpuMs.loadGenerator / 1000 / elapsedSeconds).toFixed(2),
+    },
   };
 }
 
@@ -158,14 +176,14 @@ async function benchEngine(
   const server = await startServer(databaseUrl, schema);
   try {
     const key = await createKey(server.url);
-    await ingestRun(server.url, key, 100, 2, connections); // warm-up
-    const naive = await ingestRun(server.url, key, 1, Math.max(3, Math.round(seconds / 3)), connections);
+    await ingestRun(server, key, 100, 2, connections); // warm-up
+    const naive = await ingestRun(server, key, 1, Math.max(3, Math.round(seconds / 3)), connections);
     const [ingest, queries] = await Promise.all([
-      ingestRun(server.url, key, 100, seconds, connections),
+      ingestRun(server, key, 100, seconds, connections),
       queryRun(server.url, key, seconds),
     ]);
     const [atRate, queriesAtRate] = await Promise.all([
-      ingestRun(server.url, key, 100, seconds, connections, rate),
+      ingestRun(server, key, 100, seconds, connections, rate),
       queryRun(server.url, key, seconds),
     ]);
     const result = {
@@ -183,7 +201,8 @@ async function benchEngine(
     );
     console.log(
       `${"".padEnd(9)} at ${rate.toLocaleString("en-US")} events/s offered: ${atRate.eventsPerSecond.toLocaleString("en-US")} events/s ingested, p50 ${atRate.latencyMs.p50} ms, p99 ${atRate.latencyMs.p99} ms, non-2xx ${atRate.non2xx}` +
-        `  | GET /v1/costs p50 ${queriesAtRate.latencyMs.p50} ms, p99 ${queriesAtRate.latencyMs.p99} ms`,
+        `  | GET /v1/costs p50 ${queriesAtRate.latencyMs.p50} ms, p99 ${queriesAtRate.latencyMs.p99} ms` +
+        `  | cores busy: server ${atRate.cores.server}, Postgres ${atRate.cores.postgres}, load generator ${atRate.cores.loadGenerator}`,
     );
     return result;
   } finally {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 
@@ -28,4 +29,32 @@ export async function writeResults(name: string, results: unknown): Promise<void
   };
   await writeFile(file, JSON.stringify(body, null, 2) + "\n");
   console.log(`results written to bench/results/${name}.json`);
+}
+
+/**
+ * CPU time (ms, user + system) used so far by processes, from /proc (Linux; 0 elsewhere): `"postgres"`
+ * for every Postgres server process on this machine, or one process id. Beside this process's own
+ * (`process.cpuUsage()`), it shows which side of a workload is the bottleneck.
+ */
+export function cpuMsOf(target: "postgres" | number): number {
+  const read = (pid: string): number => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      if (target === "postgres" && !stat.slice(stat.indexOf("(") + 1, close).startsWith("postgres")) return 0;
+      const fields = stat.slice(close + 2).split(" ");
+      // utime and stime, in clock ticks (100 per second on Linux).
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return 0; // Gone meanwhile, or not Linux.
+    }
+  };
+  if (target !== "postgres") return read(String(target));
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return 0;
+  }
+  return entries.filter((entry) => /^\d+$/.test(entry)).reduce((sum, pid) => sum + read(pid), 0);
 }

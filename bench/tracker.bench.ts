@@ -14,7 +14,6 @@
 //   npm run bench -- tracker [--events 20000] [--naive-events 3000] [--repeats 3] [--batch N]
 //     [--engines postgres,postgres-nodelay,pglite]
 import { randomBytes, randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -41,7 +40,7 @@ import type { EventSink } from "../src/tracker/event-sink.js";
 import { createEventPricer } from "../src/tracker/price-event.js";
 import type { AiSdkCallParams } from "../src/tracker/track-types.js";
 import { parseTrackInput } from "../src/tracker/validate-input.js";
-import { median, writeResults } from "./support.js";
+import { cpuMsOf, median, writeResults } from "./support.js";
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -275,33 +274,6 @@ async function openEngine(name: EngineName, schema: string): Promise<Engine> {
   };
 }
 
-/**
- * CPU time (ms) used so far by this machine's Postgres server processes, from /proc (Linux; 0
- * elsewhere): beside this process's own, it shows which side of a write is the bottleneck.
- */
-function postgresCpuMs(): number {
-  let ticks = 0;
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("postgres")) continue;
-      const fields = stat.slice(close + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return ticks * 10;
-}
-
 /** Options that change how the tracker writes (the default: the store's own wishes). */
 interface TrackerTuning {
   writeConcurrency?: number;
@@ -320,7 +292,7 @@ async function trackerRun(engine: Engine, events: number, tuning: TrackerTuning 
   engine.timer.recording = true;
   const stopWatching = watchEventLoop();
   const cpuBefore = process.cpuUsage();
-  const postgresBefore = postgresCpuMs();
+  const postgresBefore = cpuMsOf("postgres");
   const started = performance.now();
   for (let start = 0; start < events; start += groupSize) {
     const end = Math.min(events, start + groupSize);
@@ -333,7 +305,7 @@ async function trackerRun(engine: Engine, events: number, tuning: TrackerTuning 
   await tracker.flush();
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  const postgresMs = postgresCpuMs() - postgresBefore;
+  const postgresMs = cpuMsOf("postgres") - postgresBefore;
   const stall = stopWatching();
   engine.timer.recording = false;
   await tracker.close();
