@@ -5,13 +5,12 @@
 // what the rollup triggers cost the store's write path.
 import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
-import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { queryCostsUsing } from "../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../src/query/index.js";
 import type { Database } from "../src/store/database.js";
 import { migrateUp } from "../src/store/migrator.js";
-import { pgliteDatabase } from "../src/store/pglite-database.js";
+import { openPglite } from "../src/store/pglite-database.js";
 import { postgresDatabase } from "../src/store/postgres-database.js";
 import { recordCosts } from "../src/store/record-costs.js";
 import { compactRollups } from "../src/store/rollup-compaction.js";
@@ -264,7 +263,8 @@ async function benchServer(url: string, rows: number, iterations: number, writeR
       `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
-    const writes = await measureWriteCost(database, schema, writeRows, 5000, now);
+    // Batches of the tracker's default on a server (the store's preferredBatchSize).
+    const writes = await measureWriteCost(database, schema, writeRows, 2000, now);
     return { engine: "postgres", rows, generationMs, ...size, queries, writes };
   } finally {
     await sql.end({ timeout: 5 });
@@ -274,23 +274,23 @@ async function benchServer(url: string, rows: number, iterations: number, writeR
 }
 
 async function benchPglite(rows: number, iterations: number, writeRows: number) {
-  const pglite = await PGlite.create();
+  // In its worker thread, as the store opens it, writing batches of the tracker's default there.
+  const database = await openPglite(undefined);
   try {
-    const database = pgliteDatabase(pglite, { owned: true, description: "memory:" });
     const schema = "public";
     await migrateUp(database, { schema });
     const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
-    console.log(`PGlite (in memory), ${rows.toLocaleString("en-US")} events:`);
+    console.log(`PGlite (in memory, in its worker thread), ${rows.toLocaleString("en-US")} events:`);
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
       `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
-    const writes = await measureWriteCost(database, schema, writeRows, 250, now);
+    const writes = await measureWriteCost(database, schema, writeRows, 1000, now);
     return { engine: "pglite", rows, generationMs, ...size, queries, writes };
   } finally {
-    await pglite.close();
+    await database.close();
   }
 }
 
