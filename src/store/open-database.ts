@@ -3,7 +3,7 @@ import type { Sql } from "postgres";
 import { LedgerError } from "../errors.js";
 import type { Database } from "./database.js";
 import { defaultDatabaseUrl, parseDatabaseUrl } from "./database-url.js";
-import { openPglite, pgliteDatabase } from "./pglite-database.js";
+import { openPglite, pgliteDatabase, type PgliteThread } from "./pglite-database.js";
 import { openPostgres, postgresDatabase } from "./postgres-database.js";
 
 /** One of: a database URL, a postgres.js `sql` the caller owns, or a PGlite instance the caller owns. */
@@ -16,6 +16,11 @@ export interface OpenDatabaseOptions {
   cwd?: string | undefined;
   /** The llm-ledger home directory (the CLI passes `LLM_LEDGER_HOME`); default `<cwd>/.llm-ledger`. */
   home?: string | undefined;
+  /**
+   * Where PGlite that llm-ledger opens runs: `"worker"` (default; a worker thread, so its WASM never
+   * holds the application's event loop) or `"caller"` (this thread, with short batches).
+   */
+  pgliteThread?: PgliteThread | undefined;
 }
 
 /**
@@ -38,8 +43,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     case "postgres":
       return openPostgres(location.url);
     case "pglite":
-      return openPglite(location.directory);
+      return openPglite(location.directory, options.pgliteThread);
     case "memory":
-      return openPglite(undefined);
+      return openPglite(undefined, options.pgliteThread);
   }
 }

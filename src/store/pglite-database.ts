@@ -107,7 +107,16 @@ async function start(
   description: string,
   onClose: (() => void) | undefined,
 ): Promise<Database> {
-  if (thread === "worker") return openPgliteWorker(directory, { description, onClose });
+  if (thread === "worker") {
+    try {
+      return await openPgliteWorker(directory, { description, onClose });
+    } catch (error) {
+      if (!(error as { workerUnavailable?: boolean }).workerUnavailable) throw error;
+      process.emitWarning(
+        `llm-ledger: PGlite runs on the caller's thread: its worker thread could not start (${(error as Error).message})`,
+      );
+    }
+  }
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(directory);

@@ -60,8 +60,12 @@ export async function openPgliteWorker(
   };
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    const onExit = (code: number) => reject(new Error(`the PGlite worker exited with code ${code}`));
+    // The worker itself could not run (its script missing from a bundle, a runtime without workers):
+    // the caller may open PGlite on its own thread instead. A database that fails to open says so
+    // in a "failed" message below.
+    const unavailable = (error: Error) => reject(Object.assign(error, { workerUnavailable: true }));
+    const onError = (error: Error) => unavailable(error);
+    const onExit = (code: number) => unavailable(new Error(`the PGlite worker exited with code ${code}`));
     worker.once("error", onError);
     worker.once("exit", onExit);
     worker.once("message", (startup: WorkerStartup) => {
@@ -72,9 +76,12 @@ export async function openPgliteWorker(
     });
   }).catch(async (error: unknown) => {
     await worker.terminate();
-    throw new LedgerError("E_DB_OPEN", `cannot open ${options.description}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw Object.assign(
+      new LedgerError("E_DB_OPEN", `cannot open ${options.description}: ${(error as Error).message}`, {
+        cause: error,
+      }),
+      { workerUnavailable: (error as { workerUnavailable?: boolean }).workerUnavailable === true },
+    );
   });
 
   worker.on("message", (reply: WorkerReply) => {

@@ -7,6 +7,7 @@ import type { Database } from "./database.js";
 import type { LedgerLogger } from "./logger.js";
 import { migrateUp } from "./migrator.js";
 import { openDatabase } from "./open-database.js";
+import type { PgliteThread } from "./pglite-database.js";
 import { connectionLimit } from "./postgres-database.js";
 import { purgeEvents, type PurgeOptions } from "./purge-events.js";
 import { recordCosts, type RecordCostsResult } from "./record-costs.js";
@@ -26,6 +27,11 @@ export interface TelemetryStoreOptions {
   /** The schema holding the tables; default `public`. */
   schema?: string | undefined;
   logger?: LedgerLogger | undefined;
+  /**
+   * Where PGlite opened from `databaseUrl` runs: `"worker"` (default: a worker thread, so its WASM
+   * never holds the application's event loop) or `"caller"` (this thread, with short batches).
+   */
+  pgliteThread?: PgliteThread | undefined;
   /** Migrate the schema to the latest version first (default true). */
   migrate?: boolean | undefined;
   /** Base for relative `pglite:` paths; default the current directory. */
@@ -126,6 +132,7 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
       pglite: options.pglite,
       cwd: options.cwd,
       home: options.home,
+      pgliteThread: options.pgliteThread,
     }));
   // A database handed in stays open: only what openDatabase opened (and owns) is closed.
   const closeDatabase = options.database ? async () => {} : () => database.close();

@@ -8,7 +8,9 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/store/database.js";
+import { isLedgerError } from "../../src/errors.js";
 import { openPglite, pgliteDatabase } from "../../src/store/pglite-database.js";
+import { createTelemetryStore } from "../../src/store/telemetry-store.js";
 
 describe("PGlite in a worker thread", () => {
   let database: Database;
@@ -152,6 +154,36 @@ describe("PGlite in a worker thread", () => {
     await own.query("SELECT 1");
     await Promise.all([own.close(), own.close()]);
     await expect(own.query("SELECT 1")).rejects.toMatchObject({ code: "E_DB_CLOSED" });
+  }, 60_000);
+});
+
+describe("where PGlite runs", () => {
+  it("runs on the caller's thread when asked, with the store's short batches", async () => {
+    const store = await createTelemetryStore({ databaseUrl: "memory:", pgliteThread: "caller" });
+    try {
+      expect(store.database.onCallerThread).toBe(true);
+      expect([store.maxBatchSize, store.maxConcurrentWrites]).toEqual([250, 1]);
+      const [row] = await store.database.query<{ events: string }>(
+        "SELECT count(*)::int8 AS events FROM llm_cost_events",
+      );
+      expect(row).toEqual({ events: "0" });
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it("reports a database the worker cannot open as E_DB_OPEN, without falling back", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "llm-ledger-worker-bad-"));
+    try {
+      // A data directory whose PG_VERSION names another major version: PGlite refuses it.
+      fs.writeFileSync(path.join(directory, "PG_VERSION"), "9\n");
+      const error = await openPglite(directory).catch((e: unknown) => e);
+      expect(isLedgerError(error, "E_DB_OPEN")).toBe(true);
+      expect(error).toMatchObject({ workerUnavailable: false });
+      expect((error as Error).message).toContain(`pglite:${directory}`);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
