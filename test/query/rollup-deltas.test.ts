@@ -195,7 +195,7 @@ describeEachEngine("rollup deltas and their merge", (context) => {
       expect(await pendingDeltas(database, schema)).toBe(pending);
       expect(summaryRollups.up).toContain((await mergeSource())!);
       expect(cheaper.up).not.toContain((await mergeSource())!);
-      // 0004's merge takes deltas that 0005's triggers wrote, in chunks.
+      // 0004's merge, in chunks, takes deltas written while 0005 was applied and since.
       await database.query(
         `UPDATE "${schema}".llm_cost_events SET created_at = created_at + interval '3 hours' WHERE id % 5 = 0`,
       );
