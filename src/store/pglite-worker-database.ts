@@ -11,6 +11,14 @@ import {
   type WorkerStartup,
 } from "./pglite-worker-protocol.js";
 
+/** How long `close()` waits for PGlite to close cleanly before it stops the worker anyway. */
+const defaultCloseTimeoutMs = 10_000;
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
 
 interface Pending {
@@ -45,8 +53,9 @@ function workerScript(): { script: URL | string; eval: boolean } {
  */
 export async function openPgliteWorker(
   dataDir: string | undefined,
-  options: { description: string; onClose?: () => void },
+  options: { description: string; onClose?: (() => void) | undefined; closeTimeoutMs?: number },
 ): Promise<Database> {
+  const closeTimeoutMs = options.closeTimeoutMs ?? defaultCloseTimeoutMs;
   const { script, eval: evaluate } = workerScript();
   const worker = new Worker(script, { eval: evaluate, workerData: { dataDir } satisfies WorkerInit });
   const pending = new Map<number, Pending>();
@@ -93,7 +102,9 @@ export async function openPgliteWorker(
   });
   worker.on("error", (error) => fail(error));
   worker.on("exit", (code) =>
-    fail(new Error(`the PGlite worker for ${options.description} exited (code ${code})`)),
+    fail(
+      new LedgerError("E_DB_WORKER", `the PGlite worker for ${options.description} exited (code ${code})`),
+    ),
   );
   worker.unref();
 
@@ -151,7 +162,9 @@ export async function openPgliteWorker(
     close() {
       closing ??= (async () => {
         try {
-          if (!failure) await send({ kind: "close" });
+          // PGlite closes once no statement or transaction holds it; a transaction left open by a
+          // caller that never ends it must not hold close() forever.
+          if (!failure) await Promise.race([send({ kind: "close" }), delay(closeTimeoutMs)]);
         } finally {
           failure ??= new LedgerError("E_DB_CLOSED", `${options.description} is closed`);
           await worker.terminate();

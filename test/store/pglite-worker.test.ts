@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/store/database.js";
 import { isLedgerError } from "../../src/errors.js";
 import { openPglite, pgliteDatabase } from "../../src/store/pglite-database.js";
+import { openPgliteWorker } from "../../src/store/pglite-worker-database.js";
 import { createTelemetryStore } from "../../src/store/telemetry-store.js";
 
 describe("PGlite in a worker thread", () => {
@@ -148,6 +149,22 @@ describe("PGlite in a worker thread", () => {
     expect(took).toBeGreaterThan(100);
     expect(longestGap).toBeLessThan(took / 2);
   });
+
+  it("closes within its timeout even while a transaction that never ends holds PGlite", async () => {
+    const own = await openPgliteWorker(undefined, { description: "memory:", closeTimeoutMs: 300 });
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    void own.transaction(async (tx) => {
+      await tx.query("SELECT 1");
+      entered();
+      await new Promise(() => {});
+    });
+    await inside;
+    const started = performance.now();
+    await own.close();
+    expect(performance.now() - started).toBeLessThan(5_000);
+    await expect(own.query("SELECT 1")).rejects.toMatchObject({ code: "E_DB_CLOSED" });
+  }, 60_000);
 
   it("refuses statements after close with E_DB_CLOSED, and closes once", async () => {
     const own = await openPglite(undefined);
