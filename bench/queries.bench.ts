@@ -305,7 +305,7 @@ export async function run(args: string[]): Promise<void> {
   if (url?.startsWith("postgres")) results.push(await benchServer(url, rows, iterations, writeRows));
   else console.log("no TEST_DATABASE_URL/DATABASE_URL: the Postgres server part is skipped");
   if (!args.includes("--skip-pglite")) {
-    results.push(await benchPglite(pgliteRows, iterations, Math.min(writeRows, 10_000)));
+    results.push(await benchPglite(pgliteRows, iterations, writeRows));
   }
   const loadAfter = os.loadavg();
   console.log(

@@ -190,7 +190,7 @@ describeEachEngine("rollup deltas and their merge", (context) => {
       expect(pending).toBeGreaterThan(0);
 
       const down = await migrateDown(database, { schema, to: 4 });
-      expect(down.steps.map((step) => step.version)).toEqual([5]);
+      expect(down.steps.map((step) => step.version)).toEqual([6, 5]);
       // The down migration merges nothing, and restores 0004's merge exactly.
       expect(await pendingDeltas(database, schema)).toBe(pending);
       expect(summaryRollups.up).toContain((await mergeSource())!);
@@ -225,6 +225,40 @@ describeEachEngine("rollup deltas and their merge", (context) => {
         `SELECT count(*)::text AS count FROM "${schema}".llm_cost_rollup_by_dimension WHERE value = 'api'`,
       );
       expect(api?.count).toBe("0");
+    } finally {
+      await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+
+  it("plans the merge afresh on every call (0006), and rolls that back", async () => {
+    const database = context.database();
+    const schema = uniqueSchema("delta");
+    const mergeConfig = async () => {
+      const [row] = await database.query<{ config: string[] | null }>(
+        `SELECT proconfig AS config FROM pg_proc
+          WHERE proname = 'llm_cost_rollups_compact' AND pronamespace = $1::regnamespace`,
+        [schema],
+      );
+      return row?.config ?? [];
+    };
+    try {
+      await migrateUp(database, { schema });
+      expect(await mergeConfig()).toContain("plan_cache_mode=force_custom_plan");
+      // More calls than PL/pgSQL makes custom plans for by default, over growing rollups: exact throughout.
+      for (let round = 0; round < 8; round += 1) {
+        await insertEvents(
+          database,
+          schema,
+          randomEvents(seededRandom(40 + round), 60, { start, hours: 30 }),
+        );
+        await database.query(`SELECT "${schema}".llm_cost_rollups_compact(25)`);
+      }
+      expect(await rollupDrift(database, schema)).toBe(0);
+      const down = await migrateDown(database, { schema, to: 5 });
+      expect(down.steps.map((step) => step.version)).toEqual([6]);
+      expect(await mergeConfig()).not.toContain("plan_cache_mode=force_custom_plan");
+      await migrateUp(database, { schema });
+      expect(await mergeConfig()).toContain("plan_cache_mode=force_custom_plan");
     } finally {
       await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     }
