@@ -74,7 +74,9 @@ export async function openPgliteWorker(
     // in a "failed" message below.
     const unavailable = (error: Error) => reject(Object.assign(error, { workerUnavailable: true }));
     const onError = (error: Error) => unavailable(error);
-    const onExit = (code: number) => unavailable(new Error(`the PGlite worker exited with code ${code}`));
+    // A worker that failed to open the database exits right after saying so: let that message win.
+    const onExit = (code: number) =>
+      setImmediate(() => unavailable(new Error(`the PGlite worker exited with code ${code}`)));
     worker.once("error", onError);
     worker.once("exit", onExit);
     worker.once("message", (startup: WorkerStartup) => {

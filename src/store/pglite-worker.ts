@@ -22,25 +22,25 @@ const { dataDir } = workerData as WorkerInit;
 const transactions = new Map<number, OpenTransaction>();
 let nextTransaction = 1;
 
-let pglite: PGlite;
-try {
-  pglite = await PGlite.create(dataDir);
-  port.postMessage({ kind: "ready" } satisfies WorkerStartup);
-} catch (error) {
+// On failure the worker says why and ends by itself once the message is out (nothing else keeps it).
+const pglite = await PGlite.create(dataDir).catch((error: unknown) => {
   port.postMessage({ kind: "failed", error: toWorkerError(error) } satisfies WorkerStartup);
   port.close();
-  process.exit(1);
-}
-
-port.on("message", (request: WorkerRequest) => {
-  void handle(request).then((reply) => port.postMessage(reply));
+  return undefined;
 });
 
-async function handle(request: WorkerRequest): Promise<WorkerReply> {
+if (pglite) {
+  port.postMessage({ kind: "ready" } satisfies WorkerStartup);
+  port.on("message", (request: WorkerRequest) => {
+    void handle(pglite, request).then((reply) => port.postMessage(reply));
+  });
+}
+
+async function handle(pglite: PGlite, request: WorkerRequest): Promise<WorkerReply> {
   try {
     switch (request.kind) {
       case "query": {
-        const client = clientFor(request.tx);
+        const client = clientFor(pglite, request.tx);
         const options =
           request.copyData === undefined
             ? pgliteQueryOptions
@@ -49,10 +49,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         return { id: request.id, rows: result.rows };
       }
       case "exec":
-        await clientFor(request.tx).exec(request.script);
+        await clientFor(pglite, request.tx).exec(request.script);
         return { id: request.id, done: true };
       case "begin":
-        return { id: request.id, tx: await begin() };
+        return { id: request.id, tx: await begin(pglite) };
       case "end":
         await end(request.tx, request.commit);
         return { id: request.id, done: true };
@@ -65,7 +65,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
-function clientFor(transaction: number | undefined): Pick<PGlite, "query" | "exec"> {
+function clientFor(pglite: PGlite, transaction: number | undefined): Pick<PGlite, "query" | "exec"> {
   if (transaction === undefined) return pglite;
   const open = transactions.get(transaction);
   if (!open) throw new Error(`transaction ${transaction} is not open`);
@@ -77,7 +77,7 @@ function clientFor(transaction: number | undefined): Pick<PGlite, "query" | "exe
  * statements from outside it back meanwhile, as it does on one thread); its callback waits for the
  * main thread's decision.
  */
-function begin(): Promise<number> {
+function begin(pglite: PGlite): Promise<number> {
   const id = nextTransaction++;
   return new Promise<number>((resolveBegin, rejectBegin) => {
     let decide!: (commit: boolean) => void;
