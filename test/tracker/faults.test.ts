@@ -275,7 +275,9 @@ describeServer("tracker under network faults", () => {
     });
     const results: Promise<TrackResult>[] = [];
     let expected = 0n;
-    for (let round = 0; round < 40; round++) {
+    // At least 40 rounds of 250 events, and more until the third cut has come (how soon the tracker
+    // writes two batches at once again after an outage depends on the machine's timing).
+    for (let round = 0; round < 40 || (cuts < 3 && round < 400); round++) {
       for (let index = 0; index < 250; index++) {
         const usage = { inputTokens: 200 + ((round * 250 + index) % 911), outputTokens: 5 + (index % 47) };
         expected += picoDollars(
@@ -296,9 +298,10 @@ describeServer("tracker under network faults", () => {
     await tracker.close();
     expect(cuts).toBe(3);
     expect(settled.every((result) => ["stored", "spooled", "duplicate"].includes(result.outcome))).toBe(true);
-    expect(tracker.stats()).toMatchObject({ accepted: 10_000, pending: 0, dropped: 0 });
+    expect(settled.length).toBeGreaterThanOrEqual(10_000);
+    expect(tracker.stats()).toMatchObject({ accepted: settled.length, pending: 0, dropped: 0 });
     const row = await rowsOf(settled);
-    expect(row).toMatchObject({ events: "10000", distinct_ids: "10000" });
+    expect(row).toMatchObject({ events: String(settled.length), distinct_ids: String(settled.length) });
     expect(picoDollars(row.total)).toBe(expected);
   });
 
