@@ -276,14 +276,13 @@ if (reason && inCi) {
     it("filters every figure by a dimension", async () => {
       await page.getByTestId("filter-repo").selectOption("acme/web");
       await expect.poll(() => text(page, "spend-7d-value")).toBe("$0.15");
-      expect(await text(page, "spend-today-value")).toBe("$0.00");
-      expect(await tableNames(page, "repo")).toEqual(["acme/web"]);
-      expect(await text(page, "scope")).toContain("repo acme/web");
-      const recentRepos = await page
-        .getByTestId("table-recent")
-        .locator("tbody tr td:nth-child(2)")
-        .allInnerTexts();
-      expect(new Set(recentRepos)).toEqual(new Set(["acme/web"]));
+      // The page may fetch its parts separately: wait for each to show the filter.
+      await expect.poll(() => text(page, "spend-today-value")).toBe("$0.00");
+      await expect.poll(() => tableNames(page, "repo")).toEqual(["acme/web"]);
+      await expect.poll(() => text(page, "scope")).toContain("repo acme/web");
+      const recentRepos = async () =>
+        new Set(await page.getByTestId("table-recent").locator("tbody tr td:nth-child(2)").allInnerTexts());
+      await expect.poll(recentRepos).toEqual(new Set(["acme/web"]));
       expect(page.url()).toContain("repo=acme%2Fweb");
       // The other repo stays selectable, and clearing the filter brings it back.
       expect(await page.getByTestId("filter-repo").locator("option").allInnerTexts()).toContain("acme/api");
@@ -296,17 +295,19 @@ if (reason && inCi) {
       await expect.poll(() => text(page, "trend-total")).toBe("$4.65 in the last 7 days");
       await page.getByTestId("stack-model").click();
       expect(page.url()).toContain("stack=model");
-      const series = await page.evaluate(() => {
-        const chart = (
-          globalThis as unknown as {
-            Chart: { instances: Record<string, { data: { datasets: { label: string }[] } }> };
-          }
-        ).Chart;
-        return Object.values(chart.instances).flatMap((instance) =>
-          instance.data.datasets.map((dataset) => dataset.label),
-        );
-      });
-      expect(series.sort()).toEqual(["acme-support-ft-v9", "gpt-4o-mini"]);
+      // The chart is redrawn once the page has the figures by model: poll until it has.
+      const series = () =>
+        page.evaluate(() => {
+          const chart = (
+            globalThis as unknown as {
+              Chart: { instances: Record<string, { data: { datasets: { label: string }[] } }> };
+            }
+          ).Chart;
+          return Object.values(chart.instances)
+            .flatMap((instance) => instance.data.datasets.map((dataset) => dataset.label))
+            .sort();
+        });
+      await expect.poll(series).toEqual(["acme-support-ft-v9", "gpt-4o-mini"]);
     });
 
     it("signs out", async () => {
