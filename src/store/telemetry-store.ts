@@ -47,8 +47,9 @@ export interface TelemetryStore {
   /** The schema holding `llm_cost_events`. */
   readonly schema: string;
   /**
-   * The largest batch the tracker should hand to `recordLlmCosts`: on PGlite in the caller's thread,
-   * it keeps one statement short enough not to stall the event loop.
+   * The largest batch the tracker should hand to `recordLlmCosts`. On PGlite it keeps one statement
+   * short: on the caller's thread not to stall the event loop, in the worker thread not to hold
+   * other statements (a dashboard's queries) back for long.
    */
   readonly maxBatchSize: number;
   /**
@@ -61,8 +62,8 @@ export interface TelemetryStore {
    * How many `recordLlmCosts` calls the tracker may have in flight at once: 2 on a Postgres server
    * whose pool has at least two connections (one batch is copied and inserted by one backend while
    * the next is priced, encoded and sent on another) and on PGlite in its worker thread, 1 on PGlite
-   * in the caller's thread (a second write would only wait for the first). Writes are idempotent by `eventId`, so
-   * the order in which concurrent batches commit does not matter.
+   * in the caller's thread (a second write would only wait for the first). Writes are idempotent by
+   * `eventId`, so the order in which concurrent batches commit does not matter.
    */
   readonly maxConcurrentWrites: number;
   /** Writes one event; an `eventId` already stored is skipped (`duplicates: 1`). */
