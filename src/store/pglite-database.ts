@@ -3,7 +3,7 @@ import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { LedgerError } from "../errors.js";
 import type { Database, Queryable } from "./database.js";
 import { lockDirectory } from "./directory-lock.js";
-import { pgliteQueryOptions as queryOptions } from "./pglite-query-options.js";
+import { copyFromBlob, pgliteQueryOptions as queryOptions } from "./pglite-query-options.js";
 import { openPgliteWorker } from "./pglite-worker-database.js";
 
 type PgliteClient = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
@@ -27,8 +27,7 @@ function queryable(client: PgliteClient): Queryable {
       await eventLoopTurn();
     },
     async copyFrom(table: string, columns: readonly string[], data: string) {
-      // PGlite reads COPY input from the virtual file /dev/blob.
-      await client.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
+      await client.query(copyFromBlob(table, columns), [], {
         ...queryOptions,
         blob: new Blob([data]),
       });

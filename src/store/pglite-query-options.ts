@@ -5,3 +5,8 @@ import { types } from "@electric-sql/pglite";
  * as postgres.js does.
  */
 export const pgliteQueryOptions = { parsers: { [types.INT8]: (value: string) => value } };
+
+/** PGlite reads COPY input from the virtual file /dev/blob (the query's `blob` option). */
+export function copyFromBlob(table: string, columns: readonly string[]): string {
+  return `COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`;
+}

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { LedgerError } from "../errors.js";
 import type { Database, Queryable } from "./database.js";
+import { copyFromBlob } from "./pglite-query-options.js";
 import {
   fromWorkerError,
   type WorkerInit,
@@ -130,16 +131,14 @@ export async function openPgliteWorker(
 
   const queryable = (tx: number | undefined): Queryable => ({
     async query<Row extends object>(text: string, params: readonly unknown[] = []) {
-      const reply = await send({ kind: "query", text, params, ...(tx === undefined ? {} : { tx }) });
+      const reply = await send({ kind: "query", text, params, tx });
       return (reply as { rows: Row[] }).rows;
     },
     async exec(script: string) {
-      await send({ kind: "exec", script, ...(tx === undefined ? {} : { tx }) });
+      await send({ kind: "exec", script, tx });
     },
     async copyFrom(table: string, columns: readonly string[], data: string) {
-      // PGlite reads COPY input from the virtual file /dev/blob.
-      const text = `COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`;
-      await send({ kind: "query", text, params: [], copyData: data, ...(tx === undefined ? {} : { tx }) });
+      await send({ kind: "query", text: copyFromBlob(table, columns), params: [], copyData: data, tx });
     },
   });
 

@@ -97,6 +97,11 @@ function batchSizeFor(database: Database): number {
   return database.engine === "pglite" ? pgliteWorkerBatchSize : serverBatchSize;
 }
 
+/** The batch the tracker writes by default: the most a statement may hold, but 2,000 on a server. */
+function preferredBatchSizeFor(database: Database): number {
+  return database.engine === "postgres" ? serverPreferredBatchSize : batchSizeFor(database);
+}
+
 /**
  * Writes in flight at once: 2 where the next batch can be priced and sent while one is written (a
  * server pool with two connections, or PGlite in its worker thread, which queues the second behind
@@ -155,7 +160,7 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
     database,
     schema,
     maxBatchSize: batchSizeFor(database),
-    preferredBatchSize: Math.min(batchSizeFor(database), serverPreferredBatchSize),
+    preferredBatchSize: preferredBatchSizeFor(database),
     maxConcurrentWrites: concurrentWritesFor(database),
     recordLlmCost: (record) => recordCosts(database, schema, [record]),
     recordLlmCosts: (records) => recordCosts(database, schema, records),
