@@ -2,14 +2,15 @@ import type { Database } from "./database.js";
 import { quoteSchema } from "./schema-name.js";
 
 /**
- * Writers append each statement's aggregate to `llm_cost_rollup_delta` (migration 0004); queries add
- * those pending deltas to the rollups, so answers are exact whether or not they were merged. Merging
- * them (`llm_cost_rollups_compact`) keeps the deltas few and the rollups small and current: the
- * deltas of many writes to one hour become one update per rollup row.
+ * Writers append each statement's aggregate to the pending deltas (migration 0004), packed as one row
+ * of `llm_cost_rollup_delta_batch` per statement (0007; the view `llm_cost_rollup_delta` unpacks them);
+ * queries add those pending deltas to the rollups, so answers are exact whether or not they were
+ * merged. Merging them (`llm_cost_rollups_compact`) keeps the deltas few and the rollups small and
+ * current: the deltas of many writes to one hour become one update per rollup row.
  */
 
 /**
- * Deltas merged per statement. A merge's cost is mostly its upserts, one per distinct rollup key in
+ * Deltas merged per statement (whole batches: a chunk may run over by one statement's deltas). A merge's cost is mostly its upserts, one per distinct rollup key in
  * the chunk (~12 µs each on PGlite): a chunk of 1,000 deltas from 1,000-row batches holds ~800
  * distinct keys, so small chunks upsert nearly once per delta, while one merge of the ~10,000
  * deltas of 20,000 events upserts ~2,200 keys (PGlite, migration 0005: chunks of 1,000 take ~400 ms
@@ -42,9 +43,10 @@ export async function compactRollups(database: Database, schema: string): Promis
     // Let timers and I/O run between chunks (PGlite's WASM holds the thread while it works).
     await new Promise((resolve) => setImmediate(resolve));
   }
-  // Every query scans the deltas: reclaim the rows just merged now rather than when autovacuum
+  // Every query scans the deltas: reclaim the batches just merged now rather than when autovacuum
   // gets to them (a table of dead rows took 20-30 ms to scan). Not worth failing over.
-  if (total > 0) await database.exec(`VACUUM ${quoteSchema(schema)}.llm_cost_rollup_delta`).catch(() => {});
+  if (total > 0)
+    await database.exec(`VACUUM ${quoteSchema(schema)}.llm_cost_rollup_delta_batch`).catch(() => {});
   return total;
 }
 

@@ -212,7 +212,7 @@ describeEachEngine("rollup deltas and their merge", (context) => {
       expect(await pendingDeltas(database, schema)).toBeGreaterThan(0);
 
       // 0005's merge takes the rest, including deltas 0004 wrote, and the rollups come out exact.
-      await migrateUp(database, { schema });
+      await migrateUp(database, { schema, to: 5 });
       expect(cheaper.up).toContain((await mergeSource())!);
       await insertEvents(database, schema, randomEvents(seededRandom(18), 200, { start, hours: 30 }));
       await database.query(`DELETE FROM "${schema}".llm_cost_events WHERE repo = 'api'`);
@@ -266,6 +266,78 @@ describeEachEngine("rollup deltas and their merge", (context) => {
       expect(await mergeConfig()).toContain("plan_cache_mode=force_custom_plan");
     } finally {
       await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+
+  it("packs each statement's deltas into one batch (0007), and moves pending deltas across 0007 down and up", async () => {
+    const database = context.database();
+    const schema = uniqueSchema("delta");
+    const batches = async () => {
+      const [row] = await database.query<{ batches: string; rows: string | null }>(
+        `SELECT count(*)::text AS batches, sum(delta_rows)::text AS rows FROM "${schema}".llm_cost_rollup_delta_batch`,
+      );
+      return { batches: Number(row?.batches), rows: Number(row?.rows ?? 0) };
+    };
+    const deltaRows = `SELECT * FROM "${schema}".llm_cost_rollup_delta`;
+    const sameDeltas = async (rows: readonly Record<string, unknown>[]) => {
+      const now = await database.query<Record<string, unknown>>(deltaRows);
+      const key = (row: Record<string, unknown>) => JSON.stringify(row);
+      expect(now.map(key).sort()).toEqual(rows.map(key).sort());
+    };
+    try {
+      await migrateUp(database, { schema });
+      const first = randomEvents(seededRandom(30), 400, { start, hours: 30 });
+      // Two statements (insertEvents writes 500 rows per statement), then one of duplicates only.
+      await insertEvents(database, schema, first.slice(0, 300));
+      await insertEvents(database, schema, first.slice(300));
+      expect(await insertEvents(database, schema, first.slice(0, 50))).toBe(0);
+      const written = await batches();
+      expect(written.batches).toBe(2);
+      // The view unpacks every batch: as many rows as the batches hold, one per key and statement.
+      expect(await pendingDeltas(database, schema)).toBe(written.rows);
+      const [keys] = await database.query<{ keys: string }>(
+        `SELECT count(*)::text AS keys FROM (SELECT DISTINCT hour_start, repo, task_type, model, provider, sdk,
+           environment, used_fallback, priced, errored FROM "${schema}".llm_cost_rollup_delta) AS distinct_keys`,
+      );
+      expect(written.rows).toBeGreaterThanOrEqual(Number(keys?.keys));
+      // An UPDATE appends two batches (old rows subtracted, new rows added), a DELETE one.
+      await database.query(
+        `UPDATE "${schema}".llm_cost_events SET created_at = created_at + interval '2 hours' WHERE id % 3 = 0`,
+      );
+      await database.query(`DELETE FROM "${schema}".llm_cost_events WHERE id % 5 = 0`);
+      expect((await batches()).batches).toBe(5);
+      await expectTotalsExact(schema);
+
+      const before = await database.query<Record<string, unknown>>(deltaRows);
+      const down = await migrateDown(database, { schema, to: 6 });
+      expect(down.steps.map((step) => step.version)).toContain(7);
+      // Back to 0004's table, holding the very same deltas, unmerged; 0006's merge takes them.
+      const [kind] = await database.query<{ kind: string }>(
+        `SELECT relkind::text AS kind FROM pg_class WHERE oid = $1::regclass`,
+        [`"${schema}".llm_cost_rollup_delta`],
+      );
+      expect(kind?.kind).toBe("r");
+      await sameDeltas(before);
+      await database.query(`DELETE FROM "${schema}".llm_cost_events WHERE id % 7 = 0`);
+      const afterDown = await database.query<Record<string, unknown>>(deltaRows);
+
+      await migrateUp(database, { schema });
+      await sameDeltas(afterDown);
+      expect((await batches()).rows).toBe(afterDown.length);
+      await expectTotalsExact(schema);
+      expect(await rollupDrift(database, schema)).toBe(0);
+      expect(await batches()).toEqual({ batches: 0, rows: 0 });
+    } finally {
+      await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+
+    async function expectTotalsExact(name: string) {
+      const options: QueryCostsOptions = { groupBy: ["repo"], grain: "day" };
+      const fast = await queryCostsUsing({ database, schema: name }, options, "auto");
+      const raw = await queryCostsUsing({ database, schema: name }, options, "raw");
+      expect(fast.source).toBe("rollup");
+      expect(fast.rows).toEqual(raw.rows);
+      expect(fast.totals).toEqual(raw.totals);
     }
   });
 });
