@@ -11,7 +11,8 @@ export interface Span {
 
 /**
  * Where a query's figures come from: whole UTC days from a daily rollup, whole hours from an hourly
- * rollup, and the rest, possibly nothing, from raw events. The spans never overlap. `rollups` names
+ * rollup (the days not yet closed, migration 0008, from the full or one-dimension hourly rollup), and
+ * the rest, possibly nothing, from raw events. The spans never overlap. `rollups` names
  * the rollups: one dimension's rows of `llm_cost_rollup_by_dimension` (`dimension` names which), the
  * summaries (repo, task type, model, provider) or the full ones; the deltas that writers left pending
  * are added over every rollup span in every case.
@@ -149,7 +150,7 @@ export function buildCostQuery(
   const groupAliases = [...keyAliases, ...(grain ? ["period"] : [])];
 
   const parts: string[] = [];
-  const rollupPart = (source: RollupSource, spans: readonly Span[]) => {
+  const rollupPart = (source: RollupSource, spans: readonly Span[], bound?: string) => {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, source.target, parameters)} AS k${index}`,
     );
@@ -158,6 +159,7 @@ export function buildCostQuery(
     const conditions = [
       ...source.rows,
       ...(time ? [time] : []),
+      ...(bound ? [`${source.timeColumn} ${bound}`] : []),
       ...filterConditions(plan.filters, source.target, parameters),
     ];
     parts.push(
@@ -167,8 +169,18 @@ export function buildCostQuery(
     );
   };
   const sources = rollupSources(layout, parameters);
-  if (layout.daily) rollupPart(sources.daily, [layout.daily]);
-  if (layout.hourly.length > 0) rollupPart(sources.hourly, layout.hourly);
+  // The summary and daily rollups hold the days before daily_through (migration 0008); the days from
+  // it on, today's at least, come from the rollup every merge keeps whole (`open`).
+  const closedDays = `(SELECT daily_through FROM ${quoted}.llm_cost_rollup_state)`;
+  if (layout.daily) {
+    rollupPart(sources.daily, [layout.daily], `< ${closedDays}`);
+    rollupPart(sources.open, [layout.daily], `>= ${closedDays}`);
+  }
+  if (layout.hourly.length > 0 && sources.open === sources.hourly) rollupPart(sources.hourly, layout.hourly);
+  else if (layout.hourly.length > 0) {
+    rollupPart(sources.hourly, layout.hourly, `< ${closedDays}`);
+    rollupPart(sources.open, layout.hourly, `>= ${closedDays}`);
+  }
   const rollupSpans = [...(layout.daily ? [layout.daily] : []), ...layout.hourly];
   // Days and hours both start on UTC hours, so the hourly deltas split exactly along these spans.
   if (rollupSpans.length > 0) rollupPart(pendingDeltas, rollupSpans);
@@ -222,11 +234,14 @@ export function buildCostQuery(
   return { text, values: parameters.values };
 }
 
-/** The daily and hourly rollup tables of a layout. */
+/**
+ * The rollup tables of a layout: daily and hourly for the closed days, and `open` for the hours of the
+ * days not yet closed (the full hourly rollup beside the summaries; otherwise the hourly one itself).
+ */
 function rollupSources(
   layout: CostQueryLayout,
   parameters: SqlParameters,
-): { daily: RollupSource; hourly: RollupSource } {
+): { daily: RollupSource; hourly: RollupSource; open: RollupSource } {
   if (layout.rollups === "byDimension") {
     const dimension = `dimension = ${parameters.add(layout.dimension)}::text`;
     const source = (span: "day" | "hour"): RollupSource => ({
@@ -236,7 +251,8 @@ function rollupSources(
       target: "byDimension",
       rows: [dimension, `span = '${span}'`],
     });
-    return { daily: source("day"), hourly: source("hour") };
+    const hourly = source("hour");
+    return { daily: source("day"), hourly, open: hourly };
   }
   const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
   const source = (table: string, timeColumn: string): RollupSource => ({
@@ -246,12 +262,14 @@ function rollupSources(
     target: "rollup",
     rows: [],
   });
+  const fullHourly: RollupSource = { ...source("llm_cost_hourly", "hour_start"), metrics: fullRollupMetrics };
   return layout.rollups === "summary"
     ? {
         daily: source("llm_cost_daily_summary", "day_start"),
         hourly: source("llm_cost_hourly_summary", "hour_start"),
+        open: fullHourly,
       }
-    : { daily: source("llm_cost_daily", "day_start"), hourly: source("llm_cost_hourly", "hour_start") };
+    : { daily: source("llm_cost_daily", "day_start"), hourly: fullHourly, open: fullHourly };
 }
 
 /** The ORDER BY of the grouped rows: the asked terms, then every group column so that ties are stable. */

@@ -13,6 +13,17 @@ async function difference(database: Queryable, left: string, right: string): Pro
   return Number(row?.count);
 }
 
+/**
+ * The condition on `column` (an hour's start) selecting the hours whose days the daily rollups hold:
+ * from migration 0008 the days before `daily_through`, before it every day.
+ */
+async function closedDays(database: Queryable, schema: string, column: string): Promise<string> {
+  const [row] = await database.query<{ state: string | null }>(`SELECT to_regclass($1)::text AS state`, [
+    `"${schema}".llm_cost_rollup_state`,
+  ]);
+  return row?.state ? `${column} < (SELECT daily_through FROM "${schema}".llm_cost_rollup_state)` : "true";
+}
+
 /** Merges every pending rollup delta (migration 0004) into the rollups. */
 export async function compactAll(database: Queryable, schema: string): Promise<void> {
   await database.query(`SELECT "${schema}".llm_cost_rollups_compact(NULL)`);
@@ -20,8 +31,9 @@ export async function compactAll(database: Queryable, schema: string): Promise<v
 
 /**
  * Merges the pending deltas, then counts how many rows of `llm_cost_hourly` differ from the hourly
- * aggregate of the raw events, of `llm_cost_daily` from the daily sums of `llm_cost_hourly`, and of
- * both summary rollups from the sums of `llm_cost_hourly`, both ways (0 when every rollup is exact).
+ * aggregate of the raw events, of `llm_cost_daily` from the daily sums of `llm_cost_hourly` (over the
+ * closed days, migration 0008: a daily row of a day not closed is drift too), and of both summary
+ * rollups from the sums of `llm_cost_hourly`, both ways (0 when every rollup is exact).
  * Amounts compare as NUMERIC values, so scale does not matter.
  */
 export async function rollupDrift(database: Queryable, schema: string): Promise<number> {
@@ -35,8 +47,9 @@ export async function rollupDrift(database: Queryable, schema: string): Promise<
 }
 
 /**
- * Rows of the summary rollups that differ from the sums of `llm_cost_hourly`, and of the one-dimension
- * rollup from the summaries (after a merge).
+ * Rows of the summary rollups that differ from the sums of `llm_cost_hourly` (over the closed days,
+ * migration 0008), and of the one-dimension rollup from the same sums (hours) and the daily summary
+ * (days), after a merge.
  */
 export async function summaryDrift(database: Queryable, schema: string): Promise<number> {
   const sums = `sum(events) AS events, COALESCE(sum(events) FILTER (WHERE used_fallback), 0) AS fallbacks,
@@ -49,17 +62,20 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
   const columns =
     "repo, task_type, model, provider, events, fallbacks, errors, unpriced, estimated_cost_usd, provider_cost_usd, " +
     "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens";
+  const hourSums = `SELECT hour_start, repo, task_type, model, provider, ${sums}
+       FROM "${schema}".llm_cost_hourly GROUP BY 1, 2, 3, 4, 5`;
   const hourly = await difference(
     database,
     `SELECT hour_start AS period, ${columns} FROM "${schema}".llm_cost_hourly_summary`,
-    `SELECT * FROM (SELECT hour_start AS period, repo, task_type, model, provider, ${sums}
-       FROM "${schema}".llm_cost_hourly GROUP BY 1, 2, 3, 4, 5) h`,
+    `SELECT hour_start AS period, ${columns} FROM (${hourSums}) h
+      WHERE ${await closedDays(database, schema, "hour_start")}`,
   );
   const daily = await difference(
     database,
     `SELECT day_start AS period, ${columns} FROM "${schema}".llm_cost_daily_summary`,
     `SELECT * FROM (SELECT date_trunc('day', hour_start, 'UTC') AS period, repo, task_type, model, provider, ${sums}
-       FROM "${schema}".llm_cost_hourly GROUP BY 1, 2, 3, 4, 5) h`,
+       FROM "${schema}".llm_cost_hourly WHERE ${await closedDays(database, schema, "hour_start")}
+       GROUP BY 1, 2, 3, 4, 5) h`,
   );
   const spread = (span: string, table: string, period: string) =>
     `SELECT d.dimension, '${span}' AS span, ${period} AS period_start, d.value, sum(s.events) AS events,
@@ -68,15 +84,15 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
             sum(s.input_tokens) AS input_tokens, sum(s.output_tokens) AS output_tokens,
             sum(s.cache_read_tokens) AS cache_read_tokens, sum(s.cache_write_tokens) AS cache_write_tokens,
             sum(s.cache_write_1h_tokens) AS cache_write_1h_tokens, sum(s.reasoning_tokens) AS reasoning_tokens
-       FROM "${schema}".${table} AS s
+       FROM ${table} AS s
        CROSS JOIN LATERAL (VALUES ('repo', s.repo), ('taskType', s.task_type), ('model', s.model),
                                   ('provider', s.provider)) AS d (dimension, value)
       GROUP BY 1, 2, 3, 4`;
   const byDimension = await difference(
     database,
     `SELECT * FROM "${schema}".llm_cost_rollup_by_dimension`,
-    `SELECT * FROM (${spread("hour", "llm_cost_hourly_summary", "s.hour_start")}
-       UNION ALL ${spread("day", "llm_cost_daily_summary", "s.day_start")}) AS spread`,
+    `SELECT * FROM (${spread("hour", `(${hourSums})`, "s.hour_start")}
+       UNION ALL ${spread("day", `"${schema}".llm_cost_daily_summary`, "s.day_start")}) AS spread`,
   );
   return hourly + daily + byDimension;
 }
@@ -98,7 +114,8 @@ async function rawDrift(database: Queryable, schema: string): Promise<number> {
       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens,
       sum(cache_write_tokens) AS cache_write_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
       sum(reasoning_tokens) AS reasoning_tokens
-    FROM "${schema}".llm_cost_hourly GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`;
+    FROM "${schema}".llm_cost_hourly WHERE ${await closedDays(database, schema, "hour_start")}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`;
   const dailyKeys = keys.replace("hour_start", "day_start");
   const fromDaily = `SELECT ${dailyKeys}, ${metrics} FROM "${schema}".llm_cost_daily`;
   return (
@@ -109,4 +126,21 @@ async function rawDrift(database: Queryable, schema: string): Promise<number> {
 /** Empties the events, and with them (a TRUNCATE trigger) every rollup and the pending deltas. */
 export async function emptyTables(database: Queryable, schema: string): Promise<void> {
   await database.exec(`TRUNCATE "${schema}".llm_cost_events`);
+}
+
+/**
+ * Puts the schema back in the state of a last merge before `from` (a UTC midnight, migration 0008):
+ * the summary and daily rollups hold the days before it and none from it on, whose figures the full
+ * hourly rollup holds. The next merge closes those days again.
+ */
+export async function reopenDays(database: Queryable, schema: string, from: Date): Promise<void> {
+  const quoted = `"${schema}"`;
+  await database.query(`DELETE FROM ${quoted}.llm_cost_hourly_summary WHERE hour_start >= $1`, [from]);
+  await database.query(`DELETE FROM ${quoted}.llm_cost_daily WHERE day_start >= $1`, [from]);
+  await database.query(`DELETE FROM ${quoted}.llm_cost_daily_summary WHERE day_start >= $1`, [from]);
+  await database.query(
+    `DELETE FROM ${quoted}.llm_cost_rollup_by_dimension WHERE span = 'day' AND period_start >= $1`,
+    [from],
+  );
+  await database.query(`UPDATE ${quoted}.llm_cost_rollup_state SET daily_through = $1`, [from]);
 }
