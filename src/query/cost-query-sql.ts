@@ -176,10 +176,14 @@ export function buildCostQuery(
     rollupPart(sources.daily, [layout.daily], `< ${closedDays}`);
     rollupPart(sources.open, [layout.daily], `>= ${closedDays}`);
   }
-  if (layout.hourly.length > 0 && sources.open === sources.hourly) rollupPart(sources.hourly, layout.hourly);
-  else if (layout.hourly.length > 0) {
-    rollupPart(sources.hourly, layout.hourly, `< ${closedDays}`);
-    rollupPart(sources.open, layout.hourly, `>= ${closedDays}`);
+  // One part per span: a condition ORing two spans is no index condition, and the edge hours of a
+  // month-long report read every hourly row of the dimension (72,000 at 300,000 events: 16 ms).
+  for (const span of layout.hourly) {
+    if (sources.open === sources.hourly) rollupPart(sources.hourly, [span]);
+    else {
+      rollupPart(sources.hourly, [span], `< ${closedDays}`);
+      rollupPart(sources.open, [span], `>= ${closedDays}`);
+    }
   }
   const rollupSpans = [...(layout.daily ? [layout.daily] : []), ...layout.hourly];
   // Days and hours both start on UTC hours, so the hourly deltas split exactly along these spans.
