@@ -1,4 +1,4 @@
-// `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N] [--skip-pglite]`:
+// `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N] [--write-pairs N] [--skip-pglite]`:
 // report latency from the hourly rollups beside the same reports from raw events, on realistic skewed
 // data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
 // DATABASE_URL, in a database created for the run and dropped afterwards) and on in-memory PGlite; and
@@ -195,14 +195,28 @@ export function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
 }
 
 /**
- * The store's write path (recordLlmCosts' SQL) with the rollup triggers on, then off, alternating.
- * With them on, the time includes merging every delta the writes left into the rollups.
+ * The store's write path (recordCosts, with its background merges) with the rollup triggers on and
+ * off, in `pairs` pairs of rounds of `rows` events, each pair in the other order (on-off, off-on, ...)
+ * so that drift over the run falls on both sides. The time with them on includes merging every delta
+ * the round left. Rounds vary a lot on these machines (single batches stall for up to a second, with
+ * the triggers on or off alike), so the cost is computed from the summed times of all rounds; the
+ * median of the pairs' own ratios is printed beside it.
  */
-async function measureWriteCost(database: Database, schema: string, rows: number, batch: number, now: Date) {
+async function measureWriteCost(
+  database: Database,
+  schema: string,
+  rows: number,
+  batch: number,
+  now: Date,
+  pairs: number,
+) {
   const table = `"${schema}".llm_cost_events`;
-  const rates: Record<"with" | "without", number[]> = { with: [], without: [] };
-  for (let round = 0; round < 5; round += 1) {
-    for (const mode of ["with", "without"] as const) {
+  const totalMs: Record<"with" | "without", number> = { with: 0, without: 0 };
+  const pairCosts: number[] = [];
+  for (let pair = 0; pair < pairs; pair += 1) {
+    const order = pair % 2 === 0 ? (["with", "without"] as const) : (["without", "with"] as const);
+    const ms: Partial<Record<"with" | "without", number>> = {};
+    for (const mode of order) {
       await database.exec(`ALTER TABLE ${table} ${mode === "with" ? "ENABLE" : "DISABLE"} TRIGGER USER`);
       const records = writeRecords(rows, now);
       const started = performance.now();
@@ -210,19 +224,23 @@ async function measureWriteCost(database: Database, schema: string, rows: number
         await recordCosts(database, schema, records.slice(index, index + batch));
       }
       if (mode === "with") await compactRollups(database, schema);
-      rates[mode].push(rows / ((performance.now() - started) / 1000));
+      ms[mode] = performance.now() - started;
+      totalMs[mode] += ms[mode];
     }
+    pairCosts.push(1 - ms.without! / ms.with!);
   }
   await database.exec(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
-  const withRollups = median(rates.with);
-  const withoutRollups = median(rates.without);
+  const withRollups = (pairs * rows) / (totalMs.with / 1000);
+  const withoutRollups = (pairs * rows) / (totalMs.without / 1000);
   const cost = 1 - withRollups / withoutRollups;
+  const medianPairCost = median(pairCosts);
   console.log(
-    `  writes (${rows.toLocaleString("en-US")} events, batches of ${batch}, median of 5): ` +
+    `  writes (${pairs} x 2 rounds of ${rows.toLocaleString("en-US")} events, batches of ${batch}): ` +
       `${withoutRollups.toFixed(0)} events/s without rollups, ${withRollups.toFixed(0)} with: ` +
-      `rollups cost ${(cost * 100).toFixed(1)}% of the ingest rate`,
+      `rollups cost ${(cost * 100).toFixed(1)}% of the ingest rate (median pair ${(medianPairCost * 100).toFixed(1)}%, ` +
+      `pairs ${(Math.min(...pairCosts) * 100).toFixed(0)} to ${(Math.max(...pairCosts) * 100).toFixed(0)}%)`,
   );
-  return { rows, batch, withoutRollups, withRollups, cost };
+  return { rows, batch, pairs, withoutRollups, withRollups, cost, medianPairCost, pairCosts };
 }
 
 async function rollupSize(database: Database, schema: string) {
@@ -244,7 +262,13 @@ async function rollupSize(database: Database, schema: string) {
   };
 }
 
-async function benchServer(url: string, rows: number, iterations: number, writeRows: number) {
+async function benchServer(
+  url: string,
+  rows: number,
+  iterations: number,
+  writeRows: number,
+  writePairs: number,
+) {
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   const name = `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
   await admin.unsafe(`CREATE DATABASE ${name}`);
@@ -264,7 +288,7 @@ async function benchServer(url: string, rows: number, iterations: number, writeR
     );
     const queries = await measureReports(database, schema, now, iterations);
     // Batches of the tracker's default on a server (the store's preferredBatchSize).
-    const writes = await measureWriteCost(database, schema, writeRows, 2000, now);
+    const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
     return { engine: "postgres", rows, generationMs, ...size, queries, writes };
   } finally {
     await sql.end({ timeout: 5 });
@@ -273,7 +297,7 @@ async function benchServer(url: string, rows: number, iterations: number, writeR
   }
 }
 
-async function benchPglite(rows: number, iterations: number, writeRows: number) {
+async function benchPglite(rows: number, iterations: number, writeRows: number, writePairs: number) {
   // In its worker thread, as the store opens it, writing batches of the tracker's default there.
   const database = await openPglite(undefined);
   try {
@@ -287,7 +311,7 @@ async function benchPglite(rows: number, iterations: number, writeRows: number) 
       `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
-    const writes = await measureWriteCost(database, schema, writeRows, 1000, now);
+    const writes = await measureWriteCost(database, schema, writeRows, 1000, now, writePairs);
     return { engine: "pglite", rows, generationMs, ...size, queries, writes };
   } finally {
     await database.close();
@@ -299,13 +323,15 @@ export async function run(args: string[]): Promise<void> {
   const pgliteRows = flag(args, "--pglite-rows", 1_000_000);
   const iterations = flag(args, "--iterations", 30);
   const writeRows = flag(args, "--write-rows", 50_000);
+  const writePairs = flag(args, "--write-pairs", 8);
   const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   const loadBefore = os.loadavg();
   const results = [];
-  if (url?.startsWith("postgres")) results.push(await benchServer(url, rows, iterations, writeRows));
+  if (url?.startsWith("postgres"))
+    results.push(await benchServer(url, rows, iterations, writeRows, writePairs));
   else console.log("no TEST_DATABASE_URL/DATABASE_URL: the Postgres server part is skipped");
   if (!args.includes("--skip-pglite")) {
-    results.push(await benchPglite(pgliteRows, iterations, writeRows));
+    results.push(await benchPglite(pgliteRows, iterations, writeRows, writePairs));
   }
   const loadAfter = os.loadavg();
   console.log(

@@ -16,22 +16,44 @@ import { quoteSchema } from "./schema-name.js";
  * deltas of 20,000 events upserts ~2,200 keys (PGlite, migration 0005: chunks of 1,000 take ~400 ms
  * for those deltas, one statement ~110 ms). A merge holds back every other statement meanwhile, and
  * on a caller's PGlite the event loop too, so chunks stay short there; in PGlite's worker thread a
- * chunk of 10,000 holds other statements back for ~100 ms at most.
+ * chunk of 50,000 (~100,000 events) holds other statements back for ~200 ms at most (migration 0008:
+ * the ~26,000 deltas of 50,000 events took ~110 ms). Chunks of 10,000 split one background merge into
+ * up to three, each upserting mostly the same keys.
  */
 function chunkRows(database: Database): number {
   if (database.onCallerThread) return 300;
-  return database.engine === "pglite" ? 10_000 : 20_000;
+  return database.engine === "pglite" ? 50_000 : 20_000;
 }
 
-/** How long after a write the background merge runs: writes meanwhile are merged together. */
+/**
+ * How long after a write the background merge runs, at least: writes meanwhile are merged together.
+ * Under sustained writes the store waits longer, `mergeSpacing` times as long as the last merge took
+ * (at most `maxCompactionDelayMs`), so that merging takes at most ~1/20 of the database's time. A
+ * merge costs about the same whether it takes one second's deltas or three (one upsert per distinct
+ * key: on PGlite ~100 ms for the deltas of 15,000 or of 50,000 events), and merging every second took
+ * ~10% of PGlite's time at its full write rate. Queries add the deltas still pending, so answers stay
+ * exact meanwhile, but they have more to add: on PGlite ~1 ms per 1,000 events pending, which is why
+ * the wait stays short (2 s after a merge of 100 ms) rather than as long as ingest would like.
+ */
 export const compactionDelayMs = 1_000;
+export const maxCompactionDelayMs = 5_000;
+const mergeSpacing = 20;
+
+/** How long to wait before the next background merge, after one that took `lastMergeMs`. */
+export function backgroundMergeDelay(lastMergeMs: number): number {
+  return Math.min(maxCompactionDelayMs, Math.max(compactionDelayMs, mergeSpacing * lastMergeMs));
+}
 
 /**
  * Merges every pending rollup delta into the rollups, in chunks of one transaction each, and returns
  * how many deltas it merged. Returns early (with what it merged) when another session is merging the
  * same schema: that session takes the rest.
  */
-export async function compactRollups(database: Database, schema: string): Promise<number> {
+export async function compactRollups(
+  database: Database,
+  schema: string,
+  options: { vacuumEveryDeltas?: number } = {},
+): Promise<number> {
   const chunk = chunkRows(database);
   const statement = `SELECT ${quoteSchema(schema)}.llm_cost_rollups_compact($1::int) AS merged`;
   let total = 0;
@@ -43,24 +65,54 @@ export async function compactRollups(database: Database, schema: string): Promis
     // Let timers and I/O run between chunks (PGlite's WASM holds the thread while it works).
     await new Promise((resolve) => setImmediate(resolve));
   }
-  // Every query scans the deltas: reclaim the batches just merged now rather than when autovacuum
-  // gets to them (a table of dead rows took 20-30 ms to scan). Not worth failing over.
   if (total > 0)
-    await database.exec(`VACUUM ${quoteSchema(schema)}.llm_cost_rollup_delta_batch`).catch(() => {});
+    await vacuumDeltasNowAndThen(database, schema, total, options.vacuumEveryDeltas ?? vacuumEveryDeltas);
   return total;
+}
+
+/**
+ * Deltas merged between two vacuums of the batch table. Every query scans the pending batches, and a
+ * table of many dead rows took 20-30 ms to scan, so merged batches are reclaimed by the store rather
+ * than left to autovacuum (which PGlite does not run). But a vacuum costs ~50 ms on PGlite however
+ * little it reclaims, and one per merge was a fifth of what the rollups cost a sustained write; the
+ * ~100 dead rows of 50,000 deltas (batches of ~500) take a few pages to scan past.
+ */
+export const vacuumEveryDeltas = 50_000;
+
+const mergedSinceVacuum = new WeakMap<Database, Map<string, number>>();
+
+async function vacuumDeltasNowAndThen(
+  database: Database,
+  schema: string,
+  merged: number,
+  every: number,
+): Promise<void> {
+  let bySchema = mergedSinceVacuum.get(database);
+  if (!bySchema) mergedSinceVacuum.set(database, (bySchema = new Map<string, number>()));
+  const since = (bySchema.get(schema) ?? 0) + merged;
+  if (since < every) {
+    bySchema.set(schema, since);
+    return;
+  }
+  bySchema.set(schema, 0);
+  // Not worth failing over: the next vacuum reclaims what this one did not.
+  await database.exec(`VACUUM ${quoteSchema(schema)}.llm_cost_rollup_delta_batch`).catch(() => {});
 }
 
 interface CompactionState {
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
   again: boolean;
+  /** How long the last background merge took (ms). */
+  lastMergeMs: number;
 }
 
 const scheduled = new WeakMap<Database, Map<string, CompactionState>>();
 
 /**
- * Asks for a background merge of the rollup deltas about `compactionDelayMs` from now, once however
- * often it is asked meanwhile, and never two at a time per database and schema. Failures are not
+ * Asks for a background merge of the rollup deltas `compactionDelayMs` from now (or later, after long
+ * merges: see there), once however often it is asked meanwhile, and never two at a time per database
+ * and schema. Failures are not
  * reported: nothing is lost when a merge fails or never runs (the deltas stay, queries add them, and
  * the next merge takes them), and a database closed meanwhile is not an error worth a log line.
  */
@@ -68,28 +120,34 @@ export function scheduleRollupCompaction(database: Database, schema: string): vo
   let bySchema = scheduled.get(database);
   if (!bySchema) scheduled.set(database, (bySchema = new Map<string, CompactionState>()));
   let state = bySchema.get(schema);
-  if (!state) bySchema.set(schema, (state = { timer: undefined, running: undefined, again: false }));
+  if (!state) {
+    state = { timer: undefined, running: undefined, again: false, lastMergeMs: 0 };
+    bySchema.set(schema, state);
+  }
   if (state.running) {
     state.again = true;
     return;
   }
   if (state.timer) return;
   const current = state;
+  const delay = backgroundMergeDelay(current.lastMergeMs);
   current.timer = setTimeout(() => {
     current.timer = undefined;
+    const started = performance.now();
     current.running = compactRollups(database, schema)
       .then(
         () => undefined,
         () => undefined,
       )
       .finally(() => {
+        current.lastMergeMs = performance.now() - started;
         current.running = undefined;
         if (current.again) {
           current.again = false;
           scheduleRollupCompaction(database, schema);
         }
       });
-  }, compactionDelayMs);
+  }, delay);
   current.timer.unref();
 }
 
