@@ -1,10 +1,12 @@
-// `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N] [--write-pairs N] [--skip-pglite]`:
+// `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N] [--write-pairs N] [--skip-pglite] [--pglite-memory]`:
 // report latency from the hourly rollups beside the same reports from raw events, on realistic skewed
 // data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
-// DATABASE_URL, in a database created for the run and dropped afterwards) and on in-memory PGlite; and
+// DATABASE_URL, in a database created for the run and dropped afterwards) and on PGlite (in a temporary directory, or in memory); and
 // what the rollup triggers cost the store's write path.
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import postgres from "postgres";
 import { queryCostsUsing } from "../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../src/query/index.js";
@@ -297,14 +299,25 @@ async function benchServer(
   }
 }
 
-async function benchPglite(rows: number, iterations: number, writeRows: number, writePairs: number) {
-  // In its worker thread, as the store opens it, writing batches of the tracker's default there.
-  const database = await openPglite(undefined);
+async function benchPglite(
+  rows: number,
+  iterations: number,
+  writeRows: number,
+  writePairs: number,
+  inMemory: boolean,
+) {
+  // In its worker thread, as the store opens it, writing batches of the tracker's default there; in a
+  // directory, as `pglite:<dir>` (the CLI's and the service's default) stores it. In memory, PGlite's
+  // files grow by doubling and copying, and a single batch then stalls for up to a second now and
+  // then, whichever round it falls in (`--pglite-memory` measures that).
+  const directory = inMemory ? undefined : await mkdtemp(path.join(os.tmpdir(), "llm-ledger-bench-"));
+  const database = await openPglite(directory);
   try {
     const schema = "public";
     await migrateUp(database, { schema });
     const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
-    console.log(`PGlite (in memory, in its worker thread), ${rows.toLocaleString("en-US")} events:`);
+    const where = directory === undefined ? "in memory" : "in a temporary directory";
+    console.log(`PGlite (${where}, in its worker thread), ${rows.toLocaleString("en-US")} events:`);
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
@@ -312,9 +325,10 @@ async function benchPglite(rows: number, iterations: number, writeRows: number, 
     );
     const queries = await measureReports(database, schema, now, iterations);
     const writes = await measureWriteCost(database, schema, writeRows, 1000, now, writePairs);
-    return { engine: "pglite", rows, generationMs, ...size, queries, writes };
+    return { engine: "pglite", storage: where, rows, generationMs, ...size, queries, writes };
   } finally {
     await database.close();
+    if (directory) await rm(directory, { recursive: true, force: true });
   }
 }
 
@@ -331,7 +345,9 @@ export async function run(args: string[]): Promise<void> {
     results.push(await benchServer(url, rows, iterations, writeRows, writePairs));
   else console.log("no TEST_DATABASE_URL/DATABASE_URL: the Postgres server part is skipped");
   if (!args.includes("--skip-pglite")) {
-    results.push(await benchPglite(pgliteRows, iterations, writeRows, writePairs));
+    results.push(
+      await benchPglite(pgliteRows, iterations, writeRows, writePairs, args.includes("--pglite-memory")),
+    );
   }
   const loadAfter = os.loadavg();
   console.log(
