@@ -1,8 +1,9 @@
-// `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N] [--write-pairs N] [--skip-pglite] [--pglite-memory]`:
+// `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N]
+//   [--write-pairs N] [--skip-pglite] [--pglite-memory]`:
 // report latency from the hourly rollups beside the same reports from raw events, on realistic skewed
 // data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
-// DATABASE_URL, in a database created for the run and dropped afterwards) and on PGlite (in a temporary directory, or in memory); and
-// what the rollup triggers cost the store's write path.
+// DATABASE_URL, in a database created for the run and dropped afterwards) and on PGlite (in a
+// temporary directory, or in memory); and what the rollup triggers cost the store's write path.
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
