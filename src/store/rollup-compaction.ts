@@ -10,8 +10,9 @@ import { quoteSchema } from "./schema-name.js";
  */
 
 /**
- * Deltas merged per statement (whole batches: a chunk may run over by one statement's deltas). A merge's cost is mostly its upserts, one per distinct rollup key in
- * the chunk (~12 µs each on PGlite): a chunk of 1,000 deltas from 1,000-row batches holds ~800
+ * Deltas merged per statement (whole batches: a chunk may run over by one statement's deltas). A
+ * merge's cost is mostly its upserts, one per distinct rollup key in the chunk (~12 µs each on
+ * PGlite): a chunk of 1,000 deltas from 1,000-row batches holds ~800
  * distinct keys, so small chunks upsert nearly once per delta, while one merge of the ~10,000
  * deltas of 20,000 events upserts ~2,200 keys (PGlite, migration 0005: chunks of 1,000 take ~400 ms
  * for those deltas, one statement ~110 ms). A merge holds back every other statement meanwhile, and
@@ -71,15 +72,18 @@ export async function compactRollups(
 }
 
 /**
- * Deltas merged between two vacuums of the batch table. Every query scans the pending batches, and a
- * table of many dead rows took 20-30 ms to scan, so merged batches are reclaimed by the store rather
- * than left to autovacuum (which PGlite does not run). But a vacuum costs ~50 ms on PGlite however
- * little it reclaims, and one per merge was a fifth of what the rollups cost a sustained write; the
- * ~100 dead rows of 50,000 deltas (batches of ~500) take a few pages to scan past.
+ * When the store vacuums the batch table: after 50,000 merged deltas, or at the first merge a minute
+ * after the last vacuum. Every query scans the pending batches, and a table of many dead rows took
+ * 20-30 ms to scan, so merged batches are reclaimed by the store rather than left to autovacuum
+ * (which PGlite does not run). But a vacuum costs ~50 ms on PGlite however little it reclaims, and
+ * one per merge was a fifth of what the rollups cost a sustained write. The ~100 dead rows of 50,000
+ * deltas from busy writers (batches of ~500) take a few pages to scan past; the minute bounds the dead
+ * rows that small writes (a few deltas each) leave meanwhile.
  */
 export const vacuumEveryDeltas = 50_000;
+export const vacuumEveryMs = 60_000;
 
-const mergedSinceVacuum = new WeakMap<Database, Map<string, number>>();
+const sinceVacuum = new WeakMap<Database, Map<string, { deltas: number; since: number }>>();
 
 async function vacuumDeltasNowAndThen(
   database: Database,
@@ -87,14 +91,16 @@ async function vacuumDeltasNowAndThen(
   merged: number,
   every: number,
 ): Promise<void> {
-  let bySchema = mergedSinceVacuum.get(database);
-  if (!bySchema) mergedSinceVacuum.set(database, (bySchema = new Map<string, number>()));
-  const since = (bySchema.get(schema) ?? 0) + merged;
-  if (since < every) {
-    bySchema.set(schema, since);
+  let bySchema = sinceVacuum.get(database);
+  if (!bySchema) sinceVacuum.set(database, (bySchema = new Map<string, { deltas: number; since: number }>()));
+  const now = Date.now();
+  const last = bySchema.get(schema) ?? { deltas: 0, since: now };
+  const deltas = last.deltas + merged;
+  if (deltas < every && now - last.since < vacuumEveryMs) {
+    bySchema.set(schema, { deltas, since: last.since });
     return;
   }
-  bySchema.set(schema, 0);
+  bySchema.set(schema, { deltas: 0, since: now });
   // Not worth failing over: the next vacuum reclaims what this one did not.
   await database.exec(`VACUUM ${quoteSchema(schema)}.llm_cost_rollup_delta_batch`).catch(() => {});
 }
@@ -112,9 +118,9 @@ const scheduled = new WeakMap<Database, Map<string, CompactionState>>();
 /**
  * Asks for a background merge of the rollup deltas `compactionDelayMs` from now (or later, after long
  * merges: see there), once however often it is asked meanwhile, and never two at a time per database
- * and schema. Failures are not
- * reported: nothing is lost when a merge fails or never runs (the deltas stay, queries add them, and
- * the next merge takes them), and a database closed meanwhile is not an error worth a log line.
+ * and schema. Failures are not reported: nothing is lost when a merge fails or never runs (the deltas
+ * stay, queries add them, and the next merge takes them), and a database closed meanwhile is not an
+ * error worth a log line.
  */
 export function scheduleRollupCompaction(database: Database, schema: string): void {
   let bySchema = scheduled.get(database);

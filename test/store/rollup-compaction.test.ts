@@ -1,12 +1,13 @@
 // The store's merges of the rollup deltas: how often the batch table is vacuumed, and how long the
 // background merge waits after a long merge.
-import { beforeAll, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { migrateUp } from "../../src/store/migrator.js";
 import {
   backgroundMergeDelay,
   compactRollups,
   compactionDelayMs,
   maxCompactionDelayMs,
+  vacuumEveryMs,
 } from "../../src/store/rollup-compaction.js";
 import { describeEachEngine } from "../support/databases.js";
 import { insertEvents, randomEvents, seededRandom } from "../query/support/cost-events.js";
@@ -29,6 +30,9 @@ describeEachEngine("merging the rollup deltas", (context) => {
   });
   beforeEach(async () => {
     await emptyTables(context.database(), context.schema);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   async function vacuums(): Promise<number> {
@@ -64,5 +68,24 @@ describeEachEngine("merging the rollup deltas", (context) => {
     }
     expect(rounds).toBeGreaterThan(1);
     expect(await rollupDrift(database, context.schema)).toBe(0);
+  });
+
+  it("vacuums at the first merge a minute after the last vacuum, however few deltas were merged", async () => {
+    const database = context.database();
+    const merge = async (seed: number) => {
+      await insertEvents(database, context.schema, randomEvents(seededRandom(seed), 10, { start, hours: 2 }));
+      expect(await compactRollups(database, context.schema, { vacuumEveryDeltas: 1e9 })).toBeGreaterThan(0);
+    };
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2030-01-01T00:00:00Z") });
+    await merge(80);
+    const before = await vacuums();
+    vi.setSystemTime(new Date(Date.now() + vacuumEveryMs / 2));
+    await merge(81);
+    expect(await vacuums()).toBe(before);
+    vi.setSystemTime(new Date(Date.now() + vacuumEveryMs / 2 + 1_000));
+    await merge(82);
+    expect(await vacuums()).toBe(before + 1);
+    await merge(83);
+    expect(await vacuums()).toBe(before + 1);
   });
 });
