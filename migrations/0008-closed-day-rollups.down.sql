@@ -1,41 +1,9 @@
 -- Back to summary and daily rollups for every day: the days from daily_through on get their summary
 -- hours and daily rows from their full hourly rows (the pending deltas stay pending: 0007's merge adds
 -- them everywhere), and 0007's merge.
-INSERT INTO llm_cost_hourly_summary
-SELECT hour_start, repo, task_type, model, provider, sum(events)::bigint,
-       COALESCE(sum(events) FILTER (WHERE used_fallback), 0)::bigint,
-       COALESCE(sum(events) FILTER (WHERE errored), 0)::bigint,
-       COALESCE(sum(events) FILTER (WHERE NOT priced), 0)::bigint, sum(estimated_cost_usd),
-       sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
-       sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
-       sum(reasoning_tokens)::bigint
-  FROM llm_cost_hourly WHERE hour_start >= (SELECT daily_through FROM llm_cost_rollup_state)
- GROUP BY 1, 2, 3, 4, 5;
-INSERT INTO llm_cost_daily
-SELECT date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sdk, environment, used_fallback,
-       priced, errored, sum(events)::bigint, sum(estimated_cost_usd), sum(provider_cost_usd),
-       sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cache_read_tokens)::bigint,
-       sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint, sum(reasoning_tokens)::bigint
-  FROM llm_cost_hourly WHERE hour_start >= (SELECT daily_through FROM llm_cost_rollup_state)
- GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
-INSERT INTO llm_cost_daily_summary
-SELECT date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sum(events)::bigint,
-       sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
-       sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
-       sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
-       sum(reasoning_tokens)::bigint
-  FROM llm_cost_hourly_summary WHERE hour_start >= (SELECT daily_through FROM llm_cost_rollup_state)
- GROUP BY 1, 2, 3, 4, 5;
-INSERT INTO llm_cost_rollup_by_dimension
-SELECT dimension, 'day', date_trunc('day', period_start, 'UTC'), value, sum(events)::bigint,
-       sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
-       sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
-       sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
-       sum(reasoning_tokens)::bigint
-  FROM llm_cost_rollup_by_dimension
- WHERE span = 'hour' AND period_start >= (SELECT daily_through FROM llm_cost_rollup_state)
- GROUP BY 1, 3, 4;
+SELECT llm_cost_rollups_close_days(daily_through, 'infinity') FROM llm_cost_rollup_state;
 
+DROP FUNCTION llm_cost_rollups_close_days(timestamptz, timestamptz);
 DROP TABLE llm_cost_rollup_state;
 
 CREATE OR REPLACE FUNCTION llm_cost_rollups_compact(max_rows integer DEFAULT NULL, wait boolean DEFAULT false)

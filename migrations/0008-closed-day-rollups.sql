@@ -25,6 +25,52 @@ DELETE FROM llm_cost_daily_summary WHERE day_start >= (SELECT daily_through FROM
 DELETE FROM llm_cost_rollup_by_dimension
  WHERE span = 'day' AND period_start >= (SELECT daily_through FROM llm_cost_rollup_state);
 
+-- The summary hours and the daily rows (full, summary, one-dimension) of the days in
+-- [from_day, until_day), built from the full hourly rows and the one-dimension hours. Those days must
+-- have none yet: plain inserts, so a day built twice fails instead of counting twice.
+-- Called once a day per session, so planned afresh each time like the merge (0006).
+CREATE FUNCTION llm_cost_rollups_close_days(from_day timestamptz, until_day timestamptz)
+RETURNS void LANGUAGE plpgsql
+SET search_path FROM CURRENT SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+  INSERT INTO llm_cost_hourly_summary
+  SELECT hour_start, repo, task_type, model, provider, sum(events)::bigint,
+         COALESCE(sum(events) FILTER (WHERE used_fallback), 0)::bigint,
+         COALESCE(sum(events) FILTER (WHERE errored), 0)::bigint,
+         COALESCE(sum(events) FILTER (WHERE NOT priced), 0)::bigint, sum(estimated_cost_usd),
+         sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
+         sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
+         sum(reasoning_tokens)::bigint
+    FROM llm_cost_hourly WHERE hour_start >= from_day AND hour_start < until_day
+   GROUP BY 1, 2, 3, 4, 5;
+  INSERT INTO llm_cost_daily
+  SELECT date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sdk, environment, used_fallback,
+         priced, errored, sum(events)::bigint, sum(estimated_cost_usd), sum(provider_cost_usd),
+         sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cache_read_tokens)::bigint,
+         sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint, sum(reasoning_tokens)::bigint
+    FROM llm_cost_hourly WHERE hour_start >= from_day AND hour_start < until_day
+   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
+  INSERT INTO llm_cost_daily_summary
+  SELECT date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sum(events)::bigint,
+         sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
+         sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
+         sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
+         sum(reasoning_tokens)::bigint
+    FROM llm_cost_hourly_summary WHERE hour_start >= from_day AND hour_start < until_day
+   GROUP BY 1, 2, 3, 4, 5;
+  INSERT INTO llm_cost_rollup_by_dimension
+  SELECT dimension, 'day', date_trunc('day', period_start, 'UTC'), value, sum(events)::bigint,
+         sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
+         sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
+         sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
+         sum(reasoning_tokens)::bigint
+    FROM llm_cost_rollup_by_dimension
+   WHERE dimension = ANY(ARRAY['repo', 'taskType', 'model', 'provider']) AND span = 'hour'
+     AND period_start >= from_day AND period_start < until_day
+   GROUP BY 1, 3, 4;
+END;
+$$;
+
 -- 0007's merge, which first closes the days before today and then merges the deltas of today (and of
 -- any later day) into the full hourly rollup and the one-dimension hours only.
 CREATE OR REPLACE FUNCTION llm_cost_rollups_compact(max_rows integer DEFAULT NULL, wait boolean DEFAULT false)
@@ -43,43 +89,9 @@ BEGIN
   END IF;
   SELECT daily_through INTO closed FROM llm_cost_rollup_state;
   IF today > closed THEN
-    -- Days closed since the last merge: their summary hours, from their full hourly rows, and their
-    -- daily rows, once. The deltas of those days still pending are merged below, into every rollup.
-    INSERT INTO llm_cost_hourly_summary
-    SELECT hour_start, repo, task_type, model, provider, sum(events)::bigint,
-           COALESCE(sum(events) FILTER (WHERE used_fallback), 0)::bigint,
-           COALESCE(sum(events) FILTER (WHERE errored), 0)::bigint,
-           COALESCE(sum(events) FILTER (WHERE NOT priced), 0)::bigint, sum(estimated_cost_usd),
-           sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
-           sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
-           sum(reasoning_tokens)::bigint
-      FROM llm_cost_hourly WHERE hour_start >= closed AND hour_start < today
-     GROUP BY 1, 2, 3, 4, 5;
-    INSERT INTO llm_cost_daily
-    SELECT date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sdk, environment, used_fallback,
-           priced, errored, sum(events)::bigint, sum(estimated_cost_usd), sum(provider_cost_usd),
-           sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cache_read_tokens)::bigint,
-           sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint, sum(reasoning_tokens)::bigint
-      FROM llm_cost_hourly WHERE hour_start >= closed AND hour_start < today
-     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
-    INSERT INTO llm_cost_daily_summary
-    SELECT date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sum(events)::bigint,
-           sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
-           sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
-           sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
-           sum(reasoning_tokens)::bigint
-      FROM llm_cost_hourly_summary WHERE hour_start >= closed AND hour_start < today
-     GROUP BY 1, 2, 3, 4, 5;
-    INSERT INTO llm_cost_rollup_by_dimension
-    SELECT dimension, 'day', date_trunc('day', period_start, 'UTC'), value, sum(events)::bigint,
-           sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
-           sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
-           sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
-           sum(reasoning_tokens)::bigint
-      FROM llm_cost_rollup_by_dimension
-     WHERE dimension = ANY(ARRAY['repo', 'taskType', 'model', 'provider']) AND span = 'hour'
-       AND period_start >= closed AND period_start < today
-     GROUP BY 1, 3, 4;
+    -- Days closed since the last merge, once. The deltas of those days still pending are merged
+    -- below, into every rollup.
+    PERFORM llm_cost_rollups_close_days(closed, today);
     UPDATE llm_cost_rollup_state SET daily_through = today;
     closed := today;
   END IF;
