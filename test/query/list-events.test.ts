@@ -85,6 +85,7 @@ describeEachEngine("listEvents", (context) => {
     for (const [options, code] of [
       [{ cursor: "not-a-cursor" }, "E_QUERY_CURSOR"],
       [{ cursor: Buffer.from("2024|1; DROP TABLE x").toString("base64url") }, "E_QUERY_CURSOR"],
+      [{ cursor: "" }, "E_QUERY_CURSOR"],
       [{ limit: 1001 }, "E_QUERY_LIMIT"],
       [{ limit: -1 }, "E_QUERY_LIMIT"],
       [{ filters: { planet: ["x"] } }, "E_QUERY_DIMENSION"],
@@ -96,5 +97,41 @@ describeEachEngine("listEvents", (context) => {
       );
       expect(isLedgerError(error, code), `${JSON.stringify(options)} → ${String(error)}`).toBe(true);
     }
+  });
+
+  it("rejects a cursor Postgres could not read with E_QUERY_CURSOR naming the problem, and accepts the extremes", async () => {
+    await insertEvents(context.database(), context.schema, [testEvent()]);
+    const cursor = (position: string) => Buffer.from(position, "utf8").toString("base64url");
+    for (const [position, message] of [
+      ["2024-03-01T00:00:00.000000Z|9223372036854775808", /event id 9223372036854775808 is beyond/],
+      ["2024-03-01T00:00:00.000000Z|9999999999999999999", /event id 9999999999999999999 is beyond/],
+      ["2024-02-30T00:00:00.000000Z|1", /time 2024-02-30T00:00:00.000000Z is not a real date/],
+      ["2023-02-29T00:00:00.000000Z|1", /not a real date/],
+      ["2024-13-01T00:00:00.000000Z|1", /not a real date/],
+      ["2024-03-01T24:00:00.000000Z|1", /not a real date/],
+      ["2024-03-01T23:60:00.000000Z|1", /not a real date/],
+      ["2024-03-01T23:00:61.000000Z|1", /not a real date/],
+      ["0000-01-01T00:00:00.000000Z|1", /not a real date/],
+    ] as const) {
+      const error = await listEvents(store(), { cursor: cursor(position) }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(isLedgerError(error, "E_QUERY_CURSOR"), `${position} → ${String(error)}`).toBe(true);
+      expect((error as Error).message, position).toMatch(message);
+    }
+    // The largest id and the odd but real dates are read as positions before every stored event.
+    for (const position of [
+      "2024-03-01T00:00:00.000000Z|9223372036854775807",
+      "2024-02-29T23:59:59.999999Z|1",
+      "0001-01-01T00:00:00.000000Z|1",
+    ]) {
+      const page = await listEvents(store(), { cursor: cursor(position) });
+      expect(page, position).toEqual({ events: [], nextCursor: null });
+    }
+    const newest = await listEvents(store(), {
+      cursor: cursor("9999-12-31T23:59:59.999999Z|9223372036854775807"),
+    });
+    expect(newest.events).toHaveLength(1);
   });
 });
