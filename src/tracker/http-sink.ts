@@ -1,7 +1,6 @@
 import { LedgerError } from "../errors.js";
 import type { NewLlmCostRecord } from "../store/cost-record.js";
-import type { RecordCostsResult } from "../store/record-costs.js";
-import type { EventSink } from "./event-sink.js";
+import type { EventSink, SinkRejection, SinkWriteResult } from "./event-sink.js";
 
 /** The largest batch the service accepts in one `POST /v1/events`. */
 const maxEventsPerRequest = 1_000;
@@ -19,8 +18,9 @@ export interface HttpSinkOptions {
 
 /**
  * A failed delivery to the service. `transient` tells the tracker whether to try again (5xx, 408,
- * 429, network errors, time-outs) or to treat the events as refused (any other 4xx, or events the
- * service rejected by validation: the tracker then isolates the refused ones).
+ * 429, network errors, time-outs) or to treat the events as refused (any other 4xx: the tracker
+ * then splits the batch to isolate the refused ones). Events the service rejects one by one are no
+ * error: they come back in the result's `rejected`.
  */
 export class HttpSinkError extends LedgerError {
   readonly transient: boolean;
@@ -67,7 +67,7 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
   const send = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  async function post(records: readonly NewLlmCostRecord[]): Promise<RecordCostsResult> {
+  async function post(records: readonly NewLlmCostRecord[]): Promise<SinkWriteResult> {
     let response: Response;
     try {
       response = await send(endpoint, {
@@ -99,14 +99,11 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
         cause,
       });
     }
-    if (Array.isArray(answer.rejected) && answer.rejected.length > 0) {
-      const first = answer.rejected[0] as { index?: number; error?: string };
-      throw new HttpSinkError(
-        `the service rejected ${answer.rejected.length} of ${records.length} events (first: #${first.index}: ${first.error})`,
-        { transient: false, status: response.status },
-      );
-    }
-    return { inserted: Number(answer.accepted ?? 0), duplicates: Number(answer.duplicates ?? 0) };
+    return {
+      inserted: Number(answer.accepted ?? 0),
+      duplicates: Number(answer.duplicates ?? 0),
+      rejected: rejectionsOf(answer.rejected, records),
+    };
   }
 
   return {
@@ -115,13 +112,16 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
     // commit, two groups at a time on a server): a second request in flight keeps it busy.
     maxConcurrentWrites: 2,
     async recordLlmCosts(records) {
-      const total: RecordCostsResult = { inserted: 0, duplicates: 0 };
+      let inserted = 0;
+      let duplicates = 0;
+      const rejected: SinkRejection[] = [];
       for (let start = 0; start < records.length; start += maxEventsPerRequest) {
         const result = await post(records.slice(start, start + maxEventsPerRequest));
-        total.inserted += result.inserted;
-        total.duplicates += result.duplicates;
+        inserted += result.inserted;
+        duplicates += result.duplicates;
+        rejected.push(...(result.rejected ?? []));
       }
-      return total;
+      return rejected.length > 0 ? { inserted, duplicates, rejected } : { inserted, duplicates };
     },
     async close() {},
   };
@@ -162,6 +162,18 @@ function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
   for (const key of Object.keys(event))
     if (event[key] === undefined || event[key] === null) delete event[key];
   return event;
+}
+
+/** The service's per-index rejections as event ids; an index outside the request is ignored. */
+function rejectionsOf(answer: unknown, records: readonly NewLlmCostRecord[]): SinkRejection[] | undefined {
+  if (!Array.isArray(answer) || answer.length === 0) return undefined;
+  const rejected: SinkRejection[] = [];
+  for (const entry of answer as { index?: unknown; error?: unknown }[]) {
+    const record = typeof entry?.index === "number" ? records[entry.index] : undefined;
+    if (record)
+      rejected.push({ eventId: record.eventId, reason: `the service rejected it: ${String(entry.error)}` });
+  }
+  return rejected;
 }
 
 function errorMessage(text: string): string {

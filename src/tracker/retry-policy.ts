@@ -17,14 +17,29 @@ export function backoffDelay(attempt: number, options: Required<RetryOptions>, r
   return step / 2 + random() * (step / 2);
 }
 
+// Postgres error classes that say the data was refused, so the same rows can never succeed:
+// 22 data exception, 23 integrity constraint violation (the store's StoreWriteError says the same).
+const refusedClasses = new Set(["22", "23"]);
+
 /**
  * Whether trying a failed write again may succeed. Errors that say so (`transient`, as the store's
- * StoreWriteError does) are believed; anything else — a network error, a closed connection, an
- * unknown failure — is treated as transient, so the events are kept rather than refused.
+ * StoreWriteError and the HTTP sink's errors do) are believed. A sink that throws the engine's own
+ * error (`sqlState`, or postgres.js's and PGlite's `code`, here or on a `cause`) of class 22 or 23
+ * is refused: retried, it would fail forever. Anything else — a network error, a closed connection,
+ * an unknown failure — is treated as transient, so the events are kept rather than refused.
  */
 export function isTransient(error: unknown): boolean {
-  const transient = (error as { transient?: unknown } | null)?.transient;
-  return typeof transient === "boolean" ? transient : true;
+  for (let current = error, depth = 0; depth < 5; depth++) {
+    if (typeof current !== "object" || current === null) break;
+    const { transient, sqlState, code, cause } = current as Record<string, unknown>;
+    if (typeof transient === "boolean") return transient;
+    const state = typeof sqlState === "string" ? sqlState : code;
+    if (typeof state === "string" && /^[0-9A-Z]{5}$/.test(state) && refusedClasses.has(state.slice(0, 2))) {
+      return false;
+    }
+    current = cause;
+  }
+  return true;
 }
 
 /** Waits `milliseconds`; an unref'd wait does not keep the process alive. */

@@ -8,14 +8,16 @@ export interface BatchOutcome {
   written: number;
   /** Event ids that were already stored. */
   duplicates: Set<string>;
-  /** Event ids the store refused, with why. */
+  /** Event ids (lower case) the store refused for their content, with why. */
   refused: Map<string, string>;
 }
 
 /**
- * Writes one batch. A transient failure is thrown (the caller retries or spools the whole batch);
- * when the store refuses the data itself, the batch is split in halves until the refused records
- * are isolated, so one bad record never costs its neighbours.
+ * Writes one batch. A transient failure is thrown (the caller retries or spools the whole batch).
+ * Records the sink lists as `rejected` are refused (it stored the others). When the sink refuses the
+ * batch as a whole with a non-transient error, the batch is split in halves until the refused
+ * records are isolated, so one bad record never costs its neighbours: log2(n) extra writes on such a
+ * batch only, and every write ends (a single record refused is refused, never retried).
  */
 export async function writeBatch(
   sink: EventSink,
@@ -34,6 +36,8 @@ async function writeIsolating(
   try {
     const result = await sink.recordLlmCosts(records);
     outcome.written += result.inserted;
+    for (const { eventId, reason } of result.rejected ?? [])
+      outcome.refused.set(eventId.toLowerCase(), reason);
     if (result.duplicates > 0) {
       // Without ids from the sink, only an all-duplicate batch can be attributed.
       const ids =
@@ -43,7 +47,10 @@ async function writeIsolating(
   } catch (error) {
     if (isTransient(error)) throw error;
     if (records.length === 1) {
-      outcome.refused.set(records[0]!.eventId, error instanceof Error ? error.message : String(error));
+      outcome.refused.set(
+        records[0]!.eventId.toLowerCase(),
+        error instanceof Error ? error.message : String(error),
+      );
       return;
     }
     const middle = Math.ceil(records.length / 2);

@@ -1,4 +1,7 @@
+import { mkdtempSync, readdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import os from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +84,61 @@ describeEachEngine("createHttpSink into a running service", (context) => {
   });
 });
 
+describeEachEngine("createHttpSink with events the service rejects", (context) => {
+  it("answers them `rejected` with the service's reason in one request, stores the others, and flush() resolves", async () => {
+    const server = await startServer({
+      database: context.database(),
+      schema: context.schema,
+      port: 0,
+      logger: silent,
+    });
+    try {
+      const keys = createApiKeyStore({ database: context.database(), schema: context.schema });
+      const { key } = await keys.create({ name: "app", scopes: ["ingest"] });
+      let requests = 0;
+      const sink = createHttpSink({
+        url: server.url,
+        apiKey: key,
+        fetch: (input, init) => {
+          requests++;
+          return fetch(input, init);
+        },
+      });
+      const spoolDir = mkdtempSync(path.join(os.tmpdir(), "llm-ledger-spool-"));
+      const tracker = createCostTracker({
+        telemetryStore: sink,
+        spoolDir,
+        logger: quietLogger,
+        batchSize: 6,
+        flushIntervalMs: 60_000,
+      });
+      // The tracker takes any valid time; the service refuses one more than 5 minutes ahead.
+      const future = new Date(Date.now() + 60 * 60 * 1000);
+      const pending = Array.from({ length: 6 }, (_, index) =>
+        tracker.trackUsage({
+          repo: "acme/api",
+          taskType: "review",
+          model: "gpt-4o-mini",
+          usage: { inputTokens: 1_000, outputTokens: 10 },
+          createdAt: index === 2 ? future : undefined,
+        }),
+      );
+      await tracker.flush();
+      const results = await Promise.all(pending);
+      expect(results.map((result) => result.outcome)).toEqual(
+        results.map((_, index) => (index === 2 ? "rejected" : "stored")),
+      );
+      expect(results[2]!.reason).toContain("in the future");
+      expect(requests).toBe(1);
+      expect(tracker.stats()).toMatchObject({ rejected: 1, written: 5, spooled: 0, retries: 0 });
+      await tracker.close();
+      expect(readdirSync(spoolDir)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("createHttpSink failures", () => {
   let statusServer: Server;
   let url: string;
@@ -128,11 +186,21 @@ describe("createHttpSink failures", () => {
     }
   });
 
-  it("treats events the service rejected as refused, so the tracker isolates them", async () => {
+  it("returns the events the service rejected by index as `rejected`, by eventId, instead of failing the batch", async () => {
     status = 200;
-    const error = (await attempt()) as HttpSinkError;
-    expect(error.transient).toBe(false);
-    expect(error.message).toContain("rejected 1 of 1 events (first: #1: inputTokens must not be negative)");
+    const sink = createHttpSink({ url, apiKey: "llk_x" });
+    const records = [record(), record()];
+    const result = await sink.recordLlmCosts(records);
+    expect(result).toEqual({
+      inserted: 1,
+      duplicates: 0,
+      rejected: [
+        {
+          eventId: records[1]!.eventId,
+          reason: "the service rejected it: inputTokens must not be negative",
+        },
+      ],
+    });
   });
 
   it("is transient when the service cannot be reached", async () => {
