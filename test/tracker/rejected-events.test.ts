@@ -129,9 +129,9 @@ describeEachEngine("events the store rejects", (context) => {
     const tracker = createCostTracker({
       telemetryStore: {
         close: async () => {},
-        async recordLlmCosts(records) {
+        recordLlmCosts(records) {
           captured = records[0];
-          return { inserted: records.length, duplicates: 0 };
+          return Promise.resolve({ inserted: records.length, duplicates: 0 });
         },
       },
       spoolDir: false,
