@@ -33,11 +33,19 @@ export interface ApiKeyStore {
   revoke(idOrPrefix: string): Promise<ApiKeyInfo | undefined>;
   /** The principal for a presented key, or undefined. Comparison is by hash, in constant time. */
   verify(key: string): Promise<Principal | undefined>;
+  /**
+   * Whether the key `keyId` (a principal's) is still unrevoked: sessions ask, so a revocation made
+   * elsewhere (another server, the CLI on the database) ends them within seconds. Cached briefly.
+   */
+  isActive(keyId: string): Promise<boolean>;
   /** Whether any unrevoked admin key is stored. */
   hasAdminKey(): Promise<boolean>;
 }
 
 const cacheMilliseconds = 5_000;
+const maxCachedKeys = 10_000;
+/** Key ids are Postgres bigints: a longer string of digits cannot be one (and would fail the cast). */
+const maxKeyId = 2n ** 63n - 1n;
 
 /** A fresh random key: `llk_` and 32 random bytes, base64url. */
 export function generateApiKey(): string {
@@ -79,6 +87,7 @@ export function createApiKeyStore(options: {
   const adminHash =
     options.adminKey === undefined ? undefined : Buffer.from(hashApiKey(options.adminKey), "hex");
   const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  const activeCache = new Map<string, { active: boolean; until: number }>();
 
   const toInfo = (row: KeyRow): ApiKeyInfo => ({
     id: String(row.id),
@@ -95,6 +104,9 @@ export function createApiKeyStore(options: {
       const name = input.name.trim();
       if (name === "" || name.length > 200)
         throw new LedgerError("E_KEY_NAME", "a key needs a name of 1 to 200 characters");
+      // Postgres text cannot hold NUL; other control characters would garble `keys list`.
+      if (/\p{Cc}/u.test(name))
+        throw new LedgerError("E_KEY_NAME", "a key name cannot contain control characters");
       const keyScopes = parseScopes(input.scopes);
       const key = generateApiKey();
       const [row] = await options.database.query<KeyRow>(
@@ -108,7 +120,7 @@ export function createApiKeyStore(options: {
       return rows.map(toInfo);
     },
     async revoke(idOrPrefix) {
-      const byId = /^\d+$/.test(idOrPrefix);
+      const byId = /^\d+$/.test(idOrPrefix) && BigInt(idOrPrefix) <= maxKeyId;
       const rows = await options.database.query<KeyRow>(
         `UPDATE ${table} SET revoked_at = COALESCE(revoked_at, now())
           WHERE ${byId ? "id = $1::bigint" : "prefix = $1"} RETURNING *`,
@@ -117,6 +129,7 @@ export function createApiKeyStore(options: {
       if (rows.length > 1)
         throw new LedgerError("E_KEY_AMBIGUOUS", `prefix ${idOrPrefix} matches several keys; revoke by id`);
       cache.clear();
+      activeCache.clear();
       return rows[0] && toInfo(rows[0]);
     },
     async verify(key) {
@@ -138,9 +151,21 @@ export function createApiKeyStore(options: {
         row && timingSafeEqual(Buffer.from(row.key_hash, "hex"), Buffer.from(hash, "hex"))
           ? { keyId: String(row.id), name: row.name, scopes: row.scopes }
           : undefined;
-      if (cache.size > 10_000) cache.clear();
+      if (cache.size > maxCachedKeys) cache.clear();
       cache.set(hash, { principal, until: now() + cacheMilliseconds });
       return principal;
+    },
+    async isActive(keyId) {
+      if (keyId === "env") return adminHash !== undefined;
+      const cached = activeCache.get(keyId);
+      if (cached && cached.until > now()) return cached.active;
+      const rows = await options.database.query(
+        `SELECT 1 FROM ${table} WHERE id = $1::bigint AND revoked_at IS NULL`,
+        [keyId],
+      );
+      if (activeCache.size > maxCachedKeys) activeCache.clear();
+      activeCache.set(keyId, { active: rows.length > 0, until: now() + cacheMilliseconds });
+      return rows.length > 0;
     },
     async hasAdminKey() {
       const rows = await options.database.query(

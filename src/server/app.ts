@@ -2,10 +2,13 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
+import type { Context } from "hono";
 import { parseScopes, type ApiKeyStore } from "./api-keys.js";
-import { clientAddress, requireScope, type AuthVariables } from "./auth.js";
+import { requireScope, verifyClaimedKey, type AuthVariables } from "./auth.js";
 import { createFailureThrottle, type FailureThrottle } from "./failure-throttle.js";
-import { HttpError, parseClientInput, statusOf } from "./http-errors.js";
+import { errorResponse, HttpError, parseClientInput } from "./http-errors.js";
+import { requestDeadline } from "./request-deadline.js";
+import { assertSameOrigin } from "./same-origin.js";
 import { createSessionStore, sessionCookieName, type SessionStore } from "./sessions.js";
 import type { ServerLogger } from "./server-logger.js";
 
@@ -17,6 +20,17 @@ export interface AppDependencies {
   throttle?: FailureThrottle;
   /** Route groups mounted under the app (data routes, dashboard), each given the scope guards. */
   routes?: ReadonlyArray<(app: LedgerApp, guards: Guards) => void>;
+  /**
+   * Behind a reverse proxy that sets them: believe `X-Forwarded-For` (the client's address, for
+   * throttling), `X-Forwarded-Host` (same-origin checks) and `X-Forwarded-Proto` (Secure cookies).
+   */
+  trustProxy?: boolean | undefined;
+  /** Always mark the session cookie `Secure` (the service is reached over HTTPS). */
+  secureCookies?: boolean | undefined;
+  /** Answer 503 to a request still unanswered after this long (default 30 s). */
+  requestTimeoutMs?: number | undefined;
+  /** Told of each request that authenticated (the connection guard keeps its socket open). */
+  onAuthenticated?: ((context: Context) => void) | undefined;
 }
 
 export type LedgerApp = Hono<{ Variables: AuthVariables }>;
@@ -51,7 +65,14 @@ export const contentSecurityPolicy = {
 export function createApp(dependencies: AppDependencies): LedgerApp {
   const sessions = dependencies.sessions ?? createSessionStore();
   const throttle = dependencies.throttle ?? createFailureThrottle();
-  const guardDependencies = { keys: dependencies.keys, sessions, throttle };
+  const trustProxy = dependencies.trustProxy ?? false;
+  const guardDependencies = {
+    keys: dependencies.keys,
+    sessions,
+    throttle,
+    trustProxy,
+    onAuthenticated: dependencies.onAuthenticated,
+  };
   const guards: Guards = {
     read: requireScope("read", { ...guardDependencies, allowCookie: true }),
     ingest: requireScope("ingest", { ...guardDependencies, allowCookie: false }),
@@ -60,41 +81,25 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
   const app: LedgerApp = new Hono();
 
   app.use("*", secureHeaders({ contentSecurityPolicy, referrerPolicy: "no-referrer" }));
+  app.use("*", requestDeadline(dependencies.requestTimeoutMs ?? 30_000));
 
   app.onError((error, context) => {
-    const status = statusOf(error);
+    const { status, body, headers } = errorResponse(error);
     if (status >= 500) dependencies.logger.error({ err: error, path: context.req.path }, "request failed");
-    const code = error instanceof HttpError || status !== 500 ? (error as HttpError).code : "E_INTERNAL";
-    const message = status === 500 ? "internal error" : error.message;
-    const headers = error instanceof HttpError ? error.headers : {};
-    return context.json({ error: { code, message } }, status as 400, headers);
+    return context.json(body, status as 400, headers);
   });
   app.notFound((context) => context.json({ error: { code: "E_NOT_FOUND", message: "no such route" } }, 404));
 
   app.get("/healthz", (context) => context.json({ status: "ok" }));
 
+  // Signing in is for the dashboard only: same-origin JSON, so another site cannot sign a visitor's
+  // browser in with its own key (login CSRF) nor make wrong attempts from the visitor's address.
   app.post("/v1/session", bodyLimit({ maxSize: 4096, onError: tooLarge }), async (context) => {
+    assertSameOrigin(context, { json: true, trustProxy });
     const body = await readJson(context.req.raw);
     const key = typeof body === "object" && body !== null ? (body as { key?: unknown }).key : undefined;
     if (typeof key !== "string") throw new HttpError(400, "E_BODY", 'send { "key": "<read key>" }');
-    const address = clientAddress(context);
-    const wait = throttle.retryAfter(address);
-    if (wait > 0) {
-      throw new HttpError(
-        429,
-        "E_AUTH_THROTTLED",
-        "too many failed authentication attempts; try again later",
-        {
-          "Retry-After": String(Math.ceil(wait / 1000)),
-        },
-      );
-    }
-    const principal = await dependencies.keys.verify(key);
-    if (!principal) {
-      throttle.recordFailure(address);
-      throw new HttpError(401, "E_AUTH", "that key is not valid");
-    }
-    throttle.recordSuccess(address);
+    const principal = await verifyClaimedKey(key, context, guardDependencies);
     if (!principal.scopes.includes("read") && !principal.scopes.includes("admin")) {
       throw new HttpError(403, "E_SCOPE", "this key lacks the 'read' scope");
     }
@@ -104,7 +109,10 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
       sameSite: "Strict",
       path: "/",
       maxAge: session.maxAgeSeconds,
-      secure: new URL(context.req.url).protocol === "https:",
+      secure:
+        dependencies.secureCookies === true ||
+        new URL(context.req.url).protocol === "https:" ||
+        (trustProxy && context.req.header("x-forwarded-proto")?.split(",")[0]?.trim() === "https"),
     });
     return context.json({ name: principal.name, scopes: principal.scopes });
   });
@@ -116,6 +124,7 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
   });
 
   app.delete("/v1/session", (context) => {
+    assertSameOrigin(context, { json: false, trustProxy });
     const token = getCookie(context, sessionCookieName);
     if (token) sessions.delete(token);
     deleteCookie(context, sessionCookieName, { path: "/" });
@@ -150,6 +159,7 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
   app.delete("/v1/admin/keys/:id", guards.admin, async (context) => {
     const revoked = await parseClientInput(() => dependencies.keys.revoke(context.req.param("id")));
     if (!revoked) throw new HttpError(404, "E_NOT_FOUND", "no such key");
+    sessions.endForKey(revoked.id);
     return context.json({ revoked });
   });
 

@@ -15,6 +15,9 @@ export class HttpError extends LedgerError {
   }
 }
 
+/** Seconds a client is asked to wait before retrying a 503. */
+export const retryAfterSeconds = 5;
+
 /**
  * Runs a parser of client input (sync or async); its validation errors (LedgerErrors other than
  * database faults) become 400s with the parser's precise message.
@@ -38,9 +41,68 @@ function asClientError(error: unknown): unknown {
   return error;
 }
 
+// Driver and socket codes (postgres.js, Node) and Postgres SQLSTATEs that mean the database cannot be
+// reached or is going away, as opposed to a fault in our code: 08 connection exceptions, 53
+// insufficient resources, 57P01-57P03 shutdowns and startup.
+const unavailableCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/** Whether `error` (or any error in its `cause` chain) says the database is unavailable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (current instanceof LedgerError && current.code.startsWith("E_DB_")) return true;
+    if (typeof code === "string" && (unavailableCodes.has(code) || /^(08|53)/.test(code))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** The one place that maps errors to HTTP statuses. */
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
-  if (error instanceof LedgerError && error.code.startsWith("E_DB_")) return 503;
+  if (isDatabaseUnavailable(error)) return 503;
   return 500;
+}
+
+/**
+ * The response for an error: `{ error: { code, message } }` and its headers. A 500 says only
+ * "internal error"; a database outage says only that (its own message names the database's URL,
+ * user, host and port, which are the operator's business, and goes to the log instead), with
+ * `Retry-After`, as does every 503.
+ */
+export function errorResponse(error: unknown): {
+  status: number;
+  body: { error: { code: string; message: string } };
+  headers: Record<string, string>;
+} {
+  const status = statusOf(error);
+  if (error instanceof HttpError) {
+    const headers =
+      status === 503 ? { "Retry-After": String(retryAfterSeconds), ...error.headers } : error.headers;
+    return { status, body: { error: { code: error.code, message: error.message } }, headers };
+  }
+  if (status === 503) {
+    return {
+      status,
+      body: { error: { code: "E_DB_UNAVAILABLE", message: "the database is unavailable; try again later" } },
+      headers: { "Retry-After": String(retryAfterSeconds) },
+    };
+  }
+  return { status: 500, body: { error: { code: "E_INTERNAL", message: "internal error" } }, headers: {} };
 }

@@ -48,8 +48,7 @@ export function mountMetricsRoutes(dependencies: { store: QueryStore; metrics: S
         "Validated events whose write has not committed yet.",
         [["", counters.pendingEvents]],
       );
-      const label = (provider: unknown) =>
-        `{provider="${String(provider).replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"}`;
+      const label = (provider: unknown) => `{provider="${escapeLabelValue(String(provider))}"}`;
       metric(
         "llm_ledger_spend_usd",
         "gauge",
@@ -67,4 +66,12 @@ export function mountMetricsRoutes(dependencies: { store: QueryStore; metrics: S
       });
     });
   };
+}
+
+/**
+ * A label value in the Prometheus text exposition format: backslash, double quote and line feed
+ * escaped (`\\`, `\"`, `\n`), so a value an ingest key chose cannot end the line and add samples.
+ */
+export function escapeLabelValue(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 }

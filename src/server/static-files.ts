@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LedgerApp } from "./app.js";
+import { HttpError } from "./http-errors.js";
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -43,9 +44,17 @@ export function mountDashboard(app: LedgerApp, directory = publicDirectory): voi
     async (context) => (await send(chartScriptPath())) ?? context.notFound(),
   );
   app.get("/assets/*", async (context) => {
-    const relative = decodeURIComponent(context.req.path.slice("/assets/".length));
+    const relative = decodePath(context.req.path.slice("/assets/".length));
     const file = path.resolve(root, relative);
     if (!file.startsWith(root) || relative.includes("\0")) return context.notFound();
     return (await send(file)) ?? context.notFound();
   });
+}
+
+function decodePath(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new HttpError(400, "E_PATH", "the path is not valid percent-encoding");
+  }
 }

@@ -7,6 +7,8 @@ import { migrateUp } from "../../src/store/migrator.js";
 import { describeEachEngine } from "../support/databases.js";
 
 const silent: ServerLogger = { info() {}, warn() {}, error() {} };
+/** What the dashboard's own fetch sends with its sign-in and sign-out. */
+const sameOrigin = { origin: "http://localhost", "content-type": "application/json" };
 
 describeEachEngine("API keys and access", (context) => {
   let keys: ApiKeyStore;
@@ -71,6 +73,7 @@ describeEachEngine("API keys and access", (context) => {
   it("exchanges a read key for an HttpOnly, SameSite=Strict session cookie that reads", async () => {
     const login = await app.request("/v1/session", {
       method: "POST",
+      headers: sameOrigin,
       body: JSON.stringify({ key: created.read }),
     });
     expect(login.status).toBe(200);
@@ -86,14 +89,17 @@ describeEachEngine("API keys and access", (context) => {
     });
     // A cookie never grants admin routes.
     expect((await app.request("/v1/admin/keys", { headers: { cookie: session } })).status).toBe(401);
-    const logout = await app.request("/v1/session", { method: "DELETE", headers: { cookie: session } });
+    const logout = await app.request("/v1/session", {
+      method: "DELETE",
+      headers: { cookie: session, origin: sameOrigin.origin },
+    });
     expect(logout.status).toBe(204);
     expect((await app.request("/v1/probe", { headers: { cookie: session } })).status).toBe(401);
     expect((await app.request("/v1/session", { headers: { cookie: session } })).status).toBe(401);
   });
 
   it("refuses a session for a wrong key (401), an ingest-only key (403) and a bad body (400)", async () => {
-    const post = (body: string) => app.request("/v1/session", { method: "POST", body });
+    const post = (body: string) => app.request("/v1/session", { method: "POST", headers: sameOrigin, body });
     expect((await post(JSON.stringify({ key: "llk_nope_nope_nope_nope_nope_nope" }))).status).toBe(401);
     expect((await post(JSON.stringify({ key: created.ingest }))).status).toBe(403);
     expect((await post("{not json")).status).toBe(400);
@@ -149,7 +155,7 @@ describeEachEngine("API keys and access", (context) => {
     ).toBe(200);
   });
 
-  it("slows down repeated failures from one address with 429 and Retry-After", async () => {
+  it("slows down repeated wrong keys from one address with 429 and Retry-After, never a valid key", async () => {
     const throttled = createApp({
       keys,
       logger: silent,
@@ -159,11 +165,13 @@ describeEachEngine("API keys and access", (context) => {
     for (let attempt = 0; attempt < 3; attempt++) {
       expect((await throttled.request("/v1/admin/keys", { headers: wrong })).status).toBe(401);
     }
-    const blocked = await throttled.request("/v1/admin/keys", {
-      headers: { authorization: `Bearer ${created.admin}` },
-    });
+    const blocked = await throttled.request("/v1/admin/keys", { headers: wrong });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    const valid = await throttled.request("/v1/admin/keys", {
+      headers: { authorization: `Bearer ${created.admin}` },
+    });
+    expect(valid.status).toBe(200);
   });
 
   it("serves /healthz publicly with no data, sends a CSP, and never a stack trace", async () => {
