@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { createApiKeyStore, hashApiKey, type ApiKeyStore } from "../../src/server/api-keys.js";
 import { createApp, type LedgerApp } from "../../src/server/app.js";
 import { createFailureThrottle } from "../../src/server/failure-throttle.js";
@@ -181,18 +181,5 @@ describeEachEngine("API keys and access", (context) => {
     const missing = await app.request("/nowhere");
     expect(missing.status).toBe(404);
     expect(await missing.text()).not.toMatch(/at .*\.ts:\d+/);
-  });
-});
-
-describe("failure throttle", () => {
-  it("forgets failures after the window", () => {
-    let now = 0;
-    const throttle = createFailureThrottle({ limit: 2, windowMs: 1000, now: () => now });
-    throttle.recordFailure("a");
-    throttle.recordFailure("a");
-    expect(throttle.retryAfter("a")).toBe(1000);
-    expect(throttle.retryAfter("b")).toBe(0);
-    now = 1500;
-    expect(throttle.retryAfter("a")).toBe(0);
   });
 });
