@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
 import type { LlmCostRecordInput, NewLlmCostRecord, TelemetryStore } from "../store/index.js";
-import { createEventPricer } from "../tracker/price-event.js";
+import { createEventPricer, type AgentCostPolicy } from "../tracker/price-event.js";
 import { parseTrackInput } from "../tracker/validate-input.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
@@ -42,6 +42,14 @@ const acceptedFields: ReadonlySet<string> = new Set<keyof LlmCostRecordInput>([
   "metadata",
 ]);
 
+/**
+ * Fields beyond the record: the sender's pricing intent. `agentCost` ("catalog" default, or "sdk")
+ * is the tracker's option of that name for this event, so an event sent through the HTTP sink is
+ * priced as the sender's tracker would have priced it.
+ */
+const intentFields: ReadonlySet<string> = new Set(["agentCost"]);
+const agentCostPolicies: ReadonlySet<unknown> = new Set<AgentCostPolicy>(["catalog", "sdk"]);
+
 export interface IngestAnswer {
   /** Newly inserted. */
   accepted: number;
@@ -52,7 +60,8 @@ export interface IngestAnswer {
 
 /**
  * `POST /v1/events` (scope ingest): `{ events: [...] }`, at most 1,000 events and 1 MiB. Each event is
- * validated and priced by the server (a client may send only `providerCostUsd`); the valid ones are
+ * validated and priced by the server (a client may send only `providerCostUsd`, and `agentCost` to
+ * say whose figure leads for an Agent SDK event, as the tracker's option does); the valid ones are
  * committed before the answer, idempotently by `eventId` (generated where missing). Requests that
  * arrive together are committed together in one statement (group commit; see ingest-writer.ts).
  */
@@ -122,8 +131,18 @@ export function mountIngestRoutes(dependencies: {
             rejected.push({ index, error: "createdAt is more than 5 minutes in the future" });
             return;
           }
+          const agentCost = (event as { agentCost?: unknown }).agentCost;
+          if (agentCost !== undefined && !agentCostPolicies.has(agentCost)) {
+            rejected.push({ index, error: 'agentCost must be "catalog" or "sdk"' });
+            return;
+          }
           records.push(
-            price({ input: parsed.input, eventId: parsed.input.eventId ?? randomUUID(), createdAt }),
+            price({
+              input: parsed.input,
+              eventId: parsed.input.eventId ?? randomUUID(),
+              createdAt,
+              agentCost: agentCost as AgentCostPolicy | undefined,
+            }),
           );
         });
         dependencies.metrics.ingestStarted(records.length);
@@ -147,7 +166,7 @@ function unknownField(event: unknown): string | undefined {
     if (key === "estimatedCostUsd") {
       return "estimatedCostUsd is computed by the server; send providerCostUsd for a cost the provider reported";
     }
-    if (!acceptedFields.has(key)) return `unknown field "${key}"`;
+    if (!acceptedFields.has(key) && !intentFields.has(key)) return `unknown field "${key}"`;
   }
   return undefined;
 }

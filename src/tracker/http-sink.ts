@@ -127,7 +127,12 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
   };
 }
 
-/** The event as the service's `POST /v1/events` takes it: the call's facts, never our cost estimate. */
+/**
+ * The event as the service's `POST /v1/events` takes it: the call's facts and the pricing intent,
+ * never our cost estimate. The service prices with the same rules; the one choice it cannot see
+ * in the facts is the tracker's `agentCost: "sdk"`, visible in the record as an Agent SDK event
+ * the catalog priced whose cost came from the provider's figure: that travels as `agentCost`.
+ */
 function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
   const createdAt = record.createdAt instanceof Date ? record.createdAt.toISOString() : record.createdAt;
   const event: Record<string, unknown> = {
@@ -158,6 +163,8 @@ function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
     traceId: record.traceId,
     environment: record.environment,
     metadata: record.metadata,
+    agentCost:
+      record.sdk === "agent" && record.priced && record.costSource === "provider" ? "sdk" : undefined,
   };
   for (const key of Object.keys(event))
     if (event[key] === undefined || event[key] === null) delete event[key];

@@ -23,6 +23,8 @@ export interface StampedEvent {
   eventId: string;
   /** Epoch milliseconds. */
   createdAt: number;
+  /** This event's policy, when its sender chose one (HTTP ingest); else the pricer's. */
+  agentCost?: AgentCostPolicy | undefined;
 }
 
 /**
@@ -65,7 +67,7 @@ export function createEventPricer(options: {
     let resolvedModel: string | null;
     let pricingVersion: string | null;
     if (estimate.priced) {
-      const sdkLeads = agentCost === "sdk" && input.sdk === "agent" && reported !== null;
+      const sdkLeads = (event.agentCost ?? agentCost) === "sdk" && input.sdk === "agent" && reported !== null;
       estimatedCostUsd = sdkLeads ? reported : estimate.costUsd;
       costSource = sdkLeads ? "provider" : "catalog";
       resolvedModel = estimate.model;

@@ -178,6 +178,32 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     expect(answer.rejected[3]!.error).toContain('unknown field "colour"');
   });
 
+  it("prices an Agent SDK event with the sender's agentCost: the provider's figure leads with \"sdk\"", async () => {
+    const agentEvent = (agentCost?: unknown) =>
+      validEvent({ sdk: "agent", providerCostUsd: "0.5", ...(agentCost === undefined ? {} : { agentCost }) });
+    const events = [agentEvent(), agentEvent("catalog"), agentEvent("sdk"), agentEvent("always")];
+    const answer = (await (await post(JSON.stringify({ events }))).json()) as {
+      accepted: number;
+      rejected: Array<{ index: number; error: string }>;
+    };
+    expect(answer.accepted).toBe(3);
+    expect(answer.rejected).toEqual([{ index: 3, error: 'agentCost must be "catalog" or "sdk"' }]);
+    const rows = await context
+      .database()
+      .query<{ event_id: string; cost: string; cost_source: string; provider_cost: string }>(
+        `SELECT event_id::text, estimated_cost_usd::text AS cost, cost_source, provider_cost_usd::text AS provider_cost
+           FROM "${context.schema}".llm_cost_events WHERE event_id = ANY($1::uuid[])`,
+        [events.map((event) => event.eventId)],
+      );
+    const byId = new Map(rows.map((row) => [row.event_id, row]));
+    // gpt-4o-mini is priced: the catalog leads by default and with "catalog", the SDK's figure with "sdk".
+    for (const event of events.slice(0, 2)) {
+      expect(byId.get(event.eventId)).toMatchObject({ cost: "0.150000000000", cost_source: "catalog" });
+    }
+    expect(byId.get(events[2]!.eventId)).toMatchObject({ cost: "0.500000000000", cost_source: "provider" });
+    expect(byId.has(events[3]!.eventId)).toBe(false);
+  });
+
   it("answers 400 for a body that is not JSON or not { events: [...] }, and 413 when too large", async () => {
     for (const body of ["{", "[]", "null", '{"events": {}}', '"x"', '{"evts": []}']) {
       const response = await post(body);
