@@ -8,13 +8,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
+import pg from "pg";
 import { queryCostsUsing } from "../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../src/query/index.js";
 import type { Database } from "../src/store/database.js";
 import { migrateUp } from "../src/store/migrator.js";
 import { openPglite } from "../src/store/pglite-database.js";
-import { postgresDatabase } from "../src/store/postgres-database.js";
+import { pgPoolDatabase } from "../src/store/postgres-database.js";
 import { recordCosts } from "../src/store/record-costs.js";
 import { compactRollups } from "../src/store/rollup-compaction.js";
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
@@ -272,14 +272,14 @@ async function benchServer(
   writeRows: number,
   writePairs: number,
 ) {
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const admin = new pg.Pool({ connectionString: url, max: 1 });
   const name = `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
-  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
   const benchUrl = new URL(url);
   benchUrl.pathname = `/${name}`;
-  const sql = postgres(benchUrl.toString(), { max: 2, onnotice: () => {} });
+  const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: 2 });
   try {
-    const database = postgresDatabase(sql, { owned: false, description: name });
+    const database = pgPoolDatabase(pool, { owned: false, description: name });
     const schema = "public";
     await migrateUp(database, { schema });
     const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
@@ -294,9 +294,9 @@ async function benchServer(
     const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
     return { engine: "postgres", rows, generationMs, ...size, queries, writes };
   } finally {
-    await sql.end({ timeout: 5 });
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end({ timeout: 5 });
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
   }
 }
 

@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import autocannon from "autocannon";
-import postgres from "postgres";
+import pg from "pg";
 import { cpuMsOf, writeResults } from "./support.js";
 
 const adminKey = "bench-admin-key-0123456789abcdef";
@@ -223,14 +223,14 @@ export async function run(args: string[]): Promise<void> {
   );
   const results = [];
   const schema = `bench_server_${randomBytes(4).toString("hex")}`;
-  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const sql = new pg.Pool({ connectionString: serverUrl, max: 1 });
   try {
-    await sql`select 1`;
+    await sql.query("select 1");
     results.push(await benchEngine("postgres", serverUrl, schema, seconds, connections, rate));
   } catch (error) {
     console.log(`postgres: skipped (${(error as Error).message})`);
   } finally {
-    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
     await sql.end();
   }
   results.push(await benchEngine("pglite", "memory:", "public", seconds, connections, rate));

@@ -12,16 +12,17 @@
 // - heap per queued event (a sink that is never flushed during the measure).
 // Every measure runs 3 times; medians are quoted.
 //   npm run bench -- tracker [--events 20000] [--naive-events 3000] [--repeats 3] [--batch N]
-//     [--engines postgres,postgres-nodelay,pglite]
+//     [--engines postgres,postgres-js,pglite]
+// `postgres` is the store's own driver (node-postgres); `postgres-js` the postgres.js adapter it
+// replaced (COPY, no-delay socket), measured in the same run for a before/after.
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import postgres from "postgres";
+import pg from "pg";
 import { createPricing } from "../src/pricing/index.js";
 import {
   columnArrays,
@@ -40,6 +41,7 @@ import type { EventSink } from "../src/tracker/event-sink.js";
 import { createEventPricer } from "../src/tracker/price-event.js";
 import type { AiSdkCallParams } from "../src/tracker/track-types.js";
 import { parseTrackInput } from "../src/tracker/validate-input.js";
+import { openPostgresJs } from "./postgres-js-database.js";
 import { cpuMsOf, median, writeResults } from "./support.js";
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -192,7 +194,7 @@ function watchEventLoop() {
   };
 }
 
-type EngineName = "postgres" | "postgres-nodelay" | "pglite";
+type EngineName = "postgres" | "postgres-js" | "pglite";
 
 interface Engine {
   name: EngineName;
@@ -218,32 +220,12 @@ const singleInsert = (table: string) =>
     .map(([, type], index) => `$${index + 1}::${type}`)
     .join(", ")})`;
 
-/**
- * A postgres.js client whose sockets set TCP_NODELAY. postgres.js 3.4.9 leaves Nagle on, and its COPY
- * writable (autoDestroy) sends a stray CopyFail after every successful COPY; the server ignores it
- * without replying, so that segment waits for the server's delayed ACK (40 ms on Linux) and Nagle
- * holds the next statement behind it. This variant shows the write path without that stall.
- */
-function noDelayClient() {
-  const { hostname, port } = new URL(serverUrl);
-  return postgres(serverUrl, {
-    max: 10,
-    onnotice: () => {},
-    // @ts-expect-error postgres.js supports a socket factory; its types do not declare it
-    socket: () =>
-      new Promise<net.Socket>((resolve, reject) => {
-        const socket = net.connect({ host: hostname, port: Number(port || 5432), noDelay: true });
-        socket.once("connect", () => resolve(socket)).once("error", reject);
-      }),
-  });
-}
-
 async function openEngine(name: EngineName, schema: string): Promise<Engine> {
   const timer: StatementTimer = { recording: false, durations: [] };
-  const noDelaySql = name === "postgres-nodelay" ? noDelayClient() : undefined;
-  const database = noDelaySql
-    ? await openDatabase({ sql: noDelaySql })
-    : await openDatabase({ databaseUrl: name === "pglite" ? "memory:" : serverUrl });
+  const database =
+    name === "postgres-js"
+      ? openPostgresJs(serverUrl)
+      : await openDatabase({ databaseUrl: name === "pglite" ? "memory:" : serverUrl });
   const store = await createTelemetryStore({ database: timedDatabase(database, timer), schema });
   const table = `${quoteSchema(schema)}.llm_cost_events`;
   const statement = singleInsert(table);
@@ -257,19 +239,19 @@ async function openEngine(name: EngineName, schema: string): Promise<Engine> {
       close: () => database.close(),
     };
   }
-  // The original design used postgres.js tagged templates: prepared statements, one connection.
-  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  // The naive way: one prepared INSERT per event on one connection.
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
   return {
     name,
     store,
     timer,
     table,
-    insertOne: (values) => sql.unsafe(statement, values, { prepare: true }),
+    insertOne: (values) => client.query({ name: "insert-one", text: statement, values }),
     async close() {
-      await sql.end();
+      await client.end();
       await database.exec(`DROP SCHEMA IF EXISTS ${quoteSchema(schema)} CASCADE`);
       await database.close();
-      await noDelaySql?.end();
     },
   };
 }
@@ -497,7 +479,7 @@ export async function run(args: string[]): Promise<void> {
     : undefined;
   console.log(`load average before: ${load().join(" ")} (${os.cpus().length} cores)`);
   const engines = [];
-  for (const name of ["postgres", "postgres-nodelay"] as const) {
+  for (const name of ["postgres", "postgres-js"] as const) {
     if (only && !only.includes(name)) continue;
     try {
       engines.push(await benchEngine(name, options));

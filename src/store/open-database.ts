@@ -1,16 +1,22 @@
 import type { PGlite } from "@electric-sql/pglite";
-import type { Sql } from "postgres";
 import { LedgerError } from "../errors.js";
 import type { Database } from "./database.js";
 import { defaultDatabaseUrl, parseDatabaseUrl } from "./database-url.js";
 import { openPglite, pgliteDatabase, type PgliteThread } from "./pglite-database.js";
-import { openPostgres, postgresDatabase } from "./postgres-database.js";
+import { openPostgres, pgPoolDatabase, type PgPoolLike } from "./postgres-database.js";
+import { postgresJsDatabase, type PostgresJsSqlLike } from "./postgres-js-database.js";
 
-/** One of: a database URL, a postgres.js `sql` the caller owns, or a PGlite instance the caller owns. */
+/**
+ * One of: a database URL, a node-postgres pool, a postgres.js `sql` or a PGlite instance the caller
+ * owns.
+ */
 export interface OpenDatabaseOptions {
   /** `postgres://…`, `pglite:<dir>` or `memory:`; default `pglite:<home>/db`. */
   databaseUrl?: string | undefined;
-  sql?: Sql | undefined;
+  /** A node-postgres (`pg`) Pool the caller owns. */
+  pool?: PgPoolLike | undefined;
+  /** A postgres.js client the caller owns (written without COPY; see `postgresJsDatabase`). */
+  sql?: PostgresJsSqlLike | undefined;
   pglite?: PGlite | undefined;
   /** Base for relative `pglite:` paths and the default home; default `process.cwd()`. */
   cwd?: string | undefined;
@@ -24,16 +30,19 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens the database named by the options. A client handed in (`sql` or `pglite`) stays the caller's:
+ * Opens the database named by the options. A client handed in (`pool`, `sql` or `pglite`) stays the caller's:
  * closing the returned database does not close it.
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  const given = [options.databaseUrl, options.sql, options.pglite].filter((value) => value !== undefined);
+  const given = [options.databaseUrl, options.pool, options.sql, options.pglite].filter(
+    (value) => value !== undefined,
+  );
   if (given.length > 1) {
-    throw new LedgerError("E_OPTIONS", "pass only one of databaseUrl, sql and pglite");
+    throw new LedgerError("E_OPTIONS", "pass only one of databaseUrl, pool, sql and pglite");
   }
-  if (options.sql)
-    return postgresDatabase(options.sql, { owned: false, description: "postgres (caller's client)" });
+  if (options.pool)
+    return pgPoolDatabase(options.pool, { owned: false, description: "postgres (caller's pool)" });
+  if (options.sql) return postgresJsDatabase(options.sql, "postgres (caller's client)");
   if (options.pglite)
     return pgliteDatabase(options.pglite, { owned: false, description: "pglite (caller's instance)" });
   const cwd = options.cwd ?? process.cwd();

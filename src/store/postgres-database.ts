@@ -1,80 +1,160 @@
-import net from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import postgres, { type Sql, type TransactionSql } from "postgres";
-import { LedgerError } from "../errors.js";
+import pg from "pg";
+import { from as copyFromStdin } from "pg-copy-streams";
 import type { Database, Queryable } from "./database.js";
 import { redactUrl } from "./database-url.js";
+import { connectionError } from "./postgres-errors.js";
 
-function queryable(client: Sql | TransactionSql): Queryable {
+/**
+ * A node-postgres (`pg`) pool, typed by what llm-ledger calls, so that neither the package's users nor
+ * its declaration files need `@types/pg`. A `pg.Pool` fits it.
+ */
+export interface PgPoolLike {
+  connect(): Promise<PgClientLike>;
+  end(): Promise<void>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  readonly options?: { max?: number | undefined } | undefined;
+}
+
+/** A client checked out of a `PgPoolLike`. */
+export interface PgClientLike {
+  query(config: never): unknown;
+  release(destroy?: Error | boolean): void;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  removeListener(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** A Database over a Postgres server, which also says how many connections its pool may open at once. */
+export interface PostgresDatabase extends Database {
+  readonly maxConnections: number;
+}
+
+// Values come back as the other engines return them: BIGINT and NUMERIC as decimal strings (pg's
+// default), DATE as UTC midnight like PGlite (pg's default is local midnight). Passed per query, so a
+// caller's pool with its own global parsers reads the same values.
+const dateOid = 1082;
+const typeParsers = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === dateOid) return (value: string) => new Date(value);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
+  },
+};
+
+// How long a ROLLBACK may take before the connection is thrown away instead of reused: a frozen
+// connection must not hold the failed write (and its pooled slot) forever.
+const rollbackTimeoutMs = 5_000;
+
+interface QueryResultLike {
+  rows: object[];
+}
+
+function queryable(client: PgClientLike): Queryable {
+  const run = (config: object) => (client.query as (config: object) => Promise<QueryResultLike>)(config);
   return {
     async query<Row extends object>(text: string, params: readonly unknown[] = []) {
-      const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
-      return rows as unknown as Row[];
+      const result = await run({ text, values: params, types: typeParsers });
+      return result.rows as Row[];
     },
     async exec(script: string) {
-      // Without parameters postgres.js uses the simple protocol, which runs several statements.
-      await client.unsafe(script);
+      // Without parameters pg uses the simple protocol, which runs several statements.
+      await run({ text: script, types: typeParsers });
     },
     async copyFrom(table: string, columns: readonly string[], data: string) {
-      const writable = await client.unsafe(`COPY ${table} (${columns.join(", ")}) FROM STDIN`).writable();
+      const stream = copyFromStdin(`COPY ${table} (${columns.join(", ")}) FROM STDIN`);
+      const writable = (client.query as (stream: unknown) => NodeJS.WritableStream)(stream);
       await pipeline(Readable.from([Buffer.from(data)]), writable);
     },
   };
 }
 
-/** A Database over postgres.js, which also says how many connections its pool may open at once. */
-export interface PostgresDatabase extends Database {
-  readonly maxConnections: number;
+/**
+ * Runs `work` in a transaction on one pooled connection. Whatever fails, the connection goes back to
+ * the pool: rolled back, or destroyed when the rollback fails, times out, or the connection reported
+ * an error of its own meanwhile (a dropped connection never returns to the pool).
+ */
+async function inTransaction<T>(pool: PgPoolLike, work: (transaction: Queryable) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out client that loses its connection between statements emits `error`; unheard, that
+  // event would end the process.
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on("error", onError);
+  const transaction = queryable(client);
+  try {
+    await transaction.exec("BEGIN");
+    const result = await work(transaction);
+    await transaction.exec("COMMIT");
+    return result;
+  } catch (error) {
+    broken ??= await rollback(transaction);
+    throw error;
+  } finally {
+    client.removeListener("error", onError);
+    client.release(broken ?? false);
+  }
+}
+
+/** Rolls back; resolves to an error when the connection should not be reused. */
+async function rollback(transaction: Queryable): Promise<Error | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Error>((resolve) => {
+    timer = setTimeout(() => resolve(new Error("ROLLBACK timed out")), rollbackTimeoutMs);
+  });
+  try {
+    return await Promise.race([transaction.exec("ROLLBACK").then(() => undefined), timeout]);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
- * Wraps a postgres.js `sql`. With `owned: false` (a client the caller handed in), `close()` leaves
- * it open.
+ * Wraps a node-postgres pool. With `owned: false` (a pool the caller handed in), `close()` leaves it
+ * open.
  */
-export function postgresDatabase(
-  sql: Sql,
+export function pgPoolDatabase(
+  pool: PgPoolLike,
   options: { owned: boolean; description: string },
 ): PostgresDatabase {
   let closed = false;
+  const single = async <T>(work: (client: Queryable) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on("error", onError);
+    try {
+      return await work(queryable(client));
+    } finally {
+      client.removeListener("error", onError);
+      client.release(broken ?? false);
+    }
+  };
   return {
     engine: "postgres",
     description: options.description,
-    // postgres.js defaults `max` to 10; a caller's client says its own.
-    maxConnections: Math.max(1, Number(sql.options?.max) || 1),
-    ...queryable(sql),
-    transaction: async (work) => (await sql.begin((transaction) => work(queryable(transaction)))) as never,
+    // pg's pool defaults `max` to 10.
+    maxConnections: Math.max(1, Number(pool.options?.max) || 10),
+    query: (text, params) => single((client) => client.query(text, params)),
+    exec: (script) => single((client) => client.exec(script)),
+    copyFrom: (table, columns, data) => single((client) => client.copyFrom!(table, columns, data)),
+    transaction: (work) => inTransaction(pool, work),
     async close() {
       if (closed) return;
       closed = true;
-      if (options.owned) await sql.end({ timeout: 5 });
+      if (options.owned) await pool.end();
     },
   };
 }
 
 /**
- * Opens the TCP (or Unix) socket for postgres.js with Nagle's algorithm off. postgres.js leaves it on,
- * and then the small trailing messages of a COPY wait for the server's delayed ACK: about 40 ms per
- * batch, two round trips of it per write (measured: 98 ms for a one-row write, 3 ms with no delay).
- * The socket is returned while it connects, as postgres.js's own is: a failed connect then arrives as
- * the socket's `error` and `close`, which postgres.js handles (and reconnects after) as usual. A
- * factory that rejected instead would leave the pooled connection without a socket, never retried.
- */
-export function connectWithoutDelay(options: {
-  host: string[];
-  port: number[];
-  path?: string | false;
-}): net.Socket {
-  const socket = options.path
-    ? net.connect(options.path)
-    : net.connect(options.port[0] ?? 5432, options.host[0] ?? "localhost");
-  socket.setNoDelay(true);
-  return socket;
-}
-
-/**
- * How many statements a database can run at once: its pool size for postgres.js (a wrapper that does
- * not pass `maxConnections` on counts as one connection), 1 for PGlite (one WASM instance, one thread).
+ * How many statements a database can run at once: its pool size on a Postgres server (a wrapper that
+ * does not pass `maxConnections` on counts as one connection), 1 for PGlite (one WASM instance).
  */
 export function connectionLimit(database: Database): number {
   if (database.engine !== "postgres") return 1;
@@ -82,63 +162,32 @@ export function connectionLimit(database: Database): number {
   return typeof limit === "number" && Number.isInteger(limit) && limit >= 1 ? limit : 1;
 }
 
-function singleHost(url: string): boolean {
-  const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
-  return !authority.slice(authority.lastIndexOf("@") + 1).includes(",");
-}
+// A transaction left idle by a client that vanished mid-write is ended by the server after this long,
+// so a lost client never holds locks or a connection slot indefinitely.
+const idleInTransactionTimeout = "60s";
 
 /** Connects to a Postgres server and checks the connection, so a bad URL fails here, precisely. */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<PostgresDatabase> {
   const description = redactUrl(url);
-  const sql = postgres(url, {
+  const pool = new pg.Pool({
+    connectionString: url,
     // Connections are opened lazily; the tracker keeps two writes in flight (TelemetryStore's
     // maxConcurrentWrites), and queries and purges may run beside them.
     max: options.max ?? 10,
-    connect_timeout: 10,
-    onnotice: () => {},
-    connection: { application_name: "llm-ledger" },
-    // postgres.js types do not declare its `socket` option. A URL listing several hosts keeps the
-    // driver's own connect, which fails over between them.
-    ...((singleHost(url) ? { socket: connectWithoutDelay } : {}) as object),
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    application_name: "llm-ledger",
+    options: `-c idle_in_transaction_session_timeout=${idleInTransactionTimeout}`,
   });
+  // An idle pooled connection that drops (a restart, pg_terminate_backend) is reported here and
+  // replaced on the next checkout; unheard, the pool's `error` event would end the process.
+  pool.on("error", () => {});
   try {
-    await sql`select 1`;
+    const client = await pool.connect();
+    client.release();
   } catch (error) {
-    await sql.end({ timeout: 1 }).catch(() => {});
+    await pool.end().catch(() => {});
     throw connectionError(error, description);
   }
-  // postgres.js fetches the array types again on every new connection, and a connection lost during
-  // that fetch rejects a promise it never handles: an unhandled rejection, which ends a Node process
-  // by default, in exactly the outages the tracker must survive (more connections reconnect now that
-  // two writes run at once). The first connection (`select 1`) stored them in the client's shared
-  // parsers and serializers, so later ones can skip the fetch (as postgres.js's own `listen` does).
-  (sql.options as { fetch_types: boolean }).fetch_types = false;
-  return postgresDatabase(sql, { owned: true, description });
-}
-
-function connectionError(error: unknown, description: string): LedgerError {
-  const code = (error as { code?: string }).code;
-  const detail =
-    (error as Error).message?.replaceAll(/:\/\/([^:/@]*):[^@/]*@/g, "://$1:***@") ?? String(error);
-  if (code === "28P01" || code === "28000") {
-    return new LedgerError("E_DB_AUTH", `authentication failed for ${description}: ${detail}`, {
-      cause: error,
-    });
-  }
-  if (code === "3D000") {
-    return new LedgerError("E_DB_NOT_FOUND", `database does not exist at ${description}: ${detail}`, {
-      cause: error,
-    });
-  }
-  if (
-    code === "ECONNREFUSED" ||
-    code === "ENOTFOUND" ||
-    code === "CONNECT_TIMEOUT" ||
-    code === "EHOSTUNREACH"
-  ) {
-    return new LedgerError("E_DB_UNREACHABLE", `cannot reach Postgres server at ${description}: ${detail}`, {
-      cause: error,
-    });
-  }
-  return new LedgerError("E_DB_CONNECT", `cannot connect to ${description}: ${detail}`, { cause: error });
+  return pgPoolDatabase(pool, { owned: true, description });
 }

@@ -1,5 +1,4 @@
 import type { PGlite } from "@electric-sql/pglite";
-import type { Sql } from "postgres";
 import { LedgerError } from "../errors.js";
 import type { LlmCostRecord, NewLlmCostRecord } from "./cost-record.js";
 import { toCostRecord } from "./cost-record-encoding.js";
@@ -8,18 +7,28 @@ import type { LedgerLogger } from "./logger.js";
 import { migrateUp } from "./migrator.js";
 import { openDatabase } from "./open-database.js";
 import type { PgliteThread } from "./pglite-database.js";
-import { connectionLimit } from "./postgres-database.js";
+import { connectionLimit, type PgPoolLike } from "./postgres-database.js";
+import type { PostgresJsSqlLike } from "./postgres-js-database.js";
 import { purgeEvents, type PurgeOptions } from "./purge-events.js";
 import { recordCosts, type RecordCostsResult } from "./record-costs.js";
 import { settleRollupCompaction } from "./rollup-compaction.js";
 import { quoteSchema } from "./schema-name.js";
 
-/** Options of `createTelemetryStore`: at most one of `databaseUrl`, `sql`, `pglite` and `database`. */
+/**
+ * Options of `createTelemetryStore`: at most one of `databaseUrl`, `pool`, `sql`, `pglite` and
+ * `database`.
+ */
 export interface TelemetryStoreOptions {
   /** `postgres://…`, `pglite:<dir>` or `memory:`; default `pglite:<home>/db`. */
   databaseUrl?: string | undefined;
-  /** A postgres.js client the caller owns (the original design's form): `close()` leaves it open. */
-  sql?: Sql | undefined;
+  /** A node-postgres (`pg`) Pool the caller owns: `close()` leaves it open. */
+  pool?: PgPoolLike | undefined;
+  /**
+   * A postgres.js client the caller owns (the original design's form): `close()` leaves it open. Its
+   * driver is the caller's choice: postgres.js 3.4.x can end the process when a connection drops with
+   * a write buffered, which node-postgres (`databaseUrl`, `pool`) does not.
+   */
+  sql?: PostgresJsSqlLike | undefined;
   /** A PGlite instance the caller owns: `close()` leaves it open. */
   pglite?: PGlite | undefined;
   /** An already opened llm-ledger `Database` the caller owns: `close()` leaves it open. */
@@ -124,16 +133,17 @@ function concurrentWritesFor(database: Database): number {
 export async function createTelemetryStore(options: TelemetryStoreOptions = {}): Promise<TelemetryStore> {
   const schema = options.schema ?? "public";
   quoteSchema(schema);
-  const given = [options.databaseUrl, options.sql, options.pglite, options.database].filter(
+  const given = [options.databaseUrl, options.pool, options.sql, options.pglite, options.database].filter(
     (value) => value !== undefined,
   );
   if (given.length > 1) {
-    throw new LedgerError("E_OPTIONS", "pass only one of databaseUrl, sql, pglite and database");
+    throw new LedgerError("E_OPTIONS", "pass only one of databaseUrl, pool, sql, pglite and database");
   }
   const database =
     options.database ??
     (await openDatabase({
       databaseUrl: options.databaseUrl,
+      pool: options.pool,
       sql: options.sql,
       pglite: options.pglite,
       cwd: options.cwd,

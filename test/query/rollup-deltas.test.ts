@@ -5,7 +5,7 @@ import { queryCosts, queryCostsUsing } from "../../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../../src/query/index.js";
 import { loadMigrations } from "../../src/store/migration-files.js";
 import { migrateDown, migrateUp } from "../../src/store/migrator.js";
-import { postgresDatabase } from "../../src/store/postgres-database.js";
+import { pgPoolDatabase } from "../../src/store/postgres-database.js";
 import { compactRollups, compactionDelayMs } from "../../src/store/rollup-compaction.js";
 import { createTelemetryStore } from "../../src/store/telemetry-store.js";
 import type { Queryable } from "../../src/store/database.js";
@@ -13,7 +13,7 @@ import {
   describeEachEngine,
   describeServer,
   engineDatabase,
-  sharedServerSql,
+  sharedServerPool,
   uniqueSchema,
 } from "../support/databases.js";
 import { insertEvents, randomEvents, seededRandom, testEvent } from "./support/cost-events.js";
@@ -346,7 +346,7 @@ describeServer("rollup merges under concurrent writers", () => {
   it("merges while other sessions write and merge, exactly", async () => {
     const database = await engineDatabase("postgres");
     const schema = uniqueSchema("delta");
-    const pool = postgresDatabase(sharedServerSql(), { owned: false, description: "pool" });
+    const pool = pgPoolDatabase(sharedServerPool(), { owned: false, description: "pool" });
     try {
       await migrateUp(database, { schema });
       const random = seededRandom(16);

@@ -1,12 +1,12 @@
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { migrateUp } from "../../src/store/migrator.js";
 import { purgeEvents } from "../../src/store/purge-events.js";
-import { postgresDatabase } from "../../src/store/postgres-database.js";
+import { pgPoolDatabase } from "../../src/store/postgres-database.js";
 import {
   describeEachEngine,
   describeServer,
   engineDatabase,
-  sharedServerSql,
+  sharedServerPool,
   uniqueSchema,
 } from "../support/databases.js";
 import { insertEvents, randomEvents, seededRandom, testEvent } from "./support/cost-events.js";
@@ -267,7 +267,7 @@ describeServer("hourly rollups under concurrent writers", () => {
     const database = await engineDatabase("postgres");
     const schema = uniqueSchema("rollup");
     // The shared client has a pool of connections: the batches run as parallel transactions.
-    const writer = postgresDatabase(sharedServerSql(), { owned: false, description: "writer" });
+    const writer = pgPoolDatabase(sharedServerPool(), { owned: false, description: "writer" });
     try {
       await migrateUp(database, { schema });
       const random = seededRandom(5);

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadMigrations, defaultMigrationsDirectory } from "../../src/store/migration-files.js";
 import { migrateDown, migrateUp, migrationStatus } from "../../src/store/migrator.js";
-import { describeEachEngine, describeServer, sharedServerSql, uniqueSchema } from "../support/databases.js";
+import { describeEachEngine, describeServer, sharedServerPool, uniqueSchema } from "../support/databases.js";
 
 /** The columns migration 0001 must create, with their Postgres types (information_schema names). */
 const expectedColumns: Record<string, string> = {
@@ -245,12 +245,12 @@ describeServer("concurrent migrators", () => {
       expect(applied.map((step) => step.version).sort()).toEqual(
         Array.from({ length: latest }, (_, index) => index + 1),
       );
-      const rows = await sharedServerSql().unsafe(
+      const { rows } = await sharedServerPool().query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${schema}".llm_ledger_migrations`,
       );
       expect(rows[0]?.n).toBe(latest);
     } finally {
-      await sharedServerSql().unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await sharedServerPool().query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     }
   });
 });

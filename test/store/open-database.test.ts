@@ -5,7 +5,13 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultDatabaseUrl, parseDatabaseUrl, redactUrl } from "../../src/store/database-url.js";
 import { openDatabase } from "../../src/store/open-database.js";
-import { describeServer, serverUrl, sharedPgliteInstance, sharedServerSql } from "../support/databases.js";
+import {
+  describeServer,
+  serverUrl,
+  sharedPgliteInstance,
+  sharedServerPool,
+  sharedServerSql,
+} from "../support/databases.js";
 
 const temporary: string[] = [];
 async function temporaryDirectory(): Promise<string> {
@@ -176,21 +182,28 @@ describeServer("opening a Postgres server", () => {
     await expect(openDatabase({ databaseUrl: url.href })).rejects.toMatchObject({ code: "E_DB_NOT_FOUND" });
   });
 
-  it("leaves a postgres.js client the caller handed in open", async () => {
+  it("leaves a postgres.js client the caller handed in open, and writes through it", async () => {
     const sql = sharedServerSql();
     const database = await openDatabase({ sql });
+    expect("copyFrom" in database).toBe(false);
+    expect(await database.transaction((transaction) => transaction.query("SELECT 2 AS two"))).toEqual([
+      { two: 2 },
+    ]);
     await database.close();
     expect(await sql`SELECT 1 AS one`).toEqual([{ one: 1 }]);
   });
-});
 
-describe("the postgres.js driver", () => {
-  it("carries the closed-socket guard that `prepare` installs (upstream porsager/postgres#1154)", async () => {
-    const { readFile: read } = await import("node:fs/promises");
-    for (const file of ["src/connection.js", "cjs/src/connection.js"]) {
-      expect(await read(path.join("node_modules/postgres", file), "utf8")).toContain(
-        "llm-ledger: guard against a closed socket",
-      );
-    }
+  it("leaves a node-postgres pool the caller handed in open", async () => {
+    const pool = sharedServerPool();
+    const database = await openDatabase({ pool });
+    expect(await database.query("SELECT 3 AS three")).toEqual([{ three: 3 }]);
+    await database.close();
+    expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+
+  it("refuses two clients at once", async () => {
+    await expect(openDatabase({ pool: sharedServerPool(), sql: sharedServerSql() })).rejects.toMatchObject({
+      code: "E_OPTIONS",
+    });
   });
 });

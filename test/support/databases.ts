@@ -3,11 +3,12 @@
 // Engines are shared within a test process: an in-memory PGlite takes seconds to start.
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
 import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import type { Database } from "../../src/store/database.js";
 import { pgliteDatabase } from "../../src/store/pglite-database.js";
-import { connectWithoutDelay, postgresDatabase } from "../../src/store/postgres-database.js";
+import { pgPoolDatabase } from "../../src/store/postgres-database.js";
 
 export type EngineName = "pglite" | "postgres";
 
@@ -15,6 +16,7 @@ export const serverUrl = process.env.TEST_DATABASE_URL;
 const inCi = process.env.CI === "true";
 
 let sharedPglite: Promise<PGlite> | undefined;
+let sharedPool: pg.Pool | undefined;
 let sharedSql: Sql | undefined;
 
 /** The process-wide in-memory PGlite (the caller must not close it). */
@@ -23,15 +25,23 @@ export function sharedPgliteInstance(): Promise<PGlite> {
   return sharedPglite;
 }
 
-/** The process-wide postgres.js client for TEST_DATABASE_URL (the caller must not close it). */
+/** The process-wide node-postgres pool for TEST_DATABASE_URL (the caller must not close it). */
+export function sharedServerPool(): pg.Pool {
+  if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
+  if (!sharedPool) {
+    sharedPool = new pg.Pool({ connectionString: serverUrl, max: 4, allowExitOnIdle: true });
+    sharedPool.on("error", () => {});
+  }
+  return sharedPool;
+}
+
+/**
+ * A process-wide postgres.js client for TEST_DATABASE_URL, for the tests of the `{ sql }` option (the
+ * caller must not close it).
+ */
 export function sharedServerSql(): Sql {
   if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
-  // The same no-delay socket as the connections the library opens itself (see postgres-database.ts).
-  sharedSql ??= postgres(serverUrl, {
-    max: 4,
-    onnotice: () => {},
-    ...({ socket: connectWithoutDelay } as object),
-  });
+  sharedSql ??= postgres(serverUrl, { max: 4, onnotice: () => {} });
   return sharedSql;
 }
 
@@ -43,7 +53,7 @@ export async function engineDatabase(engine: EngineName): Promise<Database> {
       description: "memory: (shared test instance)",
     });
   }
-  return postgresDatabase(sharedServerSql(), { owned: false, description: "test server" });
+  return pgPoolDatabase(sharedServerPool(), { owned: false, description: "test server" });
 }
 
 /** A fresh schema name, unique across processes and runs. */
