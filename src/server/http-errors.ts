@@ -62,12 +62,20 @@ const unavailableCodes = new Set([
   "57P03",
 ]);
 
+// What node-postgres says, with no code, when a connection drops or cannot be had in time.
+const unavailableMessages =
+  /connection terminated|connection error|not queryable|connection ended|timeout exceeded when trying to connect/i;
+
 /** Whether `error` (or any error in its `cause` chain) says the database is unavailable. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
     const code = (current as { code?: unknown }).code;
     if (current instanceof LedgerError && current.code.startsWith("E_DB_")) return true;
     if (typeof code === "string" && (unavailableCodes.has(code) || /^(08|53)/.test(code))) return true;
+    if (current instanceof Error && !(current instanceof LedgerError)) {
+      if (unavailableMessages.test(current.message)) return true;
+      if (current instanceof AggregateError && current.errors.some(isDatabaseUnavailable)) return true;
+    }
     current = (current as { cause?: unknown }).cause;
   }
   return false;

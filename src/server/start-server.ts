@@ -6,6 +6,7 @@ import { createPricing, type Pricing } from "../pricing/index.js";
 import { createTelemetryStore, type Database, type TelemetryStore } from "../store/index.js";
 import { createApiKeyStore } from "./api-keys.js";
 import { createApp } from "./app.js";
+import { createConnectionGuard } from "./connection-guard.js";
 import { mountCostRoutes } from "./cost-routes.js";
 import { generateDemoEvents } from "./demo-events.js";
 import { mountIngestRoutes } from "./ingest-routes.js";
@@ -32,8 +33,25 @@ export interface StartServerOptions {
   pricing?: Pricing | undefined;
   /** Fill an in-memory database with 30 days of generated events. */
   demo?: boolean | undefined;
+  /**
+   * Behind a reverse proxy: believe its `X-Forwarded-For` (client address), `X-Forwarded-Host` and
+   * `X-Forwarded-Proto` (a `Secure` session cookie over HTTPS). Never set it without such a proxy:
+   * any client could then claim any address.
+   */
+  trustProxy?: boolean | undefined;
+  /** Always mark the session cookie `Secure` (the service is reached over HTTPS). */
+  secureCookies?: boolean | undefined;
+  /** Open connections allowed per client address (default 256). */
+  maxConnectionsPerClient?: number | undefined;
+  /** A connection that has authenticated no request is closed after this long idle (default 10 s). */
+  unauthenticatedIdleMs?: number | undefined;
+  /** A request still unanswered after this long gets 503 with Retry-After (default 30 s). */
+  requestTimeoutMs?: number | undefined;
   logger: ServerLogger;
 }
+
+/** Open connections allowed per client address unless configured: far more than a browser or a tracker opens. */
+export const defaultMaxConnectionsPerClient = 256;
 
 export interface RunningServer {
   url: string;
@@ -81,9 +99,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       options.logger.info({ events: events.length }, "demo: generated 30 days of events");
     }
     const metrics = createServerMetrics();
+    let lastRefusalLogged = 0;
+    const connections = createConnectionGuard({
+      maxPerClient: options.maxConnectionsPerClient ?? defaultMaxConnectionsPerClient,
+      unauthenticatedIdleMs: options.unauthenticatedIdleMs ?? 10_000,
+      onRefused(address) {
+        // One line a minute at most: a flood of refusals must not become a flood of log lines.
+        if (Date.now() - lastRefusalLogged < 60_000) return;
+        lastRefusalLogged = Date.now();
+        options.logger.warn({ address }, "refused connections beyond the per-client limit");
+      },
+    });
     const app = createApp({
       keys,
       logger: options.logger,
+      trustProxy: options.trustProxy,
+      secureCookies: options.secureCookies,
+      requestTimeoutMs: options.requestTimeoutMs,
+      onAuthenticated: (context) => connections.markAuthenticated(context),
       routes: [
         mountIngestRoutes({
           store,
@@ -100,7 +133,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         (ledgerApp) => mountDashboard(ledgerApp),
       ],
     });
-    const server = await listen(app.fetch, options.host ?? "127.0.0.1", options.port ?? 8787);
+    const server = await listen(app.fetch, options.host ?? "127.0.0.1", options.port ?? 8787, (created) =>
+      connections.attach(created),
+    );
     const address = server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     let closing: Promise<void> | undefined;
@@ -127,9 +162,11 @@ function listen(
   fetch: (request: Request) => Response | Promise<Response>,
   hostname: string,
   port: number,
+  prepare: (server: Server) => void,
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }) as Server;
+    prepare(server);
     server.once("listening", () => resolve(server));
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
