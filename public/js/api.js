@@ -1,5 +1,6 @@
 // The dashboard's calls to the llm-ledger API: a session cookie (HttpOnly, SameSite=Strict) set by
 // POST /v1/session carries the read key's authority; the page never holds the key after signing in.
+import { filterParameter } from "./filter-values.js";
 
 /** The session is missing or expired: show the sign-in form. */
 export class UnauthorizedError extends Error {
@@ -80,7 +81,8 @@ export function fetchCosts(query = {}) {
   }
   for (const [name, value] of Object.entries(query.filters ?? {})) {
     if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) continue;
-    params.set(name, Array.isArray(value) ? value.join(",") : String(value));
+    // Flags (`priced=false`) as they are; dimension values escaped, so a comma stays in its value.
+    params.set(name, typeof value === "boolean" ? String(value) : filterParameter(value));
   }
   return getJson("/v1/costs", params);
 }
@@ -96,6 +98,9 @@ export function fetchEvents(query = {}) {
   if (query.to) params.set("to", query.to.toISOString());
   params.set("limit", String(query.limit ?? 25));
   if (query.cursor) params.set("cursor", query.cursor);
-  for (const [name, value] of Object.entries(query.filters ?? {})) if (value) params.set(name, value);
+  for (const [name, value] of Object.entries(query.filters ?? {})) {
+    if (value === undefined || value === "") continue;
+    params.set(name, typeof value === "boolean" ? String(value) : filterParameter(value));
+  }
   return getJson("/v1/events", params);
 }

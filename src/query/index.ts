@@ -11,6 +11,9 @@ export {
   type QueryCostsOptions,
 } from "./cost-query-options.js";
 export type { CostFilters, DimensionValues } from "./cost-filters.js";
+export { escapeFilterValue, joinFilterValues, splitFilterValues } from "./filter-values.js";
+export { csvCell, formatCsvTable, removeCsvPrefix, type CsvCellKind, type CsvColumn } from "./csv-cell.js";
+export { costReportCsv } from "./cost-report-csv.js";
 export { dimensionNames, type Dimension, type FixedDimension } from "./dimensions.js";
 export type { QueryStore } from "./store-handle.js";
 export type { Instant } from "./time-range.js";

@@ -1,5 +1,11 @@
 import { LedgerError } from "../errors.js";
-import { dimensionNames, type CostFilters, type Dimension, type QueryCostsOptions } from "../query/index.js";
+import {
+  dimensionNames,
+  splitFilterValues,
+  type CostFilters,
+  type Dimension,
+  type QueryCostsOptions,
+} from "../query/index.js";
 
 const optionParams = ["from", "to", "groupBy", "grain", "timeZone", "orderBy", "limit"];
 const flagParams = ["usedFallback", "priced", "error"];
@@ -8,7 +14,9 @@ const pagingParams = ["cursor"];
 /**
  * Reads `queryCosts` options from query parameters: `from`, `to`, `groupBy=model,repo`, `grain`,
  * `timeZone`, `orderBy=costUsd:desc`, `limit`; filters as one parameter per dimension with
- * comma-separated values (`repo=a,b`, `metadata.team=x`), and `usedFallback|priced|error=true|false`.
+ * comma-separated values (`repo=a,b`, `metadata.team=x`; a comma inside a value is `\,`, a backslash
+ * `\\`, as `splitFilterValues` reads them; a repeated parameter adds values), and
+ * `usedFallback|priced|error=true|false`.
  * The query module validates the values; this says which parameters exist.
  */
 export function costQueryFromParams(
@@ -26,7 +34,7 @@ export function costQueryFromParams(
     else if (name === "from" || name === "to" || name === "timeZone") options[name] = value;
     else if (flagParams.includes(name)) filters[name] = parseBoolean(name, value);
     else if ((dimensionNames as readonly string[]).includes(name) || name.startsWith("metadata.")) {
-      filters[name] = splitList(value);
+      filters[name] = params.getAll(name).flatMap((text) => splitFilterValues(name, text));
     } else if (!extra.includes(name) && !pagingParams.includes(name)) {
       throw new LedgerError(
         "E_QUERY_PARAM",

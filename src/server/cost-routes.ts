@@ -1,4 +1,4 @@
-import { listEvents, metricNames, queryCosts, type CostReport, type QueryStore } from "../query/index.js";
+import { costReportCsv, listEvents, queryCosts, type QueryStore } from "../query/index.js";
 import { LedgerError } from "../errors.js";
 import type { LedgerApp, Guards } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
@@ -14,7 +14,7 @@ export function mountCostRoutes(store: QueryStore) {
       const options = parseClientInput(() => costQueryFromParams(new URL(context.req.url).searchParams));
       const report = await parseClientInput(() => queryCosts(store, options));
       if ((context.req.header("accept") ?? "").includes("text/csv")) {
-        return context.body(reportToCsv(report, options.groupBy ?? [], options.grain !== undefined), 200, {
+        return context.body(costReportCsv(report, options.groupBy ?? [], options.grain !== undefined), 200, {
           "content-type": "text/csv; charset=utf-8",
         });
       }
@@ -38,19 +38,4 @@ export function mountCostRoutes(store: QueryStore) {
       return context.json(await parseClientInput(() => listEvents(store, options)));
     });
   };
-}
-
-function reportToCsv(report: CostReport, groupBy: readonly string[], withPeriod: boolean): string {
-  const columns = [...(withPeriod ? ["period"] : []), ...groupBy, ...metricNames];
-  const escape = (value: unknown) => {
-    const text = typeof value === "string" || typeof value === "number" ? String(value) : "";
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  const lines = [columns.join(",")];
-  for (const row of report.rows) {
-    lines.push(
-      columns.map((column) => escape((row as unknown as Record<string, unknown>)[column])).join(","),
-    );
-  }
-  return lines.join("\n") + "\n";
 }
