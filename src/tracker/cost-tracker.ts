@@ -15,9 +15,10 @@ import {
 } from "./price-event.js";
 import { backoffDelay, sleep, type RetryOptions } from "./retry-policy.js";
 import { createSpool, type Spool } from "./spool.js";
+import { createSpoolOverflow, type SpoolOverflow } from "./spool-overflow.js";
 import type { AgentSdkCallParams, AiSdkCallParams, TrackResult, UsageCallParams } from "./track-types.js";
 import { emptyStats, type TrackerStats } from "./tracker-stats.js";
-import { parseTrackInput, type InputShape } from "./validate-input.js";
+import { parseTrackInput, type InputShape, type ValidInput } from "./validate-input.js";
 import { writeBatch } from "./write-batch.js";
 
 /** Options of `createCostTracker`. */
@@ -36,9 +37,11 @@ export interface CostTrackerOptions {
   /** Longest time an event waits in the queue before a write. Default 1,000 ms. */
   flushIntervalMs?: number | undefined;
   /**
-   * Events held in memory. Beyond it, with the spool on, the queue is spilled to the spool (events
-   * are dropped only past twice this, if the disk cannot keep up); with the spool off, new events
-   * are dropped — counted and logged. Default 100,000.
+   * Events held in memory. With the spool on, the spool is the overflow: once this many wait, the
+   * writer spills the queue to the spool, and events tracked before it could (a synchronous burst)
+   * are appended at once to an overflow file, synced at the end of the event-loop turn and replayed
+   * like any spool file — they answer `spooled`, and are dropped only if the disk refuses them. With
+   * the spool off, new events beyond it are dropped — counted and logged. Default 100,000.
    */
   maxQueue?: number | undefined;
   /**
@@ -168,6 +171,20 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   const spool: Spool | undefined =
     spoolDirectory === undefined ? undefined : createSpool(spoolDirectory, logger);
 
+  const overflow: SpoolOverflow | undefined =
+    spool &&
+    createSpoolOverflow({
+      directory: spool.directory,
+      adopt: async (file) => {
+        await spool.adopt(file);
+        schedule();
+      },
+      onError: (error) => {
+        reportError(error);
+        logError(logger, { error: String(error) }, "llm-ledger: cannot write the spool's overflow file");
+      },
+    });
+
   const counters = emptyStats();
   const queue = createEventQueue<QueuedEvent>();
   const priceEvent = createEventPricer({
@@ -257,7 +274,8 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     if (!parsed.ok) return Promise.resolve(reject(parsed.eventId, parsed.reason));
     const eventId = parsed.input.eventId ?? freshEventId();
     if (closing) return Promise.resolve(drop(eventId, "the tracker is closed"));
-    if (queue.length >= (spool ? maxQueue * 2 : maxQueue)) {
+    if (queue.length >= maxQueue) {
+      if (overflow) return overflowEvent(parsed.input, eventId);
       return Promise.resolve(drop(eventId, `the queue is full (${queue.length} events waiting)`));
     }
     counters.accepted++;
@@ -275,6 +293,34 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
           schedule();
         }, flushIntervalMs);
         flushTimer.unref();
+      }
+    });
+  }
+
+  /**
+   * An event past the memory bound, with the spool on: priced now and appended to the spool's
+   * overflow file on the caller's thread; `spooled` once that file is synced (see spool-overflow.ts).
+   */
+  function overflowEvent(input: ValidInput, eventId: string): Promise<TrackResult> {
+    let record: NewLlmCostRecord;
+    try {
+      record = priceEvent({ input, eventId, createdAt: input.createdAt ?? Date.now() });
+    } catch (error) {
+      return Promise.resolve(reject(eventId, `cannot price: ${(error as Error).message}`));
+    }
+    counters.accepted++;
+    counters.pending++;
+    return new Promise<TrackResult>((resolve) => {
+      const lost = "the queue is full and the spool's overflow file could not be written";
+      try {
+        overflow!.append(record, (synced) => {
+          if (!synced) return settle(resolve, drop(eventId, lost));
+          counters.spooled++;
+          settle(resolve, { eventId, outcome: "spooled" });
+        });
+      } catch (error) {
+        reportError(error);
+        settle(resolve, drop(eventId, `${lost}: ${(error as Error).message}`));
       }
     });
   }
@@ -591,7 +637,13 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     if (!closing) probeTimer.unref();
   }
 
+  /** Resolves when every event tracked so far is settled: the queue's, and the overflow's. */
   function flush(): Promise<void> {
+    const queued = flushQueue();
+    return overflow ? Promise.all([queued, overflow.settled()]).then(() => {}) : queued;
+  }
+
+  function flushQueue(): Promise<void> {
     const target = enqueued;
     if (settledBefore() >= target) return Promise.resolve();
     drainRequested = true;

@@ -1,6 +1,7 @@
 // The spool: where priced events wait on disk while the store is unreachable. One file per tracker
 // (`spool-<pid>-<id>.ndjson`, one JSON record per line), appended and fsync'ed before the events'
-// promises resolve. Files left behind — by a process that died (its pid no longer runs, or it is this
+// promises resolve; a burst past the tracker's memory bound goes to overflow files of its own
+// (`spool-overflow.ts`), adopted here once synced. Files left behind — by a process that died (its pid no longer runs, or it is this
 // process's pid but no live tracker here holds the file) or released with events still in them by
 // `close()` (`pending-<id>.ndjson`) — are claimed by renaming them to `replay-<pid>-<id>.ndjson`:
 // rename is atomic, so two processes never replay the same file.
@@ -9,6 +10,7 @@ import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "nod
 import path from "node:path";
 import type { NewLlmCostRecord } from "../store/cost-record.js";
 import type { LedgerLogger } from "../store/logger.js";
+import { isHeld, liveFiles, spoolFilePattern } from "./spool-files.js";
 
 /** Records read from the spool; `done()` after they were written moves past them. */
 export interface SpoolChunk {
@@ -24,6 +26,11 @@ export interface Spool {
   hasPending(): boolean;
   /** The next records to replay, oldest first; undefined when none wait. */
   next(maxRecords: number): Promise<SpoolChunk | undefined>;
+  /**
+   * Takes a finished file of this tracker's (a synced overflow file, registered in `liveFiles`)
+   * for replay after the files claimed before it.
+   */
+  adopt(file: string): Promise<void>;
   /** Claims the files other trackers left behind; returns how many. */
   claimOrphans(): Promise<number>;
   /** Releases this tracker's files: deleted when replayed, otherwise left for the next tracker. */
@@ -38,12 +45,6 @@ interface SpoolFile {
   own: boolean;
 }
 
-// Files held by live trackers of this process (a lock within the process; other processes are
-// told apart by pid). Process-wide by nature: it is what makes a same-pid file left by a previous
-// run (a container restarting as pid 1) claimable while a live tracker's file is not.
-const liveFiles = new Set<string>();
-
-const filePattern = /^(spool|replay)-(\d+)-[0-9a-f-]+\.ndjson$|^pending-[0-9a-f-]+\.ndjson$/;
 const readSize = 1 << 20;
 
 /** Opens the spool in `directory` (created on first append). */
@@ -120,6 +121,15 @@ export function createSpool(directory: string, logger: LedgerLogger): Spool {
         },
       };
     },
+    async adopt(file) {
+      const handle = await open(file, "r");
+      try {
+        claimed.push({ path: file, handle, size: (await handle.stat()).size, offset: 0, own: false });
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    },
     async claimOrphans() {
       let names: string[];
       try {
@@ -129,7 +139,7 @@ export function createSpool(directory: string, logger: LedgerLogger): Spool {
       }
       let count = 0;
       for (const name of names.sort()) {
-        const match = filePattern.exec(name);
+        const match = spoolFilePattern.exec(name);
         if (!match) continue;
         const from = path.join(directory, name);
         if (match[2] !== undefined && isHeld(Number(match[2]), from)) continue;
@@ -157,17 +167,6 @@ export function createSpool(directory: string, logger: LedgerLogger): Spool {
       }
     },
   };
-}
-
-/** Whether the file named with `pid` belongs to a tracker that is still running. */
-function isHeld(pid: number, file: string): boolean {
-  if (pid === process.pid) return liveFiles.has(file);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Reads up to `maxRecords` whole lines from the file's offset. A torn or corrupt line is logged and skipped. */

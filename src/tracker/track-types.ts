@@ -4,10 +4,14 @@ import type { LlmCostRecordInput } from "../store/cost-record.js";
 export type TrackOutcome = "stored" | "duplicate" | "spooled" | "rejected" | "dropped";
 
 /**
- * The settled result of one `track…` call. It never rejects: `rejected` at once (invalid input),
- * otherwise once the event is durable — `stored` (committed), `duplicate` (its `eventId` was already
- * stored), `spooled` (appended to the spool file and synced; written later) — or `dropped` (the queue
- * was full with the spool off, or the tracker was closed), and no later than `close()`.
+ * The settled result of one `track…` call. It never rejects, and settles no later than `close()`:
+ * - `rejected` — at once for invalid input; after the write for an event the store (or the service)
+ *   refused for its content, with the reason; never retried or spooled;
+ * - `stored` — committed; `duplicate` — its `eventId` was already stored;
+ * - `spooled` — appended to a spool file and synced, written later (the store was unreachable, or
+ *   the event came past `maxQueue` with the spool on: the spool is the overflow);
+ * - `dropped` — only with the spool off and `maxQueue` events waiting, once `close()` gave up on an
+ *   unreachable store with the spool off, when the disk refused the spool, or after `close()`.
  */
 export interface TrackResult {
   /** The event's id (empty when the input was too broken to carry one). */

@@ -6,17 +6,17 @@ export interface TrackerStats {
   written: number;
   /** Events whose `eventId` was already stored. */
   duplicates: number;
-  /** Events refused: invalid input, or refused by the store. */
+  /** Events refused: invalid input, or refused by the store or the service for their content. */
   rejected: number;
   /** Events recorded with `priced = false` (no price for the model). */
   unpriced: number;
   /** Failed write attempts that were retried. */
   retries: number;
-  /** Events appended to the spool. */
+  /** Events appended to the spool (its overflow files included). */
   spooled: number;
   /** Events written from the spool. */
   replayed: number;
-  /** Events dropped: queue full with the spool off, or tracked after close. */
+  /** Events dropped: queue full with the spool off, the disk refused the spool, or tracked after close. */
   dropped: number;
   /** Events queued and not yet settled. */
   pending: number;

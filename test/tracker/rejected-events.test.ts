@@ -93,9 +93,10 @@ describeEachEngine("events the store rejects", (context) => {
         }
       },
     };
-    const engineError = await sink
-      .recordLlmCosts([{ ...(await sampleRecord()), repo: "poison" }])
-      .catch((error: unknown) => error as { code?: string; transient?: unknown });
+    const engineError = (await sink.recordLlmCosts([{ ...(await sampleRecord()), repo: "poison" }]).then(
+      () => ({}),
+      (error: unknown) => error,
+    )) as { code?: string; transient?: unknown };
     expect(engineError.transient).toBeUndefined();
     expect(engineError.code).toMatch(/^23/);
 
