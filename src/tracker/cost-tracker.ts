@@ -524,8 +524,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
         );
         for (const { record, resolve } of items) {
           const refused = outcome.refused.get(record.eventId);
-          if (refused !== undefined)
-            settle(resolve, reject(record.eventId, `refused by the store: ${refused}`));
+          if (refused !== undefined) settle(resolve, reject(record.eventId, refused));
           else if (outcome.duplicates.has(record.eventId)) {
             counters.duplicates++;
             settle(resolve, { eventId: record.eventId, outcome: "duplicate" });

@@ -8,7 +8,7 @@ export interface BatchOutcome {
   written: number;
   /** Event ids that were already stored. */
   duplicates: Set<string>;
-  /** Event ids (lower case) the store refused for their content, with why. */
+  /** Event ids (lower case) the store refused for their content, with why (the sink's words when it listed them). */
   refused: Map<string, string>;
 }
 
@@ -49,7 +49,7 @@ async function writeIsolating(
     if (records.length === 1) {
       outcome.refused.set(
         records[0]!.eventId.toLowerCase(),
-        error instanceof Error ? error.message : String(error),
+        `refused by the store: ${error instanceof Error ? error.message : String(error)}`,
       );
       return;
     }

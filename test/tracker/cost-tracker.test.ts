@@ -316,7 +316,8 @@ describeEachEngine("cost tracker", (context) => {
       "stored",
     ]);
     expect(results[5]!.reason).toContain("refused by the store");
-    expect(calls).toBeGreaterThan(1);
+    // Isolated by the store (it lists the row in `rejected`) or by the tracker's split: either way written.
+    expect(calls).toBeGreaterThanOrEqual(1);
     await tracker.close();
   });
 });

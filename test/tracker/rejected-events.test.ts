@@ -79,18 +79,16 @@ describeEachEngine("events the store rejects", (context) => {
     expect(readdirSync(spoolDir)).toEqual([]);
   });
 
-  it("splits a batch the sink refuses with the engine's own class 23 error, instead of retrying it forever", async () => {
-    // A sink that passes the engine's error through (no `transient` flag): a CHECK violation.
+  it("splits a batch the sink refuses with the engine's own class 22 error, instead of retrying it forever", async () => {
+    // A sink that passes the engine's own error through (no `transient` flag) for a batch holding a
+    // poison row: a division by zero (SQLSTATE 22012) from the real engine.
     const sink: EventSink = {
       close: async () => {},
       async recordLlmCosts(records) {
-        try {
-          return await store.recordLlmCosts(
-            records.map((record) => (record.repo === "poison" ? { ...record, inputTokens: -5 } : record)),
-          );
-        } catch (error) {
-          throw (error as { cause?: unknown }).cause ?? error;
+        if (records.some((record) => record.repo === "poison")) {
+          await context.database().query("SELECT 1 / $1::int AS never", [0]);
         }
+        return store.recordLlmCosts(records);
       },
     };
     const engineError = (await sink.recordLlmCosts([{ ...(await sampleRecord()), repo: "poison" }]).then(
@@ -98,7 +96,7 @@ describeEachEngine("events the store rejects", (context) => {
       (error: unknown) => error,
     )) as { code?: string; transient?: unknown };
     expect(engineError.transient).toBeUndefined();
-    expect(engineError.code).toMatch(/^23/);
+    expect(engineError.code).toBe("22012");
 
     for (const spoolDir of [false, tempSpoolDir()] as const) {
       const tracker = createCostTracker({
@@ -117,11 +115,46 @@ describeEachEngine("events the store rejects", (context) => {
       expect(results.map((result) => result.outcome)).toEqual(
         results.map((_, index) => (index === 3 ? "rejected" : "stored")),
       );
-      expect(results[3]!.reason).toMatch(/refused by the store/);
+      expect(results[3]!.reason).toMatch(/refused by the store: .*division by zero/);
       expect(tracker.stats()).toMatchObject({ rejected: 1, written: 7, spooled: 0, pending: 0 });
       await tracker.close();
       if (spoolDir) expect(readdirSync(spoolDir)).toEqual([]);
     }
+  });
+
+  it("answers `rejected` for a row the real store refuses, in one call to the store, its neighbours stored", async () => {
+    // The store splits a batch that fails for one row's content and lists the row in `rejected`.
+    let calls = 0;
+    const sink: EventSink = {
+      close: async () => {},
+      recordLlmCosts(records) {
+        calls++;
+        // Smuggle a bad row past validation (a CHECK on token counts refuses it).
+        return store.recordLlmCosts(
+          records.map((record) => (record.repo === "poison" ? { ...record, inputTokens: -5 } : record)),
+        );
+      },
+    };
+    const tracker = createCostTracker({
+      telemetryStore: sink,
+      spoolDir: tempSpoolDir(),
+      logger: memoryLogger(),
+      retry: fastRetry,
+      batchSize: 16,
+      flushIntervalMs: 60_000,
+    });
+    const pending = Array.from({ length: 16 }, (_, index) =>
+      tracker.trackAiSdkCall(aiCall({ repo: index === 11 ? "poison" : "ok" })),
+    );
+    expect(await flushWithin(tracker, 5_000)).toBe("flushed");
+    const results = await Promise.all(pending);
+    expect(results.map((result) => result.outcome)).toEqual(
+      results.map((_, index) => (index === 11 ? "rejected" : "stored")),
+    );
+    expect(results[11]!.reason).toMatch(/refused by the store/);
+    expect(calls).toBe(1);
+    expect(tracker.stats()).toMatchObject({ rejected: 1, written: 15, spooled: 0, retries: 0 });
+    await tracker.close();
   });
 
   /** A priced record, as the tracker would hand the sink. */
