@@ -4,6 +4,9 @@ import path from "node:path";
 import { afterAll, expect, it, describe } from "vitest";
 import { startServer } from "../../src/server/start-server.js";
 import type { ServerLogger } from "../../src/server/server-logger.js";
+import net from "node:net";
+import { rootCommand } from "../../src/cli/root-command.js";
+import { runCli } from "../../src/cli/run-cli.js";
 import { runLedger } from "../support/cli.js";
 import { describeEachEngine } from "../support/databases.js";
 
@@ -111,6 +114,61 @@ describeEachEngine("llm-ledger serve", (context) => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("llm-ledger serve from the command line", () => {
+  it("hints at LLM_LEDGER_ADMIN_KEY, never a command line, for the generated admin key; applies its connection flags", async () => {
+    let stdout = "";
+    let stop: (signal: string) => void = () => {};
+    let listening: (url: string) => void = () => {};
+    const url = new Promise<string>((resolve) => (listening = resolve));
+    const exitCode = runCli(
+      rootCommand,
+      [
+        "serve",
+        "--database-url",
+        "memory:",
+        "--port",
+        "0",
+        "--max-connections-per-client",
+        "2",
+        "--trust-proxy",
+      ],
+      {
+        stdout: {
+          write: (text: string) => {
+            stdout += text;
+            const match = /listening on (\S+)/.exec(stdout);
+            if (match && stdout.includes("Ctrl-C")) listening(match[1]!);
+          },
+        },
+        stderr: { write: () => {} },
+        env: {},
+        cwd: process.cwd(),
+        waitForStop: () => new Promise<string>((resolve) => (stop = resolve)),
+      },
+    );
+    const address = new URL(await url);
+    const sockets = Array.from({ length: 3 }, () => net.connect(Number(address.port), address.hostname));
+    const closed = await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<boolean>((resolve) => {
+            socket.on("error", () => {});
+            socket.once("close", () => resolve(true));
+            setTimeout(() => resolve(false), 500);
+          }),
+      ),
+    );
+    for (const socket of sockets) socket.destroy();
+    stop("SIGTERM");
+    expect(await exitCode).toBe(0);
+    expect(closed.filter(Boolean)).toHaveLength(1);
+    expect(stdout).toMatch(/admin key \(shown once; store it now\): llk_/);
+    expect(stdout).toContain("LLM_LEDGER_ADMIN_KEY");
+    expect(stdout).not.toContain("--admin-key");
+    expect(stdout).toMatch(/llm-ledger keys create --url http:\S+ --name NAME --scopes read/);
   });
 });
 

@@ -18,7 +18,8 @@ const targetOptions = {
   "admin-key": {
     type: "string",
     valueName: "KEY",
-    description: "admin key for --url (default $LLM_LEDGER_ADMIN_KEY)",
+    description:
+      "admin key for --url (default $LLM_LEDGER_ADMIN_KEY, which is better: a command line is kept in shell history and shown in the process list)",
   },
 } as const;
 

@@ -1,9 +1,9 @@
 import type { CommandDefinition } from "../command.js";
 import { databaseOptions, databaseUrlOf } from "../database-option.js";
-import { booleanOption, parseIntegerValue, stringOption } from "../option-values.js";
+import { booleanOption, integerOption, parseIntegerValue, stringOption } from "../option-values.js";
 import { createPricingFromEnv } from "../../pricing/index.js";
 import { createJsonLogger } from "../../server/server-logger.js";
-import { startServer } from "../../server/start-server.js";
+import { defaultMaxConnectionsPerClient, startServer } from "../../server/start-server.js";
 
 /** `llm-ledger serve`: the HTTP API and the dashboard (what `npm start` runs). */
 export const serveCommand: CommandDefinition = {
@@ -13,7 +13,9 @@ export const serveCommand: CommandDefinition = {
     "Listens on HOST:PORT (default 127.0.0.1:8787; --port 0 picks a free port) over the database of",
     "--database-url / DATABASE_URL (default: the embedded PGlite under LLM_LEDGER_HOME). The admin key comes",
     "from LLM_LEDGER_ADMIN_KEY, or is generated on the first start and shown once. SIGINT/SIGTERM stop it",
-    "gracefully: requests in flight finish and the database is closed.",
+    "gracefully: requests in flight finish and the database is closed. Behind a reverse proxy, pass",
+    "--trust-proxy so its X-Forwarded-For/-Host/-Proto count (never without one); over HTTPS the session",
+    "cookie is Secure by X-Forwarded-Proto from that proxy, or always with --secure-cookies.",
   ].join("\n"),
   options: {
     ...databaseOptions,
@@ -29,6 +31,16 @@ export const serveCommand: CommandDefinition = {
       description: "port (default $PORT, else 8787; 0 picks a free port)",
     },
     demo: { type: "boolean", description: "fill an in-memory database with 30 days of generated events" },
+    "trust-proxy": {
+      type: "boolean",
+      description: "believe X-Forwarded-For/-Host/-Proto (only behind a reverse proxy that sets them)",
+    },
+    "secure-cookies": { type: "boolean", description: "always mark the session cookie Secure (HTTPS)" },
+    "max-connections-per-client": {
+      type: "string",
+      valueName: "N",
+      description: `open connections allowed per client address (default ${defaultMaxConnectionsPerClient})`,
+    },
   },
   async run(context) {
     const { env } = context.io;
@@ -46,6 +58,9 @@ export const serveCommand: CommandDefinition = {
       adminKey: env.LLM_LEDGER_ADMIN_KEY || undefined,
       pricing: createPricingFromEnv(env),
       demo,
+      trustProxy: booleanOption(context, "trust-proxy"),
+      secureCookies: booleanOption(context, "secure-cookies"),
+      maxConnectionsPerClient: integerOption(context, "max-connections-per-client", { min: 1 }),
       logger,
     });
     const out = context.io.stdout;
@@ -53,8 +68,13 @@ export const serveCommand: CommandDefinition = {
     out.write(`database: ${server.store.database.description}${demo ? " (demo data)" : ""}\n`);
     if (server.generatedAdminKey) {
       out.write(`\nadmin key (shown once; store it now): ${server.generatedAdminKey}\n`);
+      // Never suggest the key on a command line: shell history and the process list would keep it.
       out.write(
-        `create keys with: llm-ledger keys create --url ${server.url} --admin-key <admin key> --name NAME --scopes read\n`,
+        [
+          "give it to the CLI through the environment, typed at a prompt rather than on a command line:",
+          "  read -rs LLM_LEDGER_ADMIN_KEY && export LLM_LEDGER_ADMIN_KEY",
+          `then create keys with: llm-ledger keys create --url ${server.url} --name NAME --scopes read`,
+        ].join("\n") + "\n",
       );
     }
     if (server.demoReadKey) out.write(`\ndemo read key for the dashboard: ${server.demoReadKey}\n`);
