@@ -149,7 +149,12 @@ describe("llm-ledger serve from the command line", () => {
         waitForStop: () => new Promise<string>((resolve) => (stop = resolve)),
       },
     );
-    const address = new URL(await url);
+    const address = new URL(
+      await Promise.race([
+        url,
+        exitCode.then((code) => Promise.reject(new Error(`serve exited with ${code}:\n${stdout}`))),
+      ]),
+    );
     const sockets = Array.from({ length: 3 }, () => net.connect(Number(address.port), address.hostname));
     const closed = await Promise.all(
       sockets.map(
