@@ -5,6 +5,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPricing } from "../../src/pricing/index.js";
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import { createHttpSink, HttpSinkError } from "../../src/tracker/http-sink.js";
 import { createApiKeyStore } from "../../src/server/api-keys.js";
@@ -133,6 +134,70 @@ describeEachEngine("createHttpSink with events the service rejects", (context) =
       expect(tracker.stats()).toMatchObject({ rejected: 1, written: 5, spooled: 0, retries: 0 });
       await tracker.close();
       expect(readdirSync(spoolDir)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describeEachEngine("createHttpSink with events the store refuses", (context) => {
+  it("answers an event whose cost the database cannot hold `rejected`, in one request, and stores the others", async () => {
+    // $1,000,000 per million input tokens: a billion tokens cost more than NUMERIC(20, 12) holds.
+    const pricing = createPricing({
+      overrides: {
+        models: [
+          {
+            provider: "openai",
+            id: "ft:gpt-4o-mini:gold",
+            prices: [{ from: "2025-01-01", input: "1000000", output: "1" }],
+          },
+        ],
+      },
+    });
+    const server = await startServer({
+      database: context.database(),
+      schema: context.schema,
+      port: 0,
+      logger: silent,
+      pricing,
+    });
+    try {
+      const keys = createApiKeyStore({ database: context.database(), schema: context.schema });
+      const { key } = await keys.create({ name: "app", scopes: ["ingest"] });
+      let requests = 0;
+      const sink = createHttpSink({
+        url: server.url,
+        apiKey: key,
+        fetch: (input, init) => {
+          requests++;
+          return fetch(input, init);
+        },
+      });
+      const tracker = createCostTracker({
+        telemetryStore: sink,
+        pricing,
+        spoolDir: false,
+        logger: quietLogger,
+        batchSize: 5,
+        flushIntervalMs: 60_000,
+      });
+      const pending = Array.from({ length: 5 }, (_, index) =>
+        tracker.trackUsage({
+          repo: "acme/api",
+          taskType: "review",
+          model: "ft:gpt-4o-mini:gold",
+          usage: { inputTokens: index === 1 ? 1_000_000_000 : 10, outputTokens: 1 },
+        }),
+      );
+      await tracker.flush();
+      const results = await Promise.all(pending);
+      expect(results.map((result) => result.outcome)).toEqual(
+        results.map((_, index) => (index === 1 ? "rejected" : "stored")),
+      );
+      expect(results[1]!.reason).toMatch(/overflow/);
+      expect(requests).toBe(1);
+      expect(tracker.stats()).toMatchObject({ rejected: 1, written: 4, retries: 0 });
+      await tracker.close();
     } finally {
       await server.close();
     }
