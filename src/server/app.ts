@@ -5,6 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Context } from "hono";
 import { parseScopes, type ApiKeyStore } from "./api-keys.js";
 import { requireScope, verifyClaimedKey, type AuthVariables } from "./auth.js";
+import { decodeUtf8MarkingInvalid } from "./decode-utf8.js";
 import { createFailureThrottle, type FailureThrottle } from "./failure-throttle.js";
 import { errorResponse, HttpError, parseClientInput } from "./http-errors.js";
 import { requestDeadline } from "./request-deadline.js";
@@ -167,9 +168,12 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
   return app;
 }
 
-/** Parses a request body as JSON, or a 400 saying it is not JSON. */
+/**
+ * Parses a request body as JSON, or a 400 saying it is not JSON. Invalid UTF-8 inside a string
+ * arrives as lone surrogates, which the event parser refuses per event (see decode-utf8.ts).
+ */
 export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
+  const text = decodeUtf8MarkingInvalid(new Uint8Array(await request.arrayBuffer()));
   try {
     return JSON.parse(text) as unknown;
   } catch {

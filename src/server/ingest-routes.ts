@@ -114,6 +114,7 @@ export function mountIngestRoutes(dependencies: {
         }
         const rejected: IngestAnswer["rejected"] = [];
         const records: NewLlmCostRecord[] = [];
+        const indexOf = new Map<string, number>();
         const received = now();
         events.forEach((event: unknown, index) => {
           const problem = unknownField(event);
@@ -136,10 +137,12 @@ export function mountIngestRoutes(dependencies: {
             rejected.push({ index, error: 'agentCost must be "catalog" or "sdk"' });
             return;
           }
+          const eventId = parsed.input.eventId ?? randomUUID();
+          if (!indexOf.has(eventId)) indexOf.set(eventId, index);
           records.push(
             price({
               input: parsed.input,
-              eventId: parsed.input.eventId ?? randomUUID(),
+              eventId,
               createdAt,
               agentCost: agentCost as AgentCostPolicy | undefined,
             }),
@@ -152,6 +155,11 @@ export function mountIngestRoutes(dependencies: {
         } finally {
           dependencies.metrics.ingestFinished(records.length);
         }
+        // Events the store refused for their content (the rest were committed), at their indexes.
+        for (const refusal of result.rejected ?? []) {
+          rejected.push({ index: indexOf.get(refusal.eventId) ?? -1, error: refusal.reason });
+        }
+        rejected.sort((first, second) => first.index - second.index);
         dependencies.metrics.recordIngest({ ...result, rejected: rejected.length });
         const answer: IngestAnswer = { accepted: result.inserted, duplicates: result.duplicates, rejected };
         return context.json(answer);

@@ -1,9 +1,11 @@
-import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
+import type { NewLlmCostRecord, RecordRejection, TelemetryStore } from "../store/index.js";
 
 /** What one request's events came to. */
 export interface IngestWriteResult {
   inserted: number;
   duplicates: number;
+  /** This request's records the store refused for their content (the others were stored). */
+  rejected?: RecordRejection[];
 }
 
 export interface IngestWriter {
@@ -64,15 +66,22 @@ export function createIngestWriter(
     try {
       const result = await store.recordLlmCosts(records);
       const alreadyStored = new Set(result.duplicateEventIds ?? []);
+      // The store commits every record but those it refused for their content: each request hears of
+      // its own refused records, and the other requests of the group are not failed for them.
+      const refused = new Map((result.rejected ?? []).map((rejection) => [rejection.eventId, rejection]));
       group.forEach((request, index) => {
         let inserted = 0;
+        const rejected: RecordRejection[] = [];
         const counted = new Set<string>();
         for (const record of request.records) {
           const owned = owner.get(record.eventId) === index && !counted.has(record.eventId);
           counted.add(record.eventId);
-          if (owned && !alreadyStored.has(record.eventId)) inserted += 1;
+          const rejection = refused.get(record.eventId);
+          if (owned && rejection) rejected.push(rejection);
+          else if (owned && !alreadyStored.has(record.eventId)) inserted += 1;
         }
-        request.resolve({ inserted, duplicates: request.records.length - inserted });
+        const duplicates = request.records.length - inserted - rejected.length;
+        request.resolve(rejected.length > 0 ? { inserted, duplicates, rejected } : { inserted, duplicates });
       });
     } catch (error) {
       for (const request of group) request.reject(error);

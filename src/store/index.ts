@@ -9,7 +9,7 @@ export type {
   NewLlmCostRecord,
 } from "./cost-record.js";
 export { costSdks } from "./cost-record.js";
-export type { RecordCostsResult } from "./record-costs.js";
+export type { RecordCostsResult, RecordRejection } from "./record-costs.js";
 export type { PurgeOptions } from "./purge-events.js";
 export { StoreWriteError } from "./store-write-error.js";
 export type { LedgerLogger } from "./logger.js";

@@ -3,14 +3,25 @@ import type { NewLlmCostRecord } from "./cost-record.js";
 import { columnArrays, copyText, writeColumnNames, writeColumns } from "./cost-record-encoding.js";
 import { scheduleRollupCompaction } from "./rollup-compaction.js";
 import { quoteSchema } from "./schema-name.js";
-import { storeWriteError } from "./store-write-error.js";
+import { storeWriteError, type StoreWriteError } from "./store-write-error.js";
 
-/** What a batch write did. `duplicates` counts records whose `event_id` was already stored (or repeated in the batch). */
+/** A record the store refused for its content (a value Postgres would not take), with why. */
+export interface RecordRejection {
+  eventId: string;
+  reason: string;
+}
+
+/**
+ * What a batch write did. `duplicates` counts records whose `event_id` was already stored (or
+ * repeated in the batch); `rejected` lists records refused for their content, every other record of
+ * the batch having been stored.
+ */
 export interface RecordCostsResult {
   inserted: number;
   duplicates: number;
   /** The `eventId`s that were already stored before this write (so callers can tell which ones). */
   duplicateEventIds?: string[];
+  rejected?: RecordRejection[];
 }
 
 const stagingTable = "pg_temp.llm_ledger_staging";
@@ -28,23 +39,66 @@ export async function recordCosts(
   records: readonly NewLlmCostRecord[],
 ): Promise<RecordCostsResult> {
   if (records.length === 0) return { inserted: 0, duplicates: 0, duplicateEventIds: [] };
-  const target = `${quoteSchema(schema)}.llm_cost_events`;
+  const result: Required<RecordCostsResult> = {
+    inserted: 0,
+    duplicates: 0,
+    duplicateEventIds: [],
+    rejected: [],
+  };
+  await writeIsolating(database, schema, records, result);
+  if (result.inserted > 0) scheduleRollupCompaction(database, schema);
+  const { rejected, ...written } = result;
+  // `rejected` only when there is one: the common result keeps the shape it always had.
+  return rejected.length > 0 ? result : written;
+}
+
+/**
+ * Writes `records`; when Postgres refuses their content (a data or integrity error: transient
+ * failures are thrown for the caller to retry), splits them in halves until each refused record stands
+ * alone, so one bad record never costs the others: about 2·log2(n) more writes for such a batch only.
+ */
+async function writeIsolating(
+  database: Database,
+  schema: string,
+  records: readonly NewLlmCostRecord[],
+  result: Required<RecordCostsResult>,
+): Promise<void> {
+  let failure: StoreWriteError;
   try {
-    const row = await database.transaction((transaction) =>
-      transaction.copyFrom
-        ? viaStaging(transaction, target, records)
-        : viaUnnest(transaction, target, records),
-    );
+    const row = await writeOnce(database, schema, records);
     const inserted = Number(row.inserted);
-    if (inserted > 0) scheduleRollupCompaction(database, schema);
-    return {
-      inserted,
-      duplicates: records.length - inserted,
-      duplicateEventIds: row.duplicate_ids ?? [],
-    };
+    result.inserted += inserted;
+    result.duplicates += records.length - inserted;
+    result.duplicateEventIds.push(...(row.duplicate_ids ?? []));
+    return;
   } catch (error) {
-    throw storeWriteError(error, `cannot write ${records.length} cost event(s) to ${database.description}`);
+    failure = storeWriteError(
+      error,
+      `cannot write ${records.length} cost event(s) to ${database.description}`,
+    );
   }
+  if (failure.transient) throw failure;
+  if (records.length === 1) {
+    result.rejected.push({
+      eventId: records[0]!.eventId,
+      reason: `refused by the store: ${failure.message}`,
+    });
+    return;
+  }
+  const middle = Math.ceil(records.length / 2);
+  await writeIsolating(database, schema, records.slice(0, middle), result);
+  await writeIsolating(database, schema, records.slice(middle), result);
+}
+
+async function writeOnce(
+  database: Database,
+  schema: string,
+  records: readonly NewLlmCostRecord[],
+): Promise<InsertSummary> {
+  const target = `${quoteSchema(schema)}.llm_cost_events`;
+  return database.transaction((transaction) =>
+    transaction.copyFrom ? viaStaging(transaction, target, records) : viaUnnest(transaction, target, records),
+  );
 }
 
 interface InsertSummary {
@@ -52,11 +106,15 @@ interface InsertSummary {
   duplicate_ids: string[] | null;
 }
 
-/** The insert from `source`, reporting the count inserted and the ids that conflicted with stored rows. */
+/**
+ * The insert from `source`, reporting the count inserted and the ids that conflicted with stored rows.
+ * Rows go in `event_id` order: two writers inserting overlapping ids then wait on each other in one
+ * order and cannot deadlock (each waits for the other's conflicting row in opposite orders otherwise).
+ */
 function insertFrom(target: string, source: string): string {
   return `WITH inserted AS (
       INSERT INTO ${target} (${columnList})
-      SELECT ${columnList} FROM ${source}
+      SELECT ${columnList} FROM ${source} ORDER BY event_id
       ON CONFLICT (event_id) DO NOTHING
       RETURNING event_id
     )

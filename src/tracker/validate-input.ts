@@ -3,7 +3,9 @@
 // that could pollute a prototype are refused, and every value is checked against what the
 // llm_cost_events columns accept, so that one bad event can never make a whole batch fail.
 import { costSdks, type CostSdk } from "../store/cost-record.js";
+import { parseCreatedAt } from "./parse-created-at.js";
 import { validateMetadata } from "./validate-metadata.js";
+import { cleanFreeText, unstorableText } from "./well-formed-text.js";
 
 /** An input that passed validation, before it is stamped and priced. */
 export interface ValidInput {
@@ -49,9 +51,6 @@ const maxDuration = 2_147_483_647;
 const dangerousKeys = new Set(["__proto__", "constructor", "prototype"]);
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const decimalPattern = /^\d{1,8}(\.\d{1,12})?$/;
-// Earliest and latest times accepted for createdAt: years 1970 to 9999.
-const earliest = 0;
-const latest = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 class InvalidInput extends Error {}
 
@@ -125,7 +124,7 @@ export function parseTrackInput(value: unknown, shape: InputShape, defaultSdk: C
       sessionId: optionalName(readOwn(source, "sessionId"), "sessionId"),
       traceId: optionalName(readOwn(source, "traceId"), "traceId"),
       environment: optionalName(readOwn(source, "environment"), "environment"),
-      metadata: validateMetadata(readOwn(source, "metadata")),
+      metadata: metadata(readOwn(source, "metadata")),
     };
     return { ok: true, input };
   } catch (error) {
@@ -187,18 +186,19 @@ function optionalName(value: unknown, field: string): string | null {
   return checkedText(value, field);
 }
 
+/** A dimension: refused, never rewritten, when it cannot be stored as given (it is a grouping key). */
 function checkedText(value: string, field: string): string {
   if (value.length > maxNameLength) fail(`${field} is longer than ${maxNameLength} characters`);
-  if (value.includes("\u0000")) fail(`${field} contains a NUL character`);
+  const problem = unstorableText(value);
+  if (problem !== undefined) fail(`${field} ${problem}`);
   return value;
 }
 
-/** Error messages come from anywhere: kept (truncated, NULs replaced) rather than refused. */
+/** Error messages come from anywhere: kept (truncated, NULs and lone surrogates replaced). */
 function errorText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") fail(`error must be a string, got ${describe(value)}`);
-  const text = value.length > maxErrorLength ? `${value.slice(0, maxErrorLength)}…` : value;
-  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+  return cleanFreeText(value, maxErrorLength);
 }
 
 /** A token count; `prefix + key` names it in a failure (built only then: this runs per event). */
@@ -214,6 +214,15 @@ function tokenCount(value: unknown, prefix: string, key: string, required: boole
   if (value < 0) fail(`${field} must not be negative, got ${value}`);
   if (value > maxTokens) fail(`${field} must be at most ${maxTokens} tokens per call, got ${value}`);
   return value;
+}
+
+/** Metadata's own checks name the path of the problem: their reason is precise as it is. */
+function metadata(value: unknown): Record<string, unknown> | null {
+  try {
+    return validateMetadata(value);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function duration(value: unknown): number | null {
@@ -242,14 +251,9 @@ function sdk(value: unknown, defaultSdk: CostSdk): CostSdk {
 
 function time(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
-  let milliseconds: number;
-  if (value instanceof Date) milliseconds = value.getTime();
-  else if (typeof value === "string") milliseconds = Date.parse(value);
-  else fail(`createdAt must be a Date or an ISO string, got ${describe(value)}`);
-  if (!Number.isFinite(milliseconds) || milliseconds < earliest || milliseconds > latest) {
-    fail(`createdAt is not a valid time between 1970 and 9999`);
-  }
-  return milliseconds;
+  const parsed = parseCreatedAt(value);
+  if (typeof parsed !== "number") fail(parsed.reason);
+  return parsed;
 }
 
 function money(value: unknown, field: string): string | null {

@@ -1,6 +1,8 @@
 // Custom properties end up in a JSONB column: only plain JSON is accepted (no class instances, no
-// functions, no cycles), without NUL characters (JSONB refuses them), without keys that could
-// pollute a prototype, and small enough not to bloat the ledger.
+// functions, no cycles), without NUL characters or lone surrogates (JSONB refuses both: one such
+// value once failed a whole batch), without keys that could pollute a prototype, and small enough
+// not to bloat the ledger.
+import { unstorableText } from "./well-formed-text.js";
 
 const maxDepth = 8;
 const maxBytes = 8_192;
@@ -35,7 +37,7 @@ function check(value: unknown, path: string, depth: number): void {
   if (depth > maxDepth) throw new InvalidMetadata(`${path} is nested deeper than ${maxDepth} levels`);
   switch (typeof value) {
     case "string":
-      if (value.includes("\u0000")) throw new InvalidMetadata(`${path} contains a NUL character`);
+      checkText(value, path);
       return;
     case "number":
       if (!Number.isFinite(value)) throw new InvalidMetadata(`${path} must be a finite number`);
@@ -53,7 +55,8 @@ function check(value: unknown, path: string, depth: number): void {
         if (dangerousKeys.has(key)) {
           throw new InvalidMetadata(`${path} has key "${key}", which is not allowed (prototype pollution)`);
         }
-        if (key.includes("\u0000")) throw new InvalidMetadata(`${path} has a key with a NUL character`);
+        const problem = unstorableText(key);
+        if (problem !== undefined) throw new InvalidMetadata(`${path} has a key that ${problem}`);
         check(value[key], `${path}.${key}`, depth + 1);
       }
       return;
@@ -61,4 +64,9 @@ function check(value: unknown, path: string, depth: number): void {
     default:
       throw new InvalidMetadata(`${path} must be JSON (got ${typeof value})`);
   }
+}
+
+function checkText(text: string, path: string): void {
+  const problem = unstorableText(text);
+  if (problem !== undefined) throw new InvalidMetadata(`${path} ${problem}`);
 }

@@ -4,7 +4,6 @@ import { isLedgerError } from "../../src/errors.js";
 import type { NewLlmCostRecord } from "../../src/store/cost-record.js";
 import { decimalText } from "../../src/store/cost-record-encoding.js";
 import type { Database } from "../../src/store/database.js";
-import { StoreWriteError } from "../../src/store/store-write-error.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { describeEachEngine, serverUrl, sharedPgliteInstance } from "../support/databases.js";
 
@@ -143,15 +142,39 @@ describeEachEngine("telemetry store", (context) => {
         expect(await store.getLlmCosts([first.eventId, second.eventId])).toHaveLength(2);
       });
 
-      it("refuses a batch with a bad row as a whole, as a non-transient StoreWriteError", async () => {
-        const good = sampleRecord();
-        const bad = sampleRecord({ inputTokens: -1 });
-        const error = await store.recordLlmCosts([good, bad]).catch((caught: unknown) => caught);
-        expect(error).toBeInstanceOf(StoreWriteError);
-        expect((error as StoreWriteError).transient).toBe(false);
-        expect((error as StoreWriteError).code).toBe("E_DB_REFUSED");
-        expect((error as StoreWriteError).sqlState).toBe("23514");
-        expect(await store.getLlmCosts([good.eventId])).toEqual([]);
+      it("stores the good rows of a batch and rejects only the rows whose content Postgres refuses", async () => {
+        const goods = Array.from({ length: 40 }, () => sampleRecord());
+        const negative = sampleRecord({ inputTokens: -1 });
+        // Valid JSON that JSONB refuses: a lone surrogate escape (the tracker refuses it earlier; a
+        // direct caller of the store may still send it).
+        const surrogate = sampleRecord({
+          metadata: JSON.parse(`{"note":"\\ud800"}`) as Record<string, unknown>,
+        });
+        const batch = [
+          ...goods.slice(0, 13),
+          negative,
+          ...goods.slice(13, 30),
+          surrogate,
+          ...goods.slice(30),
+        ];
+        const result = await store.recordLlmCosts(batch);
+        expect(result).toMatchObject({ inserted: 40, duplicates: 0, duplicateEventIds: [] });
+        expect(result.rejected?.map((rejection) => rejection.eventId).sort()).toEqual(
+          [negative.eventId, surrogate.eventId].sort(),
+        );
+        for (const rejection of result.rejected ?? [])
+          expect(rejection.reason).toMatch(/^refused by the store: /);
+        expect(await store.getLlmCosts(goods.map((record) => record.eventId))).toHaveLength(40);
+        expect(await store.getLlmCosts([negative.eventId, surrogate.eventId])).toEqual([]);
+        // The connection the failed writes used went back to the pool in a usable state.
+        expect(await store.recordLlmCosts([sampleRecord()])).toMatchObject({ inserted: 1 });
+      });
+
+      it("rejects every row of a batch that holds nothing but refused rows, and stores nothing", async () => {
+        const bad = [sampleRecord({ outputTokens: -3 }), sampleRecord({ inputTokens: -1 })];
+        const result = await store.recordLlmCosts(bad);
+        expect(result.inserted).toBe(0);
+        expect(result.rejected).toHaveLength(2);
       });
 
       it("writes an empty batch as a no-op", async () => {

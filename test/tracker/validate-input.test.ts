@@ -59,3 +59,68 @@ describe("parseTrackInput: keys that could pollute a prototype", () => {
     expect(reasonOf(value)).toBe("ok");
   });
 });
+
+describe("parseTrackInput: text that cannot be stored", () => {
+  it("refuses a lone surrogate in every dimension and in metadata keys and values, naming where", () => {
+    for (const field of ["repo", "taskType", "model", "provider", "userId", "sessionId", "environment"]) {
+      expect(reasonOf({ ...base, [field]: "a\uD800" })).toBe(
+        `${field} is not valid Unicode (a lone UTF-16 surrogate, or invalid UTF-8)`,
+      );
+      expect(reasonOf({ ...base, [field]: "\uDC00b" })).toMatch(/^\w+ is not valid Unicode/);
+    }
+    expect(reasonOf({ ...base, metadata: { note: "\uD800" } })).toBe(
+      "metadata.note is not valid Unicode (a lone UTF-16 surrogate, or invalid UTF-8)",
+    );
+    expect(reasonOf({ ...base, metadata: JSON.parse(`{"a\\udfffb": 1}`) as unknown })).toBe(
+      "metadata has a key that is not valid Unicode (a lone UTF-16 surrogate, or invalid UTF-8)",
+    );
+    expect(reasonOf({ ...base, metadata: { list: ["ok", "\uDBFF"] } })).toMatch(
+      /^metadata\.list\[1\] is not/,
+    );
+  });
+
+  it("keeps surrogate pairs, formula starts, newlines and tabs as they are", () => {
+    for (const text of ["😀", "=SUM(A1)", "+1", "-1", "@x", "a\nb", "a\r\nb", "a\tb", "𝄞 clef"]) {
+      const parsed = parseTrackInput({ ...base, repo: text, metadata: { [text]: text } }, "record", "raw");
+      expect(parsed.ok && parsed.input.repo).toBe(text);
+      expect(parsed.ok && parsed.input.metadata).toEqual({ [text]: text });
+    }
+  });
+
+  it("cleans free error text instead: lone surrogates and NULs become U+FFFD, a cut never splits a pair", () => {
+    const parsed = parseTrackInput({ ...base, error: "bad\uD800\u0000end" }, "record", "raw");
+    expect(parsed.ok && parsed.input.error).toBe("bad\uFFFD\uFFFDend");
+    // 7,999 letters then an emoji: a cut at 8,000 code units would keep only its high surrogate.
+    const long = `${"x".repeat(7_999)}😀${"y".repeat(10)}`;
+    const cut = parseTrackInput({ ...base, error: long }, "record", "raw");
+    expect(cut.ok && cut.input.error).toBe(`${"x".repeat(7_999)}…`);
+    const pairKept = parseTrackInput({ ...base, error: `${"x".repeat(7_998)}😀yy` }, "record", "raw");
+    expect(pairKept.ok && pairKept.input.error).toBe(`${"x".repeat(7_998)}😀…`);
+  });
+});
+
+describe("parseTrackInput: createdAt", () => {
+  const at = (createdAt: unknown) => {
+    const parsed = parseTrackInput({ ...base, createdAt }, "record", "raw");
+    return parsed.ok ? parsed.input.createdAt : parsed.reason;
+  };
+
+  it("accepts ISO 8601 with a zone, a date alone (UTC midnight), a Date and epoch milliseconds", () => {
+    expect(at("2026-12-03T10:15:00Z")).toBe(Date.UTC(2026, 11, 3, 10, 15));
+    expect(at("2026-12-03T10:15:00.250+01:00")).toBe(Date.UTC(2026, 11, 3, 9, 15, 0, 250));
+    expect(at("2026-12-03T10:15:00-0530")).toBe(Date.UTC(2026, 11, 3, 15, 45));
+    expect(at("2026-12-03")).toBe(Date.UTC(2026, 11, 3));
+    expect(at(new Date(Date.UTC(2025, 0, 1)))).toBe(Date.UTC(2025, 0, 1));
+    expect(at(Date.UTC(2025, 0, 1, 1))).toBe(Date.UTC(2025, 0, 1, 1));
+  });
+
+  it("refuses what Date.parse would guess at: prose, impossible dates, times without a zone", () => {
+    expect(at("March 7")).toMatch(/^createdAt must be an ISO 8601 time/);
+    expect(at("Tue, 03 Dec 2026 10:00:00 GMT")).toMatch(/^createdAt must be an ISO 8601 time/);
+    expect(at("2026-02-30")).toBe('createdAt "2026-02-30" is not a date and time that exists');
+    expect(at("2026-12-03T24:00:00Z")).toMatch(/is not a date and time that exists/);
+    expect(at("2026-12-03T10:00:00")).toMatch(/must say its time zone/);
+    expect(at(true)).toMatch(/^createdAt must be an ISO 8601 string, a Date or epoch milliseconds/);
+    expect(at(-1)).toBe("createdAt is not a valid time between 1970 and 9999");
+  });
+});
