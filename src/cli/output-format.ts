@@ -1,4 +1,5 @@
 import type { CommandContext, OptionDefinition } from "./command.js";
+import { formatCsvTable } from "../query/index.js";
 
 export type OutputFormat = "table" | "json" | "csv";
 
@@ -22,7 +23,7 @@ export function outputFormat(context: CommandContext): OutputFormat {
 export interface Column<Row> {
   header: string;
   value(row: Row): string;
-  /** Right-align (numbers). */
+  /** Right-align: a number column (in CSV too, where only text is neutralised against formulas). */
   align?: "left" | "right";
 }
 
@@ -51,12 +52,17 @@ export function formatTable<Row>(
   return lines.join("\n") + "\n";
 }
 
-/** RFC 4180 CSV with a header line. */
+/**
+ * RFC 4180 CSV with a header line, safe to open in a spreadsheet: text cells that would start a
+ * formula get a leading `'` (`csvCell`); right-aligned columns are numbers and keep their sign.
+ */
 export function formatCsv<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
-  const escape = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
-  const lines = [
-    columns.map((column) => escape(column.header)),
-    ...rows.map((row) => columns.map((column) => escape(column.value(row)))),
-  ];
-  return lines.map((line) => line.join(",")).join("\n") + "\n";
+  return formatCsvTable(
+    columns.map((column) => ({
+      header: column.header,
+      value: (row: Row) => column.value(row),
+      kind: column.align === "right" ? ("number" as const) : ("text" as const),
+    })),
+    rows,
+  );
 }

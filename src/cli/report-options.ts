@@ -1,11 +1,12 @@
 import type { CommandContext, OptionDefinition } from "./command.js";
 import { openCliDatabase } from "./database-option.js";
 import { stringOption } from "./option-values.js";
-import { formatCsv, formatTable, outputFormat, type Column } from "./output-format.js";
+import { formatTable, outputFormat, type Column } from "./output-format.js";
 import { UsageError } from "./usage-error.js";
 import { isLedgerError } from "../errors.js";
 import {
-  metricNames,
+  costReportCsv,
+  splitFilterValues,
   type CostFilters,
   type CostReport,
   type CostRow,
@@ -42,7 +43,8 @@ export const filterOption = {
     type: "string",
     valueName: "DIM=VALUES",
     multiple: true,
-    description: "only events whose dimension has one of the values, e.g. --filter repo=api,web (repeatable)",
+    description:
+      "only events whose dimension has one of the values, e.g. --filter repo=api,web (repeatable; '-' is no value, '\\,' a comma in a value, '\\\\' a backslash)",
   },
 } as const satisfies Record<string, OptionDefinition>;
 
@@ -128,7 +130,10 @@ export function cliDimensionName(dimension: string): string {
   return Object.entries(cliDimensions).find(([, name]) => name === dimension)?.[0] ?? dimension;
 }
 
-/** Parses the repeated `--filter DIM=V1,V2` flags; `-` stands for an absent value. */
+/**
+ * Parses the repeated `--filter DIM=V1,V2` flags; `-` stands for an absent value, `\,` for a comma
+ * inside a value and `\\` for a backslash.
+ */
 export function parseFilters(context: CommandContext): CostFilters {
   const filters: Record<string, Array<string | null>> = {};
   const given = context.options.filter;
@@ -138,13 +143,21 @@ export function parseFilters(context: CommandContext): CostFilters {
       throw new UsageError(`--filter must be DIMENSION=VALUE[,VALUE…], e.g. repo=api,web; got '${item}'`);
     }
     const dimension = parseDimension(item.slice(0, separator), "filter");
-    const values = item
-      .slice(separator + 1)
-      .split(",")
-      .map((value) => (value === "-" ? null : value));
+    const values = filterValues(item.slice(0, separator), item.slice(separator + 1)).map((value) =>
+      value === "-" ? null : value,
+    );
     filters[dimension] = [...(filters[dimension] ?? []), ...values];
   }
   return filters;
+}
+
+/** The values of one `--filter`: `\,` is a comma inside a value and `\\` a backslash, as over HTTP. */
+function filterValues(name: string, text: string): string[] {
+  try {
+    return splitFilterValues(name, text);
+  } catch (error) {
+    throw isLedgerError(error) ? new UsageError(`--filter ${error.message}`) : error;
+  }
 }
 
 /** Turns a query option error into the usage error of the flag that carried it. */
@@ -191,7 +204,10 @@ export function reportColumns(keys: readonly string[], grain: boolean): Column<C
   ];
 }
 
-/** Prints a cost report as a table with a totals row, as JSON (exactly the query's object) or as CSV. */
+/**
+ * Prints a cost report as a table with a totals row, as JSON (exactly the query's object) or as CSV
+ * (the same CSV as `GET /v1/costs` serves).
+ */
 export function printCostReport(
   context: CommandContext,
   report: CostReport,
@@ -204,12 +220,7 @@ export function printCostReport(
     return;
   }
   if (format === "csv") {
-    const names = [...keys, ...(grain ? ["period"] : []), ...metricNames];
-    const columns = names.map((name) => ({
-      header: name,
-      value: (row: CostRow) => (row[name] === null || row[name] === undefined ? "" : String(row[name])),
-    }));
-    context.io.stdout.write(formatCsv(columns, report.rows));
+    context.io.stdout.write(costReportCsv(report, keys, grain));
     return;
   }
   const columns = reportColumns(keys, grain);

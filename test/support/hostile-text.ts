@@ -1,6 +1,7 @@
 // Text chosen to break CSV, filter lists and spreadsheets: formula starts (= + - @, their full-width
 // forms), tab, CR, LF, commas, backslashes (also before commas), quotes, lone surrogates, and ordinary
 // letters between them. Seeded, so a failure can be replayed.
+import { expect } from "vitest";
 
 /** A small deterministic PRNG (mulberry32). */
 export function seededRandom(seed: number): () => number {
@@ -66,6 +67,18 @@ export function hostileValues(random: () => number, count: number): string[] {
     values.add(Array.from({ length }, pick).join(""));
   }
   return [...values];
+}
+
+/**
+ * Checks the values a report grouped: every well-formed value given is there, and nothing else but
+ * the stored form of a value with a lone surrogate (which the edge may also refuse: it has no UTF-8).
+ */
+export function expectStoredValues(stored: readonly string[], given: readonly string[]): void {
+  const wellFormed = given.filter((value) => value === storedForm(value));
+  expect(stored).toEqual(expect.arrayContaining(wellFormed));
+  const possible = new Set(given.map(storedForm));
+  expect(stored.filter((value) => !possible.has(value))).toEqual([]);
+  expect(new Set(stored).size).toBe(stored.length);
 }
 
 /** What a database gives back for a value: lone surrogates become U+FFFD in UTF-8. */

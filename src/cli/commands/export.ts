@@ -48,6 +48,19 @@ export const exportFields: ReadonlyArray<keyof LlmCostRecord> = [
   "metadata",
 ];
 
+/** The figures among the fields: CSV keeps them as they are; every other cell is text (`formatCsv`). */
+const numberFields = new Set<keyof LlmCostRecord>([
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite1hTokens",
+  "reasoningTokens",
+  "estimatedCostUsd",
+  "providerCostUsd",
+  "durationMs",
+]);
+
 const csvColumns: Column<LlmCostRecord>[] = exportFields.map((field) => ({
   header: field,
   value: (record) => {
@@ -55,9 +68,13 @@ const csvColumns: Column<LlmCostRecord>[] = exportFields.map((field) => ({
     if (value === null || value === undefined) return "";
     return typeof value === "object" ? JSON.stringify(value) : String(value);
   },
+  align: numberFields.has(field) ? "right" : "left",
 }));
 
-/** `llm-ledger export`: events as JSONL (what `import` reads back) or CSV, newest first. */
+/**
+ * `llm-ledger export`: events as JSONL (what `import` reads back, lossless) or CSV for spreadsheets
+ * (text that would start a formula gets a leading `'`), newest first.
+ */
 export const exportCommand: CommandDefinition = {
   name: "export",
   summary: "write events as JSONL (re-importable) or CSV to standard output",
@@ -69,7 +86,8 @@ export const exportCommand: CommandDefinition = {
       type: "string",
       valueName: "FORMAT",
       choices: ["jsonl", "csv"],
-      description: "jsonl (default; one event per line, as import reads) or csv",
+      description:
+        "jsonl (default; one event per line, lossless, as import reads) or csv (for spreadsheets: text starting with = + - @ gets a leading ')",
     },
     ...windowOptions,
     ...filterOption,

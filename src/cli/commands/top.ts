@@ -56,11 +56,13 @@ export const topCommand: CommandDefinition = {
       context.io.stdout.write(JSON.stringify(report) + "\n");
       return;
     }
+    // An absent value is "-" in the table and an empty cell in CSV, as in `report`.
+    const none = format === "csv" ? "" : "-";
     const columns: Column<CostRow & { rank?: string }>[] = [
       { header: "#", value: (row) => row.rank ?? "", align: "right" },
       {
         header: cliDimensionName(dimension),
-        value: (row) => (row[dimension] === null ? "-" : String(row[dimension])),
+        value: (row) => (row[dimension] === null ? none : String(row[dimension])),
       },
       { header: "cost USD", value: (row) => row.costUsd, align: "right" },
       { header: "share", value: (row) => share(row.costUsd, report.totals.costUsd), align: "right" },
