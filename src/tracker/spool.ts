@@ -1,10 +1,10 @@
 // The spool: where priced events wait on disk while the store is unreachable. One file per tracker
 // (`spool-<pid>-<id>.ndjson`, one JSON record per line), appended and fsync'ed before the events'
 // promises resolve; a burst past the tracker's memory bound goes to overflow files of its own
-// (`spool-overflow.ts`), adopted here once synced. Files left behind — by a process that died (its pid no longer runs, or it is this
-// process's pid but no live tracker here holds the file) or released with events still in them by
-// `close()` (`pending-<id>.ndjson`) — are claimed by renaming them to `replay-<pid>-<id>.ndjson`:
-// rename is atomic, so two processes never replay the same file.
+// (`spool-overflow.ts`), adopted here once synced. Files left behind — by a process that died (its
+// pid no longer runs, or it is this process's pid but no live tracker here holds the file) or
+// released with events still in them by `close()` (`pending-<id>.ndjson`) — are claimed by renaming
+// them to `replay-<pid>-<id>.ndjson`: rename is atomic, so two processes never replay the same file.
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";

@@ -8,7 +8,7 @@ export interface BatchOutcome {
   written: number;
   /** Event ids that were already stored. */
   duplicates: Set<string>;
-  /** Event ids (lower case) the store refused for their content, with why (the sink's words when it listed them). */
+  /** Event ids (lower case) refused for their content, with why: the sink's words when it listed them. */
   refused: Map<string, string>;
 }
 
