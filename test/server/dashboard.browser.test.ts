@@ -45,34 +45,41 @@ async function serve(database: Database, events: NewLlmCostRecord[]): Promise<Se
  * more calls (50) for less money three days ago: 10 priced ($0.15, two of them fallbacks) and 40 of an
  * unpriced fine-tune.
  */
+/** One OpenAI call with no output, priced by the catalog at its time. */
+function pricedEvent(
+  pricing: ReturnType<typeof createPricing>,
+  fields: { repo: string; taskType: string; model: string; inputTokens: number; createdAt: Date },
+  usedFallback = false,
+): NewLlmCostRecord {
+  const estimate = pricing.estimateCost({
+    model: fields.model,
+    provider: "openai",
+    usage: { inputTokens: fields.inputTokens, outputTokens: 0 },
+    at: fields.createdAt,
+  });
+  return {
+    eventId: randomUUID(),
+    ...fields,
+    provider: "openai",
+    sdk: "ai",
+    outputTokens: 0,
+    resolvedModel: estimate.priced ? estimate.model : null,
+    estimatedCostUsd: estimate.costUsd,
+    costSource: estimate.priced ? "catalog" : "none",
+    priced: estimate.priced,
+    pricingVersion: estimate.priced ? estimate.pricingVersion : null,
+    usedFallback,
+    fallbackReason: usedFallback ? "429" : null,
+  };
+}
+
 function seedEvents(now: Date): NewLlmCostRecord[] {
   const pricing = createPricing();
   const todayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const event = (
     fields: { repo: string; taskType: string; model: string; inputTokens: number; createdAt: Date },
     usedFallback = false,
-  ): NewLlmCostRecord => {
-    const estimate = pricing.estimateCost({
-      model: fields.model,
-      provider: "openai",
-      usage: { inputTokens: fields.inputTokens, outputTokens: 0 },
-      at: fields.createdAt,
-    });
-    return {
-      eventId: randomUUID(),
-      ...fields,
-      provider: "openai",
-      sdk: "ai",
-      outputTokens: 0,
-      resolvedModel: estimate.priced ? estimate.model : null,
-      estimatedCostUsd: estimate.costUsd,
-      costSource: estimate.priced ? "catalog" : "none",
-      priced: estimate.priced,
-      pricingVersion: estimate.priced ? estimate.pricingVersion : null,
-      usedFallback,
-      fallbackReason: usedFallback ? "429" : null,
-    };
-  };
+  ) => pricedEvent(pricing, fields, usedFallback);
   const events: NewLlmCostRecord[] = [];
   for (let index = 0; index < 30; index++) {
     // Spread over today so far (UTC), never in the future, even just after midnight.
@@ -329,6 +336,48 @@ if (reason && inCi) {
       expect(await text(emptyPage, "curl-example")).toContain(`curl -X POST ${empty.server.url}/v1/events`);
       expect(await text(emptyPage, "tracker-example")).toContain("createHttpSink");
       await emptyPage.screenshot({ path: path.join(outputDirectory, "dashboard-empty.png"), fullPage: true });
+    });
+
+    it("filters by a repo whose name holds a comma or a backslash (the values are escaped when sent)", async () => {
+      // gpt-4o-mini input is $0.15 per million: "acme, inc" $1.50, "acme" $0.15, "a\\b" $3.00, "=1+1" $0.30.
+      const pricing = createPricing();
+      const createdAt = new Date(Date.now() - 3_600_000);
+      const calls = (repo: string, count: number) =>
+        Array.from({ length: count }, () =>
+          pricedEvent(pricing, {
+            repo,
+            taskType: "review",
+            model: "gpt-4o-mini",
+            inputTokens: 1_000_000,
+            createdAt,
+          }),
+        );
+      const ledger = await serve(database, [
+        ...calls("acme, inc", 10),
+        ...calls("acme", 1),
+        ...calls("a\\b", 20),
+        ...calls("=1+1", 2),
+      ]);
+      served.push(ledger);
+      const { page: namesPage } = await newPage();
+      await namesPage.goto(ledger.server.url + "/");
+      await namesPage.getByTestId("login-key").fill(ledger.readKey);
+      await namesPage.getByTestId("login-submit").click();
+      await expect.poll(() => text(namesPage, "spend-7d-value")).toBe("$4.95");
+      const recentRepos = async () =>
+        new Set(
+          await namesPage.getByTestId("table-recent").locator("tbody tr td:nth-child(2)").allInnerTexts(),
+        );
+      for (const [repo, spend] of [
+        ["acme, inc", "$1.50"],
+        ["a\\b", "$3.00"],
+        ["=1+1", "$0.30"],
+      ]) {
+        await namesPage.getByTestId("filter-repo").selectOption(repo!);
+        await expect.poll(() => text(namesPage, "spend-7d-value"), repo).toBe(spend);
+        await expect.poll(() => tableNames(namesPage, "repo"), repo).toEqual([repo]);
+        await expect.poll(recentRepos, repo).toEqual(new Set([repo]));
+      }
     });
 
     it("ran without a Content-Security-Policy violation or a script error", () => {
