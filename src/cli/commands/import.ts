@@ -1,12 +1,14 @@
-import { createReadStream } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import type { CommandDefinition } from "../command.js";
 import { databaseOptions } from "../database-option.js";
 import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
 import { compactRollups, costSdks, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
+import { readLines } from "../read-lines.js";
 import { schemaOption, withStore } from "../report-options.js";
+import { parseCreatedAt } from "../../tracker/parse-created-at.js";
+import { validateMetadata } from "../../tracker/validate-metadata.js";
+import { unstorableText } from "../../tracker/well-formed-text.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const moneyPattern = /^\d{1,8}(\.\d{1,12})?$/;
@@ -30,6 +32,8 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
       return null;
     }
     if (typeof field !== "string" || (required && field === "")) problems.push(`${key} must be a string`);
+    const unstorable = typeof field === "string" ? unstorableText(field) : undefined;
+    if (unstorable !== undefined) problems.push(`${key} ${unstorable}`);
     return typeof field === "string" ? field : null;
   };
   const tokens = (key: string, required: boolean): number => {
@@ -59,8 +63,8 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
   const eventId = text("eventId", true);
   if (eventId !== null && !uuidPattern.test(eventId)) problems.push("eventId must be a UUID");
   const createdAt = text("createdAt", true);
-  if (createdAt !== null && Number.isNaN(new Date(createdAt).getTime()))
-    problems.push("createdAt must be an ISO time");
+  const instant = createdAt === null ? undefined : parseCreatedAt(createdAt);
+  if (instant !== undefined && typeof instant !== "number") problems.push(instant.reason);
   const sdk = text("sdk", true);
   if (sdk !== null && !(costSdks as readonly string[]).includes(sdk))
     problems.push(`sdk must be one of ${costSdks.join(", ")}`);
@@ -80,9 +84,12 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
   ) {
     problems.push("durationMs must be a whole number of milliseconds");
   }
-  const metadata = event.metadata ?? null;
-  if (metadata !== null && (typeof metadata !== "object" || Array.isArray(metadata)))
-    problems.push("metadata must be an object");
+  let metadata: Record<string, unknown> | null = null;
+  try {
+    metadata = validateMetadata(event.metadata);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
 
   const record: NewLlmCostRecord = {
     eventId: eventId ?? "",
@@ -113,7 +120,7 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
     sessionId: text("sessionId", false),
     traceId: text("traceId", false),
     environment: text("environment", false),
-    metadata: metadata as Record<string, unknown> | null,
+    metadata,
   };
   return problems.length > 0 ? problems.join("; ") : record;
 }
@@ -125,24 +132,24 @@ interface ImportTally {
   bad: number;
 }
 
-/** Writes a batch; if the database refuses it, writes its records one by one to find the bad ones. */
+/**
+ * Writes a batch. The store commits every record but those the database refuses for their content,
+ * which are reported by line; a failure to reach the database ends the import (run it again: it is
+ * idempotent).
+ */
 async function writeBatch(
   store: TelemetryStore,
   batch: Array<{ record: NewLlmCostRecord; line: number }>,
   tally: ImportTally,
   report: (line: number, reason: string) => void,
 ): Promise<void> {
-  try {
-    const result = await store.recordLlmCosts(batch.map((item) => item.record));
-    tally.inserted += result.inserted;
-    tally.duplicates += result.duplicates;
-  } catch (error) {
-    if (batch.length === 1) {
-      tally.bad += 1;
-      report(batch[0]!.line, `refused by the database: ${(error as Error).message}`);
-      return;
-    }
-    for (const item of batch) await writeBatch(store, [item], tally, report);
+  const result = await store.recordLlmCosts(batch.map((item) => item.record));
+  tally.inserted += result.inserted;
+  tally.duplicates += result.duplicates;
+  const lineOf = new Map(batch.map((item) => [item.record.eventId, item.line]));
+  for (const rejection of result.rejected ?? []) {
+    tally.bad += 1;
+    report(lineOf.get(rejection.eventId) ?? 0, rejection.reason);
   }
 }
 
@@ -166,8 +173,7 @@ export const importCommand: CommandDefinition = {
     };
     const progress = createProgress(context.io, "importing");
     await withStore(context, async (store) => {
-      const input = createReadStream(file, { encoding: "utf8" });
-      const lines = createInterface({ input, crlfDelay: Infinity });
+      const lines = readLines(file);
       let batch: Array<{ record: NewLlmCostRecord; line: number }> = [];
       let number = 0;
       for await (const line of lines) {
