@@ -47,6 +47,8 @@ const maxCachedKeys = 10_000;
 /** Key ids are Postgres bigints: a longer string of digits cannot be one (and would fail the cast). */
 const maxKeyId = 2n ** 63n - 1n;
 
+const generatedKeyPattern = /^llk_[A-Za-z0-9_-]{43}$/;
+
 /** A fresh random key: `llk_` and 32 random bytes, base64url. */
 export function generateApiKey(): string {
   return `llk_${randomBytes(32).toString("base64url")}`;
@@ -140,6 +142,9 @@ export function createApiKeyStore(options: {
       if (adminHash && timingSafeEqual(Buffer.from(hash, "hex"), adminHash)) {
         return { keyId: "env", name: "admin (LLM_LEDGER_ADMIN_KEY)", scopes };
       }
+      // Only a generated key can be stored: anything else (a guess, garbage) costs no database
+      // lookup, which matters now that the throttle checks every claimed key before refusing it.
+      if (!generatedKeyPattern.test(key)) return undefined;
       const cached = cache.get(hash);
       if (cached && cached.until > now()) return cached.principal;
       const [row] = await options.database.query<KeyRow>(
