@@ -135,6 +135,18 @@ describeEachEngine("HTTP service defenses", (context) => {
     expect((await attempt({ "content-type": "application/json" })).status).toBe(403);
     expect((await attempt({ origin: dashboardOrigin, "content-type": "text/plain" })).status).toBe(415);
     expect((await attempt(json)).status).toBe(200);
+    // A cross-site page sending wrong keys is refused before they are checked, so it counts for nothing.
+    const wrong = JSON.stringify({ key: "llk_CrossSiteGuessCrossSiteGuessCrossSiteGue" });
+    for (let flood = 0; flood < 5; flood++) {
+      const response = await app.request("/v1/session", {
+        method: "POST",
+        headers: { origin: "https://evil.example", "content-type": "text/plain" },
+        body: wrong,
+      });
+      expect(response.status).toBe(403);
+    }
+    const own = await app.request("/v1/session", { method: "POST", headers: json, body: wrong });
+    expect(own.status).toBe(401);
   });
 
   it("requires same-origin JSON for state changes a session cookie can reach; Bearer routes keep their content types", async () => {
