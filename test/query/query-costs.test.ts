@@ -4,6 +4,7 @@ import { queryCosts, type QueryCostsOptions } from "../../src/query/index.js";
 import { queryCostsUsing } from "../../src/query/query-costs.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { describeEachEngine } from "../support/databases.js";
+import { hostileValues, seededRandom, storedForm } from "../support/hostile-text.js";
 import { insertEvents, testEvent } from "./support/cost-events.js";
 import { compactAll, emptyTables } from "./support/rollup-drift.js";
 
@@ -289,6 +290,35 @@ describeEachEngine("queryCosts", (context) => {
     ]);
     expect((await queryCosts(store(), { filters: { deliveryId: ["d1"] } })).totals.costUsd).toBe("8");
     expect((await queryCosts(store(), { filters: { sessionId: ["s1"] } })).totals.costUsd).toBe("4");
+  });
+
+  it("groups and filters hostile values exactly, from the rollups and raw events, lone surrogates included", async () => {
+    const values = hostileValues(seededRandom(7), 60);
+    const storable = values.filter((value) => value === storedForm(value));
+    await insertEvents(
+      context.database(),
+      context.schema,
+      storable.flatMap((value, index) =>
+        Array.from({ length: (index % 3) + 1 }, () =>
+          testEvent({ repo: value, userId: value, metadata: { team: value } }),
+        ),
+      ),
+    );
+    await compactAll(context.database(), context.schema);
+    for (const dimension of ["repo", "userId", "metadata.team"] as const) {
+      const grouped = await both({ groupBy: [dimension] });
+      expect(new Set(grouped.rows.map((row) => row[dimension]))).toEqual(new Set(storable));
+      for (const row of grouped.rows) {
+        const value = String(row[dimension]);
+        const filtered = await both({ filters: { [dimension]: [value] } });
+        expect(filtered.totals.events, `${dimension} ${JSON.stringify(value)}`).toBe(row.events);
+      }
+    }
+    // A lone surrogate has no UTF-8 form: asking for it finds nothing stored, and fails nothing.
+    for (const value of values.filter((value) => value !== storedForm(value))) {
+      const report = await both({ filters: { repo: [value, "\uD800"] } });
+      expect(report.totals.events).toBe(0);
+    }
   });
 
   it("orders and limits rows while the totals cover every row", async () => {

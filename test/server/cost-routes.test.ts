@@ -96,6 +96,9 @@ describeEachEngine("GET /v1/costs and /v1/events with hostile text", (context) =
     const single = await costs({ repo: "acme\\,inc" });
     expect(single.totals.events).toBe(byRepo.get("acme,inc"));
 
+    // A lone surrogate cannot travel in a URL: it arrives as U+FFFD, which no stored repo is.
+    expect((await costs({ repo: "\uD800,\uDFFFx" })).totals.events).toBe(0);
+
     const stray = await get("/v1/costs", { repo: "acme\\inc" });
     expect(stray.status).toBe(400);
     expect(await stray.json()).toMatchObject({
