@@ -374,9 +374,9 @@ if (reason && inCi) {
         ["=1+1", "$0.30"],
       ]) {
         await namesPage.getByTestId("filter-repo").selectOption(repo!);
-        await expect.poll(() => text(namesPage, "spend-7d-value"), repo).toBe(spend);
-        await expect.poll(() => tableNames(namesPage, "repo"), repo).toEqual([repo]);
-        await expect.poll(recentRepos, repo).toEqual(new Set([repo]));
+        await expect.poll(() => text(namesPage, "spend-7d-value"), { message: repo }).toBe(spend);
+        await expect.poll(() => tableNames(namesPage, "repo"), { message: repo }).toEqual([repo]);
+        await expect.poll(recentRepos, { message: repo }).toEqual(new Set([repo]));
       }
     });
 
