@@ -2,6 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LedgerError } from "../errors.js";
+import { createLockFile, readLockFile, removeStaleLockFile } from "./lock-file.js";
+import { startHeartbeat, watchForHeartbeat } from "./lock-heartbeat.js";
 import { currentBootId, currentProcessIdentity, processStartTime } from "./process-identity.js";
 
 const lockFileName = "llm-ledger.lock";
@@ -13,13 +15,34 @@ export interface DirectoryLock {
 }
 
 /**
- * Takes the lock file of a PGlite directory. PGlite is single-process: two processes writing one
- * data directory would corrupt it, so a second opener gets `E_DB_IN_USE` instead. A lock left by a
- * process that no longer runs is taken over. The lock names the holder's PID, start time and boot id
- * (see `process-identity.ts`), so a PID recycled since — PID 1 again after a container restart — is
- * told from a live holder. The host name in the file is for people reading it.
+ * Timings of the lock; internal, for tests. Every holder refreshes its lock each heartbeat, and an
+ * opener watches for about 2.5 heartbeats, so the two must stay in step across processes.
  */
-export function lockDirectory(directory: string): DirectoryLock {
+export interface DirectoryLockTimings {
+  readonly heartbeatMilliseconds?: number;
+  readonly watchMilliseconds?: number;
+}
+
+const defaultHeartbeatMilliseconds = 1_000;
+const defaultWatchMilliseconds = 2_500;
+
+/**
+ * Takes the lock file of a PGlite directory. PGlite is single-process: two processes writing one
+ * data directory would corrupt it, so a second opener gets `E_DB_IN_USE` instead.
+ *
+ * The lock names the holder's PID, start time and boot id (see `process-identity.ts`), so a holder
+ * on this machine is told from a PID recycled since (PID 1 again after a container restart) and is
+ * refused at once. A holder that cannot be seen from here — another container's PID namespace,
+ * another host on a network volume — looks exactly like a dead one, though; so a lock that looks
+ * stale is watched for 2.5 heartbeats (see `lock-heartbeat.ts`) and taken over only if nobody
+ * refreshed it. The host name in the file is for people reading it.
+ */
+export async function lockDirectory(
+  directory: string,
+  timings: DirectoryLockTimings = {},
+): Promise<DirectoryLock> {
+  const heartbeatMilliseconds = timings.heartbeatMilliseconds ?? defaultHeartbeatMilliseconds;
+  const watchMilliseconds = timings.watchMilliseconds ?? defaultWatchMilliseconds;
   const file = path.join(directory, lockFileName);
   const content = JSON.stringify({
     ...currentProcessIdentity(),
@@ -27,18 +50,10 @@ export function lockDirectory(directory: string): DirectoryLock {
     since: new Date().toISOString(),
   });
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, content, { flag: "wx" });
-      return holdLock(file, content);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-        throw new LedgerError("E_DB_DIR", `cannot create lock file ${file}: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-    }
-    const existing = readLock(file);
-    if (existing === undefined) continue; // released between our attempt and the read
+    if (create(file, content)) return holdLock(file, content, heartbeatMilliseconds);
+    const seen = readLockFile(file);
+    if (seen === undefined) continue; // released between our attempt and the read
+    const existing = parseLock(seen.raw);
     if (holderIsLive(existing)) {
       const who = existing.pid === process.pid ? `this process (${existing.pid})` : `process ${existing.pid}`;
       throw new LedgerError(
@@ -46,70 +61,98 @@ export function lockDirectory(directory: string): DirectoryLock {
         `database ${directory} is in use by ${who}; stop it, use its HTTP API, or use a Postgres server`,
       );
     }
-    takeOverStale(file, existing.raw);
+    const outcome = await watchForHeartbeat(file, seen, watchMilliseconds);
+    if (outcome === "refreshed") throw inUseElsewhere(directory, existing, watchMilliseconds);
+    if (outcome === "unchanged") removeStaleLockFile(file, seen);
   }
   throw new LedgerError("E_DB_IN_USE", `database ${directory} is being opened by another process; try again`);
 }
 
-function holdLock(file: string, content: string): DirectoryLock {
+function create(file: string, content: string): boolean {
+  try {
+    return createLockFile(file, content);
+  } catch (error) {
+    throw new LedgerError("E_DB_DIR", `cannot create lock file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+function inUseElsewhere(directory: string, lock: ExistingLock, watchMilliseconds: number): LedgerError {
+  return new LedgerError(
+    "E_DB_IN_USE",
+    `database ${directory} is held by pid ${lock.pid ?? "unknown"} on host ${lock.host ?? "unknown"}, ` +
+      `which refreshed the lock within the last ${Math.ceil(watchMilliseconds / 1000)} s; it seems to run ` +
+      `in another container or on another host sharing this directory: stop it, use its HTTP API, or use a Postgres server`,
+  );
+}
+
+function holdLock(file: string, content: string, heartbeatMilliseconds: number): DirectoryLock {
   let held = true;
+  const stopHeartbeat = startHeartbeat(file, content, heartbeatMilliseconds);
   const release = () => {
     if (!held) return;
     held = false;
+    stopHeartbeat();
     process.removeListener("exit", release);
-    try {
-      // Only remove the file if it is still ours.
-      if (fs.readFileSync(file, "utf8") === content) fs.unlinkSync(file);
-    } catch {
-      // already gone
-    }
+    // Only remove the file if it is still ours.
+    if (readLockFile(file)?.raw === content) removeOwnLock(file);
   };
   process.on("exit", release);
   return { file, release };
+}
+
+function removeOwnLock(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // already gone
+  }
 }
 
 interface ExistingLock {
   pid: number | undefined;
   startTime: string | undefined;
   bootId: string | undefined;
-  raw: string;
+  host: string | undefined;
 }
 
-function readLock(file: string): ExistingLock | undefined {
-  let raw: string;
+function parseLock(raw: string): ExistingLock {
   try {
-    raw = fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-  try {
-    const parsed = JSON.parse(raw) as { pid?: unknown; startTime?: unknown; bootId?: unknown };
+    const parsed = JSON.parse(raw) as {
+      pid?: unknown;
+      startTime?: unknown;
+      bootId?: unknown;
+      host?: unknown;
+    };
     return {
       pid: Number.isSafeInteger(parsed.pid) ? (parsed.pid as number) : undefined,
       startTime: typeof parsed.startTime === "string" ? parsed.startTime : undefined,
       bootId: typeof parsed.bootId === "string" ? parsed.bootId : undefined,
-      raw,
+      host: typeof parsed.host === "string" ? parsed.host : undefined,
     };
   } catch {
-    return { pid: undefined, startTime: undefined, bootId: undefined, raw };
+    return { pid: undefined, startTime: undefined, bootId: undefined, host: undefined };
   }
 }
 
 /**
- * Whether the process a lock names still runs. What cannot be checked counts as live, as before
- * start times were recorded: a lock without one (an older llm-ledger) or a process whose start time
- * cannot be read is judged by its PID alone.
+ * Whether the process a lock names provably still runs on this machine. What cannot be checked
+ * counts as live, as before start times were recorded: a lock without one (an older llm-ledger) or
+ * a process whose start time cannot be read is judged by its PID alone. A lock judged not live here
+ * may still have a live holder elsewhere; the heartbeat decides.
  */
 function holderIsLive(lock: ExistingLock): boolean {
-  if (lock.pid === undefined) return false; // no holder named: nothing to wait for
-  // Written under another boot: this machine has restarted since (every process of that boot is
-  // gone), or another host wrote it on a shared volume, whose processes cannot be seen from here.
+  if (lock.pid === undefined) return false; // no holder named
+  // Written under another boot: this machine has restarted since, or another host wrote it on a
+  // shared volume.
   const bootId = currentBootId();
   if (lock.bootId !== undefined && bootId !== undefined && lock.bootId !== bootId) return false;
   if (!isRunning(lock.pid)) return false;
   if (lock.startTime === undefined) return true;
   const startTime = processStartTime(lock.pid);
-  // The PID runs but started at another time: it was recycled after the holder died.
+  // The PID runs but started at another time: recycled after the holder died, or the holder is in
+  // another PID namespace (another container) and the PID here is someone else.
   return startTime === undefined || startTime === lock.startTime;
 }
 
@@ -120,17 +163,4 @@ function isRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-/** Moves a stale lock aside atomically; puts it back if another process replaced it meanwhile. */
-function takeOverStale(file: string, staleContent: string): void {
-  const aside = `${file}.stale-${process.pid}`;
-  try {
-    fs.renameSync(file, aside);
-  } catch {
-    return;
-  }
-  const moved = fs.readFileSync(aside, "utf8");
-  if (moved === staleContent) fs.unlinkSync(aside);
-  else fs.renameSync(aside, file);
 }

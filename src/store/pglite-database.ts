@@ -91,7 +91,7 @@ export async function openPglite(
       },
     );
   }
-  const lock = lockDirectory(directory);
+  const lock = await lockDirectory(directory);
   try {
     return await start(directory, thread, description, lock.release);
   } catch (error) {
