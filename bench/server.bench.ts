@@ -2,8 +2,10 @@
 // eventId for every event, counted as rows in the table) with p50/p99 latency, beside the naive way
 // (one event per request) in the same run, and GET /v1/costs p50/p99 while ingest runs. The server
 // runs in its own process; autocannon drives it from this one. Postgres server and PGlite.
-//   npm run bench -- server [--seconds 15] [--connections 16] [--rate 20000]
+//   npm run bench -- server [--seconds 15] [--connections 16] [--rate 20000] [--baseline DIR]
 // Then the same at a fixed arrival rate (--rate events/s): the latency at that load.
+// --baseline DIR: also run the Postgres server case with the service built in DIR (a checkout of an
+// earlier commit with its dist/ built), alternating with this one, for a before/after in one run.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -29,10 +31,10 @@ function buildServer(): void {
   execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
 }
 
-function startServer(databaseUrl: string, schema: string): Promise<Server> {
+function startServer(databaseUrl: string, schema: string, main = "dist/cli/main.js"): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ["dist/cli/main.js", "serve", "--port", "0", "--database-url", databaseUrl, "--schema", schema],
+    [main, "serve", "--port", "0", "--database-url", databaseUrl, "--schema", schema],
     { env: { ...process.env, LLM_LEDGER_ADMIN_KEY: adminKey }, stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {
@@ -172,8 +174,9 @@ async function benchEngine(
   seconds: number,
   connections: number,
   rate: number,
+  main?: string,
 ) {
-  const server = await startServer(databaseUrl, schema);
+  const server = await startServer(databaseUrl, schema, main);
   try {
     const key = await createKey(server.url);
     await ingestRun(server, key, 100, 2, connections); // warm-up
@@ -195,12 +198,12 @@ async function benchEngine(
       costsUnderIngest: queries,
     };
     console.log(
-      `${name.padEnd(9)} ingest ${ingest.eventsPerSecond.toLocaleString("en-US")} events/s (batches of 100, p50 ${ingest.latencyMs.p50} ms, p99 ${ingest.latencyMs.p99} ms, non-2xx ${ingest.non2xx})` +
+      `${name.padEnd(17)} ingest ${ingest.eventsPerSecond.toLocaleString("en-US")} events/s (batches of 100, p50 ${ingest.latencyMs.p50} ms, p99 ${ingest.latencyMs.p99} ms, non-2xx ${ingest.non2xx})` +
         `  | naive 1/request ${naive.eventsPerSecond.toLocaleString("en-US")} events/s → ×${result.ratio}` +
         `  | GET /v1/costs under load p50 ${queries.latencyMs.p50} ms, p99 ${queries.latencyMs.p99} ms`,
     );
     console.log(
-      `${"".padEnd(9)} at ${rate.toLocaleString("en-US")} events/s offered: ${atRate.eventsPerSecond.toLocaleString("en-US")} events/s ingested, p50 ${atRate.latencyMs.p50} ms, p99 ${atRate.latencyMs.p99} ms, non-2xx ${atRate.non2xx}` +
+      `${"".padEnd(17)} at ${rate.toLocaleString("en-US")} events/s offered: ${atRate.eventsPerSecond.toLocaleString("en-US")} events/s ingested, p50 ${atRate.latencyMs.p50} ms, p99 ${atRate.latencyMs.p99} ms, non-2xx ${atRate.non2xx}` +
         `  | GET /v1/costs p50 ${queriesAtRate.latencyMs.p50} ms, p99 ${queriesAtRate.latencyMs.p99} ms` +
         `  | cores busy: server ${atRate.cores.server}, Postgres ${atRate.cores.postgres}, load generator ${atRate.cores.loadGenerator}`,
     );
@@ -214,6 +217,8 @@ export async function run(args: string[]): Promise<void> {
   const seconds = flag(args, "seconds", 15);
   const connections = flag(args, "connections", 16);
   const rate = flag(args, "rate", 20_000);
+  const baselineIndex = args.indexOf("--baseline");
+  const baseline = baselineIndex >= 0 ? args[baselineIndex + 1] : undefined;
   buildServer();
   console.log(
     `load average before: ${os
@@ -222,17 +227,27 @@ export async function run(args: string[]): Promise<void> {
       .join(" ")}`,
   );
   const results = [];
-  const schema = `bench_server_${randomBytes(4).toString("hex")}`;
   const sql = new pg.Pool({ connectionString: serverUrl, max: 1 });
-  try {
-    await sql.query("select 1");
-    results.push(await benchEngine("postgres", serverUrl, schema, seconds, connections, rate));
-  } catch (error) {
-    console.log(`postgres: skipped (${(error as Error).message})`);
-  } finally {
-    await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-    await sql.end();
+  const cases = baseline
+    ? [
+        { name: "postgres-baseline", main: `${baseline}/dist/cli/main.js` },
+        { name: "postgres", main: undefined },
+        { name: "postgres-baseline", main: `${baseline}/dist/cli/main.js` },
+        { name: "postgres", main: undefined },
+      ]
+    : [{ name: "postgres", main: undefined }];
+  for (const { name, main } of cases) {
+    const schema = `bench_server_${randomBytes(4).toString("hex")}`;
+    try {
+      await sql.query("select 1");
+      results.push(await benchEngine(name, serverUrl, schema, seconds, connections, rate, main));
+    } catch (error) {
+      console.log(`${name}: skipped (${(error as Error).message})`);
+    } finally {
+      await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    }
   }
+  await sql.end();
   results.push(await benchEngine("pglite", "memory:", "public", seconds, connections, rate));
   console.log(
     `load average after: ${os

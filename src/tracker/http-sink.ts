@@ -2,6 +2,9 @@ import { LedgerError } from "../errors.js";
 import type { NewLlmCostRecord } from "../store/cost-record.js";
 import type { EventSink, SinkRejection, SinkWriteResult } from "./event-sink.js";
 
+// Answers that say nothing about the events themselves: try again later (see HttpSinkError).
+const transientStatuses: ReadonlySet<number> = new Set([401, 403, 404, 408, 429]);
+
 /** The largest batch the service accepts in one `POST /v1/events`. */
 const maxEventsPerRequest = 1_000;
 
@@ -18,9 +21,11 @@ export interface HttpSinkOptions {
 
 /**
  * A failed delivery to the service. `transient` tells the tracker whether to try again (5xx, 408,
- * 429, network errors, time-outs) or to treat the events as refused (any other 4xx: the tracker
- * then splits the batch to isolate the refused ones). Events the service rejects one by one are no
- * error: they come back in the result's `rejected`.
+ * 429, network errors, time-outs, and 401/403/404: a missing, revoked or wrong key or URL says
+ * nothing about the events, so they wait in the spool for the operator's fix instead of being
+ * refused) or to treat the events as refused (any other 4xx: the tracker then splits the batch to
+ * isolate the refused ones). Events the service rejects one by one are no error: they come back in
+ * the result's `rejected`.
  */
 export class HttpSinkError extends LedgerError {
   readonly transient: boolean;
@@ -84,7 +89,7 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
     }
     const text = await response.text().catch(() => "");
     if (!response.ok) {
-      const transient = response.status >= 500 || response.status === 408 || response.status === 429;
+      const transient = response.status >= 500 || transientStatuses.has(response.status);
       throw new HttpSinkError(`${endpoint.href} answered ${response.status}: ${errorMessage(text)}`, {
         transient,
         status: response.status,

@@ -85,6 +85,57 @@ describeEachEngine("createHttpSink into a running service", (context) => {
   });
 });
 
+describeEachEngine("createHttpSink with a key the service refuses", (context) => {
+  it("spools the events of a revoked key instead of refusing them, and a tracker with a good key replays them", async () => {
+    const server = await startServer({
+      database: context.database(),
+      schema: context.schema,
+      port: 0,
+      logger: silent,
+    });
+    const spoolDir = mkdtempSync(path.join(os.tmpdir(), "llm-ledger-sink-spool-"));
+    try {
+      const keys = createApiKeyStore({ database: context.database(), schema: context.schema });
+      const revoked = await keys.create({ name: "old", scopes: ["ingest"] });
+      await keys.revoke(revoked.info.id);
+      const call = () =>
+        ({
+          repo: "acme/revoked",
+          taskType: "review",
+          model: "gpt-4o-mini",
+          provider: "openai",
+          usage: { inputTokens: 1_000, outputTokens: 0 },
+        }) as const;
+      const first = createCostTracker({
+        telemetryStore: createHttpSink({ url: server.url, apiKey: revoked.key }),
+        spoolDir,
+        logger: quietLogger,
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+        closeTimeoutMs: 200,
+      });
+      const results = await Promise.all(Array.from({ length: 20 }, () => first.trackUsage(call())));
+      await first.close();
+      expect(results.map((result) => result.outcome)).toEqual(Array(20).fill("spooled"));
+      const { key } = await keys.create({ name: "new", scopes: ["ingest"] });
+      const second = createCostTracker({
+        telemetryStore: createHttpSink({ url: server.url, apiKey: key }),
+        spoolDir,
+        logger: quietLogger,
+      });
+      await second.close();
+      const [row] = await context
+        .database()
+        .query<{ n: string; ids: string }>(
+          `SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM "${context.schema}".llm_cost_events WHERE repo = 'acme/revoked'`,
+        );
+      expect(row).toEqual({ n: "20", ids: "20" });
+      expect(readdirSync(spoolDir).filter((name) => name.endsWith(".ndjson"))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describeEachEngine("createHttpSink with events the service rejects", (context) => {
   it("answers them `rejected` with the service's reason in one request, stores the others, and flush() resolves", async () => {
     const server = await startServer({
@@ -234,14 +285,18 @@ describe("createHttpSink failures", () => {
     return sink.recordLlmCosts([record()]).catch((error: unknown) => error);
   };
 
-  it("is transient on 5xx, 408 and 429 (the tracker retries) and refused on other 4xx", async () => {
+  it("is transient on 5xx, 408, 429 and a key or URL the service refuses (401, 403, 404), refused on other 4xx", async () => {
     for (const [code, transient] of [
       [503, true],
       [500, true],
       [429, true],
       [408, true],
-      [401, false],
+      [401, true],
+      [403, true],
+      [404, true],
       [400, false],
+      [413, false],
+      [422, false],
     ] as const) {
       status = code;
       const error = await attempt();
