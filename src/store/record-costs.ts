@@ -108,18 +108,22 @@ interface InsertSummary {
 
 /**
  * The insert from `source`, reporting the count inserted and the ids that conflicted with stored rows.
- * Rows go in `event_id` order: two writers inserting overlapping ids then wait on each other in one
- * order and cannot deadlock (each waits for the other's conflicting row in opposite orders otherwise).
+ * Rows are inserted in `event_id` order, so two writers with overlapping ids wait on each other in one
+ * order and cannot deadlock (in arrival order each could hold a row the other waits for). Their `id`s
+ * are drawn first, in arrival order, so `id` still says in which order a batch's events came.
  */
 function insertFrom(target: string, source: string): string {
-  return `WITH inserted AS (
-      INSERT INTO ${target} (${columnList})
-      SELECT ${columnList} FROM ${source} ORDER BY event_id
+  const sequence = `'${target.replace(/llm_cost_events$/, "llm_cost_events_id_seq")}'::regclass`;
+  return `WITH numbered AS MATERIALIZED (
+      SELECT nextval(${sequence}) AS id, ${columnList} FROM ${source}
+    ), inserted AS (
+      INSERT INTO ${target} (id, ${columnList})
+      SELECT id, ${columnList} FROM numbered ORDER BY event_id
       ON CONFLICT (event_id) DO NOTHING
       RETURNING event_id
     )
     SELECT (SELECT count(*) FROM inserted) AS inserted,
-      ARRAY(SELECT s.event_id::text FROM ${source} s
+      ARRAY(SELECT s.event_id::text FROM numbered s
              WHERE s.event_id NOT IN (SELECT event_id FROM inserted)) AS duplicate_ids`;
 }
 

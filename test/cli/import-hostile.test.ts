@@ -47,6 +47,8 @@ describeServer("import of hostile lines", () => {
       Buffer.from(line({ createdAt: "2026-02-30T00:00:00Z" })),
       Buffer.from(line({ taskType: "two\nlines", metadata: { "😀": "ok" } })),
       Buffer.from(line({ inputTokens: 1e12 + 1 })),
+      // Free error text is kept, cleaned, as the tracker keeps it.
+      Buffer.from(line({ repo: "errors", error: "bad\uD800 end" })),
     ].map((item) => {
       if (typeof item !== "string") return item;
       // Raw invalid UTF-8 (a lone continuation byte) where the marker stood.
@@ -61,7 +63,7 @@ describeServer("import of hostile lines", () => {
     await writeFile(file, Buffer.concat(lines.flatMap((bytes) => [bytes, Buffer.from("\r\n")])));
     const run = await runLedger(["import", file, ...flags, "--json"]);
     expect(run.exitCode).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ lines: 7, inserted: 2, bad: 5 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ lines: 8, inserted: 3, bad: 5 });
     expect(run.stderr).toMatch(/^hostile\.jsonl:2: repo is not valid Unicode/m);
     expect(run.stderr).toMatch(/^hostile\.jsonl:3: metadata\.note is not valid Unicode/m);
     expect(run.stderr).toMatch(/^hostile\.jsonl:4: createdAt must be an ISO 8601 time/m);
@@ -78,6 +80,12 @@ describeServer("import of hostile lines", () => {
           (JSON.parse(text) as { repo: string }).repo,
       )
       .sort();
-    expect(repos).toEqual(["review|=HYPERLINK(1)", "two\nlines|api"]);
+    expect(repos).toEqual(["review|=HYPERLINK(1)", "review|errors", "two\nlines|api"]);
+    const errors = exported.stdout
+      .trim()
+      .split("\n")
+      .map((text) => (JSON.parse(text) as { error?: string | null }).error)
+      .filter(Boolean);
+    expect(errors).toEqual(["bad\uFFFD end"]);
   });
 });

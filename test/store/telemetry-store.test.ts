@@ -170,6 +170,17 @@ describeEachEngine("telemetry store", (context) => {
         expect(await store.recordLlmCosts([sampleRecord()])).toMatchObject({ inserted: 1 });
       });
 
+      it("numbers a batch's rows in arrival order, though it inserts them in event_id order", async () => {
+        const batch = Array.from({ length: 60 }, () => sampleRecord());
+        await store.recordLlmCosts(batch);
+        const rows = await store.database.query<{ event_id: string }>(
+          `SELECT event_id::text AS event_id FROM "${context.schema}".llm_cost_events
+            WHERE event_id = ANY($1::uuid[]) ORDER BY id`,
+          [batch.map((record) => record.eventId)],
+        );
+        expect(rows.map((row) => row.event_id)).toEqual(batch.map((record) => record.eventId));
+      });
+
       it("rejects every row of a batch that holds nothing but refused rows, and stores nothing", async () => {
         const bad = [sampleRecord({ outputTokens: -3 }), sampleRecord({ inputTokens: -1 })];
         const result = await store.recordLlmCosts(bad);

@@ -8,11 +8,13 @@ import { readLines } from "../read-lines.js";
 import { schemaOption, withStore } from "../report-options.js";
 import { parseCreatedAt } from "../../tracker/parse-created-at.js";
 import { validateMetadata } from "../../tracker/validate-metadata.js";
-import { unstorableText } from "../../tracker/well-formed-text.js";
+import { cleanFreeText, unstorableText } from "../../tracker/well-formed-text.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const moneyPattern = /^\d{1,8}(\.\d{1,12})?$/;
 const maxTokens = 1e12;
+// The tracker keeps error messages up to this length (validate-input.ts), and so does an import.
+const maxErrorLength = 8_000;
 
 /** Parses one exported line into a record to store, or returns why it cannot be. */
 export function parseEventLine(line: string): NewLlmCostRecord | string {
@@ -43,6 +45,13 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
       return 0;
     }
     return field;
+  };
+  // Free text is kept, cleaned (as the tracker keeps an error message), not refused.
+  const freeText = (key: string): string | null => {
+    const field = event[key];
+    if (field === undefined || field === null) return null;
+    if (typeof field !== "string") problems.push(`${key} must be a string`);
+    return typeof field === "string" ? cleanFreeText(field, maxErrorLength) : null;
   };
   const money = (key: string, required: boolean): string | null => {
     const field = event[key];
@@ -114,7 +123,7 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
     durationMs: durationMs as number | null,
     usedFallback: flag("usedFallback", false),
     fallbackReason: text("fallbackReason", false),
-    error: text("error", false),
+    error: freeText("error"),
     deliveryId: text("deliveryId", false),
     userId: text("userId", false),
     sessionId: text("sessionId", false),
