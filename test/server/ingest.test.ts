@@ -29,7 +29,7 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
   let app: LedgerApp;
   const keys: Record<string, string> = {};
 
-  const post = (body: string, key = keys.ingest) =>
+  const post = (body: string | Uint8Array, key = keys.ingest) =>
     app.request("/v1/events", { method: "POST", body, headers: { authorization: `Bearer ${key}` } });
   const count = async () =>
     Number(
@@ -234,6 +234,20 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
       1e300,
       "1e9",
       [1, 2],
+      // Hostile text: lone surrogates (refused), NUL (refused), formula starts and line breaks (kept).
+      "\uD800",
+      "a\uDFFFb",
+      "x\u0000y",
+      "=HYPERLINK(1)",
+      "+1",
+      "-2",
+      "@cmd",
+      "line\nbreak",
+      "\r\n",
+      "tab\there",
+      { note: "\uD800" },
+      JSON.parse(`{"\\udbff": 1}`) as unknown,
+      { list: ["=1", "\uDC00"] },
     ];
     const validIds = new Set<string>();
     const randomEvent = (): unknown => {
@@ -257,6 +271,11 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
           "metadata",
           "providerCostUsd",
           "sdk",
+          "provider",
+          "userId",
+          "sessionId",
+          "environment",
+          "error",
         ]);
         event[field] = pick(junkValues);
         if (next() < 0.2) return pick(junkValues);
@@ -267,9 +286,12 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     let fiveHundreds = 0;
     for (let index = 0; index < 10_000; index++) {
       const kind = next();
-      let body: string;
+      let body: string | Uint8Array;
       let sent: Array<Record<string, unknown>> = [];
-      if (kind < 0.15)
+      if (kind < 0.03)
+        // Random bytes: invalid UTF-8 as often as not.
+        body = Uint8Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 256));
+      else if (kind < 0.15)
         body = Array.from({ length: Math.floor(next() * 40) }, () =>
           String.fromCharCode(Math.floor(next() * 128)),
         ).join("");
@@ -295,7 +317,7 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
       if (response.status === 200 && sent.length > 0) {
         const answer = (await response.json()) as { rejected: Array<{ index: number }> };
         const rejectedIndexes = new Set(answer.rejected.map((rejection) => rejection.index));
-        const parsedEvents = (JSON.parse(body) as { events: unknown[] }).events;
+        const parsedEvents = (JSON.parse(body as string) as { events: unknown[] }).events;
         parsedEvents.forEach((event, position) => {
           if (!rejectedIndexes.has(position) && typeof event === "object" && event !== null) {
             const id = (event as { eventId?: unknown }).eventId;
