@@ -49,3 +49,17 @@ describe.skipIf(!built && process.env.CI !== "true")("package exports (dist/ bui
     expect(exported.cost).toBe("0.00000015");
   });
 });
+
+describe.skipIf(!built && process.env.CI !== "true")("package declarations", () => {
+  it("name no driver's types, so a consumer needs neither @types/pg nor postgres.js", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const files = (await readdir("dist", { recursive: true })).filter((file) => file.endsWith(".d.ts"));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const text = await readFile(`dist/${file}`, "utf8");
+      expect(text, file).not.toMatch(
+        /from "(pg|postgres|pg-copy-streams)"|import\("(pg|postgres|pg-copy-streams)"\)/,
+      );
+    }
+  });
+});
