@@ -6,20 +6,20 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { ServerLogger } from "../../src/server/server-logger.js";
 import { describeServer, serverUrl, uniqueSchema } from "../support/databases.js";
-import { startSwitchableProxy, type SwitchableProxy } from "./switchable-proxy.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 const adminKey = "outage-test-admin-key-0123456789";
 
 describeServer("the service during a database outage", () => {
-  let proxy: SwitchableProxy;
+  let proxy: TcpProxy;
   let server: RunningServer;
   let databaseUrl: URL;
   const keys: Record<string, string> = {};
 
   beforeAll(async () => {
     const target = new URL(serverUrl!);
-    proxy = await startSwitchableProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     databaseUrl = new URL(serverUrl!);
     databaseUrl.hostname = "127.0.0.1";
     databaseUrl.port = String(proxy.port);

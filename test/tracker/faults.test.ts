@@ -11,7 +11,7 @@ import type { EventSink } from "../../src/tracker/event-sink.js";
 import type { TrackResult } from "../../src/tracker/track-types.js";
 import { describeEachEngine, describeServer, serverUrl, uniqueSchema } from "../support/databases.js";
 import { aiCall, memoryLogger, tempSpoolDir } from "./support.js";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 const pricing = createPricing();
 const scale = 10n ** 12n;

@@ -1,12 +1,16 @@
-// A TCP proxy between a client and the Postgres server that a test can cut, restore, and make lose
-// the acknowledgement of the next COMMIT (the server commits; the client never hears of it).
+// A TCP proxy between a client and the Postgres server that a test can cut (connections closed, new
+// ones refused), freeze (connections stay open, nothing passes either way: a hung database or
+// network), restore, and make lose the acknowledgement of the next COMMIT (the server commits; the
+// client never hears of it).
 import net from "node:net";
 
 export interface TcpProxy {
   readonly port: number;
   /** Closes every connection and refuses new ones. */
   cut(): Promise<void>;
-  /** Accepts connections again. */
+  /** Holds every byte in both directions until `restore()`. */
+  freeze(): void;
+  /** Passes traffic again: delivers what a freeze held, and accepts connections again after a cut. */
   restore(): Promise<void>;
   /** The next reply carrying a COMMIT's completion is swallowed and that connection killed. */
   loseNextCommitAck(): void;
@@ -24,11 +28,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const sockets = new Set<net.Socket>();
   let loseAck = false;
   let lostAcks = 0;
+  let frozen = false;
+  // While frozen, each direction's bytes are held here, in order, and delivered on restore.
+  const held: Array<{ to: net.Socket; chunk: Buffer }> = [];
   const watches: { needle: Buffer; count: number }[] = [];
+  const send = (to: net.Socket, chunk: Buffer) => {
+    if (frozen) held.push({ to, chunk });
+    else to.write(chunk);
+  };
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
-    sockets.add(client);
-    sockets.add(upstream);
+    sockets.add(client).add(upstream);
     const kill = () => {
       client.destroy();
       upstream.destroy();
@@ -39,7 +49,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.on("error", kill).on("close", kill);
     client.on("data", (chunk: Buffer) => {
       for (const watch of watches) if (chunk.includes(watch.needle)) watch.count++;
-      upstream.write(chunk);
+      send(upstream, chunk);
     });
     upstream.on("data", (chunk: Buffer) => {
       if (loseAck && chunk.includes(commitTag)) {
@@ -48,7 +58,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         kill();
         return;
       }
-      client.write(chunk);
+      send(client, chunk);
     });
   });
   const listen = (port: number) =>
@@ -63,8 +73,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const port = (server.address() as net.AddressInfo).port;
   const cut = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // A graceful close (FIN). A reset (RST) in the middle of a transaction makes postgres.js 3.4
-    // throw an uncaught TypeError from a timer (writing to its closed socket): see docs/tracker.md.
+    // A graceful close (FIN), as a server that shuts down sends.
     for (const socket of sockets) socket.end();
     sockets.clear();
     await closed;
@@ -72,7 +81,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port,
     cut,
-    restore: () => listen(port),
+    freeze() {
+      frozen = true;
+    },
+    async restore() {
+      frozen = false;
+      for (const { to, chunk } of held.splice(0)) if (!to.destroyed) to.write(chunk);
+      if (!server.listening) await listen(port);
+    },
     loseNextCommitAck() {
       loseAck = true;
     },
@@ -85,7 +101,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return () => watch.count;
     },
     async close() {
-      if (server.listening) await cut();
+      frozen = false;
+      held.length = 0;
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
