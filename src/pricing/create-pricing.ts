@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { LedgerError } from "../errors.js";
+import { readCatalogBundleFile, validateCatalogBundle, type CatalogBundle } from "./catalog-bundle.js";
 import { addToIndex, compileEntry, emptyIndex, type ProviderIndex } from "./compile-catalog.js";
 import { instantOf, priceUsage } from "./estimate-cost.js";
 import { loadCatalogData, type CatalogData } from "./load-catalog.js";
@@ -24,6 +25,11 @@ export interface PricingOptions {
   overridesFile?: string | undefined;
   /** Overrides given directly, in the same shape as the file. */
   overrides?: unknown;
+  /**
+   * A catalog in force instead of the built-in one: a bundle object, or the path of a bundle file
+   * (docs/pricing.md, "Catalog updates"). Validated like the shipped data; never fetched from here.
+   */
+  catalog?: CatalogBundle | string | undefined;
 }
 
 /** A catalog entry listed with its provider. */
@@ -57,6 +63,14 @@ let builtIn: CatalogData | undefined;
 function catalogData(): CatalogData {
   builtIn ??= loadCatalogData();
   return builtIn;
+}
+
+// The catalog in force and its version: the built-in one, or a bundle given as an object or a file.
+function catalogOf(catalog: CatalogBundle | string | undefined): { data: CatalogData; version: string } {
+  if (catalog === undefined) return { data: catalogData(), version: catalogData().manifest.date };
+  const bundled =
+    typeof catalog === "string" ? readCatalogBundleFile(catalog) : validateCatalogBundle(catalog, "catalog");
+  return { data: bundled, version: bundled.version };
 }
 
 function readOverrides(options: PricingOptions): OverridesFile | undefined {
@@ -99,7 +113,7 @@ function readOverrides(options: PricingOptions): OverridesFile | undefined {
  * pricing.estimateCost({ model: "ft:gpt-4o-mini:acme", provider: "openai", usage: { inputTokens: 10, outputTokens: 5 } });
  */
 export function createPricing(options: PricingOptions = {}): Pricing {
-  const data = catalogData();
+  const { data, version: catalogVersion } = catalogOf(options.catalog);
   const overrides = readOverrides(options);
   const indexes = new Map<Provider, ProviderIndex>();
   const listed: ListedModel[] = [];
@@ -127,8 +141,8 @@ export function createPricing(options: PricingOptions = {}): Pricing {
     }
   }
   const version = overrides
-    ? `${data.manifest.date}+overrides.${createHash("sha256").update(JSON.stringify(overrides)).digest("hex").slice(0, 12)}`
-    : data.manifest.date;
+    ? `${catalogVersion}+overrides.${createHash("sha256").update(JSON.stringify(overrides)).digest("hex").slice(0, 12)}`
+    : catalogVersion;
   const resolver = createResolver(indexes);
 
   return {

@@ -8,6 +8,16 @@ export {
   type PricingOptions,
   type ListedModel,
 } from "./create-pricing.js";
+export {
+  validateCatalogBundle,
+  readCatalogBundleFile,
+  bundleCatalog,
+  compareCatalogVersions,
+  CATALOG_BUNDLE_FORMAT,
+  type CatalogBundle,
+  type BundledCatalog,
+} from "./catalog-bundle.js";
+export { loadCatalogData, type CatalogData } from "./load-catalog.js";
 export { normalizeProvider, isProvider } from "./providers.js";
 export { validateUsage, MAX_TOKENS } from "./validate-usage.js";
 export { validateOverrides, validateProviderFile } from "./validate-catalog.js";
