@@ -38,7 +38,10 @@ describe("createPricing({ catalog })", () => {
     entry.prices = [{ ...entry.prices.at(-1)!, input: doubled }];
     delete entry.prices[0]!.from;
     const pricing = createPricing({ catalog: bundle });
-    const estimate = pricing.estimateCost({ model: "claude-sonnet-4-5", usage: { inputTokens: 1_000_000 } });
+    const estimate = pricing.estimateCost({
+      model: "claude-sonnet-4-5",
+      usage: { inputTokens: 1_000_000, outputTokens: 0 },
+    });
     expect(estimate).toMatchObject({ priced: true, costUsd: doubled, pricingVersion: "2099-01-02.3" });
     expect(pricing.catalogDate).toBe("2099-01-02");
   });
