@@ -19,7 +19,7 @@ function fallbackBuckets(prices: CompiledPrices, usage: ValidUsage): readonly Bu
   return buckets;
 }
 
-/** Milliseconds since the epoch of `at`, or undefined for "the latest price". */
+/** Milliseconds since the epoch of `at`, or undefined for "now". */
 export function instantOf(at: Date | string | undefined): number | undefined {
   if (at === undefined) return undefined;
   const ms = at instanceof Date ? at.getTime() : typeof at === "string" ? Date.parse(at) : Number.NaN;
@@ -32,8 +32,10 @@ export function instantOf(at: Date | string | undefined): number | undefined {
   return ms;
 }
 
-function periodAt(periods: readonly CompiledPeriod[], ms: number | undefined): CompiledPeriod | undefined {
-  if (ms === undefined) return periods[periods.length - 1];
+// Without an instant, the price in force now: a published period that starts in the future (a
+// price change announced ahead) must not apply to today's calls. The clock is read only when the
+// entry has a dated period, so the common single-price entry costs nothing extra.
+function periodAt(periods: readonly CompiledPeriod[], ms: number): CompiledPeriod | undefined {
   for (let index = periods.length - 1; index >= 0; index--) {
     const period = periods[index]!;
     if (period.fromMs <= ms) return period;
@@ -45,7 +47,7 @@ function unpriced(model: string, provider: Provider, reason: string): CostEstima
   return { priced: false, costUsd: "0", model, provider, reason };
 }
 
-/** Prices validated usage with a resolved entry at an instant (undefined: latest price). */
+/** Prices validated usage with a resolved entry at an instant (undefined: now). */
 export function priceUsage(
   resolved: ResolvedModel,
   compiled: CompiledEntry,
@@ -60,13 +62,15 @@ export function priceUsage(
       compiled.entry.unpriced ?? "the catalog has no price for this model",
     );
   }
-  const period = periodAt(compiled.periods, ms);
+  const last = compiled.periods[compiled.periods.length - 1]!;
+  const instant = ms ?? (last.fromMs === -Infinity ? -Infinity : Date.now());
+  const period = periodAt(compiled.periods, instant);
   if (!period) {
     const first = compiled.entry.prices[0]?.from ?? "";
     return unpriced(
       resolved.model,
       resolved.provider,
-      `no price in force at ${new Date(ms ?? 0).toISOString()}; the earliest known price starts ${first}`,
+      `no price in force at ${new Date(instant).toISOString()}; the earliest known price starts ${first}`,
     );
   }
   const totalInput = usage.input + usage.cacheRead + usage.cacheWrite + usage.cacheWrite1h;

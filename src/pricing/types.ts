@@ -174,6 +174,6 @@ export interface EstimateInput {
   model: string;
   provider?: string | undefined;
   usage: Usage;
-  /** The time of the call (Date or ISO string): selects the price in force then. Default: the latest price. */
+  /** The time of the call (Date or ISO string): selects the price in force then. Default: now (never a period that starts later). */
   at?: Date | string | undefined;
 }

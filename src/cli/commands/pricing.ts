@@ -132,7 +132,7 @@ const estimateCommand: CommandDefinition = {
     at: {
       type: "string",
       valueName: "ISO",
-      description: "price in force at this time (default: latest price)",
+      description: "price in force at this time (default: now)",
     },
     json: { type: "boolean", description: "print one JSON object" },
   },
