@@ -1,16 +1,13 @@
 // The same operations written once against `ai` 6 with the 3.x providers and once against `ai` 7 with
-// the 4.x providers (npm aliases), so every middleware test runs under both majors. Each harness is
-// typed against its own `ai`: that the middleware is accepted by both `wrapLanguageModel`s is checked
-// by the compiler here.
+// the 4.x providers (from the test package test/ai7, which the root install leaves out), so every
+// middleware test runs under both majors. Each harness is typed against its own `ai`: that the
+// middleware is accepted by both `wrapLanguageModel`s is checked by the compiler here.
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { createOpenAI } from "@ai-sdk/openai";
 import * as ai6 from "ai";
-import * as ai7 from "ai7";
-import { createAnthropic as createAnthropic7 } from "anthropic7";
-import { createGoogleGenerativeAI as createGoogle7 } from "google7";
-import { createOpenAI as createOpenAI7 } from "openai7";
 import type { CostTrackingMiddleware } from "../../src/integrations/ai-sdk/index.js";
+import { ai7, createAnthropic7, createGoogle7, createOpenAI7 } from "../ai7/index.js";
 import type { ProviderApi } from "../support/fake-provider-server.js";
 
 export interface BaseUrls {

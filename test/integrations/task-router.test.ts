@@ -1,10 +1,10 @@
 // The task router against the real AI SDK (6 and 7) and providers on the fake server: which attempts
 // are made, and what each records (fake tracker here; rows in the database in the end-to-end suite).
 import * as ai6 from "ai";
-import * as ai7 from "ai7";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isLedgerError } from "../../src/errors.js";
 import { createTaskRouter, fallbackReason } from "../../src/integrations/ai-sdk/index.js";
+import { ai7 } from "../ai7/index.js";
 import { startFakeProviderServer, type FakeProviderServer } from "../support/fake-provider-server.js";
 import { aiHarnesses, type AiHarness } from "./ai-harness.js";
 import { providerCases } from "./provider-cases.js";
