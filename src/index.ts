@@ -71,6 +71,7 @@ export {
 export {
   queryCosts,
   listEvents,
+  getEvent,
   repriceEvents,
   reconcileCosts,
   type CostReport,

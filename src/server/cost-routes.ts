@@ -1,12 +1,13 @@
-import { costReportCsv, listEvents, queryCosts, type QueryStore } from "../query/index.js";
+import { costReportCsv, getEvent, listEvents, queryCosts, type QueryStore } from "../query/index.js";
 import { LedgerError } from "../errors.js";
 import type { LedgerApp, Guards } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
-import { parseClientInput } from "./http-errors.js";
+import { HttpError, parseClientInput } from "./http-errors.js";
 
 /**
  * `GET /v1/costs` (scope read): `queryCosts` over query parameters; JSON, or CSV with `Accept: text/csv`.
  * `GET /v1/events` (scope read): `listEvents`, the events behind a figure, with a cursor.
+ * `GET /v1/events/{eventId}` (scope read): one event with every field (`getEvent`); 404 when none.
  */
 export function mountCostRoutes(store: QueryStore) {
   return (app: LedgerApp, guards: Guards) => {
@@ -36,6 +37,14 @@ export function mountCostRoutes(store: QueryStore) {
         return { ...parsed, cursor: params.get("cursor") ?? undefined };
       });
       return context.json(await parseClientInput(() => listEvents(store, options)));
+    });
+
+    // One call with all its fields: what the dashboard's detail view opens.
+    app.get("/v1/events/:eventId", guards.read, async (context) => {
+      const eventId = context.req.param("eventId");
+      const event = await parseClientInput(() => getEvent(store, eventId));
+      if (!event) throw new HttpError(404, "E_NOT_FOUND", `no event with id ${eventId}`);
+      return context.json(event);
     });
   };
 }

@@ -1,0 +1,29 @@
+import { LedgerError } from "../errors.js";
+import type { LlmCostRecord } from "../store/cost-record.js";
+import { toCostRecord } from "../store/cost-record-encoding.js";
+import { quoteSchema } from "../store/schema-name.js";
+import type { QueryStore } from "./store-handle.js";
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One event by its `eventId`, with every stored field (the model id the application sent and the
+ * catalog's, each token bucket, our cost and the provider's), or `undefined` when none is stored.
+ * An id that is not a UUID is `E_QUERY_EVENT_ID`: no stored event could have it.
+ *
+ * @example
+ * const event = await getEvent(store, "0b7a…");
+ */
+export async function getEvent(store: QueryStore, eventId: string): Promise<LlmCostRecord | undefined> {
+  if (typeof eventId !== "string" || !uuidPattern.test(eventId)) {
+    throw new LedgerError(
+      "E_QUERY_EVENT_ID",
+      `an event id is a UUID, got ${JSON.stringify(String(eventId)).slice(0, 80)}`,
+    );
+  }
+  const rows = await store.database.query<Record<string, unknown>>(
+    `SELECT * FROM ${quoteSchema(store.schema)}.llm_cost_events WHERE event_id = $1::uuid`,
+    [eventId.toLowerCase()],
+  );
+  return rows[0] ? toCostRecord(rows[0]) : undefined;
+}
