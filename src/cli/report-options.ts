@@ -3,6 +3,7 @@ import { openCliDatabase } from "./database-option.js";
 import { stringOption } from "./option-values.js";
 import { formatTable, outputFormat, type Column } from "./output-format.js";
 import { UsageError } from "./usage-error.js";
+import { didYouMean } from "./nearest-name.js";
 import { isLedgerError } from "../errors.js";
 import {
   costReportCsv,
@@ -102,7 +103,11 @@ export function timeWindow(
   return { from, to };
 }
 
-/** Dimension names on the command line → the library's names. */
+/**
+ * Dimension names on the command line → the library's names. The library's own spelling (`taskType`,
+ * `userId`: what the HTTP API and the dashboard's URLs say) is accepted too, so a name copied from
+ * either works here.
+ */
 const cliDimensions: Record<string, Dimension> = {
   repo: "repo",
   "task-type": "taskType",
@@ -112,16 +117,25 @@ const cliDimensions: Record<string, Dimension> = {
   sdk: "sdk",
   "delivery-id": "deliveryId",
   user: "userId",
+  "user-id": "userId",
   session: "sessionId",
+  "session-id": "sessionId",
   environment: "environment",
 };
+const libraryDimensions: readonly Dimension[] = [...new Set(Object.values(cliDimensions))];
 export const cliDimensionList =
-  "repo, task-type (task), model, provider, sdk, delivery-id, user, session, environment, metadata.KEY";
+  "repo, task-type (task, taskType), model, provider, sdk, delivery-id (deliveryId), user (userId), session (sessionId), environment, metadata.KEY";
 
-/** Parses one dimension as the command line spells it. */
+/** Parses one dimension as the command line or the library spells it. */
 export function parseDimension(text: string, flag: string): Dimension {
-  const dimension = cliDimensions[text] ?? (/^metadata\..+/.test(text) ? (text as Dimension) : undefined);
-  if (!dimension) throw new UsageError(`--${flag} accepts ${cliDimensionList}; got '${text}'`);
+  const dimension =
+    cliDimensions[text] ??
+    libraryDimensions.find((name) => name === text) ??
+    (/^metadata\..+/.test(text) ? (text as Dimension) : undefined);
+  if (!dimension) {
+    const known = [...Object.keys(cliDimensions), ...libraryDimensions];
+    throw new UsageError(`--${flag} accepts ${cliDimensionList}; got '${text}'${didYouMean(text, known)}`);
+  }
   return dimension;
 }
 

@@ -3,6 +3,7 @@ import { isLedgerError } from "../errors.js";
 import type { CliIo, CommandDefinition, OptionValues } from "./command.js";
 import { UsageError } from "./usage-error.js";
 import { formatHelp } from "./help.js";
+import { didYouMean } from "./nearest-name.js";
 
 /**
  * Runs the CLI on `argv` (without `node` and the script) and returns the exit code: 0 success,
@@ -38,8 +39,10 @@ export async function runCli(root: CommandDefinition, argv: readonly string[], i
         io.stdout.write(formatHelp(path));
         return path.length === 1 ? 0 : 2;
       }
-      const names = command.subcommands?.map((subcommand) => subcommand.name).join(", ") ?? "";
-      throw new UsageError(`unknown command '${rest[0]}' for '${commandName}'; commands: ${names}`);
+      const names = command.subcommands?.map((subcommand) => subcommand.name) ?? [];
+      throw new UsageError(
+        `unknown command '${rest[0]}' for '${commandName}'${didYouMean(rest[0]!, names)}; commands: ${names.join(", ")}`,
+      );
     }
     const { options, positionals } = parseCommandLine(command, rest);
     const exitCode = await command.run({ options, positionals, io });
@@ -80,7 +83,9 @@ function parseCommandLine(
     if (definition.choices && value !== undefined) {
       for (const item of Array.isArray(value) ? value : [value]) {
         if (typeof item === "string" && !definition.choices.includes(item)) {
-          throw new UsageError(`--${name} must be one of ${definition.choices.join(", ")}, got '${item}'`);
+          throw new UsageError(
+            `--${name} must be one of ${definition.choices.join(", ")}, got '${item}'${didYouMean(item, definition.choices)}`,
+          );
         }
       }
     }
@@ -98,8 +103,10 @@ function parseCommandLine(
 function describeParseError(error: Error, command: CommandDefinition): string {
   const known = Object.keys(command.options ?? {}).map((name) => `--${name}`);
   const unknown = /Unknown option '([^']+)'/.exec(error.message)?.[1];
-  if (unknown)
-    return `unknown option '${unknown}' for '${command.name}'; options: ${[...known, "--help"].join(", ")}`;
+  if (unknown) {
+    const suggestion = unknown.startsWith("--") ? didYouMean(unknown, known) : "";
+    return `unknown option '${unknown}' for '${command.name}'${suggestion}; options: ${[...known, "--help"].join(", ")}`;
+  }
   const missingValue = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(error.message)?.[1];
   if (missingValue) return `${missingValue} needs a value`;
   const ambiguous = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(error.message)?.[1];

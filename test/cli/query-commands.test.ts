@@ -217,7 +217,7 @@ describeServer("query commands", () => {
       [["report", "--since", "3d", "--from", "2024-01-01"], /--since and --from cannot be used together/],
       [["report", "--from", "yesterday"], /--from must be an ISO date or time/],
       [["report", "--from", "2024-02-01", "--to", "2024-01-01"], /--from must be before --to/],
-      [["report", "--by", "team"], /--by accepts repo, task-type \(task\), model/],
+      [["report", "--by", "team"], /--by accepts repo, task-type \(task, taskType\), model/],
       [["report", "--grain", "year"], /--grain must be one of hour, day, week, month, got 'year'/],
       [["report", "--time-zone", "Mars/Base"], /--time-zone: unknown time zone "Mars\/Base"/],
       [["report", "--filter", "repo"], /--filter must be DIMENSION=VALUE/],
