@@ -102,6 +102,21 @@ function httpKeyClient(context: CommandContext, url: string): KeyClient {
   };
 }
 
+/**
+ * Revokes the key unless it already was: the store keeps the first revocation time and answers the
+ * key either way, so the listing (same id-or-prefix rule as the store) tells the two apart.
+ */
+async function revokeOnce(
+  client: KeyClient,
+  target: string,
+): Promise<{ key: ApiKeyInfo; already: boolean } | undefined> {
+  const previous = (await client.list()).filter((key) => key.id === target || key.prefix === target);
+  const revokedBefore = previous.length === 1 && previous[0]!.revokedAt !== null ? previous[0] : undefined;
+  if (revokedBefore) return { key: revokedBefore, already: true };
+  const key = await client.revoke(target);
+  return key && { key, already: false };
+}
+
 async function withClient<T>(context: CommandContext, work: (client: KeyClient) => Promise<T>): Promise<T> {
   const client = await keyClient(context);
   try {
@@ -173,9 +188,16 @@ export const keysCommand: CommandDefinition = {
       options: targetOptions,
       async run(context) {
         const target = context.positionals[0]!;
-        const revoked = await withClient(context, (client) => client.revoke(target));
-        if (!revoked) throw new LedgerError("E_NOT_FOUND", `no key with id or prefix '${target}'`);
-        context.io.stdout.write(`revoked key ${revoked.id} '${revoked.name}'\n`);
+        const outcome = await withClient(context, (client) => revokeOnce(client, target));
+        if (!outcome) throw new LedgerError("E_NOT_FOUND", `no key with id or prefix '${target}'`);
+        const { key, already } = outcome;
+        // Exit 0 either way: the key is revoked, which is what was asked (a cleanup script may run
+        // twice); the distinct message tells a person the command changed nothing this time.
+        context.io.stdout.write(
+          already
+            ? `key ${key.id} '${key.name}' was already revoked (at ${key.revokedAt}); nothing changed\n`
+            : `revoked key ${key.id} '${key.name}'\n`,
+        );
       },
     },
   ],

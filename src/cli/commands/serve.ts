@@ -1,6 +1,7 @@
 import type { CommandDefinition } from "../command.js";
 import { databaseOptions, databaseUrlOf } from "../database-option.js";
 import { booleanOption, integerOption, parseIntegerValue, stringOption } from "../option-values.js";
+import { UsageError } from "../usage-error.js";
 import { createPricingFromEnv } from "../../pricing/index.js";
 import { createJsonLogger } from "../../server/server-logger.js";
 import { defaultMaxConnectionsPerClient, startServer } from "../../server/start-server.js";
@@ -30,7 +31,10 @@ export const serveCommand: CommandDefinition = {
       valueName: "PORT",
       description: "port (default $PORT, else 8787; 0 picks a free port)",
     },
-    demo: { type: "boolean", description: "fill an in-memory database with 30 days of generated events" },
+    demo: {
+      type: "boolean",
+      description: "fill an in-memory database with 30 days of generated events (not with --database-url)",
+    },
     "trust-proxy": {
       type: "boolean",
       description: "believe X-Forwarded-For/-Host/-Proto (only behind a reverse proxy that sets them)",
@@ -47,6 +51,12 @@ export const serveCommand: CommandDefinition = {
     const portText = stringOption(context, "port") ?? env.PORT;
     const port = portText === undefined ? 8787 : parseIntegerValue("port", portText, { max: 65535 });
     const demo = booleanOption(context, "demo");
+    // The demo fills an in-memory database of its own; a URL beside it would be silently ignored.
+    if (demo && stringOption(context, "database-url") !== undefined) {
+      throw new UsageError(
+        "--demo runs on an in-memory database of its own and cannot use --database-url; drop one of them",
+      );
+    }
     const logger = createJsonLogger(context.io.stderr);
     const server = await startServer({
       databaseUrl: databaseUrlOf(context),
