@@ -9,6 +9,7 @@ import { emptyState, unpricedWarning } from "./js/notices.js";
 import { rangeWindow, spendWindows } from "./js/periods.js";
 import { fallbackCard, placeholderCards, spendCard } from "./js/stat-cards.js";
 import { drawTrendChart, trendData } from "./js/trend-chart.js";
+import { createEventDetail } from "./js/event-detail.js";
 import { createRecentCalls } from "./js/recent-calls.js";
 import { readViewState, writeViewState } from "./js/view-state.js";
 
@@ -76,7 +77,11 @@ function buildDashboard() {
       onPick: pick("model"),
     }),
   };
-  const recent = createRecentCalls({ onError: (error) => handleError(error) });
+  const detail = createEventDetail({ onError: (error) => handleError(error) });
+  const recent = createRecentCalls({
+    onError: (error) => handleError(error),
+    onOpen: (eventId) => void detail.open(eventId),
+  });
   const canvas = el("canvas", { "aria-label": "Daily spend, stacked", role: "img" });
   const stackButtons = ["provider", "model"].map((dimension) =>
     el(
@@ -133,6 +138,7 @@ function buildDashboard() {
     ),
     el("div", { className: "tables" }, tables.repo.element, tables.taskType.element, tables.model.element),
     recent.element,
+    detail.element,
   );
   const title = el(
     "div",

@@ -104,3 +104,11 @@ export function fetchEvents(query = {}) {
   }
   return getJson("/v1/events", params);
 }
+
+/**
+ * `GET /v1/events/{eventId}`: one call with every field.
+ * @param {string} eventId
+ */
+export function fetchEvent(eventId) {
+  return getJson(`/v1/events/${encodeURIComponent(eventId)}`);
+}

@@ -26,16 +26,29 @@ function statusBadges(event) {
   return badges.length > 0 ? badges : el("span", { className: "muted" }, "ok");
 }
 
-function eventRow(event) {
+function eventRow(event, open) {
   const tokens = String(
     BigInt(event.inputTokens) +
       BigInt(event.cacheReadTokens) +
       BigInt(event.cacheWriteTokens) +
       BigInt(event.cacheWrite1hTokens),
   );
+  const openThis = () => open(event.eventId);
   return el(
     "tr",
-    { "data-event-id": event.eventId },
+    {
+      "data-event-id": event.eventId,
+      className: "clickable",
+      tabindex: 0,
+      title: "Open this call",
+      onClick: openThis,
+      onKeydown: (keyEvent) => {
+        if (keyEvent.key === "Enter" || keyEvent.key === " ") {
+          keyEvent.preventDefault();
+          openThis();
+        }
+      },
+    },
     el("td", { className: "muted", title: event.createdAt }, timeFormat.format(new Date(event.createdAt))),
     el("td", {}, event.repo),
     el("td", {}, event.taskType),
@@ -55,8 +68,11 @@ function eventRow(event) {
   );
 }
 
-/** Creates the card; `load(query)` shows the first page for a range and filters. */
-export function createRecentCalls({ onError }) {
+/**
+ * Creates the card; `load(query)` shows the first page for a range and filters; a row opens its call
+ * through `onOpen(eventId)` (click, Enter or Space).
+ */
+export function createRecentCalls({ onError, onOpen = () => {} }) {
   const body = el("tbody");
   const more = el(
     "button",
@@ -115,7 +131,7 @@ export function createRecentCalls({ onError }) {
       });
       if (current !== query) return;
       if (first) replaceChildren(body);
-      body.append(...answer.events.map(eventRow));
+      body.append(...answer.events.map((event) => eventRow(event, onOpen)));
       loaded = first ? answer.events.length : loaded + answer.events.length;
       if (loaded === 0) {
         replaceChildren(

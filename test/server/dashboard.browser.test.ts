@@ -280,6 +280,64 @@ if (reason && inCi) {
       expect(await rows.last().innerText()).toContain("acme/web");
     });
 
+    it("opens a call with all its fields, by click or keyboard, and lists the other calls of its session", async () => {
+      const pricing = createPricing();
+      const createdAt = new Date(Date.now() - 3_600_000);
+      const call = (model: string, minutesLater: number, sessionId: string | null) => ({
+        ...pricedEvent(pricing, {
+          repo: "acme/chat",
+          taskType: "answer",
+          model,
+          inputTokens: 1_000_000,
+          createdAt: new Date(createdAt.getTime() + minutesLater * 60_000),
+        }),
+        cacheReadTokens: 2_000,
+        sessionId,
+        userId: "user-7",
+        metadata: { page: "=home" },
+      });
+      const sessionEvents = [
+        call("gpt-4o-mini", 0, "session-42"),
+        call("gpt-4o-mini", 1, "session-42"),
+        call("gpt-4o", 2, "session-42"),
+        call("gpt-4o-mini", 3, null),
+      ];
+      const sessions = await serve(database, sessionEvents);
+      served.push(sessions);
+      const { page: detailPage } = await newPage();
+      await detailPage.goto(sessions.server.url + "/");
+      await detailPage.getByTestId("login-key").fill(sessions.readKey);
+      await detailPage.getByTestId("login-submit").click();
+      const rows = detailPage.getByTestId("table-recent").locator("tbody tr");
+      await expect.poll(() => rows.count()).toBe(4);
+      // Newest first: the row of minute 2 (gpt-4o, in the session) is the second.
+      await rows.nth(1).click();
+      const dialog = detailPage.getByTestId("event-detail");
+      await expect.poll(() => dialog.isVisible()).toBe(true);
+      expect(await text(detailPage, "detail-event-id")).toBe(sessionEvents[2]!.eventId);
+      expect(await text(detailPage, "detail-model")).toBe("gpt-4o");
+      expect(await text(detailPage, "detail-resolved-model")).toBe("gpt-4o");
+      // gpt-4o input: $2.50 per million, stored as NUMERIC(20,12).
+      expect(await text(detailPage, "detail-cost")).toBe("$2.50 (2.500000000000 USD)");
+      expect(await text(detailPage, "detail-tokens-Cache reads")).toBe("2,000");
+      expect(await text(detailPage, "detail-session")).toBe("session-42");
+      expect(JSON.parse(await text(detailPage, "detail-metadata"))).toEqual({ page: "=home" });
+      const others = detailPage.getByTestId("detail-session-calls").locator("li");
+      await expect.poll(() => others.count()).toBe(2);
+      await mkdir(outputDirectory, { recursive: true });
+      await detailPage.screenshot({ path: path.join(outputDirectory, "dashboard-call.png") });
+      await detailPage.keyboard.press("Escape");
+      await expect.poll(() => dialog.isVisible()).toBe(false);
+      // From the keyboard: focus the newest row (outside the session) and press Enter.
+      await rows.first().focus();
+      await detailPage.keyboard.press("Enter");
+      await expect.poll(() => dialog.isVisible()).toBe(true);
+      await expect.poll(() => text(detailPage, "detail-event-id")).toBe(sessionEvents[3]!.eventId);
+      expect(await detailPage.getByTestId("detail-session").count()).toBe(0);
+      await detailPage.getByTestId("detail-close").click();
+      await expect.poll(() => dialog.isVisible()).toBe(false);
+    });
+
     it("filters every figure by a dimension", async () => {
       await page.getByTestId("filter-repo").selectOption("acme/web");
       await expect.poll(() => text(page, "spend-7d-value")).toBe("$0.15");
