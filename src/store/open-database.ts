@@ -1,8 +1,7 @@
-import type { PGlite } from "@electric-sql/pglite";
 import { LedgerError } from "../errors.js";
 import type { Database } from "./database.js";
 import { defaultDatabaseUrl, parseDatabaseUrl } from "./database-url.js";
-import { openPglite, pgliteDatabase, type PgliteThread } from "./pglite-database.js";
+import { openPglite, pgliteDatabase, type PgliteLike, type PgliteThread } from "./pglite-database.js";
 import { openPostgres, pgPoolDatabase, type PgPoolLike } from "./postgres-database.js";
 import { postgresJsDatabase, type PostgresJsSqlLike } from "./postgres-js-database.js";
 
@@ -17,7 +16,7 @@ export interface OpenDatabaseOptions {
   pool?: PgPoolLike | undefined;
   /** A postgres.js client the caller owns (written without COPY; see `postgresJsDatabase`). */
   sql?: PostgresJsSqlLike | undefined;
-  pglite?: PGlite | undefined;
+  pglite?: PgliteLike | undefined;
   /** Base for relative `pglite:` paths and the default home; default `process.cwd()`. */
   cwd?: string | undefined;
   /** The llm-ledger home directory (the CLI passes `LLM_LEDGER_HOME`); default `<cwd>/.llm-ledger`. */

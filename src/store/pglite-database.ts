@@ -1,12 +1,30 @@
 import fs from "node:fs/promises";
-import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { PGlite } from "@electric-sql/pglite";
 import { LedgerError } from "../errors.js";
 import type { Database, Queryable } from "./database.js";
 import { lockDirectory } from "./directory-lock.js";
 import { copyFromBlob, pgliteQueryOptions as queryOptions } from "./pglite-query-options.js";
 import { openPgliteWorker } from "./pglite-worker-database.js";
 
-type PgliteClient = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
+/**
+ * What llm-ledger calls on a PGlite instance or transaction, typed structurally so that the package's
+ * declaration files never name PGlite's own types: those reach into its Emscripten declarations, which
+ * do not compile in a consumer with `skipLibCheck: false`. A `PGlite` and its `Transaction` fit it.
+ */
+export interface PgliteClientLike {
+  query<Row>(
+    text: string,
+    params?: unknown[],
+    options?: { parsers?: Record<number, (value: string, typeId: number) => unknown>; blob?: Blob },
+  ): Promise<{ rows: Row[] }>;
+  exec(script: string): Promise<unknown>;
+}
+
+/** A PGlite instance (`new PGlite()` or `PGlite.create()`), typed by what llm-ledger calls. */
+export interface PgliteLike extends PgliteClientLike {
+  transaction<T>(work: (transaction: PgliteClientLike) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
 
 /**
  * PGlite runs its WASM on the caller's thread and its promises settle without waiting for I/O, so a
@@ -15,7 +33,7 @@ type PgliteClient = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" |
  */
 const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function queryable(client: PgliteClient): Queryable {
+function queryable(client: PgliteClientLike): Queryable {
   return {
     async query<Row extends object>(text: string, params: readonly unknown[] = []) {
       const result = await client.query<Row>(text, params as unknown[], queryOptions);
@@ -41,7 +59,7 @@ function queryable(client: PgliteClient): Queryable {
  * it open.
  */
 export function pgliteDatabase(
-  pglite: PGlite,
+  pglite: PgliteLike,
   options: { owned: boolean; description: string; onClose?: () => void },
 ): Database {
   let closed = false;

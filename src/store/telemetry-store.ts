@@ -1,4 +1,3 @@
-import type { PGlite } from "@electric-sql/pglite";
 import { LedgerError } from "../errors.js";
 import type { LlmCostRecord, NewLlmCostRecord } from "./cost-record.js";
 import { toCostRecord } from "./cost-record-encoding.js";
@@ -6,7 +5,7 @@ import type { Database } from "./database.js";
 import type { LedgerLogger } from "./logger.js";
 import { migrateUp } from "./migrator.js";
 import { openDatabase } from "./open-database.js";
-import type { PgliteThread } from "./pglite-database.js";
+import type { PgliteLike, PgliteThread } from "./pglite-database.js";
 import { connectionLimit, type PgPoolLike } from "./postgres-database.js";
 import type { PostgresJsSqlLike } from "./postgres-js-database.js";
 import { purgeEvents, type PurgeOptions } from "./purge-events.js";
@@ -30,7 +29,7 @@ export interface TelemetryStoreOptions {
    */
   sql?: PostgresJsSqlLike | undefined;
   /** A PGlite instance the caller owns: `close()` leaves it open. */
-  pglite?: PGlite | undefined;
+  pglite?: PgliteLike | undefined;
   /** An already opened llm-ledger `Database` the caller owns: `close()` leaves it open. */
   database?: Database | undefined;
   /** The schema holding the tables; default `public`. */
