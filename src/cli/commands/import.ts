@@ -5,6 +5,7 @@ import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
 import { compactRollups, costSdks, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
 import { readLines } from "../read-lines.js";
+import { LedgerError } from "../../errors.js";
 import { schemaOption, withStore } from "../report-options.js";
 import { parseCreatedAt } from "../../tracker/parse-created-at.js";
 import { validateMetadata } from "../../tracker/validate-metadata.js";
@@ -134,6 +135,26 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
   return problems.length > 0 ? problems.join("; ") : record;
 }
 
+/**
+ * Stops at the first line when the file is not JSONL at all (a CSV export, say): one message saying
+ * what import reads, instead of a "not JSON" line for every row.
+ */
+function refuseIfNotJsonl(file: string, firstLine: string): void {
+  try {
+    JSON.parse(firstLine);
+    return;
+  } catch {
+    const csv =
+      /^\W?eventId,/.test(firstLine) || (firstLine.includes(",") && !firstLine.trimStart().startsWith("{"));
+    throw new LedgerError(
+      "E_IMPORT_FORMAT",
+      `${path.basename(file)} is not JSONL: its first line is not JSON${csv ? " (it looks like CSV)" : ""}. ` +
+        "import reads one JSON event per line, as 'llm-ledger export' writes by default (--format jsonl); " +
+        "a CSV export cannot be imported. Nothing was imported.",
+    );
+  }
+}
+
 interface ImportTally {
   lines: number;
   inserted: number;
@@ -170,7 +191,8 @@ export const importCommand: CommandDefinition = {
   description: [
     "Each line is one event as 'llm-ledger export' writes it. Events already stored (same eventId) are",
     "skipped, so importing a file twice changes nothing. A bad line is reported with its line number and",
-    "skipped; the good lines are kept; the exit code is then 1.",
+    "skipped; the good lines are kept; the exit code is then 1. A file whose first line is not JSON (a CSV",
+    "export) is refused as a whole with one message.",
   ].join("\n"),
   positionals: { min: 1, max: 1 },
   options: { ...databaseOptions, ...schemaOption, ...formatOptions },
@@ -189,6 +211,7 @@ export const importCommand: CommandDefinition = {
         number += 1;
         if (line.trim() === "") continue;
         tally.lines += 1;
+        if (tally.lines === 1) refuseIfNotJsonl(file, line);
         const parsed = parseEventLine(line);
         if (typeof parsed === "string") {
           tally.bad += 1;
