@@ -16,6 +16,14 @@ const timeFormat = new Intl.DateTimeFormat("en-US", {
   timeZone: "UTC",
 });
 
+/** 850 ms, 12.3 s, 2 min 5 s. */
+function formatLatency(milliseconds) {
+  if (milliseconds < 1_000) return `${milliseconds} ms`;
+  if (milliseconds < 60_000) return `${(milliseconds / 1_000).toFixed(1)} s`;
+  const seconds = Math.round(milliseconds / 1_000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
 function statusBadges(event) {
   const badges = [];
   if (event.error) badges.push(el("span", { className: "badge badge-error", title: event.error }, "error"));
@@ -27,11 +35,9 @@ function statusBadges(event) {
 }
 
 function eventRow(event, open) {
-  const tokens = String(
-    BigInt(event.inputTokens) +
-      BigInt(event.cacheReadTokens) +
-      BigInt(event.cacheWriteTokens) +
-      BigInt(event.cacheWrite1hTokens),
+  // Fresh input apart from cache reads (billed at a fraction); cache writes count as input here.
+  const fresh = String(
+    BigInt(event.inputTokens) + BigInt(event.cacheWriteTokens) + BigInt(event.cacheWrite1hTokens),
   );
   const openThis = () => open(event.eventId);
   return el(
@@ -53,12 +59,23 @@ function eventRow(event, open) {
     el("td", {}, event.repo),
     el("td", {}, event.taskType),
     el("td", { className: "clip", title: event.model }, event.model),
-    el("td", { className: "num", title: `${formatExactCount(tokens)} in` }, formatCompactCount(tokens)),
+    el("td", {}, event.provider),
+    el(
+      "td",
+      { className: "num", title: `${formatExactCount(fresh)} input tokens, cache writes included` },
+      formatCompactCount(fresh),
+    ),
+    el(
+      "td",
+      { className: "num", title: `${formatExactCount(event.cacheReadTokens)} cache-read tokens` },
+      formatCompactCount(event.cacheReadTokens),
+    ),
     el(
       "td",
       { className: "num", title: `${formatExactCount(event.outputTokens)} out` },
       formatCompactCount(event.outputTokens),
     ),
+    el("td", { className: "num muted" }, event.durationMs === null ? "–" : formatLatency(event.durationMs)),
     el(
       "td",
       { className: "num strong", title: `${event.estimatedCostUsd} USD` },
@@ -107,7 +124,10 @@ export function createRecentCalls({ onError, onOpen = () => {} }) {
             {},
             ["Time (UTC)", "Repo", "Task type"].map((label) => el("th", { scope: "col" }, label)),
             el("th", { scope: "col", className: "grow" }, "Model"),
-            ["Input", "Output", "Cost"].map((label) => el("th", { scope: "col", className: "num" }, label)),
+            el("th", { scope: "col" }, "Provider"),
+            ["Input", "Cached", "Output", "Latency", "Cost"].map((label) =>
+              el("th", { scope: "col", className: "num" }, label),
+            ),
             el("th", { scope: "col" }, "Status"),
           ),
         ),
@@ -136,7 +156,7 @@ export function createRecentCalls({ onError, onOpen = () => {} }) {
       if (loaded === 0) {
         replaceChildren(
           body,
-          el("tr", {}, el("td", { className: "empty-cell", colspan: 8 }, "No calls in this range.")),
+          el("tr", {}, el("td", { className: "empty-cell", colspan: 11 }, "No calls in this range.")),
         );
       }
       cursor = answer.nextCursor;

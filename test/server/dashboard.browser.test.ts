@@ -310,6 +310,16 @@ if (reason && inCi) {
       await detailPage.getByTestId("login-submit").click();
       const rows = detailPage.getByTestId("table-recent").locator("tbody tr");
       await expect.poll(() => rows.count()).toBe(4);
+      // Provider, fresh input apart from cache reads, and latency in the row itself.
+      const cells = await rows.first().locator("td").allInnerTexts();
+      expect(cells.slice(3, 9).map((cell) => cell.trim())).toEqual([
+        "gpt-4o-mini",
+        "openai",
+        "1.0M",
+        "2.0K",
+        "0",
+        "–",
+      ]);
       // Newest first: the row of minute 2 (gpt-4o, in the session) is the second.
       await rows.nth(1).click();
       const dialog = detailPage.getByTestId("event-detail");
