@@ -36,6 +36,14 @@ function providerArgument(context: CommandContext): string | undefined {
   return provider;
 }
 
+const modelOption = {
+  model: {
+    type: "string",
+    valueName: "M",
+    description: "model id, spelt as your application sends it (required)",
+  },
+} as const;
+
 const tokenFlags = {
   input: "inputTokens",
   output: "outputTokens",
@@ -66,12 +74,15 @@ function runEstimate(context: CommandContext): number {
     usage: usage as { inputTokens: number; outputTokens: number },
     at,
   });
-  if (context.options.json === true) {
+  const format = outputFormat(context);
+  if (format === "json") {
     context.io.stdout.write(JSON.stringify(estimate) + "\n");
     return estimate.priced ? 0 : 1;
   }
   if (!estimate.priced) {
-    context.io.stdout.write(`not priced: ${estimate.reason} (provider ${estimate.provider})\n`);
+    // CSV output stays data only; the reason goes to stderr there.
+    const stream = format === "csv" ? context.io.stderr : context.io.stdout;
+    stream.write(`not priced: ${estimate.reason} (provider ${estimate.provider})\n`);
     return 1;
   }
   const rows = [
@@ -97,6 +108,10 @@ function runEstimate(context: CommandContext): number {
     tokens: rows.reduce((sum, row) => sum + row.tokens, 0),
     cost: estimate.costUsd,
   };
+  if (format === "csv") {
+    context.io.stdout.write(formatCsv(columns.slice(0, 3), [...rows, total]));
+    return 0;
+  }
   const lines = [
     `model    ${estimate.model} (${estimate.provider}; matched by ${estimate.matchedBy.join(", ")})`,
     `prices   catalog ${estimate.pricingVersion}, tier ${estimate.tier}`,
@@ -113,11 +128,7 @@ const estimateCommand: CommandDefinition = {
   description:
     "Example: llm-ledger pricing estimate --model claude-sonnet-4-5 --input 1200 --output 300 --cache-read 5000",
   options: {
-    model: {
-      type: "string",
-      valueName: "M",
-      description: "model id, spelt as your application sends it (required)",
-    },
+    ...modelOption,
     ...providerOption,
     input: { type: "string", valueName: "N", description: "uncached input tokens" },
     output: { type: "string", valueName: "N", description: "output tokens, reasoning included" },
@@ -134,7 +145,7 @@ const estimateCommand: CommandDefinition = {
       valueName: "ISO",
       description: "price in force at this time (default: now)",
     },
-    json: { type: "boolean", description: "print one JSON object" },
+    ...formatOptions,
   },
   run: (context) => Promise.resolve(runEstimate(context)),
 };
@@ -166,8 +177,20 @@ const priceColumns: Column<PriceRow>[] = [
   })),
 ];
 
+/** `show` names its model as `estimate` does (`--model M`) or as an argument, never both. */
+function modelArgument(context: CommandContext): string {
+  const flag = stringOption(context, "model");
+  const positional = context.positionals[0];
+  if (flag !== undefined && positional !== undefined && flag !== positional) {
+    throw new UsageError(`give the model once: MODEL or --model, not '${positional}' and '${flag}'`);
+  }
+  const model = flag ?? positional;
+  if (model === undefined || model === "") throw new UsageError("'show' needs MODEL (or --model MODEL)");
+  return model;
+}
+
 function runShow(context: CommandContext): number {
-  const model = context.positionals[0] ?? "";
+  const model = modelArgument(context);
   const pricing = pricingFor(context);
   const resolved = pricing.resolveModel(model, providerArgument(context));
   if (!resolved) {
@@ -178,8 +201,13 @@ function runShow(context: CommandContext): number {
   const { entry } = resolved;
   const source = entry.source ?? header?.source ?? "";
   const checked = entry.checked ?? header?.checked ?? "";
-  if (context.options.json === true) {
+  const format = outputFormat(context);
+  if (format === "json") {
     context.io.stdout.write(JSON.stringify({ ...resolved, source, checked }) + "\n");
+    return 0;
+  }
+  if (format === "csv") {
+    context.io.stdout.write(formatCsv(priceColumns, priceRows(entry.prices)));
     return 0;
   }
   const lines = [
@@ -201,9 +229,9 @@ function runShow(context: CommandContext): number {
 const showCommand: CommandDefinition = {
   name: "show",
   summary: "every price, tier and dated change of a model, and its source",
-  usage: "MODEL",
-  positionals: { min: 1, max: 1 },
-  options: { ...providerOption, json: { type: "boolean", description: "print one JSON object" } },
+  usage: "MODEL | --model MODEL",
+  positionals: { max: 1 },
+  options: { ...modelOption, ...providerOption, ...formatOptions },
   run: (context) => Promise.resolve(runShow(context)),
 };
 
