@@ -2,8 +2,9 @@ import type { CommandContext, CommandDefinition } from "../command.js";
 import { integerOption, requiredStringOption, stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { UsageError } from "../usage-error.js";
+import { catalogUpdateCommands } from "./pricing-updates.js";
+import { createPricingInForce } from "../../pricing-updates/index.js";
 import {
-  createPricingFromEnv,
   normalizeProvider,
   PRICE_BUCKETS,
   type BucketPrices,
@@ -24,8 +25,9 @@ const providerOption = {
   },
 } as const;
 
+// The catalog in force (a newer one cached by `pricing update`, else the shipped one) plus overrides.
 function pricingFor(context: CommandContext): Pricing {
-  return createPricingFromEnv(context.io.env);
+  return createPricingInForce(context.io).pricing;
 }
 
 function providerArgument(context: CommandContext): string | undefined {
@@ -318,6 +320,6 @@ const checkCommand: CommandDefinition = {
 /** `llm-ledger pricing`: estimate costs and inspect the price catalog. */
 export const pricingCommand: CommandDefinition = {
   name: "pricing",
-  summary: "estimate a call's cost, show and list catalog prices, check the catalog",
-  subcommands: [estimateCommand, showCommand, listCommand, checkCommand],
+  summary: "estimate a call's cost, show and list catalog prices, check, update the catalog",
+  subcommands: [estimateCommand, showCommand, listCommand, checkCommand, ...catalogUpdateCommands],
 };
