@@ -1,5 +1,7 @@
-// The time windows of the dashboard, all in UTC. Spend cards compare a window with the one just
-// before it (today with the same hours of yesterday, so a morning is not compared with a full day).
+// The time windows of the dashboard, all in UTC. "Last N days" means one thing everywhere (cards,
+// chart, tables, CLI, API): today so far plus the N−1 whole days before it. Spend cards compare a
+// window with the same span N days earlier, up to the same time of day (so a morning is not
+// compared with a full day).
 
 const DAY = 86_400_000;
 
@@ -14,10 +16,11 @@ export function startOfUtcDay(instant) {
  */
 export function spendWindows(now) {
   const today = startOfUtcDay(now);
-  const rolling = (days) => ({
-    current: { from: new Date(now.getTime() - days * DAY), to: now },
-    previous: { from: new Date(now.getTime() - 2 * days * DAY), to: new Date(now.getTime() - days * DAY) },
-  });
+  const calendar = (days) => {
+    const current = rangeWindow(now, days);
+    const shift = (instant) => new Date(instant.getTime() - days * DAY);
+    return { current, previous: { from: shift(current.from), to: shift(now) } };
+  };
   return [
     {
       id: "today",
@@ -26,8 +29,8 @@ export function spendWindows(now) {
       current: { from: today, to: now },
       previous: { from: new Date(today.getTime() - DAY), to: new Date(now.getTime() - DAY) },
     },
-    { id: "7d", label: "Last 7 days", comparedWith: "vs. previous 7 days", ...rolling(7) },
-    { id: "30d", label: "Last 30 days", comparedWith: "vs. previous 30 days", ...rolling(30) },
+    { id: "7d", label: "Last 7 days", comparedWith: "vs. previous 7 days", ...calendar(7) },
+    { id: "30d", label: "Last 30 days", comparedWith: "vs. previous 30 days", ...calendar(30) },
   ];
 }
 

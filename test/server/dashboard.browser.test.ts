@@ -385,6 +385,40 @@ if (reason && inCi) {
       await expect.poll(series).toEqual(["acme-support-ft-v9", "gpt-4o-mini"]);
     });
 
+    it("means one thing by 'last 7 days' in the cards, the chart and the tables: today plus the 6 days before", async () => {
+      const pricing = createPricing();
+      const todayStart = Date.UTC(
+        new Date().getUTCFullYear(),
+        new Date().getUTCMonth(),
+        new Date().getUTCDate(),
+      );
+      const call = (repo: string, millions: number, createdAt: Date) =>
+        pricedEvent(pricing, {
+          repo,
+          taskType: "t",
+          model: "gpt-4o-mini",
+          inputTokens: millions * 1_000_000,
+          createdAt,
+        });
+      // $0.15 today; $1.50 an hour before the 7-day window's first midnight: inside a rolling
+      // 168-hour window for most of the day, outside the calendar one.
+      const events = [
+        call("acme/now", 1, new Date(Math.min(Date.now() - 60_000, todayStart + 60_000))),
+        call("acme/edge", 10, new Date(todayStart - 6 * DAY - 3_600_000)),
+      ];
+      const edge = await serve(database, events);
+      served.push(edge);
+      const { page: edgePage } = await newPage();
+      await edgePage.goto(edge.server.url + "/");
+      await edgePage.getByTestId("login-key").fill(edge.readKey);
+      await edgePage.getByTestId("login-submit").click();
+      await edgePage.getByTestId("range").locator('button[data-range="7"]').click();
+      await expect.poll(() => text(edgePage, "trend-total")).toBe("$0.15 in the last 7 days");
+      await expect.poll(() => text(edgePage, "spend-7d-value")).toBe("$0.15");
+      await expect.poll(() => tableNames(edgePage, "repo")).toEqual(["acme/now"]);
+      expect(await text(edgePage, "spend-30d-value")).toBe("$1.65");
+    });
+
     it("signs out", async () => {
       await page.getByTestId("logout").click();
       await page.getByTestId("login-form").waitFor();
