@@ -4,6 +4,7 @@ import { booleanOption, integerOption, parseIntegerValue, stringOption } from ".
 import { UsageError } from "../usage-error.js";
 import { createPricingFromEnv } from "../../pricing/index.js";
 import { createJsonLogger } from "../../server/server-logger.js";
+import { createTextLogger } from "../text-logger.js";
 import { defaultMaxConnectionsPerClient, startServer } from "../../server/start-server.js";
 
 /** `llm-ledger serve`: the HTTP API and the dashboard (what `npm start` runs). */
@@ -40,6 +41,12 @@ export const serveCommand: CommandDefinition = {
       description: "believe X-Forwarded-For/-Host/-Proto (only behind a reverse proxy that sets them)",
     },
     "secure-cookies": { type: "boolean", description: "always mark the session cookie Secure (HTTPS)" },
+    "log-format": {
+      type: "string",
+      valueName: "FORMAT",
+      choices: ["text", "json"],
+      description: "the log on stderr: text lines (default) or one JSON object per line, for a log collector",
+    },
     "max-connections-per-client": {
       type: "string",
       valueName: "N",
@@ -57,7 +64,11 @@ export const serveCommand: CommandDefinition = {
         "--demo runs on an in-memory database of its own and cannot use --database-url; drop one of them",
       );
     }
-    const logger = createJsonLogger(context.io.stderr);
+    // Human lines by default: a JSON line amid the startup text above is noise to the person reading it.
+    const logger =
+      stringOption(context, "log-format") === "json"
+        ? createJsonLogger(context.io.stderr)
+        : createTextLogger(context.io.stderr);
     const server = await startServer({
       databaseUrl: databaseUrlOf(context),
       cwd: context.io.cwd,
