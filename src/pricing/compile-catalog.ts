@@ -1,4 +1,5 @@
 import { priceToMicros } from "./decimal.js";
+import { entryVersions } from "./model-version.js";
 import type { BucketPrices, ModelEntry, PricePeriod, Provider, ProviderFile } from "./types.js";
 
 // The catalog as the hot path wants it: integer prices, exact-spelling maps and compiled patterns.
@@ -37,6 +38,8 @@ export interface CompiledEntry {
   entry: ModelEntry;
   provider: Provider;
   periods: readonly CompiledPeriod[];
+  /** The versions the entry's spellings name: a pattern match naming another version is refused. */
+  versions: ReadonlySet<string>;
 }
 
 /** One provider's lookup structures. */
@@ -88,7 +91,12 @@ function compilePeriod(period: PricePeriod): CompiledPeriod {
 
 /** Compiles one model entry. */
 export function compileEntry(entry: ModelEntry, provider: Provider): CompiledEntry {
-  return { entry, provider, periods: entry.prices.map(compilePeriod) };
+  return {
+    entry,
+    provider,
+    periods: entry.prices.map(compilePeriod),
+    versions: entryVersions(entry.id, entry.aliases ?? [], entry.patterns ?? []),
+  };
 }
 
 /** Creates an empty index for a provider. */

@@ -7,6 +7,7 @@ import { instantOf, priceUsage } from "./estimate-cost.js";
 import { loadCatalogData, type CatalogData } from "./load-catalog.js";
 import { normalizeProvider } from "./providers.js";
 import { createResolver } from "./resolve-model.js";
+import { unmatchedEstimate } from "./unmatched-model.js";
 import type {
   CostEstimate,
   EstimateInput,
@@ -160,19 +161,7 @@ export function createPricing(options: PricingOptions = {}): Pricing {
         );
       }
       const resolution = resolver.resolve(input.model, input.provider);
-      if (!resolution) {
-        const provider = input.provider
-          ? (normalizeProvider(input.provider) ?? "unknown")
-          : resolver.extractProvider(input.model);
-        const where = input.provider ? ` for provider "${input.provider}"` : "";
-        return {
-          priced: false,
-          costUsd: "0",
-          model: input.model,
-          provider,
-          reason: `no catalog entry matches model "${input.model}"${where}`,
-        };
-      }
+      if (!resolution) return unmatchedEstimate(resolver, input.model, input.provider);
       return priceUsage(resolution.resolved, resolution.compiled, usage, ms, version);
     },
     listModels(provider) {

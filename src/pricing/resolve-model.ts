@@ -1,5 +1,6 @@
 import type { CompiledEntry, ProviderIndex } from "./compile-catalog.js";
 import { looksLikeBedrock, spellingsOf } from "./model-spellings.js";
+import { sameVersion, versionOf } from "./model-version.js";
 import { normalizeProvider } from "./providers.js";
 import type { MatchRule, Provider, ResolvedModel } from "./types.js";
 
@@ -35,9 +36,16 @@ export interface Resolution {
   compiled: CompiledEntry;
 }
 
+/** An id no entry matches, with the entry a pattern matched but that names another version. */
+export interface Miss {
+  nearest: { model: string; provider: Provider } | undefined;
+}
+
 /** Model resolution over a set of provider indexes, with a bounded cache per instance. */
 export interface Resolver {
   resolve(model: string, provider?: string): Resolution | undefined;
+  /** The resolution, or what is known of a miss (the nearest entry of another version). */
+  lookup(model: string, provider?: string): Resolution | Miss;
   extractProvider(model: string): Provider;
 }
 
@@ -58,16 +66,30 @@ function withNote(match: Resolution, provider: Provider, note: string): Resoluti
   return { resolved: { ...match.resolved, provider, note }, compiled: match.compiled };
 }
 
-function searchIndex(index: ProviderIndex, lower: string, prefixRules: MatchRule[]): Resolution | undefined {
+// The version is read from the id as given: the spelling steps strip decorations, and one of them
+// (`-v2:0` on Bedrock) can be a version of its own (`amazon.titan-text-express-v2`).
+function searchIndex(index: ProviderIndex, lower: string, miss: Miss): Resolution | undefined {
+  let version: string | undefined;
   for (const { spelling, rules } of spellingsOf(lower)) {
     const exact = index.exact.get(spelling);
     if (exact) {
-      const rule: MatchRule = exact.byId ? "exact" : "alias";
-      return found(exact.compiled, index.provider, [...prefixRules, ...rules, rule], spelling);
+      const { compiled } = exact;
+      // A listed spelling reached only by stripping decorations must still name the same version.
+      version ??= versionOf(lower);
+      if (spelling === lower || sameVersion(version, compiled.versions)) {
+        const rule: MatchRule = exact.byId ? "exact" : "alias";
+        return found(compiled, index.provider, [...rules, rule], spelling);
+      }
+      miss.nearest ??= { model: compiled.entry.id, provider: index.provider };
     }
     for (const { regex, compiled } of index.patterns) {
-      if (regex.test(spelling))
-        return found(compiled, index.provider, [...prefixRules, ...rules, "pattern"], spelling);
+      if (!regex.test(spelling)) continue;
+      // A pattern written for one version (`^claude-sonnet-5`) also matches the next one
+      // (`claude-sonnet-5-5`): never price an id as a version it does not name.
+      version ??= versionOf(lower);
+      if (sameVersion(version, compiled.versions))
+        return found(compiled, index.provider, [...rules, "pattern"], spelling);
+      miss.nearest ??= { model: compiled.entry.id, provider: index.provider };
     }
   }
   return undefined;
@@ -87,16 +109,16 @@ function prefixProvider(lower: string): Provider | undefined {
 /** Creates a resolver over compiled provider indexes. */
 export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): Resolver {
   // provider argument ("" for none) → model id as given → outcome (null: not found).
-  const cache = new Map<string, Map<string, Resolution | null>>();
+  const cache = new Map<string, Map<string, Resolution | Miss>>();
   let cached = 0;
 
-  function inProvider(provider: Provider, lower: string): Resolution | undefined {
+  function inProvider(provider: Provider, lower: string, miss: Miss): Resolution | undefined {
     const index = indexes.get(provider);
-    const own = index ? searchIndex(index, lower, []) : undefined;
+    const own = index ? searchIndex(index, lower, miss) : undefined;
     if (own || !index) return own;
     for (const fallback of index.fallback) {
       const fallbackIndex = indexes.get(fallback);
-      const match = fallbackIndex ? searchIndex(fallbackIndex, lower, []) : undefined;
+      const match = fallbackIndex ? searchIndex(fallbackIndex, lower, miss) : undefined;
       if (match) {
         return withNote(
           match,
@@ -108,15 +130,15 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
     return undefined;
   }
 
-  function inferred(lower: string): Resolution | undefined {
+  function inferred(lower: string, miss: Miss): Resolution | undefined {
     const prefixed = prefixProvider(lower);
     if (prefixed && prefixed !== "unknown") {
-      const match = inProvider(prefixed, lower);
+      const match = inProvider(prefixed, lower, miss);
       if (match) return match;
     }
     for (const provider of VENDORS) {
       const index = indexes.get(provider);
-      const match = index ? searchIndex(index, lower, []) : undefined;
+      const match = index ? searchIndex(index, lower, miss) : undefined;
       if (match) return match;
     }
     const hits = HOSTS.flatMap((provider) => {
@@ -131,11 +153,11 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
     return undefined;
   }
 
-  function resolveUncached(lower: string, provider: string | undefined): Resolution | undefined {
-    if (provider === undefined || provider === "") return inferred(lower);
+  function resolveUncached(lower: string, provider: string | undefined, miss: Miss): Resolution | undefined {
+    if (provider === undefined || provider === "") return inferred(lower, miss);
     const canonical = normalizeProvider(provider);
-    if (canonical && canonical !== "unknown") return inProvider(canonical, lower);
-    const match = inferred(lower);
+    if (canonical && canonical !== "unknown") return inProvider(canonical, lower, miss);
+    const match = inferred(lower, miss);
     if (!match || canonical === "unknown") return match;
     const byModel = match.resolved.provider;
     return withNote(
@@ -145,22 +167,29 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
     );
   }
 
+  function lookup(model: string, provider: string | undefined): Resolution | Miss {
+    const providerKey = provider ?? "";
+    let byModel = cache.get(providerKey);
+    const hit = byModel?.get(model);
+    if (hit !== undefined) return hit;
+    const miss: Miss = { nearest: undefined };
+    const result = resolveUncached(model.trim().toLowerCase(), provider, miss) ?? miss;
+    if (cached >= CACHE_LIMIT) {
+      cache.clear();
+      cached = 0;
+      byModel = undefined;
+    }
+    if (!byModel) cache.set(providerKey, (byModel = new Map<string, Resolution | Miss>()));
+    byModel.set(model, result);
+    cached++;
+    return result;
+  }
+
   return {
+    lookup,
     resolve(model, provider) {
-      const providerKey = provider ?? "";
-      let byModel = cache.get(providerKey);
-      const hit = byModel?.get(model);
-      if (hit !== undefined) return hit ?? undefined;
-      const result = resolveUncached(model.trim().toLowerCase(), provider);
-      if (cached >= CACHE_LIMIT) {
-        cache.clear();
-        cached = 0;
-        byModel = undefined;
-      }
-      if (!byModel) cache.set(providerKey, (byModel = new Map<string, Resolution | null>()));
-      byModel.set(model, result ?? null);
-      cached++;
-      return result;
+      const result = lookup(model, provider);
+      return "compiled" in result ? result : undefined;
     },
     extractProvider(model) {
       const match = this.resolve(model);

@@ -164,6 +164,8 @@ export interface UnpricedEstimate {
   model: string;
   provider: Provider;
   reason: string;
+  /** Set when the id names a version the catalog lacks: the entry of another version it resembles. */
+  nearest?: { model: string; provider: Provider };
 }
 
 /** The outcome of `estimateCost`. */
