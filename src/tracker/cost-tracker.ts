@@ -59,7 +59,12 @@ export interface CostTrackerOptions {
    * holds, with the spool on before leaving the spooled events for the next tracker. Default 10 s.
    */
   closeTimeoutMs?: number | undefined;
-  /** Close the sink in `close()` (default true). */
+  /**
+   * Close the sink in `close()`. Default false: the caller created the store (or the HTTP sink) and
+   * owns it, so it stays open for the queries that follow (`queryCosts(store, …)`) and the caller
+   * closes it. Pass true to hand it over, e.g. a one-off script that opens both and closes only the
+   * tracker.
+   */
   closeSink?: boolean | undefined;
   /**
    * Batches written at once in direct mode (a whole number from 1 to 64). Default: the sink's
@@ -80,7 +85,10 @@ export interface CostTracker {
   track(input: LlmCostRecordInput): Promise<TrackResult>;
   /** Resolves when every event tracked before the call is durable (written or spooled) or settled otherwise. */
   flush(): Promise<void>;
-  /** Flushes, replays what it can, releases the spool and closes the sink. Once only; later calls return the same promise. */
+  /**
+   * Flushes, replays what it can and releases the spool; closes the sink only with `closeSink: true`
+   * (the store the caller created stays open). Once only; later calls return the same promise.
+   */
   close(): Promise<void>;
   stats(): TrackerStats;
 }
@@ -145,7 +153,8 @@ function writeConcurrencyOf(option: number | undefined, sink: EventSink): number
  * const tracker = createCostTracker({ telemetryStore: store });
  * void tracker.trackAiSdkCall({ repo: "acme/api", taskType: "review", model: "gpt-4o", provider: "openai",
  *   inputTokens: 1200, outputTokens: 300, durationMs: 840, usedFallback: false });
- * await tracker.close(); // serverless: before returning
+ * await tracker.close(); // serverless: before returning; the store stays open for queries
+ * await store.close(); // when the application is done with it
  */
 export function createCostTracker(options: CostTrackerOptions): CostTracker {
   const sink = options.telemetryStore;
@@ -693,7 +702,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     if (counters.pending > 0) {
       logError(logger, { pending: counters.pending }, "llm-ledger: tracker closed with events unsettled");
     }
-    if (options.closeSink !== false) await sink.close();
+    if (options.closeSink === true) await sink.close();
   }
 
   return {

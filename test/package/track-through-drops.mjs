@@ -56,6 +56,7 @@ while (!stopRequested || tracked < least) {
   await sleep(tickMs);
 }
 await tracker.close();
+await store.close(); // the tracker leaves the store it was given open
 await Promise.all(settled);
 process.stdin.destroy();
 process.stdout.write(`${JSON.stringify({ tracked, outcomes, stats: tracker.stats() })}\n`);
