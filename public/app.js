@@ -327,7 +327,8 @@ view.logout.addEventListener("click", () => {
 });
 
 document.getElementById("login-hint-command").textContent =
-  `llm-ledger keys create --url ${location.origin} --name dashboard --scopes read`;
+  // npx finds the CLI in a clone, a project that installed it and a global install alike.
+  `npx llm-ledger keys create --url ${location.origin} --name dashboard --scopes read`;
 
 for (const button of view.rangeButtons) {
   button.addEventListener("click", () => {

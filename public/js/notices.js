@@ -78,7 +78,7 @@ export function unpricedWarning(report) {
             "li",
             {},
             "Price the calls already recorded: ",
-            el("code", {}, "llm-ledger reprice --only-unpriced"),
+            el("code", {}, "npx llm-ledger reprice --only-unpriced"),
           ),
         ),
       ),
@@ -131,7 +131,8 @@ export function emptyState(origin) {
     el(
       "pre",
       { className: "code", "data-testid": "key-example" },
-      `llm-ledger keys create --url ${origin} --name my-app --scopes ingest`,
+      // npx finds the CLI in a clone, a project that installed it and a global install alike.
+      `npx llm-ledger keys create --url ${origin} --name my-app --scopes ingest`,
     ),
     el(
       "div",

@@ -2,6 +2,7 @@ import type { CommandDefinition } from "../command.js";
 import { databaseOptions, databaseUrlOf } from "../database-option.js";
 import { booleanOption, integerOption, parseIntegerValue, stringOption } from "../option-values.js";
 import { UsageError } from "../usage-error.js";
+import { cliInvocation } from "../cli-invocation.js";
 import { createPricingFromEnv } from "../../pricing/index.js";
 import { createJsonLogger } from "../../server/server-logger.js";
 import { createTextLogger } from "../text-logger.js";
@@ -94,12 +95,12 @@ export const serveCommand: CommandDefinition = {
         [
           "give it to the CLI through the environment, typed at a prompt rather than on a command line:",
           "  read -rs LLM_LEDGER_ADMIN_KEY && export LLM_LEDGER_ADMIN_KEY",
-          `then create keys with: llm-ledger keys create --url ${server.url} --name NAME --scopes read`,
+          `then create keys with: ${cliInvocation(env)} keys create --url ${server.url} --name NAME --scopes read`,
         ].join("\n") + "\n",
       );
     }
     if (server.demoReadKey) out.write(`\ndemo read key for the dashboard: ${server.demoReadKey}\n`);
-    out.write(`\nopen ${server.url}/ and sign in with a read key; stop with Ctrl-C\n`);
+    out.write(`\nopen ${server.url}/ and sign in with a read key (or the admin key); stop with Ctrl-C\n`);
     const signal = await (context.io.waitForStop?.() ?? new Promise<string>(() => {}));
     logger.info({ signal }, "stopping: finishing requests in flight, then closing the database");
     await server.close();

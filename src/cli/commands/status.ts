@@ -1,3 +1,4 @@
+import { cliInvocation } from "../cli-invocation.js";
 import type { CommandDefinition } from "../command.js";
 import { databaseOptions, databaseUrlOf, openCliDatabase } from "../database-option.js";
 import { booleanOption, stringOption } from "../option-values.js";
@@ -56,19 +57,21 @@ export const statusCommand: CommandDefinition = {
         `spend       $${result.estimatedCostUsd} (estimated, all time)`,
         "",
       ];
+      // Hints the user can paste where they stand (`npx llm-ledger` in a clone or a local install).
+      const cli = cliInvocation(context.io.env);
       if (migrations.current < migrations.latest) {
         lines.push(
-          `Next: apply the migrations with 'llm-ledger migrate up${databaseUrlOf(context) ? " --database-url …" : ""}'.`,
+          `Next: apply the migrations with '${cli} migrate up${databaseUrlOf(context) ? " --database-url …" : ""}'.`,
         );
       } else if (result.events === "0") {
         lines.push(
           "Next: record LLM calls from your application:",
           "  const tracker = createCostTracker({ telemetryStore: await createTelemetryStore({ databaseUrl }) });",
           "  tracker.trackAiSdkCall({ repo, taskType, model, provider, inputTokens, outputTokens, durationMs, usedFallback: false });",
-          "See README.md for the AI SDK middleware and the Agent SDK integration; 'llm-ledger --help' lists the commands.",
+          `See README.md for the AI SDK middleware and the Agent SDK integration; '${cli} --help' lists the commands.`,
         );
       } else {
-        lines.push("Next: 'llm-ledger --help' lists the commands that report on these events.");
+        lines.push(`Next: '${cli} --help' lists the commands that report on these events.`);
       }
       context.io.stdout.write(lines.join("\n") + "\n");
     } finally {
