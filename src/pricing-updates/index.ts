@@ -30,3 +30,4 @@ export {
   type UpdateCatalogOptions,
   type UpdateCatalogResult,
 } from "./update-catalog.js";
+export { createCatalogRefresh } from "./catalog-refresh.js";

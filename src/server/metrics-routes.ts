@@ -1,9 +1,17 @@
+import type { Pricing } from "../pricing/index.js";
 import { queryCosts, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
-/** `GET /metrics` (scope read): Prometheus text — ingest counters, pending events, spend and events by provider. */
-export function mountMetricsRoutes(dependencies: { store: QueryStore; metrics: ServerMetrics }) {
+/**
+ * `GET /metrics` (scope read): Prometheus text — ingest counters, pending events, the pricing catalog
+ * in force and its refreshes, spend and events by provider.
+ */
+export function mountMetricsRoutes(dependencies: {
+  store: QueryStore;
+  metrics: ServerMetrics;
+  pricing?: Pricing | undefined;
+}) {
   return (app: LedgerApp, guards: Guards) => {
     app.get("/metrics", guards.read, async (context) => {
       const counters = dependencies.metrics.snapshot();
@@ -48,6 +56,27 @@ export function mountMetricsRoutes(dependencies: { store: QueryStore; metrics: S
         "Validated events whose write has not committed yet.",
         [["", counters.pendingEvents]],
       );
+      metric(
+        "llm_ledger_pricing_refreshes_total",
+        "counter",
+        "Scheduled pricing catalog refreshes that fetched and validated a catalog since start.",
+        [["", counters.pricingRefreshes]],
+      );
+      metric(
+        "llm_ledger_pricing_refresh_failures_total",
+        "counter",
+        "Scheduled pricing catalog refreshes that failed since start (the catalog in force was kept).",
+        [["", counters.pricingRefreshFailures]],
+      );
+      if (dependencies.pricing) {
+        const { catalogDate, version } = dependencies.pricing;
+        metric(
+          "llm_ledger_pricing_catalog_date_seconds",
+          "gauge",
+          "Date of the pricing catalog in force (00:00 UTC), in seconds since the Unix epoch.",
+          [[`{version="${escapeLabelValue(version)}"}`, Date.parse(`${catalogDate}T00:00:00Z`) / 1000]],
+        );
+      }
       const label = (provider: unknown) => `{provider="${escapeLabelValue(String(provider))}"}`;
       metric(
         "llm_ledger_spend_usd",

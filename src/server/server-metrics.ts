@@ -3,6 +3,8 @@ export interface ServerMetrics {
   ingestStarted(events: number): void;
   ingestFinished(events: number): void;
   recordIngest(result: { inserted: number; duplicates: number; rejected: number }): void;
+  /** One scheduled pricing catalog refresh finished, successfully or not. */
+  pricingRefreshed(succeeded: boolean): void;
   snapshot(): MetricsSnapshot;
 }
 
@@ -13,6 +15,10 @@ export interface MetricsSnapshot {
   eventsRejected: number;
   /** Events validated and waiting for their write to commit. */
   pendingEvents: number;
+  /** Scheduled pricing catalog refreshes that fetched and validated (whether or not the catalog changed). */
+  pricingRefreshes: number;
+  /** Scheduled pricing catalog refreshes that failed (fetch, invalid or older file): the catalog in force was kept. */
+  pricingRefreshFailures: number;
 }
 
 export function createServerMetrics(): ServerMetrics {
@@ -22,6 +28,8 @@ export function createServerMetrics(): ServerMetrics {
     eventsDuplicate: 0,
     eventsRejected: 0,
     pendingEvents: 0,
+    pricingRefreshes: 0,
+    pricingRefreshFailures: 0,
   };
   return {
     ingestStarted(events) {
@@ -35,6 +43,10 @@ export function createServerMetrics(): ServerMetrics {
       counters.eventsWritten += result.inserted;
       counters.eventsDuplicate += result.duplicates;
       counters.eventsRejected += result.rejected;
+    },
+    pricingRefreshed(succeeded) {
+      if (succeeded) counters.pricingRefreshes += 1;
+      else counters.pricingRefreshFailures += 1;
     },
     snapshot: () => ({ ...counters }),
   };

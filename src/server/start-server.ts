@@ -11,6 +11,8 @@ import { mountCostRoutes } from "./cost-routes.js";
 import { generateDemoEvents } from "./demo-events.js";
 import { mountIngestRoutes } from "./ingest-routes.js";
 import { mountMetricsRoutes } from "./metrics-routes.js";
+import { createLivePricing } from "./live-pricing.js";
+import { startPricingRefresh, type PricingRefreshOptions } from "./pricing-refresh.js";
 import { mountPricingRoutes } from "./pricing-routes.js";
 import { createServerMetrics } from "./server-metrics.js";
 import type { ServerLogger } from "./server-logger.js";
@@ -31,6 +33,11 @@ export interface StartServerOptions {
   /** An admin key held in memory only (`LLM_LEDGER_ADMIN_KEY`), at least 20 characters. */
   adminKey?: string | undefined;
   pricing?: Pricing | undefined;
+  /**
+   * Refresh the pricing catalog on a schedule (`serve --pricing-refresh`); a failed refresh keeps the
+   * catalog in force and counts in `/metrics`.
+   */
+  pricingRefresh?: PricingRefreshOptions | undefined;
   /** Fill an in-memory database with 30 days of generated events. */
   demo?: boolean | undefined;
   /**
@@ -69,7 +76,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (options.adminKey !== undefined && options.adminKey.length < 20) {
     throw new LedgerError("E_ADMIN_KEY", "LLM_LEDGER_ADMIN_KEY must be at least 20 characters");
   }
-  const pricing = options.pricing ?? createPricing();
+  const live = createLivePricing(options.pricing ?? createPricing());
+  const pricing = live.pricing;
   const store = await createTelemetryStore({
     ...(options.database
       ? { database: options.database }
@@ -129,13 +137,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         }),
         mountCostRoutes(store),
         mountPricingRoutes(pricing),
-        mountMetricsRoutes({ store, metrics }),
+        mountMetricsRoutes({ store, metrics, pricing }),
         (ledgerApp) => mountDashboard(ledgerApp),
       ],
     });
     const server = await listen(app.fetch, options.host ?? "127.0.0.1", options.port ?? 8787, (created) =>
       connections.attach(created),
     );
+    const refresher = options.pricingRefresh
+      ? startPricingRefresh({ ...options.pricingRefresh, live, metrics, logger: options.logger })
+      : undefined;
     const address = server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     let closing: Promise<void> | undefined;
@@ -146,6 +157,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       demoReadKey,
       close() {
         closing ??= (async () => {
+          await refresher?.stop();
           await stopAccepting(server);
           await store.close();
         })();

@@ -3,7 +3,13 @@ import { databaseOptions, databaseUrlOf } from "../database-option.js";
 import { booleanOption, integerOption, parseIntegerValue, stringOption } from "../option-values.js";
 import { UsageError } from "../usage-error.js";
 import { cliInvocation } from "../cli-invocation.js";
-import { createPricingFromEnv } from "../../pricing/index.js";
+import { parseDurationValue } from "../duration-value.js";
+import { catalogFetchOptions, catalogSourceOf, fetchLimitsOf } from "./pricing-updates.js";
+import {
+  createCatalogRefresh,
+  createPricingInForce,
+  PRICING_URL_VARIABLE,
+} from "../../pricing-updates/index.js";
 import { createJsonLogger } from "../../server/server-logger.js";
 import { createTextLogger } from "../text-logger.js";
 import { defaultMaxConnectionsPerClient, startServer } from "../../server/start-server.js";
@@ -19,6 +25,8 @@ export const serveCommand: CommandDefinition = {
     "gracefully: requests in flight finish and the database is closed. Behind a reverse proxy, pass",
     "--trust-proxy so its X-Forwarded-For/-Host/-Proto count (never without one); over HTTPS the session",
     "cookie is Secure by X-Forwarded-Proto from that proxy, or always with --secure-cookies.",
+    "--pricing-refresh 24h fetches a newer pricing catalog on that schedule (and at start); a failed",
+    "fetch keeps the catalog in force, is logged and counted in /metrics.",
   ].join("\n"),
   options: {
     ...databaseOptions,
@@ -48,6 +56,17 @@ export const serveCommand: CommandDefinition = {
       choices: ["text", "json"],
       description: "the log on stderr: text lines (default) or one JSON object per line, for a log collector",
     },
+    "pricing-refresh": {
+      type: "string",
+      valueName: "DURATION",
+      description: `fetch a newer pricing catalog this often (e.g. 24h) from --pricing-from or $${PRICING_URL_VARIABLE}`,
+    },
+    "pricing-from": {
+      type: "string",
+      valueName: "URL|FILE",
+      description: `catalog bundle the refresh reads (default $${PRICING_URL_VARIABLE})`,
+    },
+    ...catalogFetchOptions,
     "max-connections-per-client": {
       type: "string",
       valueName: "N",
@@ -65,6 +84,25 @@ export const serveCommand: CommandDefinition = {
         "--demo runs on an in-memory database of its own and cannot use --database-url; drop one of them",
       );
     }
+    const refreshText = stringOption(context, "pricing-refresh");
+    const pricingFrom = catalogSourceOf(context, "pricing-from");
+    if (refreshText !== undefined && pricingFrom === undefined) {
+      throw new UsageError(
+        `--pricing-refresh needs a catalog to fetch: --pricing-from URL|FILE or ${PRICING_URL_VARIABLE}`,
+      );
+    }
+    // Parsed before the server starts, so a bad value is a usage error rather than a failed start.
+    const pricingRefresh =
+      refreshText === undefined || pricingFrom === undefined
+        ? undefined
+        : {
+            everyMs: parseDurationValue("pricing-refresh", refreshText, { minMs: 1_000 }),
+            refresh: createCatalogRefresh({
+              from: pricingFrom,
+              environment: context.io,
+              ...fetchLimitsOf(context),
+            }),
+          };
     // Human lines by default: a JSON line amid the startup text above is noise to the person reading it.
     const logger =
       stringOption(context, "log-format") === "json"
@@ -78,7 +116,9 @@ export const serveCommand: CommandDefinition = {
       host: stringOption(context, "host") ?? (env.HOST || undefined),
       port,
       adminKey: env.LLM_LEDGER_ADMIN_KEY || undefined,
-      pricing: createPricingFromEnv(env),
+      // The catalog in force: a newer one cached by `pricing update` or a refresh, else the shipped one.
+      pricing: createPricingInForce(context.io).pricing,
+      pricingRefresh,
       demo,
       trustProxy: booleanOption(context, "trust-proxy"),
       secureCookies: booleanOption(context, "secure-cookies"),

@@ -1,0 +1,70 @@
+import type { Pricing } from "../pricing/index.js";
+import type { LivePricing } from "./live-pricing.js";
+import type { ServerLogger } from "./server-logger.js";
+import type { ServerMetrics } from "./server-metrics.js";
+
+/** A scheduled catalog refresh: how often, and how to obtain the pricing in force after one. */
+export interface PricingRefreshOptions {
+  /** Time between refreshes; the first runs as the service starts. */
+  everyMs: number;
+  /**
+   * Fetches and caches a newer catalog when there is one, and returns the pricing in force
+   * afterwards; throws when the fetch or the file fails (the catalog in force is then kept).
+   */
+  refresh(): Promise<Pricing>;
+}
+
+export interface PricingRefresher {
+  /** Runs one refresh now (never two at once); resolves when it is done, never rejects. */
+  runNow(): Promise<void>;
+  /** Stops the schedule and waits for a refresh under way. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Refreshes the catalog on a schedule (an unref'd timer: it never keeps the process alive). A failed
+ * refresh is logged and counted, and the last good catalog stays in force; a refresh that brings a
+ * different catalog version puts it in force for the next estimate.
+ */
+export function startPricingRefresh(
+  options: PricingRefreshOptions & { live: LivePricing; metrics: ServerMetrics; logger: ServerLogger },
+): PricingRefresher {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const runOnce = async () => {
+    const before = options.live.pricing.version;
+    try {
+      const next = await options.refresh();
+      options.metrics.pricingRefreshed(true);
+      if (next.version !== before) {
+        options.live.replace(next);
+        options.logger.info({ previous: before, version: next.version }, "pricing catalog updated");
+      }
+    } catch (error) {
+      options.metrics.pricingRefreshed(false);
+      options.logger.warn(
+        { err: error, version: before },
+        "pricing catalog refresh failed; the catalog in force is kept",
+      );
+    }
+  };
+  const runNow = () => {
+    running ??= runOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer = setInterval(() => {
+    if (!stopped) void runNow();
+  }, options.everyMs);
+  timer.unref();
+  void runNow();
+  return {
+    runNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
