@@ -34,6 +34,11 @@ interface CorrectionRule {
   regionalPrefix?: string;
   globalPrefix?: string;
   multiplier?: string;
+  /**
+   * The rule in words, for rules that stand in for a price the host does not publish: every bucket
+   * it fills is marked in the period's `derived`, and estimates that bill it say so in `rules`.
+   */
+  record?: string;
   source: string;
 }
 
@@ -64,6 +69,7 @@ function cacheMultipliers(
           const where = `${file.provider}/${model.id}${period.from ? ` from ${period.from}` : ""}${"above" in prices ? ` above ${String(prices.above)}` : ""}`;
           if (prices[bucket] === undefined) {
             prices[bucket] = expected;
+            if (rule.record) period.derived = { ...period.derived, [bucket]: rule.record };
             out.applied.push(`${where}: ${bucket} set to ${expected} (${rule.name})`);
           } else if (prices[bucket] !== expected) {
             out.disagreements.push(
@@ -104,7 +110,6 @@ function regionalPremium(file: ProviderFile, rule: CorrectionRule, out: { applie
 export function applyCorrections(
   files: Map<Provider, ProviderFile>,
   corrections: Corrections,
-  date: string,
 ): { applied: string[]; disagreements: string[] } {
   const out = { applied: [] as string[], disagreements: [] as string[] };
   for (const provider of corrections.providers) {
@@ -136,7 +141,8 @@ export function applyCorrections(
     const { provider, ...entry } = addition;
     const file = files.get(provider);
     if (!file) throw new Error(`corrections.json: no provider file for addition ${provider}/${entry.id}`);
-    file.models.push({ checked: date, ...entry });
+    // An addition carries the date it was compared with its source, or none: never the run's date.
+    file.models.push(entry);
     out.applied.push(`${provider}/${entry.id}: added`);
   }
   for (const rule of corrections.rules) {

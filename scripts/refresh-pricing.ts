@@ -2,8 +2,15 @@
 // NOTICE): facts carry over into our own format, then data/pricing/corrections.json is applied, and
 // the prices that changed since the last refresh are printed.
 //
-//   node --import tsx scripts/refresh-pricing.ts [--date YYYY-MM-DD] [--dry-run]
+//   node --import tsx scripts/refresh-pricing.ts [--date YYYY-MM-DD] [--published YYYY-MM-DD]
+//     [--out DIRECTORY] [--dry-run]
+//
+// Imported files say which package version they came from and when it was published (asked of the
+// npm registry, or given with --published), never the run's date: nothing here compares a price
+// with the provider's page, so nothing here may claim it was checked.
+import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import {
   waitForUpdate,
   type MatchLogic,
@@ -21,12 +28,16 @@ import {
   type PriceBucket,
   type PricePeriod,
   type PriceTier,
+  type ImportedFrom,
   type Provider,
   type ProviderFile,
 } from "../src/pricing/types.js";
 import { diffCatalogs, type Corrections, applyCorrections } from "./pricing-corrections.js";
 
 const DATA_DIR = new URL("../data/pricing/", import.meta.url);
+// --out writes the files elsewhere (tests, reviews); corrections and the previous files are still read from DATA_DIR.
+const PACKAGE = "@pydantic/genai-prices";
+const PACKAGE_JSON = new URL(`../node_modules/${PACKAGE}/package.json`, import.meta.url);
 
 // Which genai-prices providers feed which of our files. Gemini and Claude on Vertex come from the
 // "google" provider, which lists both.
@@ -210,7 +221,7 @@ function providerFile(
   provider: Provider,
   source: GenaiProvider,
   models: ModelInfo[],
-  date: string,
+  imported: ImportedFrom,
   report: ImportReport,
 ): ProviderFile {
   const entries: ModelEntry[] = [];
@@ -225,7 +236,7 @@ function providerFile(
       provider === "google-vertex"
         ? "https://cloud.google.com/vertex-ai/generative-ai/pricing"
         : (source.pricing_urls?.[0] ?? ""),
-    checked: date,
+    imported,
     ...(source.price_comments && provider !== "google-vertex" ? { notes: source.price_comments } : {}),
     ...(FALLBACKS[provider] ? { fallback: FALLBACKS[provider] } : {}),
     models: dedupeSpellings(entries, provider, report),
@@ -242,10 +253,27 @@ async function readJson(name: string): Promise<unknown> {
   }
 }
 
+/** The installed package's version and that version's publish date. */
+async function importedFrom(published: string | undefined): Promise<ImportedFrom> {
+  const { version } = JSON.parse(await readFile(PACKAGE_JSON, "utf8")) as { version: string };
+  if (published !== undefined) return { package: PACKAGE, version, published };
+  const times = JSON.parse(
+    execFileSync("npm", ["view", `${PACKAGE}@${version}`, "time", "--json"], { encoding: "utf8" }),
+  ) as Record<string, string>;
+  const time = times[version];
+  if (time === undefined)
+    throw new Error(`npm has no publish time for ${PACKAGE}@${version}; pass --published`);
+  return { package: PACKAGE, version, published: time.slice(0, 10) };
+}
+
 async function main(args: string[]): Promise<void> {
   const dateIndex = args.indexOf("--date");
   const date = dateIndex >= 0 ? (args[dateIndex + 1] ?? "") : new Date().toISOString().slice(0, 10);
   const dryRun = args.includes("--dry-run");
+  const outIndex = args.indexOf("--out");
+  const outDir = outIndex >= 0 ? pathToFileURL(`${args[outIndex + 1] ?? ""}/`) : DATA_DIR;
+  const publishedIndex = args.indexOf("--published");
+  const imported = await importedFrom(publishedIndex >= 0 ? args[publishedIndex + 1] : undefined);
   const data = await waitForUpdate();
   if (!data) throw new Error("@pydantic/genai-prices returned no data");
   const report: ImportReport = { skipped: [], dropped: [] };
@@ -253,22 +281,22 @@ async function main(args: string[]): Promise<void> {
 
   for (const source of data) {
     const provider = SOURCES[source.id];
-    if (provider) files.set(provider, providerFile(provider, source, source.models, date, report));
+    if (provider) files.set(provider, providerFile(provider, source, source.models, imported, report));
     if (source.id === "google") {
       const gemini = source.models.filter((model) => !model.id.startsWith("claude"));
-      files.set("google", providerFile("google", source, gemini, date, report));
-      files.set("google-vertex", providerFile("google-vertex", source, source.models, date, report));
+      files.set("google", providerFile("google", source, gemini, imported, report));
+      files.set("google-vertex", providerFile("google-vertex", source, source.models, imported, report));
     }
   }
 
   const corrections = (await readJson("corrections.json")) as Corrections;
-  const applied = applyCorrections(files, corrections, date);
+  const applied = applyCorrections(files, corrections);
 
   const providers = [...files.keys()].sort();
   const manifest: CatalogManifest = {
     date,
     providers,
-    generatedFrom: "@pydantic/genai-prices 0.1.8 + data/pricing/corrections.json",
+    generatedFrom: `${PACKAGE} ${imported.version} (published ${imported.published}) + data/pricing/corrections.json`,
   };
   validateManifest(manifest, "catalog.json");
   const changes: string[] = [];
@@ -279,9 +307,9 @@ async function main(args: string[]): Promise<void> {
     models += file.models.length;
     const previous = await readJson(`${provider}.json`);
     changes.push(...diffCatalogs(provider, previous as ProviderFile | undefined, file));
-    if (!dryRun) await writeFile(new URL(`${provider}.json`, DATA_DIR), JSON.stringify(file, null, 2) + "\n");
+    if (!dryRun) await writeFile(new URL(`${provider}.json`, outDir), JSON.stringify(file, null, 2) + "\n");
   }
-  if (!dryRun) await writeFile(new URL("catalog.json", DATA_DIR), JSON.stringify(manifest, null, 2) + "\n");
+  if (!dryRun) await writeFile(new URL("catalog.json", outDir), JSON.stringify(manifest, null, 2) + "\n");
 
   const print = (title: string, lines: string[]) => {
     console.log(`\n## ${title} (${lines.length})`);

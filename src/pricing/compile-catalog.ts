@@ -1,6 +1,6 @@
 import { priceToMicros } from "./decimal.js";
 import { entryVersions } from "./model-version.js";
-import type { BucketPrices, ModelEntry, PricePeriod, Provider, ProviderFile } from "./types.js";
+import type { BucketPrices, ModelEntry, PriceBucket, PricePeriod, Provider, ProviderFile } from "./types.js";
 
 // The catalog as the hot path wants it: integer prices, exact-spelling maps and compiled patterns.
 
@@ -25,13 +25,33 @@ export interface CompiledTier {
   prices: CompiledPrices;
 }
 
+/** The usage counters of the buckets, as `ValidUsage` names them. */
+export type UsageBucket = "input" | "output" | "cacheRead" | "cacheWrite" | "cacheWrite1h";
+
+/** A bucket priced by a published rule, and the rule in words. */
+export interface DerivedBucket {
+  bucket: UsageBucket;
+  rule: string;
+}
+
 /** A price period in compiled form. */
 export interface CompiledPeriod {
   /** Start in ms since the epoch (00:00 UTC of its date), -Infinity for the first known price. */
   fromMs: number;
   prices: CompiledPrices;
   tiers: readonly CompiledTier[];
+  /** Buckets priced by a rule (empty for almost every period, so the hot path skips it). */
+  derived: readonly DerivedBucket[];
 }
+
+const USAGE_BUCKETS: Readonly<Record<PriceBucket, UsageBucket>> = {
+  input: "input",
+  output: "output",
+  cache_read: "cacheRead",
+  cache_write: "cacheWrite",
+  cache_write_1h: "cacheWrite1h",
+};
+const NONE_DERIVED: readonly DerivedBucket[] = Object.freeze([]);
 
 /** A catalog entry with its provider and compiled prices. */
 export interface CompiledEntry {
@@ -86,6 +106,12 @@ function compilePeriod(period: PricePeriod): CompiledPeriod {
       label: `above-${tier.above}`,
       prices: compilePrices(tier),
     })),
+    derived: period.derived
+      ? Object.entries(period.derived).map(([bucket, rule]) => ({
+          bucket: USAGE_BUCKETS[bucket as PriceBucket],
+          rule,
+        }))
+      : NONE_DERIVED,
   };
 }
 

@@ -1,5 +1,5 @@
 import { LedgerError } from "../errors.js";
-import type { CompiledEntry, CompiledPeriod, CompiledPrices } from "./compile-catalog.js";
+import type { CompiledEntry, CompiledPeriod, CompiledPrices, DerivedBucket } from "./compile-catalog.js";
 import { formatPicoDollars } from "./decimal.js";
 import type { CostBreakdown, CostEstimate, Provider, ResolvedModel } from "./types.js";
 import type { ValidUsage } from "./validate-usage.js";
@@ -41,6 +41,13 @@ function periodAt(periods: readonly CompiledPeriod[], ms: number): CompiledPerio
     if (period.fromMs <= ms) return period;
   }
   return undefined;
+}
+
+// The rules behind the buckets this call billed: a price derived by rule is said, never silent.
+function rulesUsed(derived: readonly DerivedBucket[], usage: ValidUsage): string[] {
+  const rules: string[] = [];
+  for (const { bucket, rule } of derived) if (usage[bucket] > 0) rules.push(rule);
+  return rules;
 }
 
 function unpriced(model: string, provider: Provider, reason: string): CostEstimate {
@@ -145,5 +152,9 @@ export function priceUsage(
     matchedBy: resolved.matchedBy,
   };
   if (resolved.note !== undefined) estimate.note = resolved.note;
+  if (period.derived.length > 0) {
+    const rules = rulesUsed(period.derived, usage);
+    if (rules.length > 0) estimate.rules = rules;
+  }
   return estimate;
 }

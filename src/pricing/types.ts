@@ -46,6 +46,12 @@ export interface PriceTier extends BucketPrices {
 export interface PricePeriod extends BucketPrices {
   from?: string;
   tiers?: PriceTier[];
+  /**
+   * Buckets priced by a provider's published rule rather than a price the host publishes, each with
+   * the rule in words (`cache_write_1h = 2 × input …`). An estimate that bills such a bucket lists
+   * the rule in `rules`, so a derived price is never mistaken for a published one.
+   */
+  derived?: Partial<Record<PriceBucket, string>>;
 }
 
 /** One model of the catalog as written in a data file. */
@@ -65,12 +71,23 @@ export interface ModelEntry {
   notes?: string;
 }
 
+/** Where imported price data came from: a package, its version and the day it was published. */
+export interface ImportedFrom {
+  package: string;
+  version: string;
+  /** The package version's publish date (YYYY-MM-DD): the newest its data can be. */
+  published: string;
+}
+
 /** One provider's data file, `data/pricing/<provider>.json`. */
 export interface ProviderFile {
   provider: Provider;
   name: string;
   source: string;
-  checked: string;
+  /** When the prices were compared with `source` (YYYY-MM-DD); absent when nobody compared them. */
+  checked?: string;
+  /** Set when the prices were imported from a package instead of compared with `source`. */
+  imported?: ImportedFrom;
   notes?: string;
   /** Providers whose list prices this one charges for models it does not list itself (Azure → OpenAI). */
   fallback?: Provider[];
@@ -155,6 +172,8 @@ export interface PricedEstimate {
   breakdown: CostBreakdown;
   matchedBy: readonly MatchRule[];
   note?: string;
+  /** The published rules that priced buckets the host lists no price for (see `PricePeriod.derived`). */
+  rules?: readonly string[];
 }
 
 /** An estimate that could not be priced: never a $0 posing as a price. */

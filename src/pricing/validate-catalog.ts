@@ -2,6 +2,7 @@ import { LedgerError } from "../errors.js";
 import { isPriceString } from "./decimal.js";
 import { isProvider } from "./providers.js";
 import { PRICE_BUCKETS, type CatalogManifest, type OverridesFile, type ProviderFile } from "./types.js";
+import { derivedProblems, provenanceProblems } from "./validate-provenance.js";
 
 // Untrusted catalog and overrides JSON arrives as `unknown` and leaves typed, or with every problem
 // listed as `<file>: <JSON path>: <what is wrong>`.
@@ -18,7 +19,7 @@ const MODEL_KEYS = new Set([
   "checked",
   "notes",
 ]);
-const PERIOD_KEYS = new Set<string>([...PRICE_BUCKETS, "from", "tiers"]);
+const PERIOD_KEYS = new Set<string>([...PRICE_BUCKETS, "from", "tiers", "derived"]);
 const TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "above"]);
 const MAX_REPORTED = 20;
 
@@ -142,6 +143,7 @@ function checkPrices(
       previous = period.from;
     }
     if (period.tiers !== undefined) checkTiers(period.tiers, period, `${periodPath}.tiers`, problems);
+    problems.push(...derivedProblems(period, periodPath));
   });
 }
 
@@ -227,7 +229,7 @@ export function validateProviderFile(value: unknown, file: string): ProviderFile
   if (!isRecord(value)) fail(file, [`$: expected an object, got ${describe(value)}`]);
   checkUnknownKeys(
     value,
-    new Set(["provider", "name", "source", "checked", "notes", "fallback", "models"]),
+    new Set(["provider", "name", "source", "checked", "imported", "notes", "fallback", "models"]),
     "$",
     problems,
   );
@@ -243,8 +245,7 @@ export function validateProviderFile(value: unknown, file: string): ProviderFile
   checkString(value.name, "$.name", problems, true);
   checkString(value.source, "$.source", problems, true);
   checkString(value.notes, "$.notes", problems, false);
-  if (!isIsoDate(value.checked))
-    problems.push(`$.checked: expected a date YYYY-MM-DD, got ${describe(value.checked)}`);
+  problems.push(...provenanceProblems(value));
   if (!Array.isArray(value.models)) {
     problems.push(`$.models: expected an array, got ${describe(value.models)}`);
   } else {
