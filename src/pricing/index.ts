@@ -19,6 +19,7 @@ export {
 } from "./catalog-bundle.js";
 export { loadCatalogData, type CatalogData } from "./load-catalog.js";
 export { normalizeProvider, isProvider } from "./providers.js";
+export { describeProvenance } from "./describe-provenance.js";
 export { validateUsage, MAX_TOKENS } from "./validate-usage.js";
 export { validateOverrides, validateProviderFile } from "./validate-catalog.js";
 export {
@@ -31,6 +32,7 @@ export {
   type PricePeriod,
   type ModelEntry,
   type ProviderFile,
+  type ImportedFrom,
   type OverridesFile,
   type CatalogManifest,
   type Usage,

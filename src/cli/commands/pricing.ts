@@ -5,6 +5,7 @@ import { UsageError } from "../usage-error.js";
 import { catalogUpdateCommands } from "./pricing-updates.js";
 import { createPricingInForce } from "../../pricing-updates/index.js";
 import {
+  describeProvenance,
   normalizeProvider,
   PRICE_BUCKETS,
   type BucketPrices,
@@ -118,6 +119,7 @@ function runEstimate(context: CommandContext): number {
     `model    ${estimate.model} (${estimate.provider}; matched by ${estimate.matchedBy.join(", ")})`,
     `prices   catalog ${estimate.pricingVersion}, tier ${estimate.tier}`,
     ...(estimate.note ? [`note     ${estimate.note}`] : []),
+    ...(estimate.rules ?? []).map((rule) => `rule     ${rule}`),
     "",
   ];
   context.io.stdout.write(lines.join("\n") + "\n" + formatTable(columns, rows, [total]));
@@ -202,10 +204,13 @@ function runShow(context: CommandContext): number {
   const header = pricing.describeProvider(resolved.provider);
   const { entry } = resolved;
   const source = entry.source ?? header?.source ?? "";
-  const checked = entry.checked ?? header?.checked ?? "";
+  const checked = entry.checked ?? header?.checked;
+  const provenance = describeProvenance(entry, header);
   const format = outputFormat(context);
   if (format === "json") {
-    context.io.stdout.write(JSON.stringify({ ...resolved, source, checked }) + "\n");
+    context.io.stdout.write(
+      JSON.stringify({ ...resolved, source, checked, imported: header?.imported, provenance }) + "\n",
+    );
     return 0;
   }
   if (format === "csv") {
@@ -217,7 +222,7 @@ function runShow(context: CommandContext): number {
     `provider  ${resolved.provider}; matched by ${resolved.matchedBy.join(", ")}`,
     ...(entry.aliases?.length ? [`aliases   ${entry.aliases.join(", ")}`] : []),
     ...(entry.patterns?.length ? [`patterns  ${entry.patterns.join("  ")}`] : []),
-    `source    ${source} (checked ${checked})`,
+    `source    ${source} (${provenance})`,
     ...(entry.notes ? [`notes     ${entry.notes}`] : []),
     ...(resolved.note ? [`note      ${resolved.note}`] : []),
     ...(entry.unpriced ? [`unpriced  ${entry.unpriced}`] : []),
