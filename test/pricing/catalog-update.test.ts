@@ -7,6 +7,7 @@ import { pricingCommand } from "../../src/cli/commands/pricing.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { catalogCacheFile, fetchText } from "../../src/pricing-updates/index.js";
 import { createPricing } from "../../src/pricing/index.js";
+import { runLedger } from "../support/cli.js";
 import { catalogBundle, startCatalogServer, type CatalogServer } from "../support/catalog-server.js";
 
 const root: CommandDefinition = { name: "llm-ledger", summary: "test root", subcommands: [pricingCommand] };
@@ -210,5 +211,17 @@ describe("fetchText", () => {
     publish("/final", "{}");
     expect(await fetchText(`${server.url}/moved`, { allowInternalUrls: true })).toBe("{}");
     expect(server.requests).toEqual(["/moved", "/final"]);
+  });
+});
+
+describe("the cached catalog in other commands", () => {
+  it("reprice prices with the catalog in force", async () => {
+    publish("/catalog.json", catalogBundle("2099-01-01", "7.5"));
+    expect((await update("/catalog.json")).exitCode).toBe(0);
+    const run = await runLedger(["reprice", "--database-url", "memory:", "--json"], {
+      env: { LLM_LEDGER_HOME: home },
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ pricingVersion: "2099-01-01" });
   });
 });

@@ -3,7 +3,7 @@ import { databaseOptions } from "../database-option.js";
 import { booleanOption, stringOption } from "../option-values.js";
 import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
-import { createPricingFromEnv } from "../../pricing/index.js";
+import { createPricingInForce } from "../../pricing-updates/index.js";
 import { repriceEvents } from "../../query/index.js";
 import { parseSince, parseTime, schemaOption, withStore } from "../report-options.js";
 
@@ -34,7 +34,8 @@ export const repriceCommand: CommandDefinition = {
         : /^\d+[hdw]$/.test(sinceText.trim())
           ? parseSince(sinceText, new Date())
           : parseTime(sinceText, "since");
-    const pricing = createPricingFromEnv(context.io.env);
+    // The catalog in force: a newer one cached by `pricing update`, else the shipped one.
+    const pricing = createPricingInForce(context.io).pricing;
     const progress = createProgress(context.io, "repricing");
     const result = await withStore(context, (store) =>
       repriceEvents(store, pricing, {
