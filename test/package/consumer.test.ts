@@ -1,20 +1,29 @@
-// The package as an application gets it from the registry: packed, installed into an app of its own
-// with install scripts disabled (so nothing of this checkout's `prepare` reaches it), tracking events
-// into the Postgres server while the server terminates its connections 20 times. The process must
-// live and every event must be stored exactly once. (postgres.js 3.4.9, the driver before
-// node-postgres, ended the process here in 4 runs out of 4, within 2 s of the first drop:
-// `TypeError: Cannot read properties of null (reading 'write')` in its `nextWrite`; our `prepare`
-// script patched only this checkout's copy of it, which this install never sees.)
+// The package as an application gets it from the registry: packed once, installed into an app of its
+// own with install scripts disabled (so nothing of this checkout's `prepare` reaches it).
+//
+// A strict TypeScript app (`skipLibCheck: false`) compiles the README's quick start and AI SDK example
+// against it, runs them (the AI SDK against the fake provider server) and reads them back with
+// `npx llm-ledger report`. (PGlite's declarations, which our types named until the `pglite` option
+// was typed structurally, failed that compile with 9 errors: "Cannot find namespace 'Emscripten'".)
+//
+// Then it tracks events into the Postgres server while the server terminates its connections 20
+// times. The process must live and every event must be stored exactly once. (postgres.js 3.4.9, the
+// driver before node-postgres, ended the process here in 4 runs out of 4, within 2 s of the first
+// drop: `TypeError: Cannot read properties of null (reading 'write')` in its `nextWrite`; our
+// `prepare` script patched only this checkout's copy of it, which this install never sees.)
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { estimateCost } from "../../src/pricing/index.js";
+import { startFakeProviderServer } from "../support/fake-provider-server.js";
 import { installPackedPackage } from "./install-packed-package.js";
+import { compileStrictApp, strictAppPackages } from "./strict-app.js";
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 const inCi = process.env.CI === "true";
@@ -30,6 +39,75 @@ afterAll(async () => {
   for (const directory of temporary) await rm(directory, { recursive: true, force: true });
 });
 
+let installing: Promise<string> | undefined;
+/** The one app every test here shares: the tarball is packed and installed once. */
+function installedApp(): Promise<string> {
+  installing ??= (async () => {
+    const workspace = await mkdtemp(path.join(os.tmpdir(), "llm-ledger-consumer-"));
+    temporary.push(workspace);
+    return installPackedPackage(process.cwd(), workspace, strictAppPackages());
+  })();
+  return installing;
+}
+
+describe.skipIf(!built && !inCi)("packed package in a strict TypeScript app", () => {
+  it("carries its LICENSE and every document its README and docs link to", async () => {
+    const installed = path.join(await installedApp(), "node_modules", "llm-ledger");
+    const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8")) as {
+      license: string;
+    };
+    expect(manifest.license).toBe("MIT");
+    expect(await readFile(path.join(installed, "LICENSE"), "utf8")).toContain("MIT License");
+    const links = await documentLinks(installed);
+    expect(links.some((link) => link.target.startsWith("docs/"))).toBe(true);
+    expect(links.filter((link) => !existsSync(path.join(installed, link.target)))).toEqual([]);
+  });
+
+  it("compiles with skipLibCheck: false, runs the README's quick start and AI SDK example, and reports them", async () => {
+    const app = path.join(await installedApp(), "strict");
+    await mkdir(app);
+    await compileStrictApp(app, path.join(await installedApp(), "node_modules", "llm-ledger", "README.md"));
+    const runScript = (script: string, ...argv: string[]) =>
+      run(process.execPath, [path.join("build", script), ...argv], { cwd: app, timeout: 60_000 });
+    await runScript("quick-start.js");
+
+    const provider = await startFakeProviderServer();
+    const usage = { inputTokens: 1_000, outputTokens: 100 };
+    try {
+      provider.reply({ usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens } });
+      const example = await runScript("ai-sdk-example.js", provider.baseUrls.anthropic);
+      expect(JSON.parse(example.stdout)).toEqual({ text: expect.any(String) as string });
+      expect(provider.requests).toHaveLength(1);
+    } finally {
+      await provider.close();
+    }
+
+    // npx finds the package's bin in the app's node_modules, as it would for its user.
+    const npx = (...argv: string[]) =>
+      run("npx", ["--no-install", "llm-ledger", "report", ...argv], { cwd: app });
+    const human = await npx("--by", "repo");
+    const humanLines = `${human.stdout}${human.stderr}`.split("\n").filter((line) => line.trim() !== "");
+    expect(humanLines.filter(isJsonLine)).toEqual([]);
+    expect(human.stdout).toContain("acme/api");
+    expect(human.stdout).toContain("acme/web");
+
+    const report = JSON.parse((await npx("--by", "repo", "--json")).stdout) as {
+      rows: { repo: string; events: number; unpriced: number; costUsd: string; inputTokens: string }[];
+    };
+    const byRepo = Object.fromEntries(report.rows.map((row) => [row.repo, row]));
+    expect(Object.keys(byRepo).sort()).toEqual(["acme/api", "acme/web"]);
+    expect(byRepo["acme/api"]).toMatchObject({ events: 1, unpriced: 0 });
+    const estimate = estimateCost({ model: "claude-sonnet-4-5", provider: "anthropic", usage });
+    expect(estimate.priced).toBe(true);
+    expect(byRepo["acme/web"]).toMatchObject({
+      events: 1,
+      unpriced: 0,
+      inputTokens: String(usage.inputTokens),
+    });
+    expect(Number(byRepo["acme/web"]!.costUsd)).toBe(Number(estimate.priced ? estimate.costUsd : NaN));
+  }, 115_000);
+});
+
 if (!serverUrl && inCi) {
   describe("packed package under dropped connections [postgres]", () => {
     it("needs the Postgres server", () => {
@@ -42,9 +120,7 @@ describe.skipIf(!serverUrl || (!built && !inCi))(
   `packed package under dropped connections${serverUrl ? "" : " [postgres: skipped, TEST_DATABASE_URL not set]"}`,
   () => {
     it("installs without scripts, lives through 20 terminated connections and stores every event once", async () => {
-      const workspace = await mkdtemp(path.join(os.tmpdir(), "llm-ledger-consumer-"));
-      temporary.push(workspace);
-      const app = await installPackedPackage(process.cwd(), workspace);
+      const app = await installedApp();
 
       // Every dependency the package declares arrived with scripts disabled: `npm ls` exits non-zero
       // on a missing or invalid one.
@@ -168,4 +244,33 @@ function collect(child: ChildProcess) {
       return exit!;
     },
   };
+}
+
+/** Relative links of the README and docs/*.md, each as a path inside the package, with its source. */
+async function documentLinks(packageDirectory: string): Promise<{ source: string; target: string }[]> {
+  const sources = [
+    "README.md",
+    ...(await readdir(path.join(packageDirectory, "docs"))).map((name) => `docs/${name}`),
+  ];
+  const links: { source: string; target: string }[] = [];
+  for (const source of sources) {
+    const text = await readFile(path.join(packageDirectory, source), "utf8");
+    for (const match of text.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+      const link = match[1]!;
+      // Only documents: the dashboard doc's screenshot is written by a test run, never packed.
+      if (/^[a-z]+:/i.test(link) || !link.endsWith(".md")) continue;
+      links.push({ source, target: path.posix.join(path.posix.dirname(source), link) });
+    }
+  }
+  return links;
+}
+
+/** A line that is a JSON object or array: a log line or data in what should be human output. */
+function isJsonLine(line: string): boolean {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === "object" && value !== null;
+  } catch {
+    return false;
+  }
 }

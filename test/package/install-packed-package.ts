@@ -8,8 +8,15 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** Returns the application's directory, with llm-ledger and its dependencies in its node_modules. */
-export async function installPackedPackage(packageRoot: string, workspace: string): Promise<string> {
+/**
+ * Returns the application's directory, with llm-ledger and its dependencies in its node_modules, and
+ * `extraPackages` (`name@version` specs the application itself depends on) in the same install.
+ */
+export async function installPackedPackage(
+  packageRoot: string,
+  workspace: string,
+  extraPackages: readonly string[] = [],
+): Promise<string> {
   // --ignore-scripts: pack dist/ as it is (see consumer.test.ts) instead of rebuilding it here.
   const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", workspace], {
     cwd: packageRoot,
@@ -33,6 +40,7 @@ export async function installPackedPackage(packageRoot: string, workspace: strin
       "--no-fund",
       "--prefer-offline",
       path.join(workspace, filename),
+      ...extraPackages,
     ],
     { cwd: app, maxBuffer: 64 * 1024 * 1024 },
   );
