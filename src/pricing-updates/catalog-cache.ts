@@ -2,18 +2,28 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { validateCatalogBundle, type BundledCatalog, type CatalogBundle } from "../pricing/index.js";
 
-// The last catalog taken by `pricing update` (or the server's refresh), with where it came from, in
-// one file under the llm-ledger home: one file, written by rename, so a reader never sees a catalog
-// paired with another catalog's source.
+// The last catalog taken by `pricing update` (or the server's refresh) lives under the llm-ledger
+// home as `pricing/catalog.json`, the bundle exactly as published (so an application can hand the
+// same file to `createPricing({ catalog })`), beside `pricing/source.json`, where it came from. Each
+// is written by rename; the source names the version it describes, so a pair torn by a crash
+// between the two writes shows as "source unknown" rather than as another catalog's source.
+
+/** Where a cached catalog came from, and when. */
+export interface CatalogSourceRecord {
+  source: string;
+  fetchedAt: string;
+  /** The version of the catalog this record describes. */
+  version: string;
+}
 
 /** A cached catalog: the bundle as published, where it was fetched from, and when. */
 export interface CachedCatalog {
   source: string;
-  fetchedAt: string;
+  fetchedAt?: string | undefined;
   catalog: CatalogBundle;
 }
 
-/** A cache file that was read: its validated catalog, or why it cannot be used. */
+/** A cache that was read: its validated catalog, or why it cannot be used. */
 export type CacheReading =
   | { state: "absent" }
   | { state: "unusable"; file: string; reason: string }
@@ -24,9 +34,23 @@ export function ledgerHome(options: { cwd: string; home?: string | undefined }):
   return options.home ? path.resolve(options.cwd, options.home) : path.join(options.cwd, ".llm-ledger");
 }
 
-/** The cache file of a home directory: `<home>/pricing/catalog.json`. */
+/** The cached bundle of a home directory: `<home>/pricing/catalog.json`. */
 export function catalogCacheFile(home: string): string {
   return path.join(home, "pricing", "catalog.json");
+}
+
+function sourceFile(home: string): string {
+  return path.join(home, "pricing", "source.json");
+}
+
+function readSource(home: string, version: string): CatalogSourceRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(sourceFile(home), "utf8")) as Partial<CatalogSourceRecord>;
+    if (record.version !== version || typeof record.source !== "string") return undefined;
+    return record as CatalogSourceRecord;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads the cached catalog, validating it again (the file may have been edited or damaged). */
@@ -40,22 +64,39 @@ export function readCachedCatalog(home: string): CacheReading {
     return { state: "unusable", file, reason: (error as Error).message };
   }
   try {
-    const cached = JSON.parse(text) as CachedCatalog;
-    if (typeof cached.source !== "string" || typeof cached.fetchedAt !== "string") {
-      return { state: "unusable", file, reason: "no source or fetchedAt" };
-    }
-    return { state: "ok", file, cached, validated: validateCatalogBundle(cached.catalog, file) };
+    const catalog = JSON.parse(text) as CatalogBundle;
+    const validated = validateCatalogBundle(catalog, file);
+    const record = readSource(home, validated.version);
+    return {
+      state: "ok",
+      file,
+      cached: { source: record?.source ?? "unknown", fetchedAt: record?.fetchedAt, catalog },
+      validated,
+    };
   } catch (error) {
     return { state: "unusable", file, reason: (error as Error).message };
   }
 }
 
-/** Writes the cache atomically (a temporary file renamed over the old one). */
-export function writeCachedCatalog(home: string, cached: CachedCatalog): string {
-  const file = catalogCacheFile(home);
+function writeAtomically(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, JSON.stringify(cached) + "\n", { mode: 0o644 });
+  writeFileSync(temporary, text, { mode: 0o644 });
   renameSync(temporary, file);
+}
+
+/** Writes the cache: the bundle, then its source record (each atomically). */
+export function writeCachedCatalog(
+  home: string,
+  cached: { source: string; fetchedAt: string; catalog: CatalogBundle; version: string },
+): string {
+  const file = catalogCacheFile(home);
+  writeAtomically(file, JSON.stringify(cached.catalog) + "\n");
+  const record: CatalogSourceRecord = {
+    source: cached.source,
+    fetchedAt: cached.fetchedAt,
+    version: cached.version,
+  };
+  writeAtomically(sourceFile(home), JSON.stringify(record) + "\n");
   return file;
 }

@@ -13,6 +13,7 @@ export {
   readCachedCatalog,
   writeCachedCatalog,
   type CachedCatalog,
+  type CatalogSourceRecord,
   type CacheReading,
 } from "./catalog-cache.js";
 export {

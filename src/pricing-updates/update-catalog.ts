@@ -115,6 +115,7 @@ export async function updateCatalog(options: UpdateCatalogOptions): Promise<Upda
     source: fetched.source,
     fetchedAt: new Date().toISOString(),
     catalog: fetched.catalog,
+    version: fetched.version,
   });
   return { status: "updated", ...result };
 }

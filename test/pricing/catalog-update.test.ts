@@ -78,10 +78,13 @@ describe("pricing update", () => {
     const run = await update("/catalog.json");
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain("updated the pricing catalog to 2099-01-01");
-    expect(JSON.parse(readFileSync(catalogCacheFile(home), "utf8"))).toMatchObject({
-      source: `${server.url}/catalog.json`,
-      catalog: { date: "2099-01-01" },
-    });
+    // The cache holds the bundle as published: an application can price with the same file.
+    expect(JSON.parse(readFileSync(catalogCacheFile(home), "utf8"))).toMatchObject({ date: "2099-01-01" });
+    const library = createPricing({ catalog: catalogCacheFile(home) });
+    expect(
+      library.estimateCost({ model: "claude-sonnet-4-5", usage: { inputTokens: 1e6, outputTokens: 0 } })
+        .costUsd,
+    ).toBe("7.5");
     expect(await sonnetInputPrice()).toBe("7.5");
     expect(await status()).toMatchObject({
       origin: "cached",
@@ -182,11 +185,15 @@ describe("pricing update", () => {
     const file = catalogCacheFile(home);
     publish("/catalog.json", catalogBundle("2099-01-01", "7.5"));
     await update("/catalog.json");
-    const cached = JSON.parse(readFileSync(file, "utf8")) as { catalog: { date: string } };
-    cached.catalog.date = "2001-01-01";
+    const cached = JSON.parse(readFileSync(file, "utf8")) as { date: string };
+    cached.date = "2001-01-01";
     writeFileSync(file, JSON.stringify(cached));
     expect(await status()).toMatchObject({ origin: "shipped", date: shippedDate });
     expect(await sonnetInputPrice()).toBe(shippedSonnetInput);
+    // A source record that describes another version is not trusted.
+    cached.date = "2099-06-01";
+    writeFileSync(file, JSON.stringify(cached));
+    expect(await status()).toMatchObject({ origin: "cached", date: "2099-06-01", source: "unknown" });
     writeFileSync(file, "{ damaged");
     const run = await ledger(["pricing", "status"]);
     expect(run.stdout).toMatch(/catalog\s+\S+ \(shipped\)[\s\S]*note\s+cache not used/);
