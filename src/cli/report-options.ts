@@ -1,18 +1,10 @@
 import type { CommandContext, OptionDefinition } from "./command.js";
 import { openCliDatabase } from "./database-option.js";
 import { stringOption } from "./option-values.js";
-import { formatTable, outputFormat, type Column } from "./output-format.js";
 import { UsageError } from "./usage-error.js";
 import { didYouMean } from "./nearest-name.js";
 import { isLedgerError } from "../errors.js";
-import {
-  costReportCsv,
-  splitFilterValues,
-  type CostFilters,
-  type CostReport,
-  type CostRow,
-  type Dimension,
-} from "../query/index.js";
+import { splitFilterValues, type CostFilters, type Dimension } from "../query/index.js";
 import { createTelemetryStore, type TelemetryStore } from "../store/index.js";
 
 // Shared by the reporting commands (top, export, reprice, reconcile): the time window, dimension
@@ -75,32 +67,53 @@ export function parseTime(text: string, flag: string): Date {
 
 /**
  * The window of `--since` or `--from`/`--to`; `defaultSince` applies when none is given
- * (undefined: all time).
+ * (undefined: all time). `label` says in words which time the figures cover, for the output.
  */
 export function timeWindow(
   context: CommandContext,
   defaultSince: string | undefined,
   now = new Date(),
-): { from: Date | undefined; to: Date | undefined } {
+): { from: Date | undefined; to: Date | undefined; label: string } {
   const since = stringOption(context, "since");
   const fromText = stringOption(context, "from");
   const toText = stringOption(context, "to");
   if (since !== undefined && fromText !== undefined) {
     throw new UsageError("--since and --from cannot be used together; give one");
   }
+  const usesDefault = since === undefined && fromText === undefined && toText === undefined;
   const from =
     since !== undefined
       ? parseSince(since, now)
       : fromText !== undefined
         ? parseTime(fromText, "from")
-        : toText === undefined && defaultSince !== undefined
+        : usesDefault && defaultSince !== undefined
           ? parseSince(defaultSince, now)
           : undefined;
   const to = toText === undefined ? undefined : parseTime(toText, "to");
   if (from && to && from.getTime() >= to.getTime()) {
     throw new UsageError(`--from must be before --to (from is inclusive, to exclusive)`);
   }
-  return { from, to };
+  const sinceText = since ?? (usesDefault ? defaultSince : undefined);
+  const span = sinceText === undefined ? undefined : `the last ${ageWords(sinceText)}`;
+  const bounds = `${from ? `from ${minute(from)}` : "from the first event"} to ${to ? minute(to) : "now"}`;
+  const label =
+    span === undefined
+      ? `window: ${from || to ? bounds : "all time"}`
+      : `window: ${span}, ${bounds}${usesDefault ? " (the default; --since or --from/--to to change)" : ""}`;
+  return { from, to, label };
+}
+
+/** `7d` → `7 days`, `1w` → `1 week`, `12h` → `12 hours`. */
+function ageWords(text: string): string {
+  const match = /^(\d+)([hdw])$/.exec(text.trim());
+  if (!match) return text;
+  const unit = { h: "hour", d: "day", w: "week" }[match[2] as "h" | "d" | "w"];
+  return `${match[1]} ${unit}${match[1] === "1" ? "" : "s"}`;
+}
+
+/** An instant to the minute, in UTC. */
+function minute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /**
@@ -197,51 +210,4 @@ export async function withStore<T>(
   } finally {
     await database.close();
   }
-}
-
-/** The columns of a cost report: its keys, its period, then the figures. */
-export function reportColumns(keys: readonly string[], grain: boolean): Column<CostRow>[] {
-  const text = (value: string | number | null | undefined) =>
-    value === null || value === undefined ? "-" : String(value);
-  return [
-    ...keys.map((key) => ({ header: cliDimensionName(key), value: (row: CostRow) => text(row[key]) })),
-    ...(grain ? [{ header: "period", value: (row: CostRow) => text(row.period) }] : []),
-    { header: "cost USD", value: (row) => row.costUsd, align: "right" },
-    { header: "events", value: (row) => String(row.events), align: "right" },
-    { header: "input", value: (row) => row.inputTokens, align: "right" },
-    { header: "output", value: (row) => row.outputTokens, align: "right" },
-    { header: "cache read", value: (row) => row.cacheReadTokens, align: "right" },
-    { header: "cache write", value: (row) => row.cacheWriteTokens, align: "right" },
-    { header: "errors", value: (row) => String(row.errors), align: "right" },
-    { header: "fallbacks", value: (row) => String(row.fallbacks), align: "right" },
-    { header: "unpriced", value: (row) => String(row.unpriced), align: "right" },
-  ];
-}
-
-/**
- * Prints a cost report as a table with a totals row, as JSON (exactly the query's object) or as CSV
- * (the same CSV as `GET /v1/costs` serves).
- */
-export function printCostReport(
-  context: CommandContext,
-  report: CostReport,
-  keys: readonly string[],
-  grain: boolean,
-): void {
-  const format = outputFormat(context);
-  if (format === "json") {
-    context.io.stdout.write(JSON.stringify(report) + "\n");
-    return;
-  }
-  if (format === "csv") {
-    context.io.stdout.write(costReportCsv(report, keys, grain));
-    return;
-  }
-  const columns = reportColumns(keys, grain);
-  const totals = { ...report.totals } as CostRow;
-  for (const key of keys) totals[key] = null;
-  const first = keys[0] ?? (grain ? "period" : undefined);
-  if (first) totals[first] = "total";
-  context.io.stdout.write(formatTable(columns, report.rows, [totals]));
-  context.io.stdout.write(`(${report.rows.length} row(s); source: ${report.source})\n`);
 }

@@ -8,12 +8,12 @@ import {
   flagError,
   parseDimension,
   parseFilters,
-  printCostReport,
   schemaOption,
   timeWindow,
   windowOptions,
   withStore,
 } from "../report-options.js";
+import { printCostReport } from "../cost-report-table.js";
 import { grains, queryCosts, type Grain } from "../../query/index.js";
 
 /** `llm-ledger report`: spend by any dimensions and a time grain. */
@@ -23,7 +23,8 @@ export const reportCommand: CommandDefinition = {
   description: [
     "Groups the events of a time window (default: the last 30 days) by the dimensions of --by and the",
     "time grain of --grain, in the time zone of --time-zone. Dimensions: " + cliDimensionList + ".",
-    "--format json prints exactly queryCosts' { rows, totals, source }; csv prints the rows.",
+    "The table shows dollars rounded per column and counts with separators; --format json prints exactly",
+    "queryCosts' { rows, totals, source } and csv the rows, both with exact decimals.",
     "Example: llm-ledger report --since 7d --by model,repo --grain day",
   ].join("\n"),
   options: {
@@ -45,9 +46,13 @@ export const reportCommand: CommandDefinition = {
     ...filterOption,
     limit: { type: "string", valueName: "N", description: "at most N rows (totals still cover all)" },
     ...formatOptions,
+    verbose: {
+      type: "boolean",
+      description: "also say where the figures were read from (rollups or raw events)",
+    },
   },
   async run(context) {
-    const { from, to } = timeWindow(context, "30d");
+    const { from, to, label } = timeWindow(context, "30d");
     const groupBy = (listOption(context, "by") ?? []).map((name) => parseDimension(name, "by"));
     const grain = stringOption(context, "grain") as Grain | undefined;
     const limit = integerOption(context, "limit", { min: 1, max: 1_000_000 });
@@ -65,6 +70,6 @@ export const reportCommand: CommandDefinition = {
         throw flagError(error, { E_QUERY_TIME_ZONE: "time-zone", E_QUERY_DIMENSION: "by" });
       }),
     );
-    printCostReport(context, report, groupBy, grain !== undefined);
+    printCostReport(context, report, groupBy, grain, label);
   },
 };

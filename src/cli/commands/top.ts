@@ -2,6 +2,8 @@ import type { CommandDefinition } from "../command.js";
 import { databaseOptions } from "../database-option.js";
 import { integerOption, stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
+import { cliInvocation } from "../cli-invocation.js";
+import { formatMoney, groupThousands, moneyDecimals } from "../human-figures.js";
 import { queryCosts, type CostRow } from "../../query/index.js";
 import {
   cliDimensionName,
@@ -25,7 +27,11 @@ function share(part: string, whole: string): string {
 export const topCommand: CommandDefinition = {
   name: "top",
   summary: "the top repos, task types or models by spend",
-  description: "Example: llm-ledger top --by task --since 7d --limit 10",
+  description: [
+    "Covers the last 7 days unless --since or --from/--to say otherwise; the output names its window.",
+    "Models without a price count their events as unpriced: their cost is then a lower bound, marked '*'.",
+    "Example: llm-ledger top --by task --since 7d --limit 10",
+  ].join("\n"),
   options: {
     ...databaseOptions,
     ...schemaOption,
@@ -41,7 +47,7 @@ export const topCommand: CommandDefinition = {
   },
   async run(context) {
     const dimension = parseDimension(stringOption(context, "by") ?? "model", "by");
-    const { from, to } = timeWindow(context, "7d");
+    const { from, to, label } = timeWindow(context, "7d");
     const limit = integerOption(context, "limit", { min: 1, max: 10_000 }) ?? 10;
     const filters = parseFilters(context);
     const report = await withStore(context, (store) =>
@@ -58,16 +64,23 @@ export const topCommand: CommandDefinition = {
     }
     // An absent value is "-" in the table and an empty cell in CSV, as in `report`.
     const none = format === "csv" ? "" : "-";
+    const table = format === "table";
+    const decimals = moneyDecimals([...report.rows.map((row) => row.costUsd), report.totals.costUsd]);
+    // In the table, a cost that leaves out unpriced events is marked, as `report`'s unpriced column does.
+    const cost = (row: CostRow) =>
+      table ? `${formatMoney(row.costUsd, decimals)}${row.unpriced > 0 ? "*" : " "}` : row.costUsd;
+    const count = (value: number) => (table ? groupThousands(value) : String(value));
     const columns: Column<CostRow & { rank?: string }>[] = [
       { header: "#", value: (row) => row.rank ?? "", align: "right" },
       {
         header: cliDimensionName(dimension),
         value: (row) => (row[dimension] === null ? none : String(row[dimension])),
       },
-      { header: "cost USD", value: (row) => row.costUsd, align: "right" },
+      { header: table ? "cost " : "cost USD", value: cost, align: "right" },
       { header: "share", value: (row) => share(row.costUsd, report.totals.costUsd), align: "right" },
-      { header: "events", value: (row) => String(row.events), align: "right" },
-      { header: "errors", value: (row) => String(row.errors), align: "right" },
+      { header: "events", value: (row) => count(row.events), align: "right" },
+      { header: "errors", value: (row) => count(row.errors), align: "right" },
+      { header: "unpriced", value: (row) => count(row.unpriced), align: "right" },
     ];
     const rows = report.rows.map((row, index) => ({ ...row, rank: String(index + 1) }));
     if (format === "csv") {
@@ -76,5 +89,11 @@ export const topCommand: CommandDefinition = {
     }
     const totals = { ...report.totals, [dimension]: "all", rank: "" } as CostRow & { rank: string };
     context.io.stdout.write(formatTable(columns, rows, [totals]));
+    const unpriced = report.totals.unpriced;
+    if (unpriced > 0)
+      context.io.stdout.write(
+        `* leaves out ${groupThousands(unpriced)} unpriced event(s) (no price in the catalog): see '${cliInvocation(context.io.env)} reprice --only-unpriced'\n`,
+      );
+    context.io.stdout.write(`${label}\n`);
   },
 };
