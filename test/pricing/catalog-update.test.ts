@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -230,5 +230,21 @@ describe("the cached catalog in other commands", () => {
     });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ pricingVersion: "2099-01-01" });
+  });
+});
+
+describe("pricing bundle", () => {
+  it("prints a catalog directory as a bundle that pricing update takes", async () => {
+    const data = join(home, "data");
+    cpSync(join(process.cwd(), "data", "pricing"), data, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(data, "catalog.json"), "utf8")) as { date: string };
+    manifest.date = "2099-04-01";
+    writeFileSync(join(data, "catalog.json"), JSON.stringify(manifest));
+    const printed = await ledger(["pricing", "bundle", "--data", data, "--revision", "2"]);
+    expect(printed.exitCode, printed.stderr).toBe(0);
+    publish("/bundle.json", printed.stdout);
+    expect((await update("/bundle.json")).exitCode).toBe(0);
+    expect(await status()).toMatchObject({ origin: "cached", version: "2099-04-01.2" });
+    expect(await sonnetInputPrice()).toBe(shippedSonnetInput);
   });
 });

@@ -1,6 +1,8 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { CommandContext, CommandDefinition } from "../command.js";
 import { parseDurationValue } from "../duration-value.js";
-import { booleanOption, stringOption } from "../option-values.js";
+import { booleanOption, integerOption, stringOption } from "../option-values.js";
 import { UsageError } from "../usage-error.js";
 import {
   catalogInForce,
@@ -10,6 +12,7 @@ import {
   updateCatalog,
   type FetchLimits,
 } from "../../pricing-updates/index.js";
+import { bundleCatalog, loadCatalogData, validateCatalogBundle } from "../../pricing/index.js";
 
 /** Options shared by `pricing update` and `serve --pricing-refresh`: how a catalog is fetched. */
 export const catalogFetchOptions = {
@@ -110,5 +113,34 @@ const statusCommand: CommandDefinition = {
   run: (context) => Promise.resolve(runStatus(context)),
 };
 
-/** `pricing update` and `pricing status`. */
-export const catalogUpdateCommands = [updateCommand, statusCommand];
+function runBundle(context: CommandContext): number {
+  const directory = stringOption(context, "data");
+  const data = loadCatalogData(
+    directory === undefined ? undefined : pathToFileURL(path.resolve(context.io.cwd, directory) + path.sep),
+  );
+  const bundle = bundleCatalog(data, integerOption(context, "revision", { min: 0 }) ?? 0);
+  // Validated as `pricing update` will validate it, so a bundle that prints is a bundle that loads.
+  validateCatalogBundle(bundle, "bundle");
+  context.io.stdout.write(JSON.stringify(bundle) + "\n");
+  return 0;
+}
+
+const bundleCommand: CommandDefinition = {
+  name: "bundle",
+  summary: "print a catalog directory (default the shipped catalog) as one catalog bundle to publish",
+  description:
+    "Example: llm-ledger pricing bundle --data data/pricing > catalog.json, then publish catalog.json where\n" +
+    `${PRICING_URL_VARIABLE} points. The bundle's date is catalog.json's "date"; --revision N republishes a date.`,
+  options: {
+    data: {
+      type: "string",
+      valueName: "DIR",
+      description: "directory laid out as data/pricing (catalog.json and one file per provider)",
+    },
+    revision: { type: "string", valueName: "N", description: "same-day republication number (default 0)" },
+  },
+  run: (context) => Promise.resolve(runBundle(context)),
+};
+
+/** `pricing update`, `pricing status` and `pricing bundle`. */
+export const catalogUpdateCommands = [updateCommand, statusCommand, bundleCommand];

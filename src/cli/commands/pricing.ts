@@ -309,7 +309,7 @@ function runCheck(context: CommandContext): number {
   context.io.stdout.write(lines.join("\n") + "\n");
   if (stale) {
     context.io.stderr.write(
-      `warning: the pricing catalog is ${ageDays} days old (more than ${STALE_AFTER_DAYS}); upgrade llm-ledger or refresh it with scripts/refresh-pricing.ts\n`,
+      `warning: the pricing catalog is ${ageDays} days old (more than ${STALE_AFTER_DAYS}); upgrade llm-ledger, or fetch a newer one with llm-ledger pricing update\n`,
     );
   }
   return 0;
