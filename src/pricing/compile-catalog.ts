@@ -58,8 +58,8 @@ export interface CompiledEntry {
   entry: ModelEntry;
   provider: Provider;
   periods: readonly CompiledPeriod[];
-  /** The versions the entry's spellings name: a pattern match naming another version is refused. */
-  versions: ReadonlySet<string>;
+  /** The versions the entry's spellings name, computed on first need (see `versionsOf`). */
+  versions: ReadonlySet<string> | undefined;
 }
 
 /** One provider's lookup structures. */
@@ -121,8 +121,18 @@ export function compileEntry(entry: ModelEntry, provider: Provider): CompiledEnt
     entry,
     provider,
     periods: entry.prices.map(compilePeriod),
-    versions: entryVersions(entry.id, entry.aliases ?? [], entry.patterns ?? []),
+    versions: undefined,
   };
+}
+
+/**
+ * The versions an entry's spellings name: a pattern match naming another version is refused. Read
+ * only when a pattern or a stripped spelling matched, so loading the catalog stays cheap.
+ */
+export function versionsOf(compiled: CompiledEntry): ReadonlySet<string> {
+  const { entry } = compiled;
+  compiled.versions ??= entryVersions(entry.id, entry.aliases ?? [], entry.patterns ?? []);
+  return compiled.versions;
 }
 
 /** Creates an empty index for a provider. */

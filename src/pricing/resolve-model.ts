@@ -1,4 +1,4 @@
-import type { CompiledEntry, ProviderIndex } from "./compile-catalog.js";
+import { versionsOf, type CompiledEntry, type ProviderIndex } from "./compile-catalog.js";
 import { looksLikeBedrock, spellingsOf } from "./model-spellings.js";
 import { sameVersion, versionOf } from "./model-version.js";
 import { normalizeProvider } from "./providers.js";
@@ -76,7 +76,7 @@ function searchIndex(index: ProviderIndex, lower: string, miss: Miss): Resolutio
       const { compiled } = exact;
       // A listed spelling reached only by stripping decorations must still name the same version.
       version ??= versionOf(lower);
-      if (spelling === lower || sameVersion(version, compiled.versions)) {
+      if (spelling === lower || sameVersion(version, versionsOf(compiled))) {
         const rule: MatchRule = exact.byId ? "exact" : "alias";
         return found(compiled, index.provider, [...rules, rule], spelling);
       }
@@ -87,7 +87,7 @@ function searchIndex(index: ProviderIndex, lower: string, miss: Miss): Resolutio
       // A pattern written for one version (`^claude-sonnet-5`) also matches the next one
       // (`claude-sonnet-5-5`): never price an id as a version it does not name.
       version ??= versionOf(lower);
-      if (sameVersion(version, compiled.versions))
+      if (sameVersion(version, versionsOf(compiled)))
         return found(compiled, index.provider, [...rules, "pattern"], spelling);
       miss.nearest ??= { model: compiled.entry.id, provider: index.provider };
     }
