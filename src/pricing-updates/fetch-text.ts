@@ -20,14 +20,32 @@ export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 
+/** A URL as recorded and printed: without a password or a query string (either may carry a private mirror's token). */
+export function describeUrl(from: string): string {
+  try {
+    const url = new URL(from);
+    if (url.password) url.password = "***";
+    const query = url.search ? "?…" : "";
+    url.search = "";
+    url.hash = "";
+    return url.href + query;
+  } catch {
+    return from;
+  }
+}
+
 function failure(url: string, message: string, cause?: unknown): LedgerError {
-  return new LedgerError("E_PRICING_FETCH", `${url}: ${message}`, cause === undefined ? {} : { cause });
+  return new LedgerError(
+    "E_PRICING_FETCH",
+    `${describeUrl(url)}: ${message}`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function refusal(url: string, address: string): LedgerError {
   return new LedgerError(
     "E_PRICING_URL_INTERNAL",
-    `${url}: refused, the host resolves to the internal address ${address} (allow it with --allow-internal-urls)`,
+    `${describeUrl(url)}: refused, the host resolves to the internal address ${address} (allow it with --allow-internal-urls)`,
   );
 }
 
@@ -101,9 +119,14 @@ export async function fetchText(address: string, options: FetchLimits = {}): Pro
     maxBytes: options.maxBytes ?? DEFAULT_MAX_CATALOG_BYTES,
     allowInternalUrls: options.allowInternalUrls ?? false,
   };
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch (error) {
+    throw failure(address, "not a valid URL", error);
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
-  let url = new URL(address);
   try {
     for (let redirects = 0; ; redirects += 1) {
       if (url.protocol !== "https:" && url.protocol !== "http:") {

@@ -2,11 +2,10 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LedgerError } from "../errors.js";
-import { redactUrl } from "../store/database-url.js";
 import { compareCatalogVersions, validateCatalogBundle, type CatalogBundle } from "../pricing/index.js";
 import { writeCachedCatalog } from "./catalog-cache.js";
 import { catalogInForce, type CatalogInForce } from "./catalog-in-force.js";
-import { DEFAULT_MAX_CATALOG_BYTES, fetchText, type FetchLimits } from "./fetch-text.js";
+import { DEFAULT_MAX_CATALOG_BYTES, describeUrl, fetchText, type FetchLimits } from "./fetch-text.js";
 
 /** The environment variable naming the URL (or file) `pricing update` and the server's refresh read. */
 export const PRICING_URL_VARIABLE = "LLM_LEDGER_PRICING_URL";
@@ -57,7 +56,7 @@ export async function readCatalogSource(
   let source: string;
   let text: string;
   if (isUrl(options.from) && !/^file:/i.test(options.from)) {
-    source = redactUrl(options.from);
+    source = describeUrl(options.from);
     text = await fetchText(options.from, options);
   } else {
     source = /^file:/i.test(options.from)

@@ -156,7 +156,12 @@ describe("pricing update", () => {
   it("refuses a 127.0.0.1 or localhost URL without --allow-internal-urls, before any request", async () => {
     publish("/catalog.json", catalogBundle("2099-01-01", "7.5"));
     const port = new URL(server.url).port;
-    for (const url of [`${server.url}/catalog.json`, `http://localhost:${port}/catalog.json`]) {
+    for (const url of [
+      `${server.url}/catalog.json`,
+      `http://localhost:${port}/catalog.json`,
+      `http://2130706433:${port}/catalog.json`, // 127.0.0.1 as one number
+      `http://[::ffff:127.0.0.1]:${port}/catalog.json`,
+    ]) {
       const run = await ledger(["pricing", "update", "--from", url]);
       expect(run.exitCode, url).toBe(1);
       expect(run.stderr, url).toMatch(/E_PRICING_URL_INTERNAL.*internal address/);
@@ -168,9 +173,16 @@ describe("pricing update", () => {
   it("reads LLM_LEDGER_PRICING_URL, and a file path, and says what to give when neither is set", async () => {
     publish("/env.json", catalogBundle("2099-01-01", "7.5"));
     const fromEnv = await ledger(["pricing", "update", "--allow-internal-urls"], {
-      LLM_LEDGER_PRICING_URL: `${server.url}/env.json`,
+      LLM_LEDGER_PRICING_URL: `http://user:secret@${server.url.slice("http://".length)}/env.json?token=secret`,
     });
     expect(fromEnv.exitCode, fromEnv.stderr).toBe(0);
+    // A password or a query string (a private mirror's token) is never recorded or printed.
+    expect(await status()).toMatchObject({
+      source: `http://user:***@${server.url.slice("http://".length)}/env.json?…`,
+    });
+    expect(fromEnv.stdout + readFileSync(join(home, "pricing", "source.json"), "utf8")).not.toContain(
+      "secret",
+    );
     const file = join(home, "next.json");
     writeFileSync(file, JSON.stringify(catalogBundle("2099-03-01", "8")));
     expect((await ledger(["pricing", "update", "--from", file])).exitCode).toBe(0);

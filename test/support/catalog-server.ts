@@ -19,7 +19,7 @@ export async function startCatalogServer(): Promise<CatalogServer> {
   const requests: string[] = [];
   const hanging = new Set<ServerResponse>();
   const server = createServer((request, response) => {
-    const path = request.url ?? "/";
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
     requests.push(path);
     const answer = answers.get(path);
     if (answer === "hang") {
