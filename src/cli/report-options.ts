@@ -20,7 +20,8 @@ export const windowOptions = {
   since: {
     type: "string",
     valueName: "AGE",
-    description: "events of the last AGE: a number with h, d or w (30d = now minus 30×24 hours)",
+    description:
+      "events of the last AGE: a number with h, d or w (12h = the last 12 hours; 30d = today so far and the 29 UTC days before it, as the dashboard counts; 2w = 14 days)",
   },
   from: {
     type: "string",
@@ -43,12 +44,19 @@ export const filterOption = {
 
 const unitHours: Record<string, number> = { h: 1, d: 24, w: 24 * 7 };
 
-/** Parses `--since` (`30d`, `12h`, `2w`) into the instant that many hours before `now`. */
+/**
+ * Parses `--since` into the window's start. Hours are rolling (`12h`: twelve hours before `now`); days
+ * and weeks are calendar days, as "last N days" means everywhere (dashboard, CLI, API callers): today
+ * so far plus the N−1 whole UTC days before it (`30d`, `2w` = 14 days). `0d` is refused.
+ */
 export function parseSince(text: string, now: Date, flag = "since"): Date {
   const match = /^(\d{1,6})([hdw])$/.exec(text.trim());
-  if (!match)
+  if (!match || (match[2] !== "h" && Number(match[1]) === 0))
     throw new UsageError(`--${flag} must be a number followed by h, d or w (e.g. 30d), got '${text}'`);
-  return new Date(now.getTime() - Number(match[1]) * unitHours[match[2]!]! * 3_600_000);
+  const hours = Number(match[1]) * unitHours[match[2]!]!;
+  if (match[2] === "h") return new Date(now.getTime() - hours * 3_600_000);
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return new Date(today - (hours / 24 - 1) * 86_400_000);
 }
 
 /** Parses an ISO date or date-time flag value. */

@@ -159,12 +159,14 @@ describeServer("query commands", () => {
     const json = await runLedger(["report", "--since", "30d", "--by", "model,task", "--json", ...flags]);
     const printed = JSON.parse(json.stdout) as { rows: unknown[]; source: string };
     const database = await engineDatabase("postgres");
-    const expected = await queryCosts(
-      { database, schema },
-      { from: new Date(Date.now() - 30 * 24 * hour), groupBy: ["model", "taskType"] },
+    // --since 30d: today so far and the 29 UTC days before it, whole days, so the rollups answer.
+    const today = new Date();
+    const from = new Date(
+      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - 29 * 24 * hour,
     );
+    const expected = await queryCosts({ database, schema }, { from, groupBy: ["model", "taskType"] });
     expect(printed.rows).toEqual(expected.rows);
-    expect(printed.source).toBe("mixed");
+    expect(printed.source).toBe("rollup");
 
     const csv = await runLedger(["report", "--by", "repo", "--format", "csv", ...flags]);
     const lines = csv.stdout.trim().split("\n");
