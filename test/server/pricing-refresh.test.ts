@@ -3,6 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { rootCommand } from "../../src/cli/root-command.js";
+import { runCli } from "../../src/cli/run-cli.js";
 import { createCatalogRefresh, createPricingInForce } from "../../src/pricing-updates/index.js";
 import type { ServerLogger } from "../../src/server/server-logger.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
@@ -155,3 +157,46 @@ it("serve --pricing-refresh needs a source and a duration (usage errors, before 
   expect(badDuration.exitCode).toBe(2);
   expect(badDuration.stderr).toContain("--pricing-refresh must be a duration");
 });
+
+it("serve --pricing-refresh --pricing-from prices with what it fetched, and stops cleanly", async () => {
+  const catalogs = await startCatalogServer();
+  const home = mkdtempSync(join(tmpdir(), "llm-ledger-refresh-"));
+  catalogs.answers.set("/catalog.json", { body: JSON.stringify(catalogBundle("2099-05-01", "6.5")) });
+  let stdout = "";
+  let stop: (signal: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const exited = runCli(
+    rootCommand,
+    [
+      "serve",
+      ...["--database-url", "memory:", "--port", "0", "--pricing-refresh", "1h"],
+      ...["--pricing-from", `${catalogs.url}/catalog.json`, "--allow-internal-urls"],
+    ],
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => true },
+      env: { LLM_LEDGER_HOME: home, LLM_LEDGER_ADMIN_KEY: adminKey },
+      cwd: process.cwd(),
+      waitForStop: () => stopped,
+    },
+  );
+  try {
+    await expect.poll(() => /listening on (\S+)/.exec(stdout)?.[1], { timeout: 30_000 }).toBeDefined();
+    const url = /listening on (\S+)/.exec(stdout)![1]!;
+    await expect
+      .poll(
+        async () =>
+          (
+            (await (await fetch(`${url}/v1/pricing?model=claude-sonnet-4-5`, { headers: auth })).json()) as {
+              pricingVersion: string;
+            }
+          ).pricingVersion,
+        { timeout: 10_000 },
+      )
+      .toBe("2099-05-01");
+  } finally {
+    stop("SIGTERM");
+    expect(await exited).toBe(0);
+    await catalogs.close();
+  }
+}, 60_000);
