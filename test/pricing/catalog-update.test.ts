@@ -73,7 +73,7 @@ beforeEach(() => {
 
 describe("pricing update", () => {
   it("takes a newer catalog, caches it, and the next CLI run prices and reports with it", async () => {
-    expect(await status()).toMatchObject({ origin: "shipped", date: shippedDate });
+    expect(await status()).toMatchObject({ origin: "shipped", date: shippedDate, overridesFile: null });
     publish("/catalog.json", catalogBundle("2099-01-01", "7.5"));
     const run = await update("/catalog.json");
     expect(run.exitCode, run.stderr).toBe(0);

@@ -12,7 +12,12 @@ import {
   updateCatalog,
   type FetchLimits,
 } from "../../pricing-updates/index.js";
-import { bundleCatalog, loadCatalogData, validateCatalogBundle } from "../../pricing/index.js";
+import {
+  bundleCatalog,
+  loadCatalogData,
+  PRICING_FILE_VARIABLE,
+  validateCatalogBundle,
+} from "../../pricing/index.js";
 
 /** Options shared by `pricing update` and `serve --pricing-refresh`: how a catalog is fetched. */
 export const catalogFetchOptions = {
@@ -90,8 +95,9 @@ const updateCommand: CommandDefinition = {
 function runStatus(context: CommandContext): number {
   const inForce = catalogInForce(homeOf(context.io));
   const { catalog: _catalog, ...summary } = inForce;
+  const overridesFile = context.io.env[PRICING_FILE_VARIABLE] || undefined;
   if (booleanOption(context, "json")) {
-    context.io.stdout.write(JSON.stringify(summary) + "\n");
+    context.io.stdout.write(JSON.stringify({ ...summary, overridesFile: overridesFile ?? null }) + "\n");
     return 0;
   }
   const lines = [
@@ -101,6 +107,7 @@ function runStatus(context: CommandContext): number {
     ...(inForce.fetchedAt ? [`fetched   ${inForce.fetchedAt}`] : []),
     ...(inForce.cacheFile ? [`cache     ${inForce.cacheFile}`] : []),
     ...(inForce.note ? [`note      ${inForce.note}`] : []),
+    ...(overridesFile ? [`overrides ${overridesFile} (${PRICING_FILE_VARIABLE}), applied on top`] : []),
   ];
   context.io.stdout.write(lines.join("\n") + "\n");
   return 0;
