@@ -41,7 +41,7 @@ export interface ListedModel {
   override: boolean;
 }
 
-/** A pricing instance: the built-in catalog plus any overrides. */
+/** A pricing instance: the built-in catalog (or the `catalog` given) plus any overrides. */
 export interface Pricing {
   /** Prices one call; see the root `estimateCost`. */
   estimateCost(input: EstimateInput): CostEstimate;
@@ -51,7 +51,7 @@ export interface Pricing {
   extractProvider(model: string): Provider;
   /** The catalog date, plus a hash of the overrides when there are any. */
   readonly version: string;
-  /** The date the built-in catalog was last refreshed (YYYY-MM-DD). */
+  /** The date of the catalog in use (YYYY-MM-DD): the built-in one, or the `catalog` given. */
   readonly catalogDate: string;
   /** Every entry, optionally of one provider (overrides first). */
   listModels(provider?: string): ListedModel[];
