@@ -10,10 +10,10 @@ import { updateCatalog } from "./update-catalog.js";
  */
 export function createCatalogRefresh(
   options: { from: string; environment: PricingEnvironment } & FetchLimits,
-): () => Promise<Pricing> {
+): (signal?: AbortSignal) => Promise<Pricing> {
   const { from, environment, ...limits } = options;
-  return async () => {
-    await updateCatalog({ from, home: homeOf(environment), cwd: environment.cwd, ...limits });
+  return async (signal) => {
+    await updateCatalog({ from, home: homeOf(environment), cwd: environment.cwd, ...limits, signal });
     return createPricingInForce(environment).pricing;
   };
 }

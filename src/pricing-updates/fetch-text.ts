@@ -14,6 +14,8 @@ export interface FetchLimits {
   maxBytes?: number | undefined;
   /** Allow loopback, private, link-local and unique-local addresses (tests, an intranet mirror). */
   allowInternalUrls?: boolean | undefined;
+  /** Abandons the fetch (a service shutting down does not wait for a slow catalog host). */
+  signal?: AbortSignal | undefined;
 }
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
@@ -65,7 +67,11 @@ function guardedLookup(url: string): LookupFunction {
   };
 }
 
-function getOnce(url: URL, limits: Required<FetchLimits>, signal: AbortSignal): Promise<IncomingMessage> {
+function getOnce(
+  url: URL,
+  limits: Required<Omit<FetchLimits, "signal">>,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   // A literal IP never goes through the lookup, so it is judged here.
   if (!limits.allowInternalUrls && isIP(host) !== 0 && isInternalAddress(host)) {
@@ -114,7 +120,7 @@ async function readBody(response: IncomingMessage, url: string, maxBytes: number
  * `E_PRICING_FETCH` (network, status, size, time) or `E_PRICING_URL_INTERNAL`.
  */
 export async function fetchText(address: string, options: FetchLimits = {}): Promise<string> {
-  const limits: Required<FetchLimits> = {
+  const limits: Required<Omit<FetchLimits, "signal">> = {
     timeoutMs: options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     maxBytes: options.maxBytes ?? DEFAULT_MAX_CATALOG_BYTES,
     allowInternalUrls: options.allowInternalUrls ?? false,
@@ -127,6 +133,8 @@ export async function fetchText(address: string, options: FetchLimits = {}): Pro
   }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
+  const abandon = () => controller.abort();
+  options.signal?.addEventListener("abort", abandon, { once: true });
   try {
     for (let redirects = 0; ; redirects += 1) {
       if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -151,6 +159,7 @@ export async function fetchText(address: string, options: FetchLimits = {}): Pro
       return await readBody(response, url.href, limits.maxBytes);
     }
   } catch (error) {
+    if (options.signal?.aborted) throw failure(address, "abandoned", error);
     if (controller.signal.aborted) {
       throw failure(address, `no complete answer within ${limits.timeoutMs} ms`, error);
     }
@@ -158,5 +167,6 @@ export async function fetchText(address: string, options: FetchLimits = {}): Pro
     throw failure(url.href, (error as Error).message, error);
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", abandon);
   }
 }

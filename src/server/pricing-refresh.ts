@@ -9,15 +9,16 @@ export interface PricingRefreshOptions {
   everyMs: number;
   /**
    * Fetches and caches a newer catalog when there is one, and returns the pricing in force
-   * afterwards; throws when the fetch or the file fails (the catalog in force is then kept).
+   * afterwards; throws when the fetch or the file fails (the catalog in force is then kept). The
+   * signal aborts when the service stops.
    */
-  refresh(): Promise<Pricing>;
+  refresh(signal: AbortSignal): Promise<Pricing>;
 }
 
 export interface PricingRefresher {
   /** Runs one refresh now (never two at once); resolves when it is done, never rejects. */
   runNow(): Promise<void>;
-  /** Stops the schedule and waits for a refresh under way. */
+  /** Stops the schedule, abandons a refresh under way and waits for it to end. */
   stop(): Promise<void>;
 }
 
@@ -31,16 +32,19 @@ export function startPricingRefresh(
 ): PricingRefresher {
   let running: Promise<void> | undefined;
   let stopped = false;
+  const stopping = new AbortController();
   const runOnce = async () => {
     const before = options.live.pricing.version;
     try {
-      const next = await options.refresh();
+      const next = await options.refresh(stopping.signal);
+      if (stopped) return;
       options.metrics.pricingRefreshed(true);
       if (next.version !== before) {
         options.live.replace(next);
         options.logger.info({ previous: before, version: next.version }, "pricing catalog updated");
       }
     } catch (error) {
+      if (stopped) return;
       options.metrics.pricingRefreshed(false);
       options.logger.warn(
         { err: error, version: before },
@@ -64,6 +68,7 @@ export function startPricingRefresh(
     async stop() {
       stopped = true;
       clearInterval(timer);
+      stopping.abort();
       await running;
     },
   };

@@ -144,6 +144,31 @@ describeEachEngine("serve --pricing-refresh", (context) => {
     const status = await runLedger(["pricing", "status", "--json"], { env: { LLM_LEDGER_HOME: home } });
     expect(JSON.parse(status.stdout)).toMatchObject({ origin: "cached", date: "2099-02-01" });
   });
+
+  it("stops without waiting for a catalog host that does not answer", async () => {
+    catalogs.answers.set("/hanging.json", "hang");
+    const environment = { env: { LLM_LEDGER_HOME: home }, cwd: process.cwd() };
+    const hanging = await startServer({
+      database: context.database(),
+      schema: context.schema,
+      port: 0,
+      adminKey,
+      logger,
+      pricingRefresh: {
+        everyMs: 60_000,
+        refresh: createCatalogRefresh({
+          from: `${catalogs.url}/hanging.json`,
+          environment,
+          allowInternalUrls: true,
+          timeoutMs: 60_000,
+        }),
+      },
+    });
+    await expect.poll(() => catalogs.requests.includes("/hanging.json")).toBe(true);
+    const started = Date.now();
+    await hanging.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });
 
 it("serve --pricing-refresh needs a source and a duration (usage errors, before any start)", async () => {
