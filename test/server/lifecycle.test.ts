@@ -90,7 +90,7 @@ describe("the service process", () => {
         await server.exited;
       }
       // npm may exit at the signal before the server under it has finished stopping.
-      await expect.poll(() => server.output(), { timeout: 20_000 }).toContain('"message":"stopped"');
+      await expect.poll(() => server.output(), { timeout: 20_000 }).toMatch(/^\d\d:\d\d:\d\d stopped$/m);
     },
   );
 
