@@ -3,6 +3,9 @@ import type { LivePricing } from "./live-pricing.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
+// How long stopping waits for a refresh under way after aborting it.
+const stopWaitMs = 2_000;
+
 /** A scheduled catalog refresh: how often, and how to obtain the pricing in force after one. */
 export interface PricingRefreshOptions {
   /** Time between refreshes; the first runs as the service starts. */
@@ -69,7 +72,17 @@ export function startPricingRefresh(
       stopped = true;
       clearInterval(timer);
       stopping.abort();
-      await running;
+      // The abort ends a fetch under way; should anything else of the refresh not heed it, the
+      // service still stops: a refresh that finishes later changes nothing (`stopped`).
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        running,
+        new Promise<void>((resolve) => {
+          timeout = setTimeout(resolve, stopWaitMs);
+          timeout.unref();
+        }),
+      ]);
+      clearTimeout(timeout);
     },
   };
 }
