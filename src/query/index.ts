@@ -14,6 +14,7 @@ export type { CostFilters, DimensionValues } from "./cost-filters.js";
 export { escapeFilterValue, joinFilterValues, splitFilterValues } from "./filter-values.js";
 export { csvCell, formatCsvTable, removeCsvPrefix, type CsvCellKind, type CsvColumn } from "./csv-cell.js";
 export { costReportCsv } from "./cost-report-csv.js";
+export { eventExportFields, eventsCsv } from "./event-csv.js";
 export { dimensionNames, type Dimension, type FixedDimension } from "./dimensions.js";
 export type { QueryStore } from "./store-handle.js";
 export type { Instant } from "./time-range.js";

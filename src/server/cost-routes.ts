@@ -1,4 +1,5 @@
 import { costReportCsv, getEvent, listEvents, queryCosts, type QueryStore } from "../query/index.js";
+import { eventsCsvStream } from "./events-csv-stream.js";
 import { LedgerError } from "../errors.js";
 import type { LedgerApp, Guards } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
@@ -6,9 +7,14 @@ import { HttpError, parseClientInput } from "./http-errors.js";
 
 /**
  * `GET /v1/costs` (scope read): `queryCosts` over query parameters; JSON, or CSV with `Accept: text/csv`.
- * `GET /v1/events` (scope read): `listEvents`, the events behind a figure, with a cursor.
+ * `GET /v1/events` (scope read): `listEvents`, the events behind a figure, with a cursor; with
+ * `Accept: text/csv`, every matching event (from `cursor` on, at most `limit` when given) as one CSV
+ * file with the columns of `llm-ledger export`.
  * `GET /v1/events/{eventId}` (scope read): one event with every field (`getEvent`); 404 when none.
  */
+/** Events per database read while a CSV download is streamed (listEvents' largest page). */
+const csvPage = 1000;
+
 export function mountCostRoutes(store: QueryStore) {
   return (app: LedgerApp, guards: Guards) => {
     app.get("/v1/costs", guards.read, async (context) => {
@@ -36,6 +42,15 @@ export function mountCostRoutes(store: QueryStore) {
         }
         return { ...parsed, cursor: params.get("cursor") ?? undefined };
       });
+      if ((context.req.header("accept") ?? "").includes("text/csv")) {
+        // The first page is read before answering, so a bad cursor or filter is still a 400.
+        const first = await parseClientInput(() =>
+          listEvents(store, { ...options, limit: Math.min(options.limit ?? csvPage, csvPage) }),
+        );
+        return context.body(eventsCsvStream(store, options, first), 200, {
+          "content-type": "text/csv; charset=utf-8",
+        });
+      }
       return context.json(await parseClientInput(() => listEvents(store, options)));
     });
 

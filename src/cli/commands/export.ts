@@ -1,10 +1,8 @@
 import type { CommandDefinition } from "../command.js";
 import { databaseOptions } from "../database-option.js";
 import { stringOption } from "../option-values.js";
-import { formatCsv, type Column } from "../output-format.js";
 import { createProgress } from "../progress.js";
-import { listEvents } from "../../query/index.js";
-import type { LlmCostRecord } from "../../store/index.js";
+import { eventExportFields, eventsCsv, listEvents } from "../../query/index.js";
 import {
   filterOption,
   parseFilters,
@@ -14,62 +12,8 @@ import {
   withStore,
 } from "../report-options.js";
 
-/** Every field of an exported event, in file order (the JSONL objects carry the same keys). */
-export const exportFields: ReadonlyArray<keyof LlmCostRecord> = [
-  "eventId",
-  "createdAt",
-  "ingestedAt",
-  "repo",
-  "taskType",
-  "model",
-  "resolvedModel",
-  "provider",
-  "sdk",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
-  "estimatedCostUsd",
-  "providerCostUsd",
-  "costSource",
-  "priced",
-  "pricingVersion",
-  "durationMs",
-  "usedFallback",
-  "fallbackReason",
-  "error",
-  "deliveryId",
-  "userId",
-  "sessionId",
-  "traceId",
-  "environment",
-  "metadata",
-];
-
-/** The figures among the fields: CSV keeps them as they are; every other cell is text (`formatCsv`). */
-const numberFields = new Set<keyof LlmCostRecord>([
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
-  "estimatedCostUsd",
-  "providerCostUsd",
-  "durationMs",
-]);
-
-const csvColumns: Column<LlmCostRecord>[] = exportFields.map((field) => ({
-  header: field,
-  value: (record) => {
-    const value = record[field];
-    if (value === null || value === undefined) return "";
-    return typeof value === "object" ? JSON.stringify(value) : String(value);
-  },
-  align: numberFields.has(field) ? "right" : "left",
-}));
+/** Every field of an exported event, in file order (shared with `GET /v1/events` as CSV). */
+export const exportFields = eventExportFields;
 
 /**
  * `llm-ledger export`: events as JSONL (what `import` reads back, lossless) or CSV for spreadsheets
@@ -104,8 +48,7 @@ export const exportCommand: CommandDefinition = {
       do {
         const page = await listEvents(store, { from, to, filters, limit: 1000, cursor });
         if (format === "csv") {
-          const text = formatCsv(csvColumns, page.events);
-          out.write(written === 0 ? text : text.slice(text.indexOf("\n") + 1));
+          out.write(eventsCsv(page.events, written === 0));
         } else {
           out.write(page.events.map((event) => JSON.stringify(event) + "\n").join(""));
         }
@@ -114,7 +57,7 @@ export const exportCommand: CommandDefinition = {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }).finally(() => progress.finish());
-    if (written === 0 && format === "csv") out.write(formatCsv(csvColumns, []));
+    if (written === 0 && format === "csv") out.write(eventsCsv([]));
     if (context.io.stderr.isTTY) context.io.stderr.write(`exported ${written} event(s)\n`);
   },
 };
