@@ -60,6 +60,8 @@ export interface CompiledEntry {
   periods: readonly CompiledPeriod[];
   /** The versions the entry's spellings name, computed on first need (see `versionsOf`). */
   versions: ReadonlySet<string> | undefined;
+  /** The canonical model id (`canonical-model.ts`), computed on first resolution. */
+  canonical: string | undefined;
 }
 
 /** One provider's lookup structures. */
@@ -122,6 +124,7 @@ export function compileEntry(entry: ModelEntry, provider: Provider): CompiledEnt
     provider,
     periods: entry.prices.map(compilePeriod),
     versions: undefined,
+    canonical: undefined,
   };
 }
 

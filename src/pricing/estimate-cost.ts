@@ -1,7 +1,7 @@
 import { LedgerError } from "../errors.js";
 import type { CompiledEntry, CompiledPeriod, CompiledPrices, DerivedBucket } from "./compile-catalog.js";
 import { formatPicoDollars } from "./decimal.js";
-import type { CostBreakdown, CostEstimate, Provider, ResolvedModel } from "./types.js";
+import type { CostBreakdown, CostEstimate, ResolvedModel } from "./types.js";
 import type { ValidUsage } from "./validate-usage.js";
 
 // The pure core: (price, usage) → exact cost. Tokens × micro-dollars per million tokens is a cost in
@@ -50,8 +50,9 @@ function rulesUsed(derived: readonly DerivedBucket[], usage: ValidUsage): string
   return rules;
 }
 
-function unpriced(model: string, provider: Provider, reason: string): CostEstimate {
-  return { priced: false, costUsd: "0", model, provider, reason };
+function unpriced(resolved: ResolvedModel, reason: string): CostEstimate {
+  const { model, catalogId, provider } = resolved;
+  return { priced: false, costUsd: "0", model, catalogId, provider, reason };
 }
 
 /** Prices validated usage with a resolved entry at an instant (undefined: now). */
@@ -63,11 +64,7 @@ export function priceUsage(
   pricingVersion: string,
 ): CostEstimate {
   if (compiled.periods.length === 0) {
-    return unpriced(
-      resolved.model,
-      resolved.provider,
-      compiled.entry.unpriced ?? "the catalog has no price for this model",
-    );
+    return unpriced(resolved, compiled.entry.unpriced ?? "the catalog has no price for this model");
   }
   const last = compiled.periods[compiled.periods.length - 1]!;
   const instant = ms ?? (last.fromMs === -Infinity ? -Infinity : Date.now());
@@ -75,8 +72,7 @@ export function priceUsage(
   if (!period) {
     const first = compiled.entry.prices[0]?.from ?? "";
     return unpriced(
-      resolved.model,
-      resolved.provider,
+      resolved,
       `no price in force at ${new Date(instant).toISOString()}; the earliest known price starts ${first}`,
     );
   }
@@ -145,6 +141,7 @@ export function priceUsage(
     priced: true,
     costUsd,
     model: resolved.model,
+    catalogId: resolved.catalogId,
     provider: resolved.provider,
     pricingVersion,
     tier,

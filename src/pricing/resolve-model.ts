@@ -1,3 +1,4 @@
+import { canonicalModelId, type ExactSearch } from "./canonical-model.js";
 import { versionsOf, type CompiledEntry, type ProviderIndex } from "./compile-catalog.js";
 import { looksLikeBedrock, spellingsOf } from "./model-spellings.js";
 import { sameVersion, versionOf } from "./model-version.js";
@@ -57,7 +58,14 @@ function found(
 ): Resolution {
   const { entry } = compiled;
   return {
-    resolved: { model: entry.id, provider, matchedBy: rules, matchedSpelling: spelling, entry },
+    resolved: {
+      model: entry.id,
+      catalogId: entry.id,
+      provider,
+      matchedBy: rules,
+      matchedSpelling: spelling,
+      entry,
+    },
     compiled,
   };
 }
@@ -93,6 +101,28 @@ function searchIndex(index: ProviderIndex, lower: string, miss: Miss): Resolutio
     }
   }
   return undefined;
+}
+
+// The entry listing an id exactly (after stripping decorations), for the canonical id of a host's entry.
+const searchForCanonical: ExactSearch = (index, lower) => {
+  const version = versionOf(lower);
+  for (const { spelling } of spellingsOf(lower)) {
+    const exact = index.exact.get(spelling);
+    if (exact && (spelling === lower || sameVersion(version, versionsOf(exact.compiled))))
+      return exact.compiled;
+  }
+  return undefined;
+};
+
+// Reports group by the model, never by a host's catalog key: the resolution carries the canonical id.
+function canonical(
+  match: Resolution | undefined,
+  indexes: ReadonlyMap<Provider, ProviderIndex>,
+): Resolution | undefined {
+  if (!match) return undefined;
+  const model = canonicalModelId(match.compiled, indexes, searchForCanonical);
+  if (model === match.resolved.model) return match;
+  return { resolved: { ...match.resolved, model }, compiled: match.compiled };
 }
 
 function prefixProvider(lower: string): Provider | undefined {
@@ -173,7 +203,7 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
     const hit = byModel?.get(model);
     if (hit !== undefined) return hit;
     const miss: Miss = { nearest: undefined };
-    const result = resolveUncached(model.trim().toLowerCase(), provider, miss) ?? miss;
+    const result = canonical(resolveUncached(model.trim().toLowerCase(), provider, miss), indexes) ?? miss;
     if (cached >= CACHE_LIMIT) {
       cache.clear();
       cached = 0;

@@ -136,8 +136,13 @@ export type MatchRule =
 
 /** A resolved catalog entry. */
 export interface ResolvedModel {
-  /** The catalog id of the entry. */
+  /**
+   * The canonical model id: the vendor's own id (`claude-sonnet-4-5`), also for a host's entry
+   * (`regional.anthropic.claude-sonnet-4-5-20250929-v1:0` on Bedrock). Never a host's catalog key.
+   */
   model: string;
+  /** The catalog key of the entry (a host's spelling, `regional.…` on Bedrock); equals `model` for vendors. */
+  catalogId: string;
   /** The provider whose catalog holds the entry. */
   provider: Provider;
   /** The rules that led from the spelling to the entry, first applied first. */
@@ -164,7 +169,10 @@ export interface CostBreakdown {
 export interface PricedEstimate {
   priced: true;
   costUsd: string;
+  /** The canonical model id (see `ResolvedModel.model`): what reports group by. */
   model: string;
+  /** The catalog key of the entry that priced the call (see `ResolvedModel.catalogId`). */
+  catalogId: string;
   provider: Provider;
   pricingVersion: string;
   /** `"base"`, or `"above-N"` when a context tier applied. */
@@ -180,7 +188,10 @@ export interface PricedEstimate {
 export interface UnpricedEstimate {
   priced: false;
   costUsd: "0";
+  /** The canonical model id of the entry found, else the id as given. */
   model: string;
+  /** The catalog key of the entry found without a price in force; absent when no entry matched. */
+  catalogId?: string;
   provider: Provider;
   reason: string;
   /** Set when the id names a version the catalog lacks: the entry of another version it resembles. */

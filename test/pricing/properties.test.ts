@@ -172,7 +172,7 @@ describe("the catalog", () => {
         usage: { inputTokens: 1000, outputTokens: 1000 },
       });
       expect(estimate.priced, `${provider}/${entry.id}`).toBe(entry.prices.length > 0);
-      if (estimate.priced) expect(estimate.model, `${provider}/${entry.id}`).toBe(entry.id);
+      if (estimate.priced) expect(estimate.catalogId, `${provider}/${entry.id}`).toBe(entry.id);
       checked++;
     }
     expect(checked).toBeGreaterThan(300);

@@ -49,7 +49,7 @@ describe("resolveModel", () => {
     ["grok-4", "x-ai", "grok-4-0709", "xai", "alias"],
   ] as const)("%s (provider %s) → %s at %s", (spelling, provider, model, expectedProvider, rule) => {
     const resolved = resolveModel(spelling, provider);
-    expect(resolved?.model).toBe(model);
+    expect(resolved?.catalogId).toBe(model);
     expect(resolved?.provider).toBe(expectedProvider);
     expect(resolved?.matchedBy).toContain(rule);
   });
