@@ -1,5 +1,5 @@
 import { LedgerError } from "../errors.js";
-import type { Pricing } from "../pricing/index.js";
+import type { CostEstimate, Pricing } from "../pricing/index.js";
 import { compactRollups } from "../store/rollup-compaction.js";
 import { quoteSchema } from "../store/schema-name.js";
 import type { QueryStore } from "./store-handle.js";
@@ -21,7 +21,7 @@ export interface RepriceOptions {
 export interface RepriceResult {
   /** Events read. */
   examined: number;
-  /** Events whose cost, price status, cost source or catalog model changed. */
+  /** Events whose cost, price status, cost source or resolved (canonical) model changed. */
   updated: number;
   /** Events the catalog could not price (kept at the provider's figure, or 0). */
   unpriced: number;
@@ -41,13 +41,20 @@ interface EventRow {
   cache_write_1h_tokens: string;
   reasoning_tokens: string;
   provider_cost_usd: string | null;
+  /** The figure the provider reported, kept on purpose (the tracker's `agentCost: 'sdk'`). */
+  provider_led: boolean;
+  estimated_cost_usd: string;
+  pricing_version: string | null;
+  resolved_model: string | null;
 }
 
 /**
  * Recomputes `estimated_cost_usd` (and `priced`, `cost_source`, `pricing_version`, `resolved_model`)
  * with the current catalog, at each event's own time, after a price fix or a new override. It never
- * touches `provider_cost_usd`, and leaves alone events that deliberately carry the provider's figure
- * although priced (the tracker's `agentCost: 'sdk'`). An event the catalog still cannot price keeps
+ * touches `provider_cost_usd`, and keeps the figure of events that deliberately carry the provider's
+ * although priced (the tracker's `agentCost: 'sdk'`), correcting only their `resolved_model`.
+ * `resolved_model` becomes the canonical model id, so rows recorded with a host's catalog key
+ * (`regional.anthropic.claude-sonnet-4-5-20250929-v1:0`) move to `claude-sonnet-4-5`. An event the catalog still cannot price keeps
  * the provider's figure when there is one, else 0. Only changed rows are updated, a batch per
  * transaction; the rollup trigger records their old and new figures as deltas, merged at the end, so
  * the rollups stay exact.
@@ -78,11 +85,12 @@ export async function repriceEvents(
   for (;;) {
     const rows = await store.database.query<EventRow>(
       `SELECT id, created_at, model, provider, input_tokens, output_tokens, cache_read_tokens,
-              cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd
+              cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd,
+              (cost_source = 'provider' AND priced) AS provider_led, estimated_cost_usd::text AS estimated_cost_usd,
+              pricing_version, resolved_model
          FROM ${table}
         WHERE id > $1::bigint AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz)
           AND ($3::boolean IS FALSE OR NOT priced)
-          AND NOT (cost_source = 'provider' AND priced)
         ORDER BY id LIMIT $4::bigint`,
       [lastId, since?.toISOString() ?? null, options.onlyUnpriced === true, batchSize],
     );
@@ -100,7 +108,7 @@ export async function repriceEvents(
       resolved: [],
     };
     for (const row of rows) {
-      const repriced = reprice(pricing, row);
+      const repriced = row.provider_led ? renamed(pricing, row) : reprice(pricing, row);
       if (!repriced) {
         result.failed += 1;
         continue;
@@ -136,14 +144,46 @@ export async function repriceEvents(
   return result;
 }
 
-function reprice(
-  pricing: Pick<Pricing, "estimateCost">,
-  row: EventRow,
-):
-  | { cost: string; priced: string; source: string; version: string | null; resolved: string | null }
-  | undefined {
+interface Repriced {
+  cost: string;
+  priced: string;
+  source: string;
+  version: string | null;
+  resolved: string | null;
+}
+
+// An event whose figure is the provider's on purpose keeps it; only its model is named canonically.
+function renamed(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Repriced {
+  const estimate = estimateOf(pricing, row);
+  return {
+    cost: row.estimated_cost_usd,
+    priced: "true",
+    source: "provider",
+    version: row.pricing_version,
+    resolved: estimate?.priced ? estimate.model : row.resolved_model,
+  };
+}
+
+function reprice(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Repriced | undefined {
+  const estimate = estimateOf(pricing, row);
+  if (!estimate) return undefined;
+  if (estimate.priced) {
+    return {
+      cost: estimate.costUsd,
+      priced: "true",
+      source: "catalog",
+      version: estimate.pricingVersion,
+      resolved: estimate.model,
+    };
+  }
+  return row.provider_cost_usd === null
+    ? { cost: "0", priced: "false", source: "none", version: null, resolved: null }
+    : { cost: row.provider_cost_usd, priced: "false", source: "provider", version: null, resolved: null };
+}
+
+function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): CostEstimate | undefined {
   try {
-    const estimate = pricing.estimateCost({
+    return pricing.estimateCost({
       model: row.model,
       provider: row.provider,
       at: row.created_at,
@@ -156,18 +196,6 @@ function reprice(
         reasoningTokens: Number(row.reasoning_tokens),
       },
     });
-    if (estimate.priced) {
-      return {
-        cost: estimate.costUsd,
-        priced: "true",
-        source: "catalog",
-        version: estimate.pricingVersion,
-        resolved: estimate.model,
-      };
-    }
-    return row.provider_cost_usd === null
-      ? { cost: "0", priced: "false", source: "none", version: null, resolved: null }
-      : { cost: row.provider_cost_usd, priced: "false", source: "provider", version: null, resolved: null };
   } catch {
     return undefined;
   }

@@ -69,7 +69,8 @@ describeEachEngine("repriceEvents", (context) => {
       }),
     ]);
     const result = await repriceEvents(store(), pricing);
-    expect(result).toEqual({ examined: 4, updated: 2, unpriced: 1, failed: 0 });
+    // The SDK-chosen figure is read too (its model could need a canonical name), never repriced.
+    expect(result).toEqual({ examined: 5, updated: 2, unpriced: 1, failed: 0 });
     const rows = await stored();
     expect(rows["a-wrong"]).toMatchObject({ cost: "0.006000000000", priced: true, cost_source: "catalog" });
     expect(rows["b-was-unpriced"]).toMatchObject({
@@ -95,7 +96,7 @@ describeEachEngine("repriceEvents", (context) => {
       ["mystery", "0", "0", 1],
     ]);
     // Nothing left to change.
-    expect(await repriceEvents(store(), pricing)).toMatchObject({ examined: 4, updated: 0 });
+    expect(await repriceEvents(store(), pricing)).toMatchObject({ examined: 5, updated: 0 });
   });
 
   it("reprices only unpriced events, or only events since a time, in batches", async () => {
@@ -130,7 +131,7 @@ describeEachEngine("repriceEvents", (context) => {
     const [count] = await context
       .database()
       .query<{ count: string }>(
-        `SELECT count(*) AS count FROM ${table} WHERE created_at >= '2024-03-02T00:00:00Z' AND NOT (cost_source = 'provider' AND priced)`,
+        `SELECT count(*) AS count FROM ${table} WHERE created_at >= '2024-03-02T00:00:00Z'`,
       );
     expect(since.examined).toBe(Number(count?.count));
     expect(progress.at(-1)).toBe(since.examined);
@@ -141,6 +142,54 @@ describeEachEngine("repriceEvents", (context) => {
       );
     expect(old?.count).toBe("0");
     expect(await rollupDrift(context.database(), context.schema)).toBe(0);
+  });
+
+  it("renames rows recorded under a host's catalog key to the canonical model, rollups following", async () => {
+    const bedrock = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    const usage = { inputTokens: 1000, outputTokens: 200 };
+    const expected = estimateCost({ model: bedrock, usage });
+    if (!expected.priced) throw new Error("the catalog should price Claude Sonnet 4.5 on Bedrock");
+    // What a tracker before the fix stored: the catalog key as the resolved model.
+    const catalogKey = expected.catalogId;
+    expect(catalogKey).not.toBe(expected.model);
+    const old = { model: bedrock, provider: "aws-bedrock", resolvedModel: catalogKey };
+    await insertEvents(context.database(), context.schema, [
+      testEvent({ ...old, repo: "a-catalog", estimatedCostUsd: expected.costUsd }),
+      testEvent({
+        ...old,
+        repo: "b-sdk-chosen",
+        sdk: "agent",
+        estimatedCostUsd: "0.7",
+        providerCostUsd: "0.7",
+        costSource: "provider",
+      }),
+      testEvent({ repo: "c-anthropic" }),
+    ]);
+    const before = await queryCosts(store(), { groupBy: ["model"] });
+    expect(before.rows.map((row) => row.model)).toContain(catalogKey);
+
+    const result = await repriceEvents(store(), pricing);
+    expect(result).toMatchObject({ updated: 2, failed: 0 });
+    const rows = await stored();
+    expect(rows["a-catalog"]).toMatchObject({ resolved_model: expected.model, cost_source: "catalog" });
+    // The provider's figure stays; only the model is named canonically.
+    expect(rows["b-sdk-chosen"]).toMatchObject({
+      resolved_model: expected.model,
+      cost: "0.700000000000",
+      cost_source: "provider",
+    });
+    expect(await rollupDrift(context.database(), context.schema)).toBe(0);
+    const report = await queryCosts(store(), { groupBy: ["model", "provider"] });
+    expect(report.source).toBe("rollup");
+    const names = report.rows.map((row) => `${row.model}@${row.provider}`).sort();
+    expect(names).toEqual(["claude-sonnet-4-5@anthropic", "claude-sonnet-4-5@aws-bedrock"]);
+    const [raw] = await context
+      .database()
+      .query<{ models: string[] }>(
+        `SELECT array_agg(DISTINCT model) AS models FROM "${context.schema}".llm_cost_events WHERE provider = 'aws-bedrock'`,
+      );
+    // The id the application sent stays on the event.
+    expect(raw?.models).toEqual([bedrock]);
   });
 
   it("rejects bad options", async () => {

@@ -14,6 +14,9 @@ export const repriceCommand: CommandDefinition = {
   description: [
     "After a price fix or a new override (LLM_LEDGER_PRICING_FILE), recomputes estimated_cost_usd of the",
     "stored events at each event's own time; the hourly rollups follow in the same transactions.",
+    "It also names each event's resolved model canonically (claude-sonnet-4-5, never a host's catalog key",
+    "such as regional.anthropic.claude-sonnet-4-5-20250929-v1:0), also on events that keep the provider's",
+    "reported figure; the id the application sent stays in model.",
   ].join("\n"),
   options: {
     ...databaseOptions,
