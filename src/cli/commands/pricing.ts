@@ -117,6 +117,8 @@ function runEstimate(context: CommandContext): number {
   }
   const lines = [
     `model    ${estimate.model} (${estimate.provider}; matched by ${estimate.matchedBy.join(", ")})`,
+    // The catalog key that priced it, when a host spells the model its own way.
+    ...(estimate.catalogId !== estimate.model ? [`entry    ${estimate.catalogId}`] : []),
     `prices   catalog ${estimate.pricingVersion}, tier ${estimate.tier}`,
     ...(estimate.note ? [`note     ${estimate.note}`] : []),
     ...(estimate.rules ?? []).map((rule) => `rule     ${rule}`),
