@@ -80,7 +80,7 @@ describeEachEngine("canonical models of hosted calls", (context) => {
       groupBy: ["provider"],
       filters: { model: [direct4_5!.model] },
     });
-    const events = Object.fromEntries(filtered.rows.map((row) => [row.provider, row.events]));
+    const events = Object.fromEntries(filtered.rows.map((row) => [String(row.provider), row.events]));
     expect(events).toEqual({ anthropic: 1, "aws-bedrock": 2 });
   });
 });
