@@ -1,12 +1,22 @@
 // The llm-ledger dashboard: sign in with a read key, then an overview of where the money goes. Plain
-// ES modules, no build step; all data comes from GET /v1/costs with the session cookie.
-import { fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
-import { createBreakdownTable } from "./js/breakdown-table.js";
+// ES modules, no build step; all data comes from GET /v1/costs and /v1/events with the session cookie.
+import {
+  costParams,
+  eventParams,
+  fetchCosts,
+  fetchEvents,
+  signIn,
+  signOut,
+  UnauthorizedError,
+} from "./js/api.js";
+import { createBreakdowns } from "./js/breakdowns.js";
+import { csvButton, csvFilename, downloadCsv } from "./js/download.js";
 import { el, replaceChildren } from "./js/dom.js";
 import { createFilterBar, filterDimensions } from "./js/filters.js";
 import { formatUsd } from "./js/format.js";
 import { emptyState, unpricedWarning } from "./js/notices.js";
-import { rangeWindow, spendWindows } from "./js/periods.js";
+import { metadataKeysOf } from "./js/metadata-filter.js";
+import { dayOf, isDay, rangePhrase, spendWindows, viewWindow } from "./js/periods.js";
 import { fallbackCard, placeholderCards, spendCard } from "./js/stat-cards.js";
 import { drawTrendChart, trendData } from "./js/trend-chart.js";
 import { createEventDetail } from "./js/event-detail.js";
@@ -25,6 +35,8 @@ const view = {
   footer: document.getElementById("footer"),
   footerSource: document.getElementById("footer-source"),
   rangeButtons: [...document.querySelectorAll("[data-range]")],
+  rangeFrom: document.getElementById("range-from"),
+  rangeTo: document.getElementById("range-to"),
 };
 
 const state = readViewState(new URLSearchParams(location.search));
@@ -55,32 +67,28 @@ function buildDashboard() {
       state.filters = filters;
       void refresh();
     },
+    onMetadataKey: () => {},
   });
-  const pick = (dimension) => (value) => filterBar.set({ ...state.filters, [dimension]: value });
-  const tables = {
-    repo: createBreakdownTable({
-      dimension: "repo",
-      title: "Spend by repo",
-      noun: "repo",
-      onPick: pick("repo"),
-    }),
-    taskType: createBreakdownTable({
-      dimension: "taskType",
-      title: "Spend by task type",
-      noun: "task type",
-      onPick: pick("taskType"),
-    }),
-    model: createBreakdownTable({
-      dimension: "model",
-      title: "Spend by model",
-      noun: "model",
-      onPick: pick("model"),
-    }),
-  };
-  const detail = createEventDetail({ onError: (error) => handleError(error) });
+  const onError = (error) => handleError(error);
+  const tables = createBreakdowns({
+    onPick: (dimension, value) => filterBar.set({ ...state.filters, [dimension]: value }),
+    onError,
+    currentQuery,
+  });
+  const detail = createEventDetail({ onError });
   const recent = createRecentCalls({
-    onError: (error) => handleError(error),
+    onError,
     onOpen: (eventId) => void detail.open(eventId),
+    header: [
+      csvButton({
+        label: "Download the calls behind the figures as CSV",
+        testId: "csv-calls",
+        // Every call of the range and filters (GET /v1/events streams them all as CSV).
+        download: () =>
+          downloadCsv("/v1/events", eventParams(currentQuery()), csvFilename("calls", currentQuery())),
+        onError,
+      }),
+    ],
   });
   const canvas = el("canvas", { "aria-label": "Daily spend, stacked", role: "img" });
   const stackButtons = ["provider", "model"].map((dimension) =>
@@ -130,13 +138,27 @@ function buildDashboard() {
         el("div", {}, el("h2", { className: "card-title" }, "Daily spend"), parts.trendTotal),
         el(
           "div",
-          { className: "segmented segmented-small", role: "group", "aria-label": "Stack bars by" },
-          stackButtons,
+          { className: "card-actions" },
+          el(
+            "div",
+            { className: "segmented segmented-small", role: "group", "aria-label": "Stack bars by" },
+            stackButtons,
+          ),
+          csvButton({
+            label: "Download the daily spend as CSV",
+            testId: "csv-trend",
+            download: () => {
+              const query = currentQuery();
+              const params = costParams({ ...query, groupBy: [state.stackBy], grain: "day" });
+              return downloadCsv("/v1/costs", params, csvFilename(`daily-by-${state.stackBy}`, query));
+            },
+            onError,
+          }),
         ),
       ),
       el("div", { className: "chart-box" }, canvas),
     ),
-    el("div", { className: "tables" }, tables.repo.element, tables.taskType.element, tables.model.element),
+    tables.element,
     recent.element,
     detail.element,
   );
@@ -158,15 +180,30 @@ function buildDashboard() {
   return parts;
 }
 
+/** The range and filters on screen, as the API takes them. */
+function currentQuery() {
+  return { ...viewWindow(new Date(), state), filters: state.filters };
+}
+
 function syncControls() {
-  for (const button of view.rangeButtons)
-    button.classList.toggle("is-active", Number(button.dataset.range) === state.range);
+  for (const button of view.rangeButtons) {
+    const active = Number(button.dataset.range) === state.range;
+    button.classList.toggle("is-active", active);
+    button.setAttribute("aria-pressed", String(active));
+  }
+  // The typed days show the range in use, whichever way it was chosen.
+  const shown = viewWindow(new Date(), state);
+  view.rangeFrom.value = dayOf(shown.from);
+  view.rangeTo.value = dayOf(new Date(shown.to.getTime() - 1));
+  view.rangeFrom.classList.toggle("is-set", state.range === "custom");
+  view.rangeTo.classList.toggle("is-set", state.range === "custom");
   for (const button of dashboard.stackButtons)
     button.classList.toggle("is-active", button.dataset.stack === state.stackBy);
   writeViewState(state);
   const scope = Object.entries(state.filters).map(([dimension, value]) => `${labelOf(dimension)} ${value}`);
+  const phrase = rangePhrase(state);
   dashboard.heading.textContent = [
-    `Last ${state.range} days`,
+    phrase.charAt(0).toUpperCase() + phrase.slice(1),
     ...(scope.length ? scope : ["all calls"]),
   ].join(" · ");
 }
@@ -180,12 +217,16 @@ async function refresh() {
   const current = ++generation;
   syncControls();
   const now = new Date();
-  const range = rangeWindow(now, state.range);
+  const range = viewWindow(now, state);
   const filters = state.filters;
   view.dashboard.classList.add("is-refreshing");
   try {
     const windows = spendWindows(now);
-    const [cards, breakdowns, unpriced, options] = await Promise.all([
+    const options = await filterOptions(range);
+    if (current !== generation) return;
+    dashboard.filterBar.metadata.setKeys(options.metadataKeys);
+    const metadataKey = dashboard.filterBar.metadata.key || options.metadataKeys[0];
+    const [cards, showBreakdowns, unpriced, metadataValues] = await Promise.all([
       Promise.all(
         windows.map((window) =>
           Promise.all([
@@ -194,30 +235,27 @@ async function refresh() {
           ]),
         ),
       ),
-      Promise.all(
-        ["repo", "taskType", "model"].map((dimension) =>
-          fetchCosts({ ...range, groupBy: [dimension], filters }),
-        ),
-      ),
+      dashboard.tables.load({ ...range, filters }, metadataKey),
       fetchCosts({ ...range, groupBy: ["model", "provider"], filters: { ...filters, priced: false } }),
-      filterOptions(range),
+      dashboard.filterBar.metadata.key
+        ? fetchCosts({ ...range, groupBy: [`metadata.${dashboard.filterBar.metadata.key}`], ...topValues })
+        : undefined,
       refreshTrend(current, now),
       dashboard.recent.load({ ...range, filters }),
     ]);
     if (current !== generation) return;
+    const breakdowns = showBreakdowns();
     dashboard.error.hidden = true;
     replaceChildren(
       dashboard.stats,
       windows.map((window, index) => spendCard(window, cards[index][0], cards[index][1])),
-      fallbackCard(breakdowns[0].totals, state.range),
+      fallbackCard(breakdowns[0].totals, rangePhrase(state)),
     );
-    dashboard.tables.repo.update(breakdowns[0]);
-    dashboard.tables.taskType.update(breakdowns[1]);
-    dashboard.tables.model.update(breakdowns[2]);
     replaceChildren(dashboard.unpriced, unpricedWarning(unpriced));
     filterDimensions.forEach(({ dimension }, index) =>
-      dashboard.filterBar.setOptions(dimension, options[index]),
+      dashboard.filterBar.setOptions(dimension, options.reports[index]),
     );
+    if (metadataValues) dashboard.filterBar.metadata.setValues(metadataValues);
     view.footerSource.textContent = sourceNote(breakdowns[0].source);
   } catch (error) {
     if (current === generation) handleError(error);
@@ -228,23 +266,32 @@ async function refresh() {
 
 let optionsCache;
 
-/** The values each filter offers: every value seen in the range, whatever the filters (cached a minute). */
+/** A filter offers the 200 values with the most spend (sessions can be many). */
+const topValues = { orderBy: "costUsd:desc", limit: 200 };
+
+/**
+ * What the filters offer: the values seen in the range, whatever the filters, and the metadata keys
+ * of its latest 500 calls (cached a minute).
+ */
 function filterOptions(range) {
-  const days = state.range;
-  if (!optionsCache || optionsCache.days !== days || Date.now() - optionsCache.at > 60_000) {
-    const reports = Promise.all(
-      filterDimensions.map(({ dimension }) => fetchCosts({ ...range, groupBy: [dimension] })),
-    );
-    optionsCache = { days, at: Date.now(), reports };
-    reports.catch(() => (optionsCache = undefined));
+  const key = `${range.from.toISOString()}/${state.range === "custom" ? range.to.toISOString() : ""}`;
+  if (!optionsCache || optionsCache.key !== key || Date.now() - optionsCache.at > 60_000) {
+    const answer = Promise.all([
+      Promise.all(
+        filterDimensions.map(({ dimension }) => fetchCosts({ ...range, groupBy: [dimension], ...topValues })),
+      ),
+      fetchEvents({ ...range, limit: 500 }),
+    ]).then(([reports, page]) => ({ reports, metadataKeys: metadataKeysOf(page.events) }));
+    optionsCache = { key, at: Date.now(), answer };
+    answer.catch(() => (optionsCache = undefined));
   }
-  return optionsCache.reports;
+  return optionsCache.answer;
 }
 
 /** Reloads the trend chart only (its stacking changed), or as part of `refresh`. */
 async function refreshTrend(current, now = new Date()) {
   syncControls();
-  const range = rangeWindow(now, state.range);
+  const range = viewWindow(now, state);
   try {
     const report = await fetchCosts({
       ...range,
@@ -253,7 +300,8 @@ async function refreshTrend(current, now = new Date()) {
       filters: state.filters,
     });
     if (current !== generation) return;
-    dashboard.trendTotal.textContent = `${formatUsd(report.totals.costUsd)} in the last ${state.range} days`;
+    const phrase = rangePhrase(state);
+    dashboard.trendTotal.textContent = `${formatUsd(report.totals.costUsd)} ${state.range === "custom" ? "from" : "in the"} ${phrase}`;
     dashboard.chart = drawTrendChart(
       dashboard.canvas,
       trendData(report, state.stackBy, range),
@@ -333,6 +381,20 @@ document.getElementById("login-hint-command").textContent =
 for (const button of view.rangeButtons) {
   button.addEventListener("click", () => {
     state.range = Number(button.dataset.range);
+    state.custom = undefined;
+    void refresh();
+  });
+}
+
+// Typed days: applied once both are real days in order (the other field is corrected otherwise).
+for (const input of [view.rangeFrom, view.rangeTo]) {
+  input.addEventListener("change", () => {
+    let from = view.rangeFrom.value;
+    let to = view.rangeTo.value;
+    if (!isDay(from) || !isDay(to)) return;
+    if (from > to) [from, to] = input === view.rangeFrom ? [from, from] : [to, to];
+    state.range = "custom";
+    state.custom = { from, to };
     void refresh();
   });
 }

@@ -66,11 +66,20 @@ export async function signOut() {
   await fetch("/v1/session", { method: "DELETE", credentials: "same-origin" });
 }
 
+/** Adds filters to query parameters: flags (`priced=false`) as they are, dimension values escaped. */
+function addFilters(params, filters = {}) {
+  for (const [name, value] of Object.entries(filters)) {
+    if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) continue;
+    // Escaped, so a comma stays inside its value.
+    params.set(name, typeof value === "boolean" ? String(value) : filterParameter(value));
+  }
+}
+
 /**
- * `GET /v1/costs`: the queryCosts report `{ rows, totals, source }`.
- * @param {{ from?: Date, to?: Date, groupBy?: string[], grain?: string, filters?: Record<string, string | string[] | boolean> }} query
+ * The query parameters of `GET /v1/costs`.
+ * @param {{ from?: Date, to?: Date, groupBy?: string[], grain?: string, orderBy?: string, limit?: number, filters?: Record<string, string | string[] | boolean> }} query
  */
-export function fetchCosts(query = {}) {
+export function costParams(query = {}) {
   const params = new URLSearchParams();
   if (query.from) params.set("from", query.from.toISOString());
   if (query.to) params.set("to", query.to.toISOString());
@@ -79,30 +88,51 @@ export function fetchCosts(query = {}) {
     params.set("grain", query.grain);
     params.set("timeZone", "UTC");
   }
-  for (const [name, value] of Object.entries(query.filters ?? {})) {
-    if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) continue;
-    // Flags (`priced=false`) as they are; dimension values escaped, so a comma stays in its value.
-    params.set(name, typeof value === "boolean" ? String(value) : filterParameter(value));
-  }
-  return getJson("/v1/costs", params);
+  if (query.orderBy) params.set("orderBy", query.orderBy);
+  if (query.limit) params.set("limit", String(query.limit));
+  addFilters(params, query.filters);
+  return params;
+}
+
+/** `GET /v1/costs`: the queryCosts report `{ rows, totals, source }` (parameters as `costParams`). */
+export function fetchCosts(query = {}) {
+  return getJson("/v1/costs", costParams(query));
+}
+
+/**
+ * The query parameters of `GET /v1/events`; without `limit`, none is sent (the CSV then holds every call).
+ * @param {{ from?: Date, to?: Date, filters?: Record<string, string>, limit?: number, cursor?: string | null }} query
+ */
+export function eventParams(query = {}) {
+  const params = new URLSearchParams();
+  if (query.from) params.set("from", query.from.toISOString());
+  if (query.to) params.set("to", query.to.toISOString());
+  if (query.limit) params.set("limit", String(query.limit));
+  if (query.cursor) params.set("cursor", query.cursor);
+  addFilters(params, query.filters);
+  return params;
 }
 
 /**
  * `GET /v1/events`: the calls behind the figures, newest first, a page at a time.
- * @param {{ from?: Date, to?: Date, filters?: Record<string, string>, limit?: number, cursor?: string | null }} query
  * @returns {Promise<{ events: object[], nextCursor: string | null }>}
  */
 export function fetchEvents(query = {}) {
-  const params = new URLSearchParams();
-  if (query.from) params.set("from", query.from.toISOString());
-  if (query.to) params.set("to", query.to.toISOString());
-  params.set("limit", String(query.limit ?? 25));
-  if (query.cursor) params.set("cursor", query.cursor);
-  for (const [name, value] of Object.entries(query.filters ?? {})) {
-    if (value === undefined || value === "") continue;
-    params.set(name, typeof value === "boolean" ? String(value) : filterParameter(value));
-  }
-  return getJson("/v1/events", params);
+  return getJson("/v1/events", eventParams({ ...query, limit: query.limit ?? 25 }));
+}
+
+/**
+ * A route's answer as CSV (`Accept: text/csv`, with the session cookie), as a Blob to save.
+ * @returns {Promise<Blob>}
+ */
+export async function getCsv(path, params) {
+  const response = await fetch(`${path}?${params.toString()}`, {
+    credentials: "same-origin",
+    headers: { accept: "text/csv" },
+  });
+  if (response.status === 401) throw new UnauthorizedError();
+  if (!response.ok) throw await errorFrom(response);
+  return response.blob();
 }
 
 /**

@@ -1,5 +1,6 @@
-// A breakdown table (by repo, task type or model): spend, share, calls, tokens and fallbacks per
-// value, sortable by clicking a column header; a value's name filters the dashboard to it.
+// A breakdown table (by repo, task type, model, provider, user, …): spend, share, calls, tokens and
+// fallbacks per value, sortable by clicking a column header (buttons: Tab, Enter and Space work); a
+// value's name filters the dashboard to it; "CSV" downloads the table's report.
 import { el, replaceChildren } from "./dom.js";
 import { addDecimals, compareDecimals } from "./decimal.js";
 import { formatCompactCount, formatExactCount, formatRate, formatUsd } from "./format.js";
@@ -36,10 +37,10 @@ const compareBy = {
 
 /**
  * Creates a breakdown table card. `update(report)` fills it; clicking a header sorts (again: the other
- * way); `onPick(value)` is called when a name is clicked.
- * @param {{ dimension: string, title: string, noun: string, onPick: (value: string) => void }} options
+ * way); `onPick(value)` is called when a name is clicked; `header` holds extra controls (the CSV button).
+ * @param {{ dimension: string, title: string, noun: string, onPick: (value: string) => void, header?: Node[] }} options
  */
-export function createBreakdownTable({ dimension, title, noun, onPick }) {
+export function createBreakdownTable({ dimension, title, noun, onPick, header = [] }) {
   let sort = { key: "costUsd", direction: "desc" };
   let rows = [];
   let grandTotal = "0";
@@ -49,10 +50,16 @@ export function createBreakdownTable({ dimension, title, noun, onPick }) {
   const body = el("tbody");
   const foot = el("div", { className: "table-foot" });
   const count = el("span", { className: "card-subtitle" });
+  const heading = el("h2", { className: "card-title" }, title);
   const card = el(
     "section",
     { className: "card table-card", "data-testid": `breakdown-${dimension}` },
-    el("header", { className: "card-header" }, el("h2", { className: "card-title" }, title), count),
+    el(
+      "header",
+      { className: "card-header" },
+      el("div", {}, heading, count),
+      el("div", { className: "card-actions" }, header),
+    ),
     el(
       "div",
       { className: "table-scroll" },
@@ -220,8 +227,12 @@ export function createBreakdownTable({ dimension, title, noun, onPick }) {
   renderHead();
   return {
     element: card,
-    /** Fills the table from a `groupBy=<dimension>` report. */
-    update(report) {
+    /** Fills the table from a `groupBy=<dimension>` report; `as` changes the dimension (metadata keys). */
+    update(report, as) {
+      if (as) {
+        dimension = as.dimension;
+        heading.textContent = as.title;
+      }
       grandTotal = report.totals.costUsd;
       rows = report.rows.map((row) => ({
         ...row,

@@ -1,7 +1,8 @@
 // The filter bar: one select per dimension, filled from the data of the selected range (values with
-// the most spend first), and a reset button.
+// the most spend first), a metadata key and value, and a reset button.
 import { el, replaceChildren } from "./dom.js";
 import { compareDecimals } from "./decimal.js";
+import { createMetadataFilter } from "./metadata-filter.js";
 
 /** The dimensions the dashboard filters by, with their labels. */
 export const filterDimensions = [
@@ -9,14 +10,19 @@ export const filterDimensions = [
   { dimension: "taskType", label: "Task type", all: "All task types" },
   { dimension: "model", label: "Model", all: "All models" },
   { dimension: "provider", label: "Provider", all: "All providers" },
+  { dimension: "userId", label: "User", all: "All users" },
+  { dimension: "environment", label: "Environment", all: "All environments" },
+  { dimension: "sessionId", label: "Session", all: "All sessions" },
 ];
 
 /**
- * Creates the filter bar. `onChange(filters)` gets `{ repo: "acme/api", … }` (empty string: all).
- * @param {{ initial: Record<string, string>, onChange: (filters: Record<string, string>) => void }} options
+ * Creates the filter bar. `onChange(filters)` gets `{ repo: "acme/api", "metadata.team": "core", … }`
+ * (nothing for "all"); `onMetadataKey(key)` when another metadata key is chosen.
+ * @param {{ initial: Record<string, string>, onChange: (filters: Record<string, string>) => void, onMetadataKey: (key: string) => void }} options
  */
-export function createFilterBar({ initial, onChange }) {
+export function createFilterBar({ initial, onChange, onMetadataKey }) {
   const selects = new Map();
+  const metadata = createMetadataFilter({ initial, onKey: onMetadataKey, onChange: () => changed() });
   const reset = el(
     "button",
     { type: "button", className: "button-link", "data-testid": "filters-reset", onClick: () => set({}) },
@@ -45,6 +51,7 @@ export function createFilterBar({ initial, onChange }) {
     "section",
     { className: "filter-bar", "aria-label": "Filters", "data-testid": "filters" },
     fields,
+    metadata.element,
     reset,
   );
 
@@ -53,7 +60,7 @@ export function createFilterBar({ initial, onChange }) {
   function read() {
     const filters = {};
     for (const [dimension, { select }] of selects) if (select.value) filters[dimension] = select.value;
-    return filters;
+    return { ...filters, ...metadata.filters() };
   }
 
   function changed() {
@@ -72,6 +79,7 @@ export function createFilterBar({ initial, onChange }) {
   function set(filters) {
     current = { ...filters };
     for (const [dimension, { select }] of selects) select.value = current[dimension] ?? "";
+    metadata.set(current);
     refreshReset();
     onChange(current);
   }
@@ -80,6 +88,7 @@ export function createFilterBar({ initial, onChange }) {
   return {
     element,
     set,
+    metadata,
     /** Refills one select's options from a `groupBy=<dimension>` report, keeping the selection. */
     setOptions(dimension, report) {
       const entry = selects.get(dimension);

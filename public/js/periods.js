@@ -47,3 +47,45 @@ export function daysOf(range) {
   }
   return days;
 }
+
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether `text` is a real calendar day written `YYYY-MM-DD` (what `<input type="date">` gives). */
+export function isDay(text) {
+  if (typeof text !== "string" || !dayPattern.test(text)) return false;
+  const instant = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(instant.getTime()) && instant.toISOString().slice(0, 10) === text;
+}
+
+/** `YYYY-MM-DD` of an instant's UTC day. */
+export function dayOf(instant) {
+  return instant.toISOString().slice(0, 10);
+}
+
+/** A typed range: both days whole and included, from 00:00 UTC of `from` to 24:00 UTC of `to`. */
+export function customWindow({ from, to }) {
+  return { from: new Date(`${from}T00:00:00Z`), to: new Date(Date.parse(`${to}T00:00:00Z`) + DAY) };
+}
+
+/**
+ * The window of the dashboard's view (`range`: 7, 30, 90 or "custom" with `custom: { from, to }`).
+ */
+export function viewWindow(now, view) {
+  return view.range === "custom" ? customWindow(view.custom) : rangeWindow(now, view.range);
+}
+
+const dayFormat = new Intl.DateTimeFormat("en-US", {
+  month: "short",
+  day: "numeric",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/** How the view's range reads in a sentence: "last 7 days", "Nov 1, 2026 – Nov 15, 2026". */
+export function rangePhrase(view) {
+  if (view.range !== "custom") return `last ${view.range} days`;
+  const { from, to } = customWindow(view.custom);
+  const first = dayFormat.format(from);
+  const last = dayFormat.format(new Date(to.getTime() - DAY));
+  return first === last ? first : `${first} – ${last}`;
+}

@@ -87,9 +87,9 @@ function eventRow(event, open) {
 
 /**
  * Creates the card; `load(query)` shows the first page for a range and filters; a row opens its call
- * through `onOpen(eventId)` (click, Enter or Space).
+ * through `onOpen(eventId)` (click, Enter or Space); `header` holds extra controls (the CSV button).
  */
-export function createRecentCalls({ onError, onOpen = () => {} }) {
+export function createRecentCalls({ onError, onOpen = () => {}, header = [] }) {
   const body = el("tbody");
   const more = el(
     "button",
@@ -109,6 +109,7 @@ export function createRecentCalls({ onError, onOpen = () => {} }) {
         el("h2", { className: "card-title" }, "Latest calls"),
         el("span", { className: "card-subtitle" }, "The calls behind the figures, newest first"),
       ),
+      el("div", { className: "card-actions" }, header),
     ),
     el(
       "div",

@@ -44,8 +44,11 @@ export function spendCard(window, current, previous) {
   );
 }
 
-/** The fallback rate card: fallbacks / events over the range (and the error rate beside it). */
-export function fallbackCard(totals, rangeDays) {
+/**
+ * The fallback rate card: fallbacks / events over the range (and the error rate beside it).
+ * `rangePhrase` says the range: "last 30 days", "Nov 1, 2026 – Nov 15, 2026".
+ */
+export function fallbackCard(totals, rangePhrase) {
   const rate = formatRate(totals.fallbacks, totals.events);
   return el(
     "article",
@@ -58,7 +61,7 @@ export function fallbackCard(totals, rangeDays) {
       el(
         "span",
         { className: "muted" },
-        `${formatExactCount(totals.fallbacks)} of ${formatExactCount(totals.events)} calls, last ${rangeDays} days`,
+        `${formatExactCount(totals.fallbacks)} of ${formatExactCount(totals.events)} calls, ${rangePhrase}`,
       ),
     ),
     el(
