@@ -220,7 +220,10 @@ export function createBreakdownTable({ dimension, title, noun, onPick, header = 
       sort.key === key
         ? { key, direction: sort.direction === "asc" ? "desc" : "asc" }
         : { key, direction: key === "name" ? "asc" : "desc" };
+    // The header is redrawn: keep the keyboard's focus on the button that sorted.
+    const hadFocus = head.contains(document.activeElement);
     renderHead();
+    if (hadFocus) head.querySelector(`button[data-sort="${key}"]`)?.focus();
     renderBody();
   }
 

@@ -288,6 +288,174 @@ if (reason && process.env.CI === "true") {
       expect(byTeam.map((row) => removeCsvPrefix(row["metadata.team"]!))).toEqual(["growth", "=core"]);
     });
 
+    it("filters and breaks down by user, environment, session, provider and a metadata key", async () => {
+      const page = await signedInPage({ path: "/?range=90" });
+      const all = calls;
+      await expect.poll(() => text(page, "trend-total")).toBe(`${usd(all)} in the last 90 days`);
+      const spendOf = (dimension: string, value: string) =>
+        page
+          .getByTestId(`table-${dimension}`)
+          .locator(`tr[data-key="${value}"] [data-column="costUsd"]`)
+          .innerText();
+      // The tables: each value's spend is the sum of its calls.
+      for (const [dimension, field] of [
+        ["provider", "provider"],
+        ["userId", "userId"],
+        ["environment", "environment"],
+        ["sessionId", "sessionId"],
+      ] as const) {
+        const values = [...new Set(all.map((call) => call[field]))];
+        await expect
+          .poll(async () => (await names(page, dimension)).sort(), { message: dimension })
+          .toEqual(values.sort());
+        for (const value of values) {
+          expect(await spendOf(dimension, value), `${dimension} ${value}`).toBe(
+            usd(all.filter((call) => call[field] === value)),
+          );
+        }
+      }
+      // The metadata keys present are offered, the most frequent first; the table shows the first.
+      const keys = await page.getByTestId("filter-metadata-key").locator("option").allInnerTexts();
+      expect(keys).toEqual(["Any key", "team", "tier"]);
+      await expect.poll(() => names(page, "metadata")).toEqual(["growth", "(none)", "=core"]);
+      await expect
+        .poll(() => page.getByTestId("breakdown-metadata").locator(".card-title").innerText())
+        .toBe("Spend by metadata.team");
+
+      // Each filter narrows every figure, and names the filter in the address.
+      const check = async (testId: string, value: string, expected: Call[], parameter: string) => {
+        await page.getByTestId(testId).selectOption(value);
+        await expect
+          .poll(() => text(page, "trend-total"), { message: testId })
+          .toBe(`${usd(expected)} in the last 90 days`);
+        expect(new URL(page.url()).searchParams.get(parameter)).toBe(value);
+        await page.getByTestId("filters-reset").click();
+        await expect.poll(() => text(page, "trend-total")).toBe(`${usd(all)} in the last 90 days`);
+      };
+      await check(
+        "filter-userId",
+        "bob",
+        all.filter((call) => call.userId === "bob"),
+        "userId",
+      );
+      await check(
+        "filter-environment",
+        "staging",
+        all.filter((call) => call.environment === "staging"),
+        "environment",
+      );
+      await check(
+        "filter-sessionId",
+        "s-3",
+        all.filter((call) => call.sessionId === "s-3"),
+        "sessionId",
+      );
+      await check(
+        "filter-provider",
+        "azure",
+        all.filter((call) => call.provider === "azure"),
+        "provider",
+      );
+      await page.getByTestId("filter-metadata-key").selectOption("team");
+      await expect
+        .poll(() => page.getByTestId("filter-metadata-value").locator("option").allInnerTexts())
+        .toEqual(["All team", "growth", "=core"]);
+      await check(
+        "filter-metadata-value",
+        "=core",
+        all.filter((call) => call.metadata.team === "=core"),
+        "metadata.team",
+      );
+      // A name in a table filters by it, metadata included.
+      await page.getByTestId("filter-metadata-key").selectOption("team");
+      await page.getByTestId("table-metadata").getByRole("button", { name: "growth" }).click();
+      await expect
+        .poll(() => text(page, "trend-total"))
+        .toBe(`${usd(all.filter((call) => call.metadata.team === "growth"))} in the last 90 days`);
+      expect(await page.getByTestId("filter-metadata-value").inputValue()).toBe("growth");
+      await page.getByTestId("filters-reset").click();
+    });
+
+    it("fits a 390 px wide screen without sideways scrolling of the page", async () => {
+      const page = await signedInPage({ width: 390, path: "/?range=90" });
+      await expect.poll(() => names(page, "repo")).toEqual(["acme/web", "acme/api"]);
+      await page.getByTestId("table-recent").locator("tbody tr").first().waitFor();
+      // A string, so the test needs no DOM types: the page's width, and any element (outside the
+      // tables, which scroll on their own) that reaches past the screen's right edge.
+      const widths = await page.evaluate<{ page: number; wide: string[] }>(`({
+        page: document.documentElement.scrollWidth,
+        wide: [...document.querySelectorAll("body *")]
+          .filter((element) => element.getBoundingClientRect().right > 391 && !element.closest(".table-scroll"))
+          .map((element) => element.tagName + "." + element.className)
+          .slice(0, 5),
+      })`);
+      expect(widths.wide).toEqual([]);
+      expect(widths.page).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: path.join(outputDirectory, "dashboard-390.png"), fullPage: true });
+    });
+
+    it("works from the keyboard: range buttons, filters, sortable headers and CSV by Tab, Enter and Space", async () => {
+      const page = await signedInPage();
+      /** Presses Tab until the element with `selector` has focus (at most 200 times). */
+      const tabTo = async (selector: string) => {
+        for (let step = 0; step < 200; step++) {
+          await page.keyboard.press("Tab");
+          const focused = await page.evaluate<boolean>(
+            `document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`,
+          );
+          if (focused) return;
+        }
+        throw new Error(`Tab never reached ${selector}`);
+      };
+      await tabTo('button[data-range="7"]');
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.url()).toContain("range=7");
+      await tabTo('button[data-range="90"]');
+      await page.keyboard.press("Space");
+      await expect.poll(() => page.url()).toContain("range=90");
+      await tabTo("#filter-userId");
+      await page.keyboard.press("ArrowDown");
+      await expect.poll(() => page.url()).toMatch(/userId=/);
+      await page.getByTestId("filters-reset").focus();
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.url()).not.toMatch(/userId=/);
+      await page.evaluate("document.activeElement?.blur()");
+      await tabTo('[data-testid="table-repo"] button[data-sort="events"]');
+      await page.keyboard.press("Enter");
+      await expect
+        .poll(() => page.getByTestId("table-repo").locator("th[aria-sort=descending]").innerText())
+        .toContain("CALLS");
+      await page.keyboard.press("Space");
+      await expect
+        .poll(() => page.getByTestId("table-repo").locator("th[aria-sort=ascending]").innerText())
+        .toContain("CALLS");
+      await tabTo('[data-testid="csv-repo"]');
+      const [file] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
+      expect(file.suggestedFilename()).toMatch(/by-repo/);
+    });
+
+    it("animates the chart for at most 300 ms, and not at all with reduced motion", async () => {
+      const animation = (page: Page) =>
+        page.evaluate(() => {
+          const chart = (
+            globalThis as unknown as {
+              Chart: { instances: Record<string, { options: { animation: unknown } }> };
+            }
+          ).Chart;
+          const options = Object.values(chart.instances)[0]?.options.animation as
+            false | { duration?: number };
+          return options === false ? false : (options?.duration ?? null);
+        });
+      const moving = await signedInPage({ reducedMotion: "no-preference" });
+      await expect.poll(() => animation(moving)).not.toBeNull();
+      const duration = await animation(moving);
+      expect(typeof duration).toBe("number");
+      expect(duration).toBeGreaterThan(0);
+      expect(duration).toBeLessThanOrEqual(300);
+      const still = await signedInPage({ reducedMotion: "reduce" });
+      await expect.poll(() => animation(still)).toBe(false);
+    });
+
     it("ran without a Content-Security-Policy violation or a script error", () => {
       expect(problems).toEqual([]);
     });
