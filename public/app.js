@@ -1,22 +1,15 @@
 // The llm-ledger dashboard: sign in with a read key, then an overview of where the money goes. Plain
 // ES modules, no build step; all data comes from GET /v1/costs and /v1/events with the session cookie.
-import {
-  costParams,
-  eventParams,
-  fetchCosts,
-  fetchEvents,
-  signIn,
-  signOut,
-  UnauthorizedError,
-} from "./js/api.js";
+import { costParams, eventParams, fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
 import { createBreakdowns } from "./js/breakdowns.js";
 import { csvButton, csvFilename, downloadCsv } from "./js/download.js";
 import { el, replaceChildren } from "./js/dom.js";
 import { createFilterBar, filterDimensions } from "./js/filters.js";
 import { formatUsd } from "./js/format.js";
 import { emptyState, unpricedWarning } from "./js/notices.js";
-import { metadataKeysOf } from "./js/metadata-filter.js";
-import { dayOf, isDay, rangePhrase, spendWindows, viewWindow } from "./js/periods.js";
+import { createFilterOptions, topValues } from "./js/filter-options.js";
+import { rangePhrase, spendWindows, viewWindow } from "./js/periods.js";
+import { createRangeControls } from "./js/range-controls.js";
 import { fallbackCard, placeholderCards, spendCard } from "./js/stat-cards.js";
 import { drawTrendChart, trendData } from "./js/trend-chart.js";
 import { createEventDetail } from "./js/event-detail.js";
@@ -42,6 +35,13 @@ const view = {
 const state = readViewState(new URLSearchParams(location.search));
 let dashboard;
 let generation = 0;
+const rangeControls = createRangeControls({
+  buttons: view.rangeButtons,
+  fromInput: view.rangeFrom,
+  toInput: view.rangeTo,
+  state,
+  onChange: () => void refresh(),
+});
 
 function show(name) {
   view.loading.hidden = name !== "loading";
@@ -186,17 +186,7 @@ function currentQuery() {
 }
 
 function syncControls() {
-  for (const button of view.rangeButtons) {
-    const active = Number(button.dataset.range) === state.range;
-    button.classList.toggle("is-active", active);
-    button.setAttribute("aria-pressed", String(active));
-  }
-  // The typed days show the range in use, whichever way it was chosen.
-  const shown = viewWindow(new Date(), state);
-  view.rangeFrom.value = dayOf(shown.from);
-  view.rangeTo.value = dayOf(new Date(shown.to.getTime() - 1));
-  view.rangeFrom.classList.toggle("is-set", state.range === "custom");
-  view.rangeTo.classList.toggle("is-set", state.range === "custom");
+  rangeControls.sync();
   for (const button of dashboard.stackButtons)
     button.classList.toggle("is-active", button.dataset.stack === state.stackBy);
   writeViewState(state);
@@ -222,7 +212,7 @@ async function refresh() {
   view.dashboard.classList.add("is-refreshing");
   try {
     const windows = spendWindows(now);
-    const options = await filterOptions(range);
+    const options = await filterOptions(range, state.range !== "custom");
     if (current !== generation) return;
     dashboard.filterBar.metadata.setKeys(options.metadataKeys);
     const metadataKey = dashboard.filterBar.metadata.key || options.metadataKeys[0];
@@ -264,29 +254,7 @@ async function refresh() {
   }
 }
 
-let optionsCache;
-
-/** A filter offers the 200 values with the most spend (sessions can be many). */
-const topValues = { orderBy: "costUsd:desc", limit: 200 };
-
-/**
- * What the filters offer: the values seen in the range, whatever the filters, and the metadata keys
- * of its latest 500 calls (cached a minute).
- */
-function filterOptions(range) {
-  const key = `${range.from.toISOString()}/${state.range === "custom" ? range.to.toISOString() : ""}`;
-  if (!optionsCache || optionsCache.key !== key || Date.now() - optionsCache.at > 60_000) {
-    const answer = Promise.all([
-      Promise.all(
-        filterDimensions.map(({ dimension }) => fetchCosts({ ...range, groupBy: [dimension], ...topValues })),
-      ),
-      fetchEvents({ ...range, limit: 500 }),
-    ]).then(([reports, page]) => ({ reports, metadataKeys: metadataKeysOf(page.events) }));
-    optionsCache = { key, at: Date.now(), answer };
-    answer.catch(() => (optionsCache = undefined));
-  }
-  return optionsCache.answer;
-}
+const filterOptions = createFilterOptions();
 
 /** Reloads the trend chart only (its stacking changed), or as part of `refresh`. */
 async function refreshTrend(current, now = new Date()) {
@@ -377,26 +345,5 @@ view.logout.addEventListener("click", () => {
 document.getElementById("login-hint-command").textContent =
   // npx finds the CLI in a clone, a project that installed it and a global install alike.
   `npx llm-ledger keys create --url ${location.origin} --name dashboard --scopes read`;
-
-for (const button of view.rangeButtons) {
-  button.addEventListener("click", () => {
-    state.range = Number(button.dataset.range);
-    state.custom = undefined;
-    void refresh();
-  });
-}
-
-// Typed days: applied once both are real days in order (the other field is corrected otherwise).
-for (const input of [view.rangeFrom, view.rangeTo]) {
-  input.addEventListener("change", () => {
-    let from = view.rangeFrom.value;
-    let to = view.rangeTo.value;
-    if (!isDay(from) || !isDay(to)) return;
-    if (from > to) [from, to] = input === view.rangeFrom ? [from, from] : [to, to];
-    state.range = "custom";
-    state.custom = { from, to };
-    void refresh();
-  });
-}
 
 void start();
