@@ -9,7 +9,7 @@ import type { Provider } from "./types.js";
 // in `provider`, the catalog key in `catalogId`, the id the application sent in the event's `model`.
 
 /** Vendors selling their own models: their catalog ids are canonical. */
-const VENDORS: readonly Provider[] = [
+export const VENDORS: readonly Provider[] = [
   "anthropic",
   "openai",
   "google",

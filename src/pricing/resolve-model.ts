@@ -1,4 +1,4 @@
-import { canonicalModelId, type ExactSearch } from "./canonical-model.js";
+import { canonicalModelId, VENDORS, type ExactSearch } from "./canonical-model.js";
 import { versionsOf, type CompiledEntry, type ProviderIndex } from "./compile-catalog.js";
 import { looksLikeBedrock, spellingsOf } from "./model-spellings.js";
 import { sameVersion, versionOf } from "./model-version.js";
@@ -8,18 +8,7 @@ import type { MatchRule, Provider, ResolvedModel } from "./types.js";
 // Providers searched, in order, when the caller names none: overrides of no provider first, then
 // vendors selling their own models. Hosts reselling others' models are only consulted for an exact
 // id that exactly one of them lists; OpenRouter only when named.
-const VENDORS: readonly Provider[] = [
-  "unknown",
-  "anthropic",
-  "openai",
-  "google",
-  "mistral",
-  "deepseek",
-  "xai",
-  "cohere",
-  "perplexity",
-  "meta",
-];
+const SEARCH_ORDER: readonly Provider[] = ["unknown", ...VENDORS];
 const HOSTS: readonly Provider[] = ["aws-bedrock", "google-vertex", "azure", "groq", "together", "fireworks"];
 
 const VENDOR_PREFIXES: Readonly<Record<string, Provider>> = {
@@ -166,7 +155,7 @@ export function createResolver(indexes: ReadonlyMap<Provider, ProviderIndex>): R
       const match = inProvider(prefixed, lower, miss);
       if (match) return match;
     }
-    for (const provider of VENDORS) {
+    for (const provider of SEARCH_ORDER) {
       const index = indexes.get(provider);
       const match = index ? searchIndex(index, lower, miss) : undefined;
       if (match) return match;
