@@ -1,160 +1,21 @@
 import type { CommandContext, CommandDefinition } from "../command.js";
-import { integerOption, requiredStringOption, stringOption } from "../option-values.js";
+import { stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { UsageError } from "../usage-error.js";
+import { estimateCommand } from "./pricing-estimate.js";
+import { modelOption, pricingFor, providerArgument, providerOption } from "./pricing-options.js";
 import { catalogUpdateCommands } from "./pricing-updates.js";
-import { createPricingInForce } from "../../pricing-updates/index.js";
 import {
   describeProvenance,
-  normalizeProvider,
   PRICE_BUCKETS,
   type BucketPrices,
   type ListedModel,
-  type Pricing,
   type PricePeriod,
 } from "../../pricing/index.js";
 
 /** The catalog is stale after this many days; `pricing check` warns. */
 const STALE_AFTER_DAYS = 60;
 const DAY_MS = 86_400_000;
-
-const providerOption = {
-  provider: {
-    type: "string",
-    valueName: "P",
-    description: "provider slug or alias (anthropic, openai, bedrock, vertex, openai.chat, …)",
-  },
-} as const;
-
-// The catalog in force (a newer one cached by `pricing update`, else the shipped one) plus overrides.
-function pricingFor(context: CommandContext): Pricing {
-  return createPricingInForce(context.io).pricing;
-}
-
-function providerArgument(context: CommandContext): string | undefined {
-  const provider = stringOption(context, "provider");
-  if (provider !== undefined && normalizeProvider(provider) === undefined) {
-    throw new UsageError(`--provider '${provider}' is not a known provider or alias`);
-  }
-  return provider;
-}
-
-const modelOption = {
-  model: {
-    type: "string",
-    valueName: "M",
-    description: "model id, spelt as your application sends it (required)",
-  },
-} as const;
-
-const tokenFlags = {
-  input: "inputTokens",
-  output: "outputTokens",
-  "cache-read": "cacheReadTokens",
-  "cache-write": "cacheWriteTokens",
-  "cache-write-1h": "cacheWrite1hTokens",
-  reasoning: "reasoningTokens",
-} as const;
-
-function runEstimate(context: CommandContext): number {
-  const model = requiredStringOption(context, "model");
-  const provider = providerArgument(context);
-  const usage = { inputTokens: 0, outputTokens: 0 } as Record<string, number>;
-  for (const [flag, key] of Object.entries(tokenFlags)) {
-    const value = integerOption(context, flag, { min: 0, max: 1_000_000_000 });
-    if (value !== undefined) usage[key] = value;
-  }
-  const at = stringOption(context, "at");
-  if (at !== undefined && Number.isNaN(Date.parse(at))) {
-    throw new UsageError(`--at must be an ISO 8601 date or time, got '${at}'`);
-  }
-  if ((usage.reasoningTokens ?? 0) > (usage.outputTokens ?? 0)) {
-    throw new UsageError("--reasoning must not exceed --output (output tokens include reasoning)");
-  }
-  const estimate = pricingFor(context).estimateCost({
-    model,
-    provider,
-    usage: usage as { inputTokens: number; outputTokens: number },
-    at,
-  });
-  const format = outputFormat(context);
-  if (format === "json") {
-    context.io.stdout.write(JSON.stringify(estimate) + "\n");
-    return estimate.priced ? 0 : 1;
-  }
-  if (!estimate.priced) {
-    // CSV output stays data only; the reason goes to stderr there.
-    const stream = format === "csv" ? context.io.stderr : context.io.stdout;
-    stream.write(`not priced: ${estimate.reason} (provider ${estimate.provider})\n`);
-    return 1;
-  }
-  const rows = [
-    { bucket: "input", tokens: usage.inputTokens ?? 0, cost: estimate.breakdown.input },
-    { bucket: "output", tokens: usage.outputTokens ?? 0, cost: estimate.breakdown.output },
-    { bucket: "cacheRead", tokens: usage.cacheReadTokens ?? 0, cost: estimate.breakdown.cacheRead },
-    { bucket: "cacheWrite", tokens: usage.cacheWriteTokens ?? 0, cost: estimate.breakdown.cacheWrite },
-    {
-      bucket: "cacheWrite1h",
-      tokens: usage.cacheWrite1hTokens ?? 0,
-      cost: estimate.breakdown.cacheWrite1h,
-    },
-  ];
-  const fallback = new Set<string>(estimate.breakdown.billedAsInput);
-  const columns: Column<(typeof rows)[number]>[] = [
-    { header: "bucket", value: (row) => row.bucket },
-    { header: "tokens", value: (row) => String(row.tokens), align: "right" },
-    { header: "cost USD", value: (row) => row.cost, align: "right" },
-    { header: "", value: (row) => (fallback.has(row.bucket) ? "billed at the input price" : "") },
-  ];
-  const total = {
-    bucket: "total",
-    tokens: rows.reduce((sum, row) => sum + row.tokens, 0),
-    cost: estimate.costUsd,
-  };
-  if (format === "csv") {
-    context.io.stdout.write(formatCsv(columns.slice(0, 3), [...rows, total]));
-    return 0;
-  }
-  const lines = [
-    `model    ${estimate.model} (${estimate.provider}; matched by ${estimate.matchedBy.join(", ")})`,
-    // The catalog key that priced it, when a host spells the model its own way.
-    ...(estimate.catalogId !== estimate.model ? [`entry    ${estimate.catalogId}`] : []),
-    `prices   catalog ${estimate.pricingVersion}, tier ${estimate.tier}`,
-    ...(estimate.note ? [`note     ${estimate.note}`] : []),
-    ...(estimate.rules ?? []).map((rule) => `rule     ${rule}`),
-    "",
-  ];
-  context.io.stdout.write(lines.join("\n") + "\n" + formatTable(columns, rows, [total]));
-  return 0;
-}
-
-const estimateCommand: CommandDefinition = {
-  name: "estimate",
-  summary: "the exact cost of one call",
-  description:
-    "Example: llm-ledger pricing estimate --model claude-sonnet-4-5 --input 1200 --output 300 --cache-read 5000",
-  options: {
-    ...modelOption,
-    ...providerOption,
-    input: { type: "string", valueName: "N", description: "uncached input tokens" },
-    output: { type: "string", valueName: "N", description: "output tokens, reasoning included" },
-    "cache-read": { type: "string", valueName: "N", description: "cache read tokens" },
-    "cache-write": { type: "string", valueName: "N", description: "5-minute cache write tokens" },
-    "cache-write-1h": { type: "string", valueName: "N", description: "1-hour cache write tokens" },
-    reasoning: {
-      type: "string",
-      valueName: "N",
-      description: "reasoning tokens (informational, inside --output)",
-    },
-    at: {
-      type: "string",
-      valueName: "ISO",
-      description: "price in force at this time (default: now)",
-    },
-    ...formatOptions,
-  },
-  run: (context) => Promise.resolve(runEstimate(context)),
-};
 
 interface PriceRow {
   from: string;
