@@ -1,10 +1,8 @@
 import { LedgerError } from "../errors.js";
-import type { LlmCostRecord } from "../store/cost-record.js";
+import { isEventId, type LlmCostRecord } from "../store/cost-record.js";
 import { toCostRecord } from "../store/cost-record-encoding.js";
 import { quoteSchema } from "../store/schema-name.js";
 import type { QueryStore } from "./store-handle.js";
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One event by its `eventId`, with every stored field (the model id the application sent and the
@@ -15,7 +13,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * const event = await getEvent(store, "0b7a…");
  */
 export async function getEvent(store: QueryStore, eventId: string): Promise<LlmCostRecord | undefined> {
-  if (typeof eventId !== "string" || !uuidPattern.test(eventId)) {
+  if (!isEventId(eventId)) {
     throw new LedgerError(
       "E_QUERY_EVENT_ID",
       `an event id is a UUID, got ${JSON.stringify(String(eventId)).slice(0, 80)}`,

@@ -7,6 +7,13 @@ export type CostSource = "catalog" | "provider" | "none";
 /** The SDK values a record may carry. */
 export const costSdks: readonly CostSdk[] = ["ai", "agent", "raw", "http"];
 
+const eventIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` can be an `eventId`: a UUID (the column's type), in either case. */
+export function isEventId(value: unknown): value is string {
+  return typeof value === "string" && eventIdPattern.test(value);
+}
+
 /**
  * One stored row of `llm_cost_events` (name from the original design), in camelCase. Money is an
  * exact decimal string; times are ISO strings. Token counts are numbers: each is validated to at

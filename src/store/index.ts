@@ -8,7 +8,7 @@ export type {
   LlmCostRecordInput,
   NewLlmCostRecord,
 } from "./cost-record.js";
-export { costSdks } from "./cost-record.js";
+export { costSdks, isEventId } from "./cost-record.js";
 export type { RecordCostsResult, RecordRejection } from "./record-costs.js";
 export type { PurgeOptions } from "./purge-events.js";
 export { StoreWriteError } from "./store-write-error.js";

@@ -2,7 +2,7 @@
 // ValidInput or a reason. Only own properties are read (a polluted prototype supplies nothing), keys
 // that could pollute a prototype are refused, and every value is checked against what the
 // llm_cost_events columns accept, so that one bad event can never make a whole batch fail.
-import { costSdks, type CostSdk } from "../store/cost-record.js";
+import { costSdks, isEventId, type CostSdk } from "../store/cost-record.js";
 import { parseCreatedAt } from "./parse-created-at.js";
 import { validateMetadata } from "./validate-metadata.js";
 import { cleanFreeText, unstorableText } from "./well-formed-text.js";
@@ -49,7 +49,6 @@ const maxErrorLength = 8_000;
 const maxMoney = 1e8;
 const maxDuration = 2_147_483_647;
 const dangerousKeys = new Set(["__proto__", "constructor", "prototype"]);
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const decimalPattern = /^\d{1,8}(\.\d{1,12})?$/;
 
 class InvalidInput extends Error {}
@@ -69,7 +68,7 @@ export function parseTrackInput(value: unknown, shape: InputShape, defaultSdk: C
     refuseDangerousKeys(source, "");
     const givenId = readOwn(source, "eventId");
     if (givenId !== undefined) {
-      if (typeof givenId !== "string" || !uuidPattern.test(givenId)) fail("eventId must be a UUID string");
+      if (!isEventId(givenId)) fail("eventId must be a UUID string");
       eventId = givenId.toLowerCase();
     }
     const tokens = shape === "usage" ? usageObject(readOwn(source, "usage")) : source;

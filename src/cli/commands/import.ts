@@ -3,7 +3,13 @@ import type { CommandDefinition } from "../command.js";
 import { databaseOptions } from "../database-option.js";
 import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
-import { compactRollups, costSdks, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
+import {
+  compactRollups,
+  costSdks,
+  isEventId,
+  type NewLlmCostRecord,
+  type TelemetryStore,
+} from "../../store/index.js";
 import { readLines } from "../read-lines.js";
 import { LedgerError } from "../../errors.js";
 import { schemaOption, withStore } from "../report-options.js";
@@ -11,7 +17,6 @@ import { parseCreatedAt } from "../../tracker/parse-created-at.js";
 import { validateMetadata } from "../../tracker/validate-metadata.js";
 import { cleanFreeText, unstorableText } from "../../tracker/well-formed-text.js";
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const moneyPattern = /^\d{1,8}(\.\d{1,12})?$/;
 const maxTokens = 1e12;
 // The tracker keeps error messages up to this length (validate-input.ts), and so does an import.
@@ -71,7 +76,7 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
   };
 
   const eventId = text("eventId", true);
-  if (eventId !== null && !uuidPattern.test(eventId)) problems.push("eventId must be a UUID");
+  if (eventId !== null && !isEventId(eventId)) problems.push("eventId must be a UUID");
   const createdAt = text("createdAt", true);
   const instant = createdAt === null ? undefined : parseCreatedAt(createdAt);
   if (instant !== undefined && typeof instant !== "number") problems.push(instant.reason);
