@@ -1,7 +1,7 @@
 import {
   compareCatalogVersions,
   createPricing,
-  loadCatalogData,
+  loadCatalogManifest,
   PRICING_FILE_VARIABLE,
   type CatalogBundle,
   type Pricing,
@@ -31,7 +31,8 @@ export interface CatalogInForce {
  * shipped one (so upgrading llm-ledger past a cached catalog brings the newer shipped data back).
  */
 export function catalogInForce(home: string): CatalogInForce {
-  const { manifest } = loadCatalogData();
+  // The shipped catalog's date decides; its price files are read once, by createPricing.
+  const manifest = loadCatalogManifest();
   const shipped: CatalogInForce = {
     origin: "shipped",
     date: manifest.date,

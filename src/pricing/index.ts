@@ -17,7 +17,7 @@ export {
   type CatalogBundle,
   type BundledCatalog,
 } from "./catalog-bundle.js";
-export { loadCatalogData, type CatalogData } from "./load-catalog.js";
+export { loadCatalogData, loadCatalogManifest, type CatalogData } from "./load-catalog.js";
 export { normalizeProvider, isProvider } from "./providers.js";
 export { describeProvenance } from "./describe-provenance.js";
 export { validateUsage, MAX_TOKENS } from "./validate-usage.js";

@@ -30,12 +30,14 @@ function readJson(url: URL): unknown {
   }
 }
 
+/** The built-in catalog's manifest alone (its date and providers), without reading the price files. */
+export function loadCatalogManifest(directory: URL = DATA_DIR): CatalogManifest {
+  return validateManifest(readJson(new URL("catalog.json", directory)), "data/pricing/catalog.json");
+}
+
 /** Reads and validates the built-in catalog (synchronously; callers cache the result). */
 export function loadCatalogData(directory: URL = DATA_DIR): CatalogData {
-  const manifest = validateManifest(
-    readJson(new URL("catalog.json", directory)),
-    "data/pricing/catalog.json",
-  );
+  const manifest = loadCatalogManifest(directory);
   const files = manifest.providers.map((provider) =>
     validateProviderFile(readJson(new URL(`${provider}.json`, directory)), `data/pricing/${provider}.json`),
   );
