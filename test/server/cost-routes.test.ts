@@ -7,6 +7,7 @@ import { joinFilterValues, metricNames, removeCsvPrefix } from "../../src/query/
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { ServerLogger } from "../../src/server/server-logger.js";
 import { csvRecords, startsFormula } from "../support/csv.js";
+import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
 import { expectStoredValues, hostileValues, seededRandom } from "../support/hostile-text.js";
 
@@ -41,12 +42,7 @@ describeEachEngine("GET /v1/costs and /v1/events with hostile text", (context) =
       adminKey,
       logger: silent,
     });
-    const created = await fetch(`${server.url}/v1/admin/keys`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ name: "hostile", scopes: ["read", "ingest"] }),
-    });
-    key = ((await created.json()) as { key: string }).key;
+    key = await createKeyVia(server.url, adminKey, { name: "hostile", scopes: ["read", "ingest"] });
     // Each repo gets its index + 1 events, so a filter that matches the wrong repos shows in the count.
     const events = repos.flatMap((repo, index) =>
       Array.from({ length: (index % 4) + 1 }, () => ({

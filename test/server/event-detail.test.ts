@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { getEvent } from "../../src/query/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { ServerLogger } from "../../src/server/server-logger.js";
+import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
 
 const silent: ServerLogger = { info() {}, warn() {}, error() {} };
@@ -41,12 +42,7 @@ describeEachEngine("GET /v1/events/{eventId}", (context) => {
       logger: silent,
     });
     for (const scope of ["read", "ingest"] as const) {
-      const created = await fetch(`${server.url}/v1/admin/keys`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${adminKey}` },
-        body: JSON.stringify({ name: scope, scopes: [scope] }),
-      });
-      keys[scope] = ((await created.json()) as { key: string }).key;
+      keys[scope] = await createKeyVia(server.url, adminKey, { name: scope, scopes: [scope] });
     }
     const posted = await fetch(`${server.url}/v1/events`, {
       method: "POST",

@@ -6,6 +6,7 @@ import { eventExportFields, removeCsvPrefix } from "../../src/query/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { ServerLogger } from "../../src/server/server-logger.js";
 import { csvRecords, parseCsv } from "../support/csv.js";
+import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
 
 const silent: ServerLogger = { info() {}, warn() {}, error() {} };
@@ -48,12 +49,7 @@ describeEachEngine("GET /v1/events as CSV", (context) => {
       adminKey,
       logger: silent,
     });
-    const created = await fetch(`${server.url}/v1/admin/keys`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ name: "csv", scopes: ["read", "ingest"] }),
-    });
-    key = ((await created.json()) as { key: string }).key;
+    key = await createKeyVia(server.url, adminKey, { name: "csv", scopes: ["read", "ingest"] });
     for (let start = 0; start < events.length; start += 500) {
       const posted = await fetch(`${server.url}/v1/events`, {
         method: "POST",
