@@ -3,17 +3,18 @@ import { createTelemetryStore, type TelemetryStore } from "../../src/store/telem
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import type { TrackResult } from "../../src/tracker/track-types.js";
 import { describeEachEngine } from "../support/databases.js";
+import { seededRandom as random } from "../support/hostile-text.js";
 import { aiCall, memoryLogger } from "./support.js";
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A tracker over `store` that flushes quickly and leaves the store open. */
+function fuzzTracker(store: TelemetryStore) {
+  return createCostTracker({
+    telemetryStore: store,
+    closeSink: false,
+    spoolDir: false,
+    logger: memoryLogger(),
+    flushIntervalMs: 5,
+  });
 }
 
 const badValues: Record<string, unknown[]> = {
@@ -64,13 +65,7 @@ describeEachEngine("tracker fuzz", (context) => {
   it("never throws on 10,000 generated inputs: rejects every bad one with a reason, writes every good one", async () => {
     const next = random(20_250_601);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-    const tracker = createCostTracker({
-      telemetryStore: store,
-      closeSink: false,
-      spoolDir: false,
-      logger: memoryLogger(),
-      flushIntervalMs: 5,
-    });
+    const tracker = fuzzTracker(store);
     const good: Promise<TrackResult>[] = [];
     const bad: Promise<TrackResult>[] = [];
     for (let index = 0; index < 10_000; index++) {
@@ -135,13 +130,7 @@ describeEachEngine("tracker fuzz: hostile text", (context) => {
   it("stores storable hostile text exactly in every dimension and metadata, refuses the rest one by one", async () => {
     const next = random(7_331);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-    const tracker = createCostTracker({
-      telemetryStore: store,
-      closeSink: false,
-      spoolDir: false,
-      logger: memoryLogger(),
-      flushIntervalMs: 5,
-    });
+    const tracker = fuzzTracker(store);
     const good: { input: Record<string, unknown>; result: Promise<TrackResult> }[] = [];
     const bad: Promise<TrackResult>[] = [];
     for (let index = 0; index < 2_000; index++) {
