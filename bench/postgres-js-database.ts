@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import postgres, { type Sql, type TransactionSql } from "postgres";
 import type { Queryable } from "../src/store/database.js";
-import type { PostgresDatabase } from "../src/store/postgres-database.js";
+import type { PostgresDatabase } from "../src/store/engines/index.js";
 
 function queryable(client: Sql | TransactionSql): Queryable {
   return {

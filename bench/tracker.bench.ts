@@ -32,8 +32,7 @@ import {
 } from "../src/store/cost-record-encoding.js";
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
 import type { Database, Queryable } from "../src/store/database.js";
-import { openDatabase } from "../src/store/open-database.js";
-import { connectionLimit } from "../src/store/postgres-database.js";
+import { connectionLimit, openDatabase } from "../src/store/engines/index.js";
 import { quoteSchema } from "../src/store/schema-name.js";
 import { createTelemetryStore, type TelemetryStore } from "../src/store/telemetry-store.js";
 import { createCostTracker } from "../src/tracker/cost-tracker.js";

@@ -1,6 +1,6 @@
 import type { CommandContext, OptionDefinition } from "./command.js";
 import { stringOption } from "./option-values.js";
-import { openDatabase } from "../store/open-database.js";
+import { openDatabase } from "../store/index.js";
 import type { Database } from "../store/database.js";
 
 /** The `--database-url` flag of every command that touches the database. */

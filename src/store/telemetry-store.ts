@@ -2,12 +2,16 @@ import { LedgerError } from "../errors.js";
 import type { LlmCostRecord, NewLlmCostRecord } from "./cost-record.js";
 import { toCostRecord } from "./cost-record-encoding.js";
 import type { Database } from "./database.js";
-import type { LedgerLogger } from "./logger.js";
+import type { LedgerLogger } from "../logger.js";
 import { migrateUp } from "./migrator.js";
-import { openDatabase } from "./open-database.js";
-import type { PgliteLike, PgliteThread } from "./pglite-database.js";
-import { connectionLimit, type PgPoolLike } from "./postgres-database.js";
-import type { PostgresJsSqlLike } from "./postgres-js-database.js";
+import {
+  connectionLimit,
+  openDatabase,
+  type PgliteLike,
+  type PgliteThread,
+  type PgPoolLike,
+  type PostgresJsSqlLike,
+} from "./engines/index.js";
 import { purgeEvents, type PurgeOptions } from "./purge-events.js";
 import { recordCosts, type RecordCostsResult } from "./record-costs.js";
 import { settleRollupCompaction } from "./rollup-compaction.js";

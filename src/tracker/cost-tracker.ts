@@ -3,7 +3,7 @@ import path from "node:path";
 import { LedgerError } from "../errors.js";
 import { createPricing } from "../pricing/index.js";
 import type { CostSdk, LlmCostRecordInput, NewLlmCostRecord } from "../store/cost-record.js";
-import type { LedgerLogger } from "../store/logger.js";
+import type { LedgerLogger } from "../logger.js";
 import { logError, stderrLogger } from "./default-logger.js";
 import type { EventSink } from "./event-sink.js";
 import { createEventQueue } from "./event-queue.js";

@@ -1,4 +1,4 @@
-import type { LedgerLogger } from "../store/logger.js";
+import type { LedgerLogger } from "../logger.js";
 
 /**
  * The logger used when none is given: one JSON line per message on stderr, so that "logged" never

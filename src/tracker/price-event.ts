@@ -1,6 +1,6 @@
 import type { CostEstimate, EstimateInput } from "../pricing/index.js";
 import type { CostSource, NewLlmCostRecord } from "../store/cost-record.js";
-import type { LedgerLogger } from "../store/logger.js";
+import type { LedgerLogger } from "../logger.js";
 import type { ValidInput } from "./validate-input.js";
 
 /** What the tracker needs of pricing: `createPricing()` returns it; so does a test double. */

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { NewLlmCostRecord } from "../store/cost-record.js";
-import type { LedgerLogger } from "../store/logger.js";
+import type { LedgerLogger } from "../logger.js";
 import { isHeld, liveFiles, spoolFilePattern } from "./spool-files.js";
 
 /** Records read from the spool; `done()` after they were written moves past them. */

@@ -5,7 +5,7 @@ import { queryCosts, queryCostsUsing } from "../../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../../src/query/index.js";
 import { loadMigrations } from "../../src/store/migration-files.js";
 import { migrateDown, migrateUp } from "../../src/store/migrator.js";
-import { pgPoolDatabase } from "../../src/store/postgres-database.js";
+import { pgPoolDatabase } from "../../src/store/engines/index.js";
 import { compactRollups, compactionDelayMs } from "../../src/store/rollup-compaction.js";
 import { createTelemetryStore } from "../../src/store/telemetry-store.js";
 import type { Queryable } from "../../src/store/database.js";

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { migrateUp } from "../../src/store/migrator.js";
 import { purgeEvents } from "../../src/store/purge-events.js";
-import { pgPoolDatabase } from "../../src/store/postgres-database.js";
+import { pgPoolDatabase } from "../../src/store/engines/index.js";
 import {
   describeEachEngine,
   describeServer,

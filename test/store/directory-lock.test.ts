@@ -12,8 +12,8 @@ import {
   type DirectoryLock,
   type DirectoryLockTimings,
   lockDirectory,
-} from "../../src/store/directory-lock.js";
-import { currentBootId, processStartTime } from "../../src/store/process-identity.js";
+} from "../../src/store/engines/directory-lock.js";
+import { currentBootId, processStartTime } from "../../src/store/engines/process-identity.js";
 
 const lockFile = (directory: string) => path.join(directory, "llm-ledger.lock");
 const onLinux = process.platform === "linux";

@@ -3,8 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultDatabaseUrl, parseDatabaseUrl, redactUrl } from "../../src/store/database-url.js";
-import { openDatabase } from "../../src/store/open-database.js";
+import {
+  defaultDatabaseUrl,
+  openDatabase,
+  parseDatabaseUrl,
+  redactUrl,
+} from "../../src/store/engines/index.js";
 import {
   describeServer,
   serverUrl,

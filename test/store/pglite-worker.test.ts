@@ -9,8 +9,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/store/database.js";
 import { isLedgerError } from "../../src/errors.js";
-import { openPglite, pgliteDatabase } from "../../src/store/pglite-database.js";
-import { openPgliteWorker } from "../../src/store/pglite-worker-database.js";
+import { openPglite, pgliteDatabase } from "../../src/store/engines/pglite-database.js";
+import { openPgliteWorker } from "../../src/store/engines/pglite-worker-database.js";
 import { createTelemetryStore } from "../../src/store/telemetry-store.js";
 
 describe("PGlite in a worker thread", () => {

@@ -7,8 +7,7 @@ import pg from "pg";
 import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import type { Database } from "../../src/store/database.js";
-import { pgliteDatabase } from "../../src/store/pglite-database.js";
-import { pgPoolDatabase } from "../../src/store/postgres-database.js";
+import { pgliteDatabase, pgPoolDatabase } from "../../src/store/engines/index.js";
 
 export type EngineName = "pglite" | "postgres";
 

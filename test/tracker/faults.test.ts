@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
 import { migrateUp } from "../../src/store/migrator.js";
-import { openDatabase } from "../../src/store/open-database.js";
+import { openDatabase } from "../../src/store/engines/index.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import type { EventSink } from "../../src/tracker/event-sink.js";

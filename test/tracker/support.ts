@@ -3,7 +3,7 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { LedgerLogger } from "../../src/store/logger.js";
+import type { LedgerLogger } from "../../src/logger.js";
 import type { AiSdkCallParams } from "../../src/tracker/track-types.js";
 
 export interface LogEntry {

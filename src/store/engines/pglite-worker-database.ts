@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { LedgerError } from "../errors.js";
-import type { Database, Queryable } from "./database.js";
+import { LedgerError } from "../../errors.js";
+import type { Database, Queryable } from "../database.js";
 import { copyFromBlob } from "./pglite-query-options.js";
 import {
   fromWorkerError,

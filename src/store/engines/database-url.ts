@@ -1,5 +1,5 @@
 import path from "node:path";
-import { LedgerError } from "../errors.js";
+import { LedgerError } from "../../errors.js";
 
 /** Where a database lives, parsed from a URL of one of the three accepted forms. */
 export type DatabaseLocation =

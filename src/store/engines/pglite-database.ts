@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
-import { LedgerError } from "../errors.js";
-import type { Database, Queryable } from "./database.js";
+import { LedgerError } from "../../errors.js";
+import type { Database, Queryable } from "../database.js";
 import { lockDirectory } from "./directory-lock.js";
 import { copyFromBlob, pgliteQueryOptions as queryOptions } from "./pglite-query-options.js";
 import { openPgliteWorker } from "./pglite-worker-database.js";

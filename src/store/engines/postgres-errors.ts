@@ -1,4 +1,4 @@
-import { LedgerError } from "../errors.js";
+import { LedgerError } from "../../errors.js";
 
 const unreachableCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT"]);
 

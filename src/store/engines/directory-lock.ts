@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LedgerError } from "../errors.js";
+import { LedgerError } from "../../errors.js";
 import { createLockFile, readLockFile, removeStaleLockFile } from "./lock-file.js";
 import { startHeartbeat, watchForHeartbeat } from "./lock-heartbeat.js";
 import { currentBootId, currentProcessIdentity, processStartTime } from "./process-identity.js";

@@ -1,5 +1,5 @@
-import { LedgerError } from "../errors.js";
-import type { Database } from "./database.js";
+import { LedgerError } from "../../errors.js";
+import type { Database } from "../database.js";
 import { defaultDatabaseUrl, parseDatabaseUrl } from "./database-url.js";
 import { openPglite, pgliteDatabase, type PgliteLike, type PgliteThread } from "./pglite-database.js";
 import { openPostgres, pgPoolDatabase, type PgPoolLike } from "./postgres-database.js";

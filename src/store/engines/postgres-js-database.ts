@@ -1,4 +1,4 @@
-import type { Database, Queryable } from "./database.js";
+import type { Database, Queryable } from "../database.js";
 import type { PostgresDatabase } from "./postgres-database.js";
 
 /**

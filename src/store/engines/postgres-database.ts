@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
-import type { Database, Queryable } from "./database.js";
+import type { Database, Queryable } from "../database.js";
 import { redactUrl } from "./database-url.js";
 import { connectionError } from "./postgres-errors.js";
 
