@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { closeSync, fdatasync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { NewLlmCostRecord } from "../store/cost-record.js";
-import { liveFiles } from "./spool-files.js";
+import { holdFile, releaseFile } from "../this-process.js";
 
 /** Lines kept before they are written: one `write` per this many bytes, not one per event. */
 const bufferBytes = 64 * 1024;
@@ -51,7 +51,7 @@ export function createSpoolOverflow(options: {
     mkdirSync(options.directory, { recursive: true });
     const file = path.join(options.directory, `overflow-${process.pid}-${randomUUID()}.ndjson`);
     const descriptor = openSync(file, "wx");
-    liveFiles.add(file);
+    holdFile(file);
     const opened: OverflowFile = {
       path: file,
       descriptor,
@@ -102,7 +102,7 @@ export function createSpoolOverflow(options: {
       } catch {
         // nothing to delete
       }
-      liveFiles.delete(file.path);
+      releaseFile(file.path);
     }
     for (const synced of file.waiters) synced(ok);
   }

@@ -10,7 +10,8 @@ import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "nod
 import path from "node:path";
 import type { NewLlmCostRecord } from "../store/cost-record.js";
 import type { LedgerLogger } from "../logger.js";
-import { isHeld, liveFiles, spoolFilePattern } from "./spool-files.js";
+import { holdFile, releaseFile } from "../this-process.js";
+import { isHeld, spoolFilePattern } from "./spool-files.js";
 
 /** Records read from the spool; `done()` after they were written moves past them. */
 export interface SpoolChunk {
@@ -27,7 +28,7 @@ export interface Spool {
   /** The next records to replay, oldest first; undefined when none wait. */
   next(maxRecords: number): Promise<SpoolChunk | undefined>;
   /**
-   * Takes a finished file of this tracker's (a synced overflow file, registered in `liveFiles`)
+   * Takes a finished file of this tracker's (a synced overflow file, registered with `holdFile`)
    * for replay after the files claimed before it.
    */
   adopt(file: string): Promise<void>;
@@ -57,11 +58,11 @@ export function createSpool(directory: string, logger: LedgerLogger): Spool {
     if (own) return own;
     await mkdir(directory, { recursive: true });
     const file = path.join(directory, `spool-${process.pid}-${randomUUID()}.ndjson`);
-    liveFiles.add(file);
+    holdFile(file);
     try {
       own = { path: file, handle: await open(file, "wx+"), size: 0, offset: 0, own: true };
     } catch (error) {
-      liveFiles.delete(file);
+      releaseFile(file);
       throw error;
     }
     return own;
@@ -77,7 +78,7 @@ export function createSpool(directory: string, logger: LedgerLogger): Spool {
     }
     await file.handle.close();
     await unlink(file.path).catch(() => {});
-    liveFiles.delete(file.path);
+    releaseFile(file.path);
     claimed.splice(claimed.indexOf(file), 1);
   }
 
@@ -144,14 +145,14 @@ export function createSpool(directory: string, logger: LedgerLogger): Spool {
         const from = path.join(directory, name);
         if (match[2] !== undefined && isHeld(Number(match[2]), from)) continue;
         const to = path.join(directory, `replay-${process.pid}-${randomUUID()}.ndjson`);
-        liveFiles.add(to);
+        holdFile(to);
         try {
           await rename(from, to);
           const handle = await open(to, "r");
           claimed.push({ path: to, handle, size: (await stat(to)).size, offset: 0, own: false });
           count++;
         } catch {
-          liveFiles.delete(to); // another process claimed it first
+          releaseFile(to); // another process claimed it first
         }
       }
       return count;
@@ -163,7 +164,7 @@ export function createSpool(directory: string, logger: LedgerLogger): Spool {
         await file.handle.close().catch(() => {});
         if (file.offset >= file.size) await unlink(file.path).catch(() => {});
         else await rename(file.path, path.join(directory, `pending-${randomUUID()}.ndjson`)).catch(() => {});
-        liveFiles.delete(file.path);
+        releaseFile(file.path);
       }
     },
   };

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LedgerError } from "../../errors.js";
+import { isProcessAlive, onProcessExit } from "../../this-process.js";
 import { createLockFile, readLockFile, removeStaleLockFile } from "./lock-file.js";
 import { startHeartbeat, watchForHeartbeat } from "./lock-heartbeat.js";
 import { currentBootId, currentProcessIdentity, processStartTime } from "./process-identity.js";
@@ -94,11 +95,11 @@ function holdLock(file: string, content: string, heartbeatMilliseconds: number):
     if (!held) return;
     held = false;
     stopHeartbeat();
-    process.removeListener("exit", release);
+    removeExitHook();
     // Only remove the file if it is still ours.
     if (readLockFile(file)?.raw === content) removeOwnLock(file);
   };
-  process.on("exit", release);
+  const removeExitHook = onProcessExit(release);
   return { file, release };
 }
 
@@ -148,19 +149,10 @@ function holderIsLive(lock: ExistingLock): boolean {
   // shared volume.
   const bootId = currentBootId();
   if (lock.bootId !== undefined && bootId !== undefined && lock.bootId !== bootId) return false;
-  if (!isRunning(lock.pid)) return false;
+  if (!isProcessAlive(lock.pid)) return false;
   if (lock.startTime === undefined) return true;
   const startTime = processStartTime(lock.pid);
   // The PID runs but started at another time: recycled after the holder died, or the holder is in
   // another PID namespace (another container) and the PID here is someone else.
   return startTime === undefined || startTime === lock.startTime;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
