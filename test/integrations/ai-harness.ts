@@ -1,7 +1,8 @@
 // The same operations written once against `ai` 6 with the 3.x providers and once against `ai` 7 with
 // the 4.x providers (from the test package test/ai7, which the root install leaves out), so every
-// middleware test runs under both majors. Each harness is typed against its own `ai`: that the
-// middleware is accepted by both `wrapLanguageModel`s is checked by the compiler here.
+// middleware test runs under both majors. One factory writes the operations; each major hands it its
+// own module and providers, and its `wrapLanguageModel` is called by name, so that the middleware is
+// accepted by both majors is still checked by the compiler here.
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { createOpenAI } from "@ai-sdk/openai";
@@ -52,6 +53,75 @@ export interface AiHarness {
 }
 
 const prompt = "Say hello.";
+const apiKey = "test-key";
+
+/** A JSON schema of an object of string properties, all required. */
+interface StringsSchema {
+  type: "object";
+  properties: Record<string, { type: "string" }>;
+  required: string[];
+  additionalProperties: false;
+}
+
+/** The schema of an object with the string properties `names`. */
+function stringsSchema(...names: string[]): StringsSchema {
+  const properties = Object.fromEntries(names.map((name) => [name, { type: "string" as const }]));
+  return { type: "object", properties, required: names, additionalProperties: false };
+}
+
+/**
+ * The parts of an `ai` major the operations call, typed loosely enough for ai 6 and ai 7 alike (`Schema`
+ * is the major's own schema type): each major's module is checked against it where it is handed to
+ * `harnessFor`.
+ */
+interface AiFunctions<Schema> {
+  generateText(options: object): PromiseLike<{ text: string; steps: readonly unknown[] }>;
+  streamText(options: object): { textStream: AsyncIterable<string> };
+  generateObject(options: object): PromiseLike<{ object: unknown }>;
+  streamObject(options: object): {
+    partialObjectStream: AsyncIterable<unknown>;
+    object: PromiseLike<unknown>;
+  };
+  jsonSchema(schema: StringsSchema): Schema;
+  tool(definition: {
+    description: string;
+    inputSchema: Schema;
+    execute: (input: { city: string }) => Promise<string>;
+  }): unknown;
+}
+
+/** What differs between the majors: the module, its providers, and how it spells a step limit. */
+interface AiMajor<Schema> {
+  name: AiHarness["name"];
+  functions: AiHarness["functions"];
+  /** The same module as `functions`, seen through the loose type the operations use. */
+  calls: AiFunctions<Schema>;
+  bare: AiHarness["bare"];
+  /** This major's `wrapLanguageModel`, written out per major so the compiler checks each accepts the middleware. */
+  wrap: AiHarness["wrap"];
+  /** A stop condition after `count` steps (`stepCountIs` in ai 6, `isStepCount` in ai 7). */
+  stopAfterSteps(count: number): unknown;
+}
+
+/** The bare model of each provider API, from one major's provider factories. */
+function providerModels(providers: {
+  anthropic: (modelId: string) => object;
+  openai: { chat(modelId: string): object; responses(modelId: string): object };
+  google: (modelId: string) => object;
+}): AiHarness["bare"] {
+  return (api, modelId) => {
+    switch (api) {
+      case "anthropic":
+        return providers.anthropic(modelId);
+      case "openai-chat":
+        return providers.openai.chat(modelId);
+      case "openai-responses":
+        return providers.openai.responses(modelId);
+      case "gemini":
+        return providers.google(modelId);
+    }
+  };
+}
 
 async function drain(textStream: AsyncIterable<string>, abort?: AbortController): Promise<string> {
   let text = "";
@@ -62,216 +132,104 @@ async function drain(textStream: AsyncIterable<string>, abort?: AbortController)
   return text;
 }
 
-export function aiHarnesses(baseUrls: BaseUrls): AiHarness[] {
-  const apiKey = "test-key";
-  const anthropic6 = createAnthropic({ baseURL: baseUrls.anthropic, apiKey });
-  const openai6 = createOpenAI({ baseURL: baseUrls.openai, apiKey });
-  const google6 = createGoogleGenerativeAI({ baseURL: baseUrls.google, apiKey });
-  const anthropic7 = createAnthropic7({ baseURL: baseUrls.anthropic, apiKey });
-  const openai7 = createOpenAI7({ baseURL: baseUrls.openai, apiKey });
-  const google7 = createGoogle7({ baseURL: baseUrls.google, apiKey });
-
-  type Model6 = ai6.LanguageModel;
-  const as6 = (model: HarnessModel) => model as Model6;
-  const settings6 = (extras: CallExtras) =>
-    extras as Omit<CallExtras, "providerOptions"> & { providerOptions?: ai6.ProviderMetadata };
-  const harness6: AiHarness = {
-    name: "ai 6",
-    functions: ai6,
-    bare(api, modelId) {
-      switch (api) {
-        case "anthropic":
-          return anthropic6(modelId);
-        case "openai-chat":
-          return openai6.chat(modelId);
-        case "openai-responses":
-          return openai6.responses(modelId);
-        case "gemini":
-          return google6(modelId);
+/** The operations written once, run through one major's functions. */
+function harnessFor<Schema>(major: AiMajor<Schema>): AiHarness {
+  const ai = major.calls;
+  return {
+    name: major.name,
+    functions: major.functions,
+    bare: major.bare,
+    wrap: major.wrap,
+    async generateText(model, extras = {}) {
+      return (await ai.generateText({ model, prompt, ...extras })).text;
+    },
+    async streamText(model, extras = {}) {
+      const { abortAfterFirstChunk, ...rest } = extras;
+      const abort = abortAfterFirstChunk ? new AbortController() : undefined;
+      let error: unknown;
+      const result = ai.streamText({
+        model,
+        prompt,
+        ...rest,
+        ...(abort ? { abortSignal: abort.signal } : {}),
+        onError: ({ error: failure }: { error: unknown }) => {
+          error = failure;
+        },
+      });
+      try {
+        return { text: await drain(result.textStream, abort), error };
+      } catch (failure) {
+        return { text: "", error: failure };
       }
     },
+    async generateObject(model, extras = {}) {
+      return (
+        await ai.generateObject({ model, prompt, schema: ai.jsonSchema(stringsSchema("title")), ...extras })
+      ).object;
+    },
+    async streamObject(model, extras = {}) {
+      const result = ai.streamObject({
+        model,
+        prompt,
+        schema: ai.jsonSchema(stringsSchema("title")),
+        ...extras,
+      });
+      for await (const _partial of result.partialObjectStream) {
+        // consume
+      }
+      return result.object;
+    },
+    async toolLoop(model, extras = {}) {
+      const result = await ai.generateText({
+        model,
+        prompt: "What is the weather in Paris?",
+        tools: {
+          weather: ai.tool({
+            description: "The weather in a city",
+            inputSchema: ai.jsonSchema(stringsSchema("city")),
+            execute: ({ city }) => Promise.resolve(`sunny in ${city}`),
+          }),
+        },
+        stopWhen: major.stopAfterSteps(3),
+        ...extras,
+      });
+      return { steps: result.steps.length, text: result.text };
+    },
+  };
+}
+
+export function aiHarnesses(baseUrls: BaseUrls): AiHarness[] {
+  const ai6Harness = harnessFor({
+    name: "ai 6",
+    functions: ai6,
+    calls: ai6,
+    bare: providerModels({
+      anthropic: createAnthropic({ baseURL: baseUrls.anthropic, apiKey }),
+      openai: createOpenAI({ baseURL: baseUrls.openai, apiKey }),
+      google: createGoogleGenerativeAI({ baseURL: baseUrls.google, apiKey }),
+    }),
     wrap: (model, middleware) =>
       ai6.wrapLanguageModel({
         model: model as Parameters<typeof ai6.wrapLanguageModel>[0]["model"],
         middleware,
       }),
-    async generateText(model, extras = {}) {
-      return (await ai6.generateText({ model: as6(model), prompt, ...settings6(extras) })).text;
-    },
-    async streamText(model, extras = {}) {
-      const { abortAfterFirstChunk, ...rest } = extras;
-      const abort = abortAfterFirstChunk ? new AbortController() : undefined;
-      let error: unknown;
-      const result = ai6.streamText({
-        model: as6(model),
-        prompt,
-        ...settings6(rest),
-        ...(abort ? { abortSignal: abort.signal } : {}),
-        onError: ({ error: failure }) => {
-          error = failure;
-        },
-      });
-      try {
-        return { text: await drain(result.textStream, abort), error };
-      } catch (failure) {
-        return { text: "", error: failure };
-      }
-    },
-    async generateObject(model, extras = {}) {
-      return (
-        await ai6.generateObject({
-          model: as6(model),
-          prompt,
-          schema: ai6.jsonSchema({
-            type: "object",
-            properties: { title: { type: "string" } },
-            required: ["title"],
-            additionalProperties: false,
-          }),
-          ...settings6(extras),
-        })
-      ).object;
-    },
-    async streamObject(model, extras = {}) {
-      const result = ai6.streamObject({
-        model: as6(model),
-        prompt,
-        schema: ai6.jsonSchema({
-          type: "object",
-          properties: { title: { type: "string" } },
-          required: ["title"],
-          additionalProperties: false,
-        }),
-        ...settings6(extras),
-      });
-      for await (const _partial of result.partialObjectStream) {
-        // consume
-      }
-      return result.object;
-    },
-    async toolLoop(model, extras = {}) {
-      const result = await ai6.generateText({
-        model: as6(model),
-        prompt: "What is the weather in Paris?",
-        tools: {
-          weather: ai6.tool({
-            description: "The weather in a city",
-            inputSchema: ai6.jsonSchema<{ city: string }>({
-              type: "object",
-              properties: { city: { type: "string" } },
-              required: ["city"],
-              additionalProperties: false,
-            }),
-            execute: ({ city }) => Promise.resolve(`sunny in ${city}`),
-          }),
-        },
-        stopWhen: ai6.stepCountIs(3),
-        ...settings6(extras),
-      });
-      return { steps: result.steps.length, text: result.text };
-    },
-  };
-
-  type Model7 = ai7.LanguageModel;
-  const as7 = (model: HarnessModel) => model as Model7;
-  const settings7 = (extras: CallExtras) =>
-    extras as Omit<CallExtras, "providerOptions"> & { providerOptions?: ai7.ProviderMetadata };
-  const harness7: AiHarness = {
+    stopAfterSteps: ai6.stepCountIs,
+  });
+  const ai7Harness = harnessFor({
     name: "ai 7",
     functions: ai7,
-    bare(api, modelId) {
-      switch (api) {
-        case "anthropic":
-          return anthropic7(modelId);
-        case "openai-chat":
-          return openai7.chat(modelId);
-        case "openai-responses":
-          return openai7.responses(modelId);
-        case "gemini":
-          return google7(modelId);
-      }
-    },
+    calls: ai7,
+    bare: providerModels({
+      anthropic: createAnthropic7({ baseURL: baseUrls.anthropic, apiKey }),
+      openai: createOpenAI7({ baseURL: baseUrls.openai, apiKey }),
+      google: createGoogle7({ baseURL: baseUrls.google, apiKey }),
+    }),
     wrap: (model, middleware) =>
       ai7.wrapLanguageModel({
         model: model as Parameters<typeof ai7.wrapLanguageModel>[0]["model"],
         middleware,
       }),
-    async generateText(model, extras = {}) {
-      return (await ai7.generateText({ model: as7(model), prompt, ...settings7(extras) })).text;
-    },
-    async streamText(model, extras = {}) {
-      const { abortAfterFirstChunk, ...rest } = extras;
-      const abort = abortAfterFirstChunk ? new AbortController() : undefined;
-      let error: unknown;
-      const result = ai7.streamText({
-        model: as7(model),
-        prompt,
-        ...settings7(rest),
-        ...(abort ? { abortSignal: abort.signal } : {}),
-        onError: ({ error: failure }) => {
-          error = failure;
-        },
-      });
-      try {
-        return { text: await drain(result.textStream, abort), error };
-      } catch (failure) {
-        return { text: "", error: failure };
-      }
-    },
-    async generateObject(model, extras = {}) {
-      return (
-        await ai7.generateObject({
-          model: as7(model),
-          prompt,
-          schema: ai7.jsonSchema({
-            type: "object",
-            properties: { title: { type: "string" } },
-            required: ["title"],
-            additionalProperties: false,
-          }),
-          ...settings7(extras),
-        })
-      ).object;
-    },
-    async streamObject(model, extras = {}) {
-      const result = ai7.streamObject({
-        model: as7(model),
-        prompt,
-        schema: ai7.jsonSchema({
-          type: "object",
-          properties: { title: { type: "string" } },
-          required: ["title"],
-          additionalProperties: false,
-        }),
-        ...settings7(extras),
-      });
-      for await (const _partial of result.partialObjectStream) {
-        // consume
-      }
-      return result.object;
-    },
-    async toolLoop(model, extras = {}) {
-      const result = await ai7.generateText({
-        model: as7(model),
-        prompt: "What is the weather in Paris?",
-        tools: {
-          weather: ai7.tool({
-            description: "The weather in a city",
-            inputSchema: ai7.jsonSchema<{ city: string }>({
-              type: "object",
-              properties: { city: { type: "string" } },
-              required: ["city"],
-              additionalProperties: false,
-            }),
-            execute: ({ city }) => Promise.resolve(`sunny in ${city}`),
-          }),
-        },
-        stopWhen: ai7.isStepCount(3),
-        ...settings7(extras),
-      });
-      return { steps: result.steps.length, text: result.text };
-    },
-  };
-
-  return [harness6, harness7];
+    stopAfterSteps: ai7.isStepCount,
+  });
+  return [ai6Harness, ai7Harness];
 }
