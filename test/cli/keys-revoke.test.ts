@@ -2,11 +2,9 @@
 // instead of "revoked" a second time; directly on the database and through a server's admin API.
 import { expect, it } from "vitest";
 import { startServer } from "../../src/server/start-server.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { runLedger } from "../support/cli.js";
 import { describeEachEngine, serverUrl } from "../support/databases.js";
-
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
+import { silentLogger } from "../support/loggers.js";
 
 describeEachEngine("keys revoke twice", (context) => {
   it("says the key was already revoked, through the admin API", async () => {
@@ -14,7 +12,7 @@ describeEachEngine("keys revoke twice", (context) => {
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
     });
     try {
       const env = { LLM_LEDGER_ADMIN_KEY: server.generatedAdminKey! };

@@ -8,7 +8,8 @@ import { createTelemetryStore, type TelemetryStore } from "../../src/store/telem
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import { emptyTables, rollupDrift } from "../query/support/rollup-drift.js";
 import { describeEachEngine } from "../support/databases.js";
-import { aiCall, memoryLogger } from "../tracker/support.js";
+import { memoryLogger } from "../support/loggers.js";
+import { aiCall } from "../support/records.js";
 
 const BEDROCK_ID = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 

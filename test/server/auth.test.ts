@@ -2,11 +2,10 @@ import { beforeAll, expect, it } from "vitest";
 import { createApiKeyStore, hashApiKey, type ApiKeyStore } from "../../src/server/api-keys.js";
 import { createApp, type LedgerApp } from "../../src/server/app.js";
 import { createFailureThrottle } from "../../src/server/failure-throttle.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { describeEachEngine } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 /** What the dashboard's own fetch sends with its sign-in and sign-out. */
 const sameOrigin = { origin: "http://localhost", "content-type": "application/json" };
 
@@ -23,7 +22,7 @@ describeEachEngine("API keys and access", (context) => {
     }
     app = createApp({
       keys,
-      logger: silent,
+      logger: silentLogger,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
       routes: [
         (ledgerApp, guards) => {
@@ -147,7 +146,7 @@ describeEachEngine("API keys and access", (context) => {
     const adminKey = "a-very-long-admin-key-from-env-123";
     const withEnvKey = createApp({
       keys: createApiKeyStore({ database: context.database(), schema: context.schema, adminKey }),
-      logger: silent,
+      logger: silentLogger,
     });
     expect(
       (await withEnvKey.request("/v1/admin/keys", { headers: { authorization: `Bearer ${adminKey}` } }))
@@ -158,7 +157,7 @@ describeEachEngine("API keys and access", (context) => {
   it("slows down repeated wrong keys from one address with 429 and Retry-After, never a valid key", async () => {
     const throttled = createApp({
       keys,
-      logger: silent,
+      logger: silentLogger,
       throttle: createFailureThrottle({ limit: 3, windowMs: 60_000 }),
     });
     const wrong = { authorization: "Bearer llk_wrongwrongwrongwrongwrongwrong" };

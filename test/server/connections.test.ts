@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyStore, type ApiKeyStore } from "../../src/server/api-keys.js";
 import { createApp } from "../../src/server/app.js";
 import { createFailureThrottle } from "../../src/server/failure-throttle.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import type { Database } from "../../src/store/database.js";
 import { engineDatabase, uniqueSchema } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 const adminKey = "connections-test-admin-key-0123456789";
 
 /** Opens a raw TCP connection; `closed` resolves when the server closes it. */
@@ -45,7 +44,7 @@ describe("connection limits", () => {
       adminKey,
       maxConnectionsPerClient: 4,
       unauthenticatedIdleMs: 400,
-      logger: silent,
+      logger: silentLogger,
     });
   });
   afterAll(async () => {
@@ -97,14 +96,14 @@ describe("proxy headers", () => {
     });
 
   it("counts X-Forwarded-For as the client's address only with trustProxy", async () => {
-    const direct = createApp({ keys, logger: silent, throttle: createFailureThrottle({ limit: 2 }) });
+    const direct = createApp({ keys, logger: silentLogger, throttle: createFailureThrottle({ limit: 2 }) });
     await wrongKeyFrom(direct, "192.0.2.1");
     await wrongKeyFrom(direct, "192.0.2.2");
     expect((await wrongKeyFrom(direct, "192.0.2.3")).status).toBe(429); // one client, whatever it claims
 
     const proxied = createApp({
       keys,
-      logger: silent,
+      logger: silentLogger,
       throttle: createFailureThrottle({ limit: 2 }),
       trustProxy: true,
     });
@@ -117,7 +116,7 @@ describe("proxy headers", () => {
   it("marks the session cookie Secure with secureCookies, or by X-Forwarded-Proto from a trusted proxy", async () => {
     const reader = (await keys.create({ name: "reader", scopes: ["read"] })).key;
     const cookieFrom = async (options: { trustProxy?: boolean; secureCookies?: boolean }) => {
-      const app = createApp({ keys, logger: silent, ...options });
+      const app = createApp({ keys, logger: silentLogger, ...options });
       const response = await app.request("/v1/session", {
         method: "POST",
         headers: {

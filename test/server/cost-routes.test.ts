@@ -5,13 +5,12 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { joinFilterValues, metricNames, removeCsvPrefix } from "../../src/query/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { csvRecords, startsFormula } from "../support/csv.js";
 import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
 import { expectStoredValues, hostileValues, seededRandom } from "../support/hostile-text.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 const adminKey = "cost-routes-test-admin-key-0123456789";
 
 interface Report {
@@ -40,7 +39,7 @@ describeEachEngine("GET /v1/costs and /v1/events with hostile text", (context) =
       schema: context.schema,
       port: 0,
       adminKey,
-      logger: silent,
+      logger: silentLogger,
     });
     key = await createKeyVia(server.url, adminKey, { name: "hostile", scopes: ["read", "ingest"] });
     // Each repo gets its index + 1 events, so a filter that matches the wrong repos shows in the count.

@@ -18,6 +18,7 @@ import { quoteSchema } from "../../src/store/schema-name.js";
 import { launchChromium, missingBrowserReason } from "../support/browser.js";
 import { csvRecords } from "../support/csv.js";
 import { engineDatabase, uniqueSchema } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
 const outputDirectory = path.resolve(import.meta.dirname, "../../test-output");
 const DAY = 86_400_000;
@@ -189,7 +190,7 @@ if (reason && process.env.CI === "true") {
         database,
         schema,
         port: 0,
-        logger: { info() {}, warn() {}, error() {} },
+        logger: silentLogger,
       });
       await server.store.recordLlmCosts(calls.map((call) => event(call, todayStart)));
       ({ key: readKey } = await createApiKeyStore({ database, schema }).create({

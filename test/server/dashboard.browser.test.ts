@@ -10,19 +10,17 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
 import { createApiKeyStore } from "../../src/server/api-keys.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { Database } from "../../src/store/database.js";
 import type { NewLlmCostRecord } from "../../src/store/index.js";
 import { quoteSchema } from "../../src/store/schema-name.js";
 import { launchChromium, missingBrowserReason } from "../support/browser.js";
 import { engineDatabase, uniqueSchema } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
 const outputDirectory = path.resolve(import.meta.dirname, "../../test-output");
 const inCi = process.env.CI === "true";
 const DAY = 86_400_000;
-
-const quietLogger: ServerLogger = { info() {}, warn() {}, error() {} };
 
 interface Served {
   server: RunningServer;
@@ -33,7 +31,7 @@ interface Served {
 /** Starts the real server on a free port over its own schema of the shared PGlite, with a read key. */
 async function serve(database: Database, events: NewLlmCostRecord[]): Promise<Served> {
   const schema = uniqueSchema("dash");
-  const server = await startServer({ database, schema, port: 0, logger: quietLogger });
+  const server = await startServer({ database, schema, port: 0, logger: silentLogger });
   if (events.length > 0) await server.store.recordLlmCosts(events);
   const keys = createApiKeyStore({ database, schema });
   const { key } = await keys.create({ name: "dashboard test", scopes: ["read"] });

@@ -9,12 +9,11 @@ import { createApp, type AppDependencies, type LedgerApp } from "../../src/serve
 import { createFailureThrottle } from "../../src/server/failure-throttle.js";
 import { mountMetricsRoutes } from "../../src/server/metrics-routes.js";
 import { createServerMetrics } from "../../src/server/server-metrics.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { mountDashboard } from "../../src/server/static-files.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/index.js";
 import { describeEachEngine } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 /** `app.request` addresses http://localhost: the dashboard's own requests carry this Origin. */
 const dashboardOrigin = "http://localhost";
 const json = { origin: dashboardOrigin, "content-type": "application/json" };
@@ -27,7 +26,7 @@ describeEachEngine("HTTP service defenses", (context) => {
   const appWith = (overrides: Partial<AppDependencies> = {}): LedgerApp =>
     createApp({
       keys,
-      logger: silent,
+      logger: silentLogger,
       routes: [
         mountMetricsRoutes({ store, metrics: createServerMetrics() }),
         (app) => mountDashboard(app),

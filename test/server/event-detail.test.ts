@@ -4,11 +4,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { getEvent } from "../../src/query/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 const adminKey = "event-detail-test-admin-key-0123456789";
 
 describeEachEngine("GET /v1/events/{eventId}", (context) => {
@@ -39,7 +38,7 @@ describeEachEngine("GET /v1/events/{eventId}", (context) => {
       schema: context.schema,
       port: 0,
       adminKey,
-      logger: silent,
+      logger: silentLogger,
     });
     for (const scope of ["read", "ingest"] as const) {
       keys[scope] = await createKeyVia(server.url, adminKey, { name: scope, scopes: [scope] });

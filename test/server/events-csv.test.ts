@@ -4,12 +4,11 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventExportFields, removeCsvPrefix } from "../../src/query/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { csvRecords, parseCsv } from "../support/csv.js";
 import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 const adminKey = "events-csv-test-admin-key-0123456789";
 const HOUR = 3_600_000;
 
@@ -47,7 +46,7 @@ describeEachEngine("GET /v1/events as CSV", (context) => {
       schema: context.schema,
       port: 0,
       adminKey,
-      logger: silent,
+      logger: silentLogger,
     });
     key = await createKeyVia(server.url, adminKey, { name: "csv", scopes: ["read", "ingest"] });
     for (let start = 0; start < events.length; start += 500) {

@@ -5,7 +5,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
 import { createApiKeyStore } from "../../src/server/api-keys.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { startServer } from "../../src/server/start-server.js";
 import type { LlmCostRecord } from "../../src/store/cost-record.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
@@ -13,8 +12,8 @@ import { createCostTracker, type CostTracker } from "../../src/tracker/cost-trac
 import { createHttpSink } from "../../src/tracker/http-sink.js";
 import type { AgentCostPolicy } from "../../src/tracker/price-event.js";
 import { describeEachEngine, uniqueSchema } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 const pricing = createPricing({
   overrides: {
     models: [
@@ -146,7 +145,7 @@ describeEachEngine("the HTTP sink prices as the store does", (context) => {
         database: context.database(),
         schema: context.schema,
         port: 0,
-        logger: silent,
+        logger: silentLogger,
         pricing,
       });
       try {
@@ -154,7 +153,7 @@ describeEachEngine("the HTTP sink prices as the store does", (context) => {
         const { key } = await keys.create({ name: "app", scopes: ["ingest"] });
         const ids = Array.from({ length: 7 }, () => randomUUID());
         const at = Date.now();
-        const options = { pricing, agentCost, spoolDir: false as const, logger: silent };
+        const options = { pricing, agentCost, spoolDir: false as const, logger: silentLogger };
         const viaStore = createCostTracker({ ...options, telemetryStore: direct, closeSink: false });
         const viaHttp = createCostTracker({
           ...options,

@@ -3,32 +3,15 @@ import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import { createHttpSink, HttpSinkError } from "../../src/tracker/http-sink.js";
 import { createApiKeyStore } from "../../src/server/api-keys.js";
 import { startServer } from "../../src/server/start-server.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { describeEachEngine } from "../support/databases.js";
-
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
-const quietLogger = { info() {}, warn() {}, error() {} };
-
-const record = (overrides: Record<string, unknown> = {}) => ({
-  eventId: randomUUID(),
-  createdAt: new Date(),
-  repo: "acme/api",
-  taskType: "review",
-  model: "gpt-4o-mini",
-  provider: "openai",
-  sdk: "raw" as const,
-  inputTokens: 1_000_000,
-  outputTokens: 0,
-  estimatedCostUsd: "999", // the service prices events itself: this never travels
-  ...overrides,
-});
+import { silentLogger } from "../support/loggers.js";
+import { costRecord } from "../support/records.js";
 
 describeEachEngine("createHttpSink into a running service", (context) => {
   it("delivers a tracker's events in batches of at most 1,000, priced by the service, idempotently", async () => {
@@ -36,7 +19,7 @@ describeEachEngine("createHttpSink into a running service", (context) => {
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
     });
     try {
       const keys = createApiKeyStore({ database: context.database(), schema: context.schema });
@@ -53,7 +36,7 @@ describeEachEngine("createHttpSink into a running service", (context) => {
       const tracker = createCostTracker({
         telemetryStore: sink,
         spoolDir: false,
-        logger: quietLogger,
+        logger: silentLogger,
         batchSize: 5_000,
       });
       const results = await Promise.all(
@@ -77,7 +60,7 @@ describeEachEngine("createHttpSink into a running service", (context) => {
         );
       expect(row).toEqual({ n: "2500", cost: "375.000000000000" }); // 2,500 × $0.15
 
-      const again = await sink.recordLlmCosts([record({ eventId: results[0]!.eventId })]);
+      const again = await sink.recordLlmCosts([costRecord({ eventId: results[0]!.eventId })]);
       expect(again).toEqual({ inserted: 0, duplicates: 1 });
     } finally {
       await server.close();
@@ -91,7 +74,7 @@ describeEachEngine("createHttpSink with a key the service refuses", (context) =>
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
     });
     const spoolDir = mkdtempSync(path.join(os.tmpdir(), "llm-ledger-sink-spool-"));
     try {
@@ -109,7 +92,7 @@ describeEachEngine("createHttpSink with a key the service refuses", (context) =>
       const first = createCostTracker({
         telemetryStore: createHttpSink({ url: server.url, apiKey: revoked.key }),
         spoolDir,
-        logger: quietLogger,
+        logger: silentLogger,
         retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
         closeTimeoutMs: 200,
       });
@@ -120,7 +103,7 @@ describeEachEngine("createHttpSink with a key the service refuses", (context) =>
       const second = createCostTracker({
         telemetryStore: createHttpSink({ url: server.url, apiKey: key }),
         spoolDir,
-        logger: quietLogger,
+        logger: silentLogger,
       });
       await second.close();
       const [row] = await context
@@ -142,7 +125,7 @@ describeEachEngine("createHttpSink with events the service rejects", (context) =
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
     });
     try {
       const keys = createApiKeyStore({ database: context.database(), schema: context.schema });
@@ -160,7 +143,7 @@ describeEachEngine("createHttpSink with events the service rejects", (context) =
       const tracker = createCostTracker({
         telemetryStore: sink,
         spoolDir,
-        logger: quietLogger,
+        logger: silentLogger,
         batchSize: 6,
         flushIntervalMs: 60_000,
       });
@@ -209,7 +192,7 @@ describeEachEngine("createHttpSink with events the store refuses", (context) => 
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
       pricing,
     });
     try {
@@ -228,7 +211,7 @@ describeEachEngine("createHttpSink with events the store refuses", (context) => 
         telemetryStore: sink,
         pricing,
         spoolDir: false,
-        logger: quietLogger,
+        logger: silentLogger,
         batchSize: 5,
         flushIntervalMs: 60_000,
       });
@@ -282,7 +265,7 @@ describe("createHttpSink failures", () => {
 
   const attempt = async () => {
     const sink = createHttpSink({ url, apiKey: "llk_x" });
-    return sink.recordLlmCosts([record()]).catch((error: unknown) => error);
+    return sink.recordLlmCosts([costRecord()]).catch((error: unknown) => error);
   };
 
   it("is transient on 5xx, 408, 429 and a key or URL the service refuses (401, 403, 404), refused on other 4xx", async () => {
@@ -309,7 +292,7 @@ describe("createHttpSink failures", () => {
   it("returns the events the service rejected by index as `rejected`, by eventId, instead of failing the batch", async () => {
     status = 200;
     const sink = createHttpSink({ url, apiKey: "llk_x" });
-    const records = [record(), record()];
+    const records = [costRecord(), costRecord()];
     const result = await sink.recordLlmCosts(records);
     expect(result).toEqual({
       inserted: 1,
@@ -325,7 +308,9 @@ describe("createHttpSink failures", () => {
 
   it("is transient when the service cannot be reached", async () => {
     const sink = createHttpSink({ url: "http://127.0.0.1:1", apiKey: "llk_x" });
-    const error = (await sink.recordLlmCosts([record()]).catch((caught: unknown) => caught)) as HttpSinkError;
+    const error = (await sink
+      .recordLlmCosts([costRecord()])
+      .catch((caught: unknown) => caught)) as HttpSinkError;
     expect(error.transient).toBe(true);
     expect(error.code).toBe("E_SINK_UNAVAILABLE");
   });

@@ -9,11 +9,9 @@ import { mountIngestRoutes } from "../../src/server/ingest-routes.js";
 import { mountMetricsRoutes } from "../../src/server/metrics-routes.js";
 import { mountPricingRoutes } from "../../src/server/pricing-routes.js";
 import { createServerMetrics } from "../../src/server/server-metrics.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/index.js";
 import { describeEachEngine } from "../support/databases.js";
-
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
+import { silentLogger } from "../support/loggers.js";
 
 /** A deterministic PRNG so a failing fuzz case can be reproduced. */
 function random(seed: number): () => number {
@@ -60,10 +58,10 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     const metrics = createServerMetrics();
     app = createApp({
       keys: keyStore,
-      logger: silent,
+      logger: silentLogger,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
       routes: [
-        mountIngestRoutes({ store, pricing, logger: silent, metrics }),
+        mountIngestRoutes({ store, pricing, logger: silentLogger, metrics }),
         mountCostRoutes(store),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics }),

@@ -4,11 +4,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { describeServer, serverUrl, uniqueSchema } from "../support/databases.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { silentLogger } from "../support/loggers.js";
 
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
 const adminKey = "outage-test-admin-key-0123456789";
 
 describeServer("the service during a database outage", () => {
@@ -29,7 +28,7 @@ describeServer("the service during a database outage", () => {
       port: 0,
       adminKey,
       requestTimeoutMs: 1_500,
-      logger: silent,
+      logger: silentLogger,
     });
     for (const scope of ["read", "ingest"]) {
       const response = await fetch(`${server.url}/v1/admin/keys`, {

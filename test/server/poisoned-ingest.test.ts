@@ -10,11 +10,10 @@ import { createFailureThrottle } from "../../src/server/failure-throttle.js";
 import { mountIngestRoutes } from "../../src/server/ingest-routes.js";
 import { createIngestWriter } from "../../src/server/ingest-writer.js";
 import { createServerMetrics } from "../../src/server/server-metrics.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import { createTelemetryStore, type NewLlmCostRecord, type TelemetryStore } from "../../src/store/index.js";
 import { describeEachEngine } from "../support/databases.js";
-
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
+import { silentLogger } from "../support/loggers.js";
+import { costRecord } from "../support/records.js";
 
 const event = (overrides: Record<string, unknown> = {}) => ({
   eventId: randomUUID(),
@@ -39,9 +38,9 @@ describeEachEngine("ingest of events that cannot be stored", (context) => {
     const metrics = createServerMetrics();
     app = createApp({
       keys,
-      logger: silent,
+      logger: silentLogger,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
-      routes: [mountIngestRoutes({ store, pricing: createPricing(), logger: silent, metrics })],
+      routes: [mountIngestRoutes({ store, pricing: createPricing(), logger: silentLogger, metrics })],
     });
   });
 
@@ -95,19 +94,8 @@ describeEachEngine("ingest of events that cannot be stored", (context) => {
 
   it("keeps other requests of a group commit when the store refuses one request's row", async () => {
     const writer = createIngestWriter(store, { concurrency: 1 });
-    const record = (overrides: Partial<NewLlmCostRecord> = {}): NewLlmCostRecord => ({
-      eventId: randomUUID(),
-      createdAt: new Date(),
-      repo: "acme/api",
-      taskType: "review",
-      model: "gpt-4o-mini",
-      provider: "openai",
-      sdk: "http",
-      inputTokens: 10,
-      outputTokens: 1,
-      estimatedCostUsd: "0.000001",
-      ...overrides,
-    });
+    const record = (overrides: Partial<NewLlmCostRecord> = {}) =>
+      costRecord({ createdAt: new Date(), sdk: "http", ...overrides });
     // Records reach the writer already validated; this one is refused by Postgres itself (a negative
     // token count violates a CHECK), standing in for any content the edge did not foresee.
     const refused = record({ inputTokens: -1 });

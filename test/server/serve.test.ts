@@ -3,14 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it, describe } from "vitest";
 import { startServer } from "../../src/server/start-server.js";
-import type { ServerLogger } from "../../src/server/server-logger.js";
 import net from "node:net";
 import { rootCommand } from "../../src/cli/root-command.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { runLedger } from "../support/cli.js";
 import { describeEachEngine } from "../support/databases.js";
-
-const silent: ServerLogger = { info() {}, warn() {}, error() {} };
+import { silentLogger } from "../support/loggers.js";
 
 describeEachEngine("llm-ledger serve", (context) => {
   it("generates an admin key on the first start only, and manages keys through the admin API from the CLI", async () => {
@@ -18,7 +16,7 @@ describeEachEngine("llm-ledger serve", (context) => {
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
     });
     try {
       expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -62,7 +60,7 @@ describeEachEngine("llm-ledger serve", (context) => {
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
     });
     expect(second.generatedAdminKey).toBeUndefined();
     await second.close();
@@ -75,7 +73,7 @@ describeEachEngine("llm-ledger serve", (context) => {
         schema: context.schema,
         port: 0,
         adminKey: "short",
-        logger: silent,
+        logger: silentLogger,
       }),
     ).rejects.toMatchObject({ code: "E_ADMIN_KEY" });
     const adminKey = "an-admin-key-of-enough-length-0001";
@@ -84,7 +82,7 @@ describeEachEngine("llm-ledger serve", (context) => {
       schema: context.schema,
       port: 0,
       adminKey,
-      logger: silent,
+      logger: silentLogger,
     });
     try {
       const response = await fetch(`${server.url}/v1/admin/keys`, {
@@ -101,12 +99,12 @@ describeEachEngine("llm-ledger serve", (context) => {
       database: context.database(),
       schema: context.schema,
       port: 0,
-      logger: silent,
+      logger: silentLogger,
     });
     try {
       const port = Number(new URL(server.url).port);
       await expect(
-        startServer({ database: context.database(), schema: context.schema, port, logger: silent }),
+        startServer({ database: context.database(), schema: context.schema, port, logger: silentLogger }),
       ).rejects.toMatchObject({
         code: "E_PORT_IN_USE",
         message: expect.stringContaining(`port ${port}`) as unknown,

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { NewLlmCostRecord } from "../../src/store/cost-record.js";
 import {
@@ -11,6 +10,7 @@ import {
 } from "../../src/store/cost-record-encoding.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { describeEachEngine } from "../support/databases.js";
+import { costRecord } from "../support/records.js";
 
 // `copyLine` builds COPY text field by field for speed; `recordValues` is the plain statement of what
 // each column holds. These tests hold the fast encoder to the plain one (escaped here character by
@@ -33,22 +33,6 @@ function referenceEscape(value: string | null): string {
 const referenceLine = (record: NewLlmCostRecord) =>
   recordValues(record).map(referenceEscape).join("\t") + "\n";
 
-function record(overrides: Partial<NewLlmCostRecord> = {}): NewLlmCostRecord {
-  return {
-    eventId: randomUUID(),
-    createdAt: "2025-06-01T12:00:00.000Z",
-    repo: "acme/api",
-    taskType: "review",
-    model: "claude-sonnet-4-5",
-    provider: "anthropic",
-    sdk: "ai",
-    inputTokens: 1200,
-    outputTokens: 300,
-    estimatedCostUsd: "0.0081",
-    ...overrides,
-  };
-}
-
 const awkward = [
   "back\\slash",
   "\\N",
@@ -67,9 +51,9 @@ const awkward = [
 ];
 
 const edgeRecords: NewLlmCostRecord[] = [
-  record(),
+  costRecord(),
   // Every optional field absent or null.
-  record({
+  costRecord({
     resolvedModel: null,
     providerCostUsd: null,
     pricingVersion: null,
@@ -83,7 +67,7 @@ const edgeRecords: NewLlmCostRecord[] = [
     environment: null,
     metadata: null,
   }),
-  record({
+  costRecord({
     createdAt: new Date("2030-12-31T23:59:59.999Z"),
     cacheReadTokens: 0,
     cacheWriteTokens: 1,
@@ -97,8 +81,8 @@ const edgeRecords: NewLlmCostRecord[] = [
     durationMs: 0,
     usedFallback: true,
   }),
-  record({ estimatedCostUsd: 12345678.5, providerCostUsd: "0.000000000001", durationMs: 2_147_483_647 }),
-  record({
+  costRecord({ estimatedCostUsd: 12345678.5, providerCostUsd: "0.000000000001", durationMs: 2_147_483_647 }),
+  costRecord({
     metadata: {
       quote: 'say "hi"',
       backslash: "C:\\path\\file",
@@ -108,7 +92,7 @@ const edgeRecords: NewLlmCostRecord[] = [
     },
   }),
   ...awkward.map((text, index) =>
-    record({
+    costRecord({
       repo: `repo ${text}`,
       taskType: text || "task",
       model: `model-${text}`,
@@ -156,7 +140,7 @@ describe("COPY text encoding", () => {
 
   it("writes absent and null values as \\N, absent counts as 0, booleans as t/f, money without exponents", () => {
     const fields = copyLine(
-      record({ estimatedCostUsd: 1e-7, providerCostUsd: 2.5e-10, priced: false, usedFallback: true }),
+      costRecord({ estimatedCostUsd: 1e-7, providerCostUsd: 2.5e-10, priced: false, usedFallback: true }),
     )
       .slice(0, -1)
       .split("\t");
@@ -178,7 +162,7 @@ describe("COPY text encoding", () => {
   });
 
   it("escapes values of the wrong type from untyped callers rather than letting them shift columns", () => {
-    const hostile = record({
+    const hostile = costRecord({
       inputTokens: "1\t2\n3" as unknown as number,
       durationMs: "4\\5" as unknown as number,
     });

@@ -1,30 +1,13 @@
 // Writes on the Postgres server that once hung or deadlocked: a batch Postgres refuses mid-COPY must
 // give its connection back (rolled back), and writers inserting overlapping ids in opposite orders
 // must not deadlock.
-import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { NewLlmCostRecord } from "../../src/store/cost-record.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { describeServer, serverUrl, uniqueSchema } from "../support/databases.js";
+import { costRecord } from "../support/records.js";
 
-function record(overrides: Partial<NewLlmCostRecord> = {}): NewLlmCostRecord {
-  return {
-    eventId: randomUUID(),
-    createdAt: new Date("2026-11-01T12:00:00.000Z"),
-    repo: "acme/api",
-    taskType: "review",
-    model: "gpt-4o-mini",
-    provider: "openai",
-    sdk: "raw",
-    inputTokens: 100,
-    outputTokens: 10,
-    estimatedCostUsd: "0.000021000000",
-    ...overrides,
-  };
-}
-
-const poisoned = () => record({ metadata: JSON.parse(`{"note":"\\ud800"}`) as Record<string, unknown> });
+const poisoned = () => costRecord({ metadata: JSON.parse(`{"note":"\\ud800"}`) as Record<string, unknown> });
 
 describeServer("server writes under refused content and concurrency", () => {
   const schema = uniqueSchema("writes");
@@ -45,7 +28,7 @@ describeServer("server writes under refused content and concurrency", () => {
 
   it("answers a batch whose COPY fails at once, then writes again on the same single connection", async () => {
     for (let round = 0; round < 5; round++) {
-      const good = record();
+      const good = costRecord();
       const bad = poisoned();
       const result = await store.recordLlmCosts([good, bad]);
       expect(result.inserted).toBe(1);
@@ -63,9 +46,9 @@ describeServer("server writes under refused content and concurrency", () => {
     const writers = await createTelemetryStore({ pool: wide, schema, migrate: false });
     try {
       for (let round = 0; round < 5; round++) {
-        const shared = Array.from({ length: 400 }, () => record());
+        const shared = Array.from({ length: 400 }, () => costRecord());
         const batches = Array.from({ length: 8 }, (_, index) => {
-          const mine = Array.from({ length: 50 }, () => record());
+          const mine = Array.from({ length: 50 }, () => costRecord());
           const order = index % 2 === 0 ? shared : [...shared].reverse();
           return [...order, ...mine];
         });

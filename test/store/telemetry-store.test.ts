@@ -1,28 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isLedgerError } from "../../src/errors.js";
-import type { NewLlmCostRecord } from "../../src/store/cost-record.js";
 import { decimalText } from "../../src/store/cost-record-encoding.js";
 import type { Database } from "../../src/store/database.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { describeEachEngine, serverUrl, sharedPgliteInstance } from "../support/databases.js";
-
-/** A valid priced record; `overrides` change any field. */
-function sampleRecord(overrides: Partial<NewLlmCostRecord> = {}): NewLlmCostRecord {
-  return {
-    eventId: randomUUID(),
-    createdAt: new Date("2025-06-01T12:00:00.000Z"),
-    repo: "acme/api",
-    taskType: "review",
-    model: "claude-sonnet-4-5",
-    provider: "anthropic",
-    sdk: "ai",
-    inputTokens: 1200,
-    outputTokens: 300,
-    estimatedCostUsd: "0.008100000000",
-    ...overrides,
-  };
-}
+import { costRecord } from "../support/records.js";
 
 /** The same database without the COPY capability, so the `unnest` path runs. */
 function withoutCopy(database: Database): Database {
@@ -49,7 +32,7 @@ describeEachEngine("telemetry store", (context) => {
       });
 
       it("round-trips every field exactly, with awkward text and JSON metadata as an object", async () => {
-        const full = sampleRecord({
+        const full = costRecord({
           deliveryId: "delivery\t1\nline two\\back",
           resolvedModel: "claude-sonnet-4-5",
           cacheReadTokens: 10,
@@ -71,7 +54,7 @@ describeEachEngine("telemetry store", (context) => {
           environment: "prod",
           metadata: { feature: "search", nested: { list: [1, "two", null], tab: "a\tb" } },
         });
-        const bare = sampleRecord({ estimatedCostUsd: "0.000000000001", priced: false, costSource: "none" });
+        const bare = costRecord({ estimatedCostUsd: "0.000000000001", priced: false, costSource: "none" });
         expect(await store.recordLlmCosts([full, bare])).toEqual({
           inserted: 2,
           duplicates: 0,
@@ -132,8 +115,8 @@ describeEachEngine("telemetry store", (context) => {
       });
 
       it("skips event ids already stored and says which", async () => {
-        const first = sampleRecord();
-        const second = sampleRecord();
+        const first = costRecord();
+        const second = costRecord();
         expect(await store.recordLlmCost(first)).toMatchObject({ inserted: 1, duplicates: 0 });
         const result = await store.recordLlmCosts([first, second, second]);
         expect(result.inserted).toBe(1);
@@ -143,11 +126,11 @@ describeEachEngine("telemetry store", (context) => {
       });
 
       it("stores the good rows of a batch and rejects only the rows whose content Postgres refuses", async () => {
-        const goods = Array.from({ length: 40 }, () => sampleRecord());
-        const negative = sampleRecord({ inputTokens: -1 });
+        const goods = Array.from({ length: 40 }, () => costRecord());
+        const negative = costRecord({ inputTokens: -1 });
         // Valid JSON that JSONB refuses: a lone surrogate escape (the tracker refuses it earlier; a
         // direct caller of the store may still send it).
-        const surrogate = sampleRecord({
+        const surrogate = costRecord({
           metadata: JSON.parse(`{"note":"\\ud800"}`) as Record<string, unknown>,
         });
         const batch = [
@@ -167,11 +150,11 @@ describeEachEngine("telemetry store", (context) => {
         expect(await store.getLlmCosts(goods.map((record) => record.eventId))).toHaveLength(40);
         expect(await store.getLlmCosts([negative.eventId, surrogate.eventId])).toEqual([]);
         // The connection the failed writes used went back to the pool in a usable state.
-        expect(await store.recordLlmCosts([sampleRecord()])).toMatchObject({ inserted: 1 });
+        expect(await store.recordLlmCosts([costRecord()])).toMatchObject({ inserted: 1 });
       });
 
       it("numbers a batch's rows in arrival order, though it inserts them in event_id order", async () => {
-        const batch = Array.from({ length: 60 }, () => sampleRecord());
+        const batch = Array.from({ length: 60 }, () => costRecord());
         await store.recordLlmCosts(batch);
         const rows = await store.database.query<{ event_id: string }>(
           `SELECT event_id::text AS event_id FROM "${context.schema}".llm_cost_events
@@ -182,7 +165,7 @@ describeEachEngine("telemetry store", (context) => {
       });
 
       it("rejects every row of a batch that holds nothing but refused rows, and stores nothing", async () => {
-        const bad = [sampleRecord({ outputTokens: -3 }), sampleRecord({ inputTokens: -1 })];
+        const bad = [costRecord({ outputTokens: -3 }), costRecord({ inputTokens: -1 })];
         const result = await store.recordLlmCosts(bad);
         expect(result.inserted).toBe(0);
         expect(result.rejected).toHaveLength(2);

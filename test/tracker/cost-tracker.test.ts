@@ -4,7 +4,8 @@ import { createPricing } from "../../src/pricing/index.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import { describeEachEngine } from "../support/databases.js";
-import { aiCall, memoryLogger } from "./support.js";
+import { memoryLogger } from "../support/loggers.js";
+import { aiCall } from "../support/records.js";
 
 const pricing = createPricing();
 

@@ -10,7 +10,9 @@ import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import type { EventSink } from "../../src/tracker/event-sink.js";
 import type { TrackResult } from "../../src/tracker/track-types.js";
 import { describeEachEngine, describeServer, serverUrl, uniqueSchema } from "../support/databases.js";
-import { aiCall, memoryLogger, tempSpoolDir } from "./support.js";
+import { memoryLogger } from "../support/loggers.js";
+import { aiCall } from "../support/records.js";
+import { tempSpoolDir } from "./support.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 const pricing = createPricing();

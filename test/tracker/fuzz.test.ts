@@ -4,7 +4,8 @@ import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import type { TrackResult } from "../../src/tracker/track-types.js";
 import { describeEachEngine } from "../support/databases.js";
 import { seededRandom as random } from "../support/hostile-text.js";
-import { aiCall, memoryLogger } from "./support.js";
+import { memoryLogger } from "../support/loggers.js";
+import { aiCall } from "../support/records.js";
 
 /** A tracker over `store` that flushes quickly and leaves the store open. */
 function fuzzTracker(store: TelemetryStore) {

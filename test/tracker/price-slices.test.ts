@@ -6,7 +6,8 @@ import { createTelemetryStore, type TelemetryStore } from "../../src/store/telem
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
 import type { TrackerPricing } from "../../src/tracker/price-event.js";
 import { describeEachEngine } from "../support/databases.js";
-import { aiCall, memoryLogger } from "./support.js";
+import { memoryLogger } from "../support/loggers.js";
+import { aiCall } from "../support/records.js";
 
 /** The built-in pricing, counting how many events it prices without the event loop turning. */
 function watchedPricing() {

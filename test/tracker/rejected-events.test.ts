@@ -8,7 +8,9 @@ import { createTelemetryStore, type TelemetryStore } from "../../src/store/telem
 import { createCostTracker, type CostTracker } from "../../src/tracker/cost-tracker.js";
 import type { EventSink } from "../../src/tracker/event-sink.js";
 import { describeEachEngine } from "../support/databases.js";
-import { aiCall, memoryLogger, tempSpoolDir } from "./support.js";
+import { memoryLogger } from "../support/loggers.js";
+import { aiCall } from "../support/records.js";
+import { tempSpoolDir } from "./support.js";
 
 const fastRetry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 };
 

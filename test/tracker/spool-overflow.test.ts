@@ -10,7 +10,9 @@ import { createCostTracker, type CostTrackerOptions } from "../../src/tracker/co
 import type { EventSink } from "../../src/tracker/event-sink.js";
 import type { TrackResult } from "../../src/tracker/track-types.js";
 import { describeEachEngine } from "../support/databases.js";
-import { aiCall, memoryLogger, tempSpoolDir } from "./support.js";
+import { memoryLogger } from "../support/loggers.js";
+import { aiCall } from "../support/records.js";
+import { tempSpoolDir } from "./support.js";
 
 const fastRetry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 };
 
