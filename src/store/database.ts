@@ -16,8 +16,9 @@ export interface Queryable {
   exec(script: string): Promise<void>;
   /**
    * Optional bulk load: `COPY table (columns) FROM STDIN` with `data` in COPY's text format (one line
-   * per row, tab-separated, `\N` for NULL). Several times faster than a parameterised multi-row
-   * insert for large batches. `table` and `columns` are trusted SQL identifiers, never user input.
+   * per row, tab-separated, `\N` for NULL). The bulk path for large batches: rows stream as one
+   * command, with no statement to parse and no parameter to bind per value. `table` and `columns` are
+   * trusted SQL identifiers, never user input.
    */
   copyFrom?(table: string, columns: readonly string[], data: string): Promise<void>;
 }
