@@ -93,9 +93,8 @@ interface AiFunctions<Schema> {
 /** What differs between the majors: the module, its providers, and how it spells a step limit. */
 interface AiMajor<Schema> {
   name: AiHarness["name"];
-  functions: AiHarness["functions"];
-  /** The same module as `functions`, seen through the loose type the operations use. */
-  calls: AiFunctions<Schema>;
+  /** The major's `ai` module, also seen through the loose type the operations use. */
+  ai: AiHarness["functions"] & AiFunctions<Schema>;
   bare: AiHarness["bare"];
   /** This major's `wrapLanguageModel`, written out per major so the compiler checks each accepts the middleware. */
   wrap: AiHarness["wrap"];
@@ -103,12 +102,29 @@ interface AiMajor<Schema> {
   stopAfterSteps(count: number): unknown;
 }
 
-/** The bare model of each provider API, from one major's provider factories. */
-function providerModels(providers: {
-  anthropic: (modelId: string) => object;
-  openai: { chat(modelId: string): object; responses(modelId: string): object };
-  google: (modelId: string) => object;
-}): AiHarness["bare"] {
+/** Settings every provider factory takes. */
+interface ProviderSettings {
+  baseURL: string;
+  apiKey: string;
+}
+
+/** The bare model of each provider API, from one major's provider factories pointed at `baseUrls`. */
+function providerModels(
+  baseUrls: BaseUrls,
+  factories: {
+    anthropic: (settings: ProviderSettings) => (modelId: string) => object;
+    openai: (settings: ProviderSettings) => {
+      chat(modelId: string): object;
+      responses(modelId: string): object;
+    };
+    google: (settings: ProviderSettings) => (modelId: string) => object;
+  },
+): AiHarness["bare"] {
+  const providers = {
+    anthropic: factories.anthropic({ baseURL: baseUrls.anthropic, apiKey }),
+    openai: factories.openai({ baseURL: baseUrls.openai, apiKey }),
+    google: factories.google({ baseURL: baseUrls.google, apiKey }),
+  };
   return (api, modelId) => {
     switch (api) {
       case "anthropic":
@@ -134,10 +150,10 @@ async function drain(textStream: AsyncIterable<string>, abort?: AbortController)
 
 /** The operations written once, run through one major's functions. */
 function harnessFor<Schema>(major: AiMajor<Schema>): AiHarness {
-  const ai = major.calls;
+  const ai = major.ai;
   return {
     name: major.name,
-    functions: major.functions,
+    functions: major.ai,
     bare: major.bare,
     wrap: major.wrap,
     async generateText(model, extras = {}) {
@@ -198,38 +214,32 @@ function harnessFor<Schema>(major: AiMajor<Schema>): AiHarness {
   };
 }
 
+/** The harness of each major, its providers pointed at the fake provider servers at `baseUrls`. */
 export function aiHarnesses(baseUrls: BaseUrls): AiHarness[] {
-  const ai6Harness = harnessFor({
-    name: "ai 6",
-    functions: ai6,
-    calls: ai6,
-    bare: providerModels({
-      anthropic: createAnthropic({ baseURL: baseUrls.anthropic, apiKey }),
-      openai: createOpenAI({ baseURL: baseUrls.openai, apiKey }),
-      google: createGoogleGenerativeAI({ baseURL: baseUrls.google, apiKey }),
-    }),
-    wrap: (model, middleware) =>
-      ai6.wrapLanguageModel({
-        model: model as Parameters<typeof ai6.wrapLanguageModel>[0]["model"],
-        middleware,
+  type Model6 = Parameters<typeof ai6.wrapLanguageModel>[0]["model"];
+  type Model7 = Parameters<typeof ai7.wrapLanguageModel>[0]["model"];
+  return [
+    harnessFor({
+      name: "ai 6",
+      ai: ai6,
+      bare: providerModels(baseUrls, {
+        anthropic: createAnthropic,
+        openai: createOpenAI,
+        google: createGoogleGenerativeAI,
       }),
-    stopAfterSteps: ai6.stepCountIs,
-  });
-  const ai7Harness = harnessFor({
-    name: "ai 7",
-    functions: ai7,
-    calls: ai7,
-    bare: providerModels({
-      anthropic: createAnthropic7({ baseURL: baseUrls.anthropic, apiKey }),
-      openai: createOpenAI7({ baseURL: baseUrls.openai, apiKey }),
-      google: createGoogle7({ baseURL: baseUrls.google, apiKey }),
+      wrap: (model, middleware) => ai6.wrapLanguageModel({ model: model as Model6, middleware }),
+      stopAfterSteps: ai6.stepCountIs,
     }),
-    wrap: (model, middleware) =>
-      ai7.wrapLanguageModel({
-        model: model as Parameters<typeof ai7.wrapLanguageModel>[0]["model"],
-        middleware,
+    harnessFor({
+      name: "ai 7",
+      ai: ai7,
+      bare: providerModels(baseUrls, {
+        anthropic: createAnthropic7,
+        openai: createOpenAI7,
+        google: createGoogle7,
       }),
-    stopAfterSteps: ai7.isStepCount,
-  });
-  return [ai6Harness, ai7Harness];
+      wrap: (model, middleware) => ai7.wrapLanguageModel({ model: model as Model7, middleware }),
+      stopAfterSteps: ai7.isStepCount,
+    }),
+  ];
 }
