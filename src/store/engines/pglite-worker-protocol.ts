@@ -16,6 +16,7 @@ export interface WorkerError {
   fields: Record<string, string | number | boolean>;
 }
 
+/** The worker's answer to the request with the same `id`: rows, a transaction opened, done, or an error. */
 export type WorkerReply =
   | { id: number; rows: unknown[] }
   | { id: number; tx: number }
