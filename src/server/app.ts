@@ -99,10 +99,10 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
     assertSameOrigin(context, { json: true, trustProxy });
     const body = await readJson(context.req.raw);
     const key = typeof body === "object" && body !== null ? (body as { key?: unknown }).key : undefined;
-    if (typeof key !== "string") throw new HttpError(400, "E_BODY", 'send { "key": "<read key>" }');
+    if (typeof key !== "string") throw new HttpError("E_BODY", 'send { "key": "<read key>" }');
     const principal = await verifyClaimedKey(key, context, guardDependencies);
     if (!principal.scopes.includes("read") && !principal.scopes.includes("admin")) {
-      throw new HttpError(403, "E_SCOPE", "this key lacks the 'read' scope");
+      throw new HttpError("E_SCOPE", "this key lacks the 'read' scope");
     }
     const session = sessions.create(principal);
     setCookie(context, sessionCookieName, session.token, {
@@ -143,11 +143,7 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
     async (context) => {
       const body = (await readJson(context.req.raw)) as { name?: unknown; scopes?: unknown } | null;
       if (typeof body?.name !== "string" || !Array.isArray(body.scopes)) {
-        throw new HttpError(
-          400,
-          "E_BODY",
-          'send { "name": "…", "scopes": ["read" | "ingest" | "admin", …] }',
-        );
+        throw new HttpError("E_BODY", 'send { "name": "…", "scopes": ["read" | "ingest" | "admin", …] }');
       }
       const scopes = parseClientInput(() => parseScopes(body.scopes as unknown[]));
       const created = await parseClientInput(() =>
@@ -159,7 +155,7 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
 
   app.delete("/v1/admin/keys/:id", guards.admin, async (context) => {
     const revoked = await parseClientInput(() => dependencies.keys.revoke(context.req.param("id")));
-    if (!revoked) throw new HttpError(404, "E_NOT_FOUND", "no such key");
+    if (!revoked) throw new HttpError("E_NOT_FOUND", "no such key");
     sessions.endForKey(revoked.id);
     return context.json({ revoked });
   });
@@ -177,10 +173,10 @@ export async function readJson(request: Request): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new HttpError(400, "E_JSON", "the request body is not valid JSON");
+    throw new HttpError("E_JSON", "the request body is not valid JSON");
   }
 }
 
 function tooLarge(): never {
-  throw new HttpError(413, "E_TOO_LARGE", "the request body is too large");
+  throw new HttpError("E_TOO_LARGE", "the request body is too large");
 }

@@ -58,7 +58,7 @@ export function mountCostRoutes(store: QueryStore) {
     app.get("/v1/events/:eventId", guards.read, async (context) => {
       const eventId = context.req.param("eventId");
       const event = await parseClientInput(() => getEvent(store, eventId));
-      if (!event) throw new HttpError(404, "E_NOT_FOUND", `no event with id ${eventId}`);
+      if (!event) throw new HttpError("E_NOT_FOUND", `no event with id ${eventId}`);
       return context.json(event);
     });
   };

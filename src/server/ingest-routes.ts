@@ -90,7 +90,6 @@ export function mountIngestRoutes(dependencies: {
         maxSize: maxIngestBytes,
         onError: () => {
           throw new HttpError(
-            413,
             "E_TOO_LARGE",
             `the body is larger than ${maxIngestBytes} bytes; send smaller batches`,
           );
@@ -103,11 +102,10 @@ export function mountIngestRoutes(dependencies: {
             ? (body as { events?: unknown }).events
             : undefined;
         if (!Array.isArray(events)) {
-          throw new HttpError(400, "E_BODY", 'the body must be a JSON object { "events": [ … ] }');
+          throw new HttpError("E_BODY", 'the body must be a JSON object { "events": [ … ] }');
         }
         if (events.length > maxEventsPerRequest) {
           throw new HttpError(
-            413,
             "E_TOO_MANY_EVENTS",
             `at most ${maxEventsPerRequest} events per request, got ${events.length}`,
           );

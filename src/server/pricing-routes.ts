@@ -9,15 +9,10 @@ export function mountPricingRoutes(pricing: Pricing) {
       const model = context.req.query("model");
       const provider = context.req.query("provider");
       if (!model)
-        throw new HttpError(
-          400,
-          "E_QUERY_PARAM",
-          "model is required: /v1/pricing?model=<id>[&provider=<slug>]",
-        );
+        throw new HttpError("E_QUERY_PARAM", "model is required: /v1/pricing?model=<id>[&provider=<slug>]");
       const resolved = pricing.resolveModel(model, provider);
       if (!resolved) {
         throw new HttpError(
-          404,
           "E_UNPRICED",
           `no price for model '${model}'; add it with a pricing override (LLM_LEDGER_PRICING_FILE)`,
         );

@@ -20,7 +20,6 @@ export function assertSameOrigin(context: Context, options: { json: boolean; tru
     new URL(context.req.url).host;
   if (origin === undefined || hostOf(origin) !== host.toLowerCase()) {
     throw new HttpError(
-      403,
       "E_CROSS_ORIGIN",
       "this route accepts only same-origin requests from the dashboard (an Origin header naming this server)",
     );
@@ -28,7 +27,7 @@ export function assertSameOrigin(context: Context, options: { json: boolean; tru
   if (options.json) {
     const type = (context.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json") {
-      throw new HttpError(415, "E_CONTENT_TYPE", "send the body as Content-Type: application/json");
+      throw new HttpError("E_CONTENT_TYPE", "send the body as Content-Type: application/json");
     }
   }
 }

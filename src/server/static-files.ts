@@ -55,6 +55,6 @@ function decodePath(encoded: string): string {
   try {
     return decodeURIComponent(encoded);
   } catch {
-    throw new HttpError(400, "E_PATH", "the path is not valid percent-encoding");
+    throw new HttpError("E_PATH", "the path is not valid percent-encoding");
   }
 }
