@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HttpError } from "./http-errors.js";
 
 /**
@@ -30,6 +30,14 @@ export function assertSameOrigin(context: Context, options: { json: boolean; tru
       throw new HttpError("E_CONTENT_TYPE", "send the body as Content-Type: application/json");
     }
   }
+}
+
+/** `assertSameOrigin` as a guard: the routes a browser signs in and out with use it. */
+export function sameOrigin(options: { json: boolean; trustProxy: boolean }): MiddlewareHandler {
+  return async (context, next) => {
+    assertSameOrigin(context, options);
+    await next();
+  };
 }
 
 function hostOf(origin: string): string | undefined {
