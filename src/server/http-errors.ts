@@ -25,7 +25,8 @@ export const retryAfterSeconds = 5;
 
 /**
  * Runs a parser of client input (sync or async); its validation errors (LedgerErrors whose code is a
- * client error) become 4xx answers with the parser's precise message. Database faults stay 503s.
+ * client error) become 4xx answers with the parser's precise message. Any other error passes through
+ * as it is: a database code still answers 503, and the server's own faults 500.
  */
 export function parseClientInput<T>(parse: () => T): T {
   try {
