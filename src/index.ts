@@ -1,7 +1,7 @@
 // llm-ledger: the public surface of the package root. Optional parts have subpaths of their own:
 // `llm-ledger/pricing`, `llm-ledger/ai-sdk`, `llm-ledger/agent-sdk`, `llm-ledger/server`.
 
-export { LedgerError, isLedgerError } from "./errors.js";
+export { LedgerError, isLedgerError, type LedgerErrorCode } from "./errors.js";
 
 // Pricing: the built-in catalog (pure functions) and instances with overrides.
 export {

@@ -217,7 +217,11 @@ function checkUniqueSpellings(models: readonly unknown[], path: string, problems
   });
 }
 
-function fail(file: string, problems: Problems, code = "E_PRICING_DATA"): never {
+function fail(
+  file: string,
+  problems: Problems,
+  code: "E_PRICING_DATA" | "E_PRICING_OVERRIDES" = "E_PRICING_DATA",
+): never {
   const shown = problems.slice(0, MAX_REPORTED).map((problem) => `${file}: ${problem}`);
   if (problems.length > MAX_REPORTED) shown.push(`${file}: … and ${problems.length - MAX_REPORTED} more`);
   throw new LedgerError(code, shown.join("\n"));

@@ -55,12 +55,12 @@ export async function verifyClaimedKey(
   }
   const wait = dependencies.throttle.retryAfter(subject);
   if (wait > 0) {
-    throw new HttpError(429, "E_AUTH_THROTTLED", "too many failed authentication attempts; try again later", {
+    throw new HttpError("E_AUTH_THROTTLED", "too many failed authentication attempts; try again later", {
       "Retry-After": String(Math.ceil(wait / 1000)),
     });
   }
   dependencies.throttle.recordFailure(subject);
-  throw new HttpError(401, "E_AUTH", "a valid API key is required (Authorization: Bearer <key>)", {
+  throw new HttpError("E_AUTH", "a valid API key is required (Authorization: Bearer <key>)", {
     "WWW-Authenticate": 'Bearer realm="llm-ledger"',
   });
 }
@@ -79,7 +79,6 @@ export function requireScope(
     const query = new URL(context.req.url).searchParams;
     if (queryKeyNames.some((name) => query.has(name))) {
       throw new HttpError(
-        401,
         "E_AUTH_QUERY_KEY",
         "API keys are not accepted in the query string; send Authorization: Bearer <key>",
       );
@@ -87,13 +86,13 @@ export function requireScope(
     const principal = await authenticate(context, dependencies);
     if (!principal) {
       // No credential at all: nothing was guessed, so nothing is counted.
-      throw new HttpError(401, "E_AUTH", "a valid API key is required (Authorization: Bearer <key>)", {
+      throw new HttpError("E_AUTH", "a valid API key is required (Authorization: Bearer <key>)", {
         "WWW-Authenticate": 'Bearer realm="llm-ledger"',
       });
     }
     dependencies.onAuthenticated?.(context);
     if (!principal.scopes.includes(scope) && !principal.scopes.includes("admin")) {
-      throw new HttpError(403, "E_SCOPE", `this key lacks the '${scope}' scope`);
+      throw new HttpError("E_SCOPE", `this key lacks the '${scope}' scope`);
     }
     context.set("principal", principal);
     await next();

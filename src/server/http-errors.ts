@@ -1,16 +1,21 @@
-import { LedgerError } from "../errors.js";
+import { LedgerError, type LedgerErrorCode } from "../errors.js";
+import { errorStatuses, isClientErrorCode, isUnavailableCode, type HttpErrorCode } from "./error-statuses.js";
 
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
-
-/** An error with an HTTP status, thrown by route handlers and rendered by the app's one error handler. */
+/**
+ * An error a route answers with as it is, thrown by handlers and guards and rendered by the app's one
+ * error handler. Its status is its code's, from the table in error-statuses.ts.
+ */
 export class HttpError extends LedgerError {
-  readonly status: HttpErrorStatus;
+  declare readonly code: HttpErrorCode;
+  /** The code's status: 4xx, or 503 for "try again later". */
+  readonly status: (typeof errorStatuses)[HttpErrorCode];
+  /** Sent with the answer (`WWW-Authenticate`, `Retry-After`). */
   readonly headers: Record<string, string>;
 
-  constructor(status: HttpErrorStatus, code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(code: HttpErrorCode, message: string, headers: Record<string, string> = {}) {
     super(code, message);
     this.name = "HttpError";
-    this.status = status;
+    this.status = errorStatuses[code];
     this.headers = headers;
   }
 }
@@ -19,8 +24,9 @@ export class HttpError extends LedgerError {
 export const retryAfterSeconds = 5;
 
 /**
- * Runs a parser of client input (sync or async); its validation errors (LedgerErrors other than
- * database faults) become 400s with the parser's precise message.
+ * Runs a parser of client input (sync or async); its validation errors (LedgerErrors whose code is a
+ * client error) become 4xx answers with the parser's precise message. Any other error passes through
+ * as it is: a database code still answers 503, and the server's own faults 500.
  */
 export function parseClientInput<T>(parse: () => T): T {
   try {
@@ -35,8 +41,8 @@ export function parseClientInput<T>(parse: () => T): T {
 }
 
 function asClientError(error: unknown): unknown {
-  if (error instanceof LedgerError && !(error instanceof HttpError) && !error.code.startsWith("E_DB_")) {
-    return new HttpError(400, error.code, error.message);
+  if (error instanceof LedgerError && !(error instanceof HttpError) && isClientErrorCode(error.code)) {
+    return new HttpError(error.code, error.message);
   }
   return error;
 }
@@ -70,7 +76,7 @@ const unavailableMessages =
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (current instanceof LedgerError && current.code.startsWith("E_DB_")) return true;
+    if (current instanceof LedgerError && isUnavailableCode(current.code)) return true;
     if (typeof code === "string" && (unavailableCodes.has(code) || /^(08|53)/.test(code))) return true;
     if (current instanceof Error && !(current instanceof LedgerError)) {
       if (unavailableMessages.test(current.message)) return true;
@@ -81,7 +87,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** The one place that maps errors to HTTP statuses. */
+/**
+ * The status of any error reaching the HTTP layer: an HttpError's own (its code's), 503 when the
+ * database is unavailable, else 500 (a LedgerError outside client-input parsing is the server's fault).
+ */
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   if (isDatabaseUnavailable(error)) return 503;
@@ -96,7 +105,7 @@ export function statusOf(error: unknown): number {
  */
 export function errorResponse(error: unknown): {
   status: number;
-  body: { error: { code: string; message: string } };
+  body: { error: { code: LedgerErrorCode; message: string } };
   headers: Record<string, string>;
 } {
   const status = statusOf(error);

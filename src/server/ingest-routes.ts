@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
 import type { LlmCostRecordInput, NewLlmCostRecord, TelemetryStore } from "../store/index.js";
@@ -83,88 +84,89 @@ export function mountIngestRoutes(dependencies: {
     onUnpriced: () => {},
   });
   return (app: LedgerApp, guards: Guards) => {
-    app.post(
-      "/v1/events",
+    const routes: LedgerApp = new Hono();
+    routes.on(
+      "POST",
+      "/",
       guards.ingest,
       bodyLimit({
         maxSize: maxIngestBytes,
         onError: () => {
           throw new HttpError(
-            413,
             "E_TOO_LARGE",
             `the body is larger than ${maxIngestBytes} bytes; send smaller batches`,
           );
         },
       }),
-      async (context) => {
-        const body = await readJson(context.req.raw);
-        const events =
-          typeof body === "object" && body !== null && !Array.isArray(body)
-            ? (body as { events?: unknown }).events
-            : undefined;
-        if (!Array.isArray(events)) {
-          throw new HttpError(400, "E_BODY", 'the body must be a JSON object { "events": [ … ] }');
-        }
-        if (events.length > maxEventsPerRequest) {
-          throw new HttpError(
-            413,
-            "E_TOO_MANY_EVENTS",
-            `at most ${maxEventsPerRequest} events per request, got ${events.length}`,
-          );
-        }
-        const rejected: IngestAnswer["rejected"] = [];
-        const records: NewLlmCostRecord[] = [];
-        const indexOf = new Map<string, number>();
-        const received = now();
-        events.forEach((event: unknown, index) => {
-          const problem = unknownField(event);
-          if (problem) {
-            rejected.push({ index, error: problem });
-            return;
-          }
-          const parsed = parseTrackInput(event, "record", "http");
-          if (!parsed.ok) {
-            rejected.push({ index, error: parsed.reason });
-            return;
-          }
-          const createdAt = parsed.input.createdAt ?? received;
-          if (createdAt > received + maxFutureMs) {
-            rejected.push({ index, error: "createdAt is more than 5 minutes in the future" });
-            return;
-          }
-          const agentCost = (event as { agentCost?: unknown }).agentCost;
-          if (agentCost !== undefined && !agentCostPolicies.has(agentCost)) {
-            rejected.push({ index, error: 'agentCost must be "catalog" or "sdk"' });
-            return;
-          }
-          const eventId = parsed.input.eventId ?? randomUUID();
-          if (!indexOf.has(eventId)) indexOf.set(eventId, index);
-          records.push(
-            price({
-              input: parsed.input,
-              eventId,
-              createdAt,
-              agentCost: agentCost as AgentCostPolicy | undefined,
-            }),
-          );
-        });
-        dependencies.metrics.ingestStarted(records.length);
-        let result: IngestWriteResult;
-        try {
-          result = await writer.write(records);
-        } finally {
-          dependencies.metrics.ingestFinished(records.length);
-        }
-        // Events the store refused for their content (the rest were committed), at their indexes.
-        for (const refusal of result.rejected ?? []) {
-          rejected.push({ index: indexOf.get(refusal.eventId) ?? -1, error: refusal.reason });
-        }
-        rejected.sort((first, second) => first.index - second.index);
-        dependencies.metrics.recordIngest({ ...result, rejected: rejected.length });
-        const answer: IngestAnswer = { accepted: result.inserted, duplicates: result.duplicates, rejected };
-        return context.json(answer);
-      },
     );
+    routes.post("/", async (context) => {
+      const body = await readJson(context.req.raw);
+      const events =
+        typeof body === "object" && body !== null && !Array.isArray(body)
+          ? (body as { events?: unknown }).events
+          : undefined;
+      if (!Array.isArray(events)) {
+        throw new HttpError("E_BODY", 'the body must be a JSON object { "events": [ … ] }');
+      }
+      if (events.length > maxEventsPerRequest) {
+        throw new HttpError(
+          "E_TOO_MANY_EVENTS",
+          `at most ${maxEventsPerRequest} events per request, got ${events.length}`,
+        );
+      }
+      const rejected: IngestAnswer["rejected"] = [];
+      const records: NewLlmCostRecord[] = [];
+      const indexOf = new Map<string, number>();
+      const received = now();
+      events.forEach((event: unknown, index) => {
+        const problem = unknownField(event);
+        if (problem) {
+          rejected.push({ index, error: problem });
+          return;
+        }
+        const parsed = parseTrackInput(event, "record", "http");
+        if (!parsed.ok) {
+          rejected.push({ index, error: parsed.reason });
+          return;
+        }
+        const createdAt = parsed.input.createdAt ?? received;
+        if (createdAt > received + maxFutureMs) {
+          rejected.push({ index, error: "createdAt is more than 5 minutes in the future" });
+          return;
+        }
+        const agentCost = (event as { agentCost?: unknown }).agentCost;
+        if (agentCost !== undefined && !agentCostPolicies.has(agentCost)) {
+          rejected.push({ index, error: 'agentCost must be "catalog" or "sdk"' });
+          return;
+        }
+        const eventId = parsed.input.eventId ?? randomUUID();
+        if (!indexOf.has(eventId)) indexOf.set(eventId, index);
+        records.push(
+          price({
+            input: parsed.input,
+            eventId,
+            createdAt,
+            agentCost: agentCost as AgentCostPolicy | undefined,
+          }),
+        );
+      });
+      dependencies.metrics.ingestStarted(records.length);
+      let result: IngestWriteResult;
+      try {
+        result = await writer.write(records);
+      } finally {
+        dependencies.metrics.ingestFinished(records.length);
+      }
+      // Events the store refused for their content (the rest were committed), at their indexes.
+      for (const refusal of result.rejected ?? []) {
+        rejected.push({ index: indexOf.get(refusal.eventId) ?? -1, error: refusal.reason });
+      }
+      rejected.sort((first, second) => first.index - second.index);
+      dependencies.metrics.recordIngest({ ...result, rejected: rejected.length });
+      const answer: IngestAnswer = { accepted: result.inserted, duplicates: result.duplicates, rejected };
+      return context.json(answer);
+    });
+    app.route("/v1/events", routes);
   };
 }
 

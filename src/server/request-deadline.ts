@@ -14,7 +14,7 @@ export function requestDeadline(milliseconds: number): MiddlewareHandler {
       timer = setTimeout(
         () =>
           reject(
-            new HttpError(503, "E_TIMEOUT", `no answer within ${milliseconds} ms; try again later`, {
+            new HttpError("E_TIMEOUT", `no answer within ${milliseconds} ms; try again later`, {
               "Retry-After": String(retryAfterSeconds),
             }),
           ),

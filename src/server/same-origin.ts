@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HttpError } from "./http-errors.js";
 
 /**
@@ -20,7 +20,6 @@ export function assertSameOrigin(context: Context, options: { json: boolean; tru
     new URL(context.req.url).host;
   if (origin === undefined || hostOf(origin) !== host.toLowerCase()) {
     throw new HttpError(
-      403,
       "E_CROSS_ORIGIN",
       "this route accepts only same-origin requests from the dashboard (an Origin header naming this server)",
     );
@@ -28,9 +27,17 @@ export function assertSameOrigin(context: Context, options: { json: boolean; tru
   if (options.json) {
     const type = (context.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json") {
-      throw new HttpError(415, "E_CONTENT_TYPE", "send the body as Content-Type: application/json");
+      throw new HttpError("E_CONTENT_TYPE", "send the body as Content-Type: application/json");
     }
   }
+}
+
+/** `assertSameOrigin` as a guard: the routes a browser signs in and out with use it. */
+export function sameOrigin(options: { json: boolean; trustProxy: boolean }): MiddlewareHandler {
+  return async (context, next) => {
+    assertSameOrigin(context, options);
+    await next();
+  };
 }
 
 function hostOf(origin: string): string | undefined {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Hono } from "hono";
 import type { LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
 
@@ -23,10 +24,10 @@ function chartScriptPath(): string {
 }
 
 /**
- * Mounts the dashboard: `/` serves its shell, `/assets/…` its scripts and styles, all public and free
- * of data (the page loads data with the session cookie). Paths never leave the public directory.
+ * The dashboard: `/` serves its shell, `/assets/…` its scripts and styles, all public and free of data
+ * (the page loads data with the session cookie). Paths never leave the public directory.
  */
-export function mountDashboard(app: LedgerApp, directory = publicDirectory): void {
+export function createDashboardRoutes(directory = publicDirectory): LedgerApp {
   const root = path.resolve(directory) + path.sep;
   const send = async (file: string) => {
     const body = await readFile(file).catch(() => undefined);
@@ -38,23 +39,30 @@ export function mountDashboard(app: LedgerApp, directory = publicDirectory): voi
       },
     });
   };
-  app.get("/", async (context) => (await send(path.join(root, "index.html"))) ?? context.notFound());
-  app.get(
+  const routes: LedgerApp = new Hono();
+  routes.get("/", async (context) => (await send(path.join(root, "index.html"))) ?? context.notFound());
+  routes.get(
     "/assets/vendor/chart.umd.min.js",
     async (context) => (await send(chartScriptPath())) ?? context.notFound(),
   );
-  app.get("/assets/*", async (context) => {
+  routes.get("/assets/*", async (context) => {
     const relative = decodePath(context.req.path.slice("/assets/".length));
     const file = path.resolve(root, relative);
     if (!file.startsWith(root) || relative.includes("\0")) return context.notFound();
     return (await send(file)) ?? context.notFound();
   });
+  return routes;
+}
+
+/** Mounts the dashboard (`createDashboardRoutes`) at the root of `app`. */
+export function mountDashboard(app: LedgerApp, directory = publicDirectory): void {
+  app.route("/", createDashboardRoutes(directory));
 }
 
 function decodePath(encoded: string): string {
   try {
     return decodeURIComponent(encoded);
   } catch {
-    throw new HttpError(400, "E_PATH", "the path is not valid percent-encoding");
+    throw new HttpError("E_PATH", "the path is not valid percent-encoding");
   }
 }

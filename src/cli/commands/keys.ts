@@ -80,7 +80,7 @@ function httpKeyClient(context: CommandContext, url: string): KeyClient {
     if (response.status === 404 && init.method === "DELETE") return undefined;
     if (!response.ok) {
       throw new LedgerError(
-        body.error?.code ?? "E_SERVER",
+        (body.error?.code as LedgerError["code"] | undefined) ?? "E_SERVER",
         `the server answered ${response.status}: ${body.error?.message ?? "no details"}`,
       );
     }

@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { LedgerError } from "../errors.js";
+import { getEvent, listEvents, type QueryStore } from "../query/index.js";
+import type { Guards, LedgerApp } from "./app.js";
+import { costQueryFromParams } from "./cost-query-params.js";
+import { eventsCsvStream } from "./events-csv-stream.js";
+import { HttpError, parseClientInput } from "./http-errors.js";
+
+/** Events per database read while a CSV download is streamed (listEvents' largest page). */
+const csvPage = 1000;
+
+/**
+ * The events behind a figure, mounted at `/v1/events` (scope read; `POST` on the same path is
+ * ingest, a group of its own):
+ * - `GET /v1/events`: `listEvents`, newest first, a page at a time with a cursor; with
+ *   `Accept: text/csv`, every matching event (from `cursor` on, at most `limit` when given) as one
+ *   CSV file with the columns of `llm-ledger export`.
+ * - `GET /v1/events/{eventId}`: one event with every field (`getEvent`), what the dashboard's detail
+ *   view opens; 404 when none.
+ */
+export function createEventRoutes(store: QueryStore, guards: Guards): LedgerApp {
+  const routes: LedgerApp = new Hono();
+  routes.on("GET", ["/", "/:eventId"], guards.read);
+
+  routes.get("/", async (context) => {
+    const params = new URL(context.req.url).searchParams;
+    const options = parseClientInput(() => {
+      const parsed = costQueryFromParams(params);
+      const extra = Object.keys(parsed).filter((key) => !["from", "to", "filters", "limit"].includes(key));
+      if (extra.length > 0) {
+        throw new LedgerError(
+          "E_QUERY_PARAM",
+          `${extra.join(", ")} does not apply to /v1/events; use from, to, limit, cursor and filters`,
+        );
+      }
+      return { ...parsed, cursor: params.get("cursor") ?? undefined };
+    });
+    if ((context.req.header("accept") ?? "").includes("text/csv")) {
+      // The first page is read before answering, so a bad cursor or filter is still a 400.
+      const first = await parseClientInput(() =>
+        listEvents(store, { ...options, limit: Math.min(options.limit ?? csvPage, csvPage) }),
+      );
+      return context.body(eventsCsvStream(store, options, first), 200, {
+        "content-type": "text/csv; charset=utf-8",
+      });
+    }
+    return context.json(await parseClientInput(() => listEvents(store, options)));
+  });
+
+  routes.get("/:eventId", async (context) => {
+    const eventId = context.req.param("eventId");
+    const event = await parseClientInput(() => getEvent(store, eventId));
+    if (!event) throw new HttpError("E_NOT_FOUND", `no event with id ${eventId}`);
+    return context.json(event);
+  });
+
+  return routes;
+}
