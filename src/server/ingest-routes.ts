@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
-import type { LlmCostRecordInput, NewLlmCostRecord, TelemetryStore } from "../store/index.js";
-import { createEventPricer, type AgentCostPolicy } from "../tracker/price-event.js";
-import { parseTrackInput } from "../tracker/validate-input.js";
+import {
+  createEventPricer,
+  eventInputFields,
+  parseEventInput,
+  type AgentCostPolicy,
+} from "../events/index.js";
+import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
 import { createIngestWriter, type IngestWriteResult } from "./ingest-writer.js";
@@ -14,33 +18,8 @@ export const maxEventsPerRequest = 1_000;
 export const maxIngestBytes = 1024 * 1024;
 const maxFutureMs = 5 * 60 * 1000;
 
-/** The fields an ingested event may carry: `LlmCostRecordInput` in camelCase (checked against the type). */
-const acceptedFields: ReadonlySet<string> = new Set<keyof LlmCostRecordInput>([
-  "eventId",
-  "createdAt",
-  "repo",
-  "taskType",
-  "model",
-  "provider",
-  "sdk",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
-  "durationMs",
-  "usedFallback",
-  "fallbackReason",
-  "deliveryId",
-  "error",
-  "providerCostUsd",
-  "userId",
-  "sessionId",
-  "traceId",
-  "environment",
-  "metadata",
-]);
+/** The fields an ingested event may carry: the event model's input fields. */
+const acceptedFields: ReadonlySet<string> = new Set(eventInputFields);
 
 /**
  * Fields beyond the record: the sender's pricing intent. `agentCost` ("catalog" default, or "sdk")
@@ -122,7 +101,7 @@ export function mountIngestRoutes(dependencies: {
             rejected.push({ index, error: problem });
             return;
           }
-          const parsed = parseTrackInput(event, "record", "http");
+          const parsed = parseEventInput(event, "record", "http");
           if (!parsed.ok) {
             rejected.push({ index, error: parsed.reason });
             return;
