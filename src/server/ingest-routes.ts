@@ -4,6 +4,7 @@ import type { Pricing } from "../pricing/index.js";
 import {
   createEventPricer,
   eventInputFields,
+  firstDangerousKey,
   parseEventInput,
   type AgentCostPolicy,
 } from "../events/index.js";
@@ -148,7 +149,9 @@ export function mountIngestRoutes(dependencies: {
 }
 
 function unknownField(event: unknown): string | undefined {
-  if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined; // the parser says it
+  // Not an object, or a key that could pollute a prototype: the parser says it, as it does elsewhere.
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined;
+  if (firstDangerousKey(event) !== undefined) return undefined;
   for (const key of Object.keys(event)) {
     if (key === "estimatedCostUsd") {
       return "estimatedCostUsd is computed by the server; send providerCostUsd for a cost the provider reported";
