@@ -34,7 +34,7 @@ export function fail(reason: string): never {
 }
 
 /** A value's kind, as a reason names it. */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "number" && Number.isNaN(value)) return "NaN";
