@@ -37,9 +37,8 @@ import { quoteSchema } from "../src/store/schema-name.js";
 import { createTelemetryStore, type TelemetryStore } from "../src/store/telemetry-store.js";
 import { createCostTracker } from "../src/tracker/cost-tracker.js";
 import type { EventSink } from "../src/tracker/event-sink.js";
-import { createEventPricer } from "../src/tracker/price-event.js";
+import { createEventPricer, parseEventInput } from "../src/events/index.js";
 import type { AiSdkCallParams } from "../src/tracker/track-types.js";
-import { parseTrackInput } from "../src/tracker/validate-input.js";
 import { openPostgresJs } from "./postgres-js-database.js";
 import { cpuMsOf, median, writeResults } from "./support.js";
 
@@ -119,7 +118,7 @@ const priceEvent = createEventPricer({
 
 /** Prices one call exactly as the tracker does (the naive path and the pre-priced baselines). */
 function priceCall(params: AiSdkCallParams): NewLlmCostRecord {
-  const parsed = parseTrackInput(params, "ai", "ai");
+  const parsed = parseEventInput(params, "ai", "ai");
   if (!parsed.ok) throw new Error(parsed.reason);
   return priceEvent({ input: parsed.input, eventId: randomUUID(), createdAt: Date.now() });
 }

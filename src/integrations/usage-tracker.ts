@@ -1,45 +1,15 @@
-// The part of the cost tracker that the integrations use, declared structurally so that they depend on
-// its contract only (a `CostTracker` from `createCostTracker` satisfies it, and so does any test fake).
+// The part of the cost tracker that the integrations use: its `trackUsage` call, typed with the
+// tracker's own public types (a `CostTracker` from `createCostTracker` satisfies it, and so does any
+// test fake), so an integration can never drift from what the tracker accepts.
+import type { TrackResult, TrackUsage, UsageCallParams } from "../tracker/index.js";
 
-/** What happened to one tracked event (see the tracker): it never rejects. */
-export interface TrackResult {
-  eventId: string;
-  outcome: "stored" | "duplicate" | "spooled" | "rejected" | "dropped";
-  reason?: string;
-}
+export type { TrackResult };
 
-/** Token usage in llm-ledger's convention (uncached input; all billed output; 5-minute and 1-hour cache writes). */
-export interface TrackedUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens?: number;
-  cacheWriteTokens?: number;
-  cacheWrite1hTokens?: number;
-  reasoningTokens?: number;
-}
+/** Token usage in llm-ledger's convention: the tracker's `TrackUsage`, under the integrations' name. */
+export type TrackedUsage = TrackUsage;
 
-/** One provider call as the integrations report it to `tracker.trackUsage`. */
-export interface TrackUsageInput {
-  provider?: string;
-  model: string;
-  usage: TrackedUsage;
-  repo: string;
-  taskType: string;
-  sdk?: "ai" | "agent" | "raw" | "http";
-  durationMs?: number;
-  usedFallback?: boolean;
-  fallbackReason?: string;
-  deliveryId?: string;
-  error?: string;
-  eventId?: string;
-  createdAt?: Date | string;
-  userId?: string;
-  sessionId?: string;
-  traceId?: string;
-  environment?: string;
-  metadata?: Record<string, unknown>;
-  providerCostUsd?: number | string;
-}
+/** One provider call as the integrations report it to `tracker.trackUsage`: its `UsageCallParams`. */
+export type TrackUsageInput = UsageCallParams;
 
 /** Anything that records usage: the `CostTracker`. */
 export interface UsageTracker {

@@ -1,51 +1,10 @@
+import { eventExportFields, tokenFields } from "../events/index.js";
 import type { LlmCostRecord } from "../store/index.js";
 import { formatCsvTable, type CsvColumn } from "./csv-cell.js";
 
-/**
- * Every field of an exported event, in file order: the columns of `llm-ledger export --format csv` and
- * of `GET /v1/events` with `Accept: text/csv` (the JSONL objects carry the same keys).
- */
-export const eventExportFields: ReadonlyArray<keyof LlmCostRecord> = [
-  "eventId",
-  "createdAt",
-  "ingestedAt",
-  "repo",
-  "taskType",
-  "model",
-  "resolvedModel",
-  "provider",
-  "sdk",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
-  "estimatedCostUsd",
-  "providerCostUsd",
-  "costSource",
-  "priced",
-  "pricingVersion",
-  "durationMs",
-  "usedFallback",
-  "fallbackReason",
-  "error",
-  "deliveryId",
-  "userId",
-  "sessionId",
-  "traceId",
-  "environment",
-  "metadata",
-];
-
 /** The figures among the fields: CSV keeps them as they are; every other cell is text, neutralised. */
 const numberFields = new Set<keyof LlmCostRecord>([
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
+  ...tokenFields,
   "estimatedCostUsd",
   "providerCostUsd",
   "durationMs",

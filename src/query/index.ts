@@ -14,7 +14,9 @@ export type { CostFilters, DimensionValues } from "./cost-filters.js";
 export { escapeFilterValue, joinFilterValues, splitFilterValues } from "./filter-values.js";
 export { csvCell, formatCsvTable, removeCsvPrefix, type CsvCellKind, type CsvColumn } from "./csv-cell.js";
 export { costReportCsv } from "./cost-report-csv.js";
-export { eventExportFields, eventsCsv } from "./event-csv.js";
+export { eventsCsv } from "./event-csv.js";
+/** Every field of an exported event, in file order (the event model owns the list). */
+export { eventExportFields } from "../events/index.js";
 export { dimensionNames, type Dimension, type FixedDimension } from "./dimensions.js";
 export type { QueryStore } from "./store-handle.js";
 export type { Instant } from "./time-range.js";

@@ -2,9 +2,14 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
-import type { LlmCostRecordInput, NewLlmCostRecord, TelemetryStore } from "../store/index.js";
-import { createEventPricer, type AgentCostPolicy } from "../tracker/price-event.js";
-import { parseTrackInput } from "../tracker/validate-input.js";
+import {
+  createEventPricer,
+  eventInputFields,
+  firstDangerousKey,
+  parseEventInput,
+  type AgentCostPolicy,
+} from "../events/index.js";
+import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
 import { createIngestWriter, type IngestWriteResult } from "./ingest-writer.js";
@@ -15,33 +20,8 @@ export const maxEventsPerRequest = 1_000;
 export const maxIngestBytes = 1024 * 1024;
 const maxFutureMs = 5 * 60 * 1000;
 
-/** The fields an ingested event may carry: `LlmCostRecordInput` in camelCase (checked against the type). */
-const acceptedFields: ReadonlySet<string> = new Set<keyof LlmCostRecordInput>([
-  "eventId",
-  "createdAt",
-  "repo",
-  "taskType",
-  "model",
-  "provider",
-  "sdk",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "cacheWrite1hTokens",
-  "reasoningTokens",
-  "durationMs",
-  "usedFallback",
-  "fallbackReason",
-  "deliveryId",
-  "error",
-  "providerCostUsd",
-  "userId",
-  "sessionId",
-  "traceId",
-  "environment",
-  "metadata",
-]);
+/** The fields an ingested event may carry: the event model's input fields. */
+const acceptedFields: ReadonlySet<string> = new Set(eventInputFields);
 
 /**
  * Fields beyond the record: the sender's pricing intent. `agentCost` ("catalog" default, or "sdk")
@@ -124,7 +104,7 @@ export function mountIngestRoutes(dependencies: {
           rejected.push({ index, error: problem });
           return;
         }
-        const parsed = parseTrackInput(event, "record", "http");
+        const parsed = parseEventInput(event, "record", "http");
         if (!parsed.ok) {
           rejected.push({ index, error: parsed.reason });
           return;
@@ -171,7 +151,9 @@ export function mountIngestRoutes(dependencies: {
 }
 
 function unknownField(event: unknown): string | undefined {
-  if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined; // the parser says it
+  // Not an object, or a key that could pollute a prototype: the parser says it, as it does elsewhere.
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined;
+  if (firstDangerousKey(event) !== undefined) return undefined;
   for (const key of Object.keys(event)) {
     if (key === "estimatedCostUsd") {
       return "estimatedCostUsd is computed by the server; send providerCostUsd for a cost the provider reported";

@@ -9,16 +9,18 @@ import type { EventSink } from "./event-sink.js";
 import { createEventQueue } from "./event-queue.js";
 import {
   createEventPricer,
+  parseEventInput,
   type AgentCostPolicy,
+  type InputShape,
   type StampedEvent,
   type TrackerPricing,
-} from "./price-event.js";
+  type ValidInput,
+} from "../events/index.js";
 import { backoffDelay, sleep, type RetryOptions } from "./retry-policy.js";
 import { createSpool, type Spool } from "./spool.js";
 import { createSpoolOverflow, type SpoolOverflow } from "./spool-overflow.js";
 import type { AgentSdkCallParams, AiSdkCallParams, TrackResult, UsageCallParams } from "./track-types.js";
 import { emptyStats, type TrackerStats } from "./tracker-stats.js";
-import { parseTrackInput, type InputShape, type ValidInput } from "./validate-input.js";
 import { writeBatch } from "./write-batch.js";
 
 /** Options of `createCostTracker`. */
@@ -279,7 +281,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   };
 
   function enqueue(value: unknown, shape: InputShape, sdk: CostSdk): Promise<TrackResult> {
-    const parsed = parseTrackInput(value, shape, sdk);
+    const parsed = parseEventInput(value, shape, sdk);
     if (!parsed.ok) return Promise.resolve(reject(parsed.eventId, parsed.reason));
     const eventId = parsed.input.eventId ?? freshEventId();
     if (closing) return Promise.resolve(drop(eventId, "the tracker is closed"));

@@ -2,7 +2,7 @@
 export { createCostTracker } from "./cost-tracker.js";
 export type { CostTracker, CostTrackerOptions } from "./cost-tracker.js";
 export type { EventSink, SinkRejection, SinkWriteResult } from "./event-sink.js";
-export type { AgentCostPolicy, TrackerPricing } from "./price-event.js";
+export type { AgentCostPolicy, TrackerPricing } from "../events/index.js";
 export type { RetryOptions } from "./retry-policy.js";
 export type {
   AgentSdkCallParams,

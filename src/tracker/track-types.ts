@@ -1,3 +1,4 @@
+import type { EventUsage, TokenField } from "../events/index.js";
 import type { LlmCostRecordInput } from "../store/cost-record.js";
 
 /** What became of one tracked event. */
@@ -72,23 +73,11 @@ export interface AgentSdkCallParams extends TrackExtras {
   fallbackReason?: string | undefined;
 }
 
-/** Token usage in the pricing convention: `inputTokens` uncached; `reasoningTokens` inside `outputTokens`. */
-export interface TrackUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens?: number | undefined;
-  cacheWriteTokens?: number | undefined;
-  cacheWrite1hTokens?: number | undefined;
-  reasoningTokens?: number | undefined;
-}
+/**
+ * Token usage in the pricing convention: `inputTokens` uncached; `reasoningTokens` inside
+ * `outputTokens`. The event model's usage type, under the name the tracker has always exported.
+ */
+export type TrackUsage = EventUsage;
 
 /** `trackUsage` parameters: a usage object (as the raw-SDK adapters return) and the event's other fields. */
-export type UsageCallParams = Omit<
-  LlmCostRecordInput,
-  | "inputTokens"
-  | "outputTokens"
-  | "cacheReadTokens"
-  | "cacheWriteTokens"
-  | "cacheWrite1hTokens"
-  | "reasoningTokens"
-> & { usage: TrackUsage };
+export type UsageCallParams = Omit<LlmCostRecordInput, TokenField> & { usage: TrackUsage };

@@ -90,7 +90,8 @@ function roundTrip(target: () => { url: string; schema: string; other: string },
     expect(first.exitCode).toBe(1);
     expect(first.stdout).toBe("imported 3 event(s); 0 already stored; 2 bad line(s) of 5\n");
     expect(first.stderr).toMatch(/^events\.jsonl:2: not JSON/m);
-    expect(first.stderr).toMatch(/^events\.jsonl:4: inputTokens must be a whole number/m);
+    // The reason the tracker and HTTP ingest give for the same count (one parser behind all three).
+    expect(first.stderr).toMatch(/^events\.jsonl:4: inputTokens must not be negative, got -5$/m);
 
     if (full) {
       const again = await runLedger(["import", file, ...flags(schema), "--json"]);

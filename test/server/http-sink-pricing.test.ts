@@ -10,7 +10,7 @@ import type { LlmCostRecord } from "../../src/store/cost-record.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { createCostTracker, type CostTracker } from "../../src/tracker/cost-tracker.js";
 import { createHttpSink } from "../../src/tracker/http-sink.js";
-import type { AgentCostPolicy } from "../../src/tracker/price-event.js";
+import type { AgentCostPolicy } from "../../src/events/index.js";
 import { describeEachEngine, uniqueSchema } from "../support/databases.js";
 import { silentLogger } from "../support/loggers.js";
 

@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { createCostTracker } from "../../src/tracker/cost-tracker.js";
-import type { TrackerPricing } from "../../src/tracker/price-event.js";
+import type { TrackerPricing } from "../../src/events/index.js";
 import { describeEachEngine } from "../support/databases.js";
 import { memoryLogger } from "../support/loggers.js";
 import { aiCall } from "../support/records.js";

@@ -3,24 +3,11 @@ import type { CommandDefinition } from "../command.js";
 import { databaseOptions } from "../database-option.js";
 import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
-import {
-  compactRollups,
-  costSdks,
-  isEventId,
-  type NewLlmCostRecord,
-  type TelemetryStore,
-} from "../../store/index.js";
+import { parseStoredEvent } from "../../events/index.js";
+import { compactRollups, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
 import { readLines } from "../read-lines.js";
 import { LedgerError } from "../../errors.js";
 import { schemaOption, withStore } from "../report-options.js";
-import { parseCreatedAt } from "../../tracker/parse-created-at.js";
-import { validateMetadata } from "../../tracker/validate-metadata.js";
-import { cleanFreeText, unstorableText } from "../../tracker/well-formed-text.js";
-
-const moneyPattern = /^\d{1,8}(\.\d{1,12})?$/;
-const maxTokens = 1e12;
-// The tracker keeps error messages up to this length (validate-input.ts), and so does an import.
-const maxErrorLength = 8_000;
 
 /** Parses one exported line into a record to store, or returns why it cannot be. */
 export function parseEventLine(line: string): NewLlmCostRecord | string {
@@ -30,114 +17,8 @@ export function parseEventLine(line: string): NewLlmCostRecord | string {
   } catch (error) {
     return `not JSON (${(error as Error).message})`;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "expected a JSON object";
-  const event = value as Record<string, unknown>;
-  const problems: string[] = [];
-  const text = (key: string, required: boolean): string | null => {
-    const field = event[key];
-    if (field === undefined || field === null) {
-      if (required) problems.push(`${key} is required`);
-      return null;
-    }
-    if (typeof field !== "string" || (required && field === "")) problems.push(`${key} must be a string`);
-    const unstorable = typeof field === "string" ? unstorableText(field) : undefined;
-    if (unstorable !== undefined) problems.push(`${key} ${unstorable}`);
-    return typeof field === "string" ? field : null;
-  };
-  const tokens = (key: string, required: boolean): number => {
-    const field = event[key] ?? (required ? undefined : 0);
-    if (typeof field !== "number" || !Number.isInteger(field) || field < 0 || field > maxTokens) {
-      problems.push(`${key} must be a whole number from 0 to ${maxTokens}`);
-      return 0;
-    }
-    return field;
-  };
-  // Free text is kept, cleaned (as the tracker keeps an error message), not refused.
-  const freeText = (key: string): string | null => {
-    const field = event[key];
-    if (field === undefined || field === null) return null;
-    if (typeof field !== "string") problems.push(`${key} must be a string`);
-    return typeof field === "string" ? cleanFreeText(field, maxErrorLength) : null;
-  };
-  const money = (key: string, required: boolean): string | null => {
-    const field = event[key];
-    if ((field === undefined || field === null) && !required) return null;
-    const decimal = typeof field === "number" ? String(field) : field;
-    if (typeof decimal !== "string" || !moneyPattern.test(decimal)) {
-      problems.push(`${key} must be a decimal string such as "0.0042" (at most 12 decimals)`);
-      return null;
-    }
-    return decimal;
-  };
-  const flag = (key: string, fallback: boolean): boolean => {
-    const field = event[key] ?? fallback;
-    if (typeof field !== "boolean") problems.push(`${key} must be true or false`);
-    return field === true;
-  };
-
-  const eventId = text("eventId", true);
-  if (eventId !== null && !isEventId(eventId)) problems.push("eventId must be a UUID");
-  const createdAt = text("createdAt", true);
-  const instant = createdAt === null ? undefined : parseCreatedAt(createdAt);
-  if (instant !== undefined && typeof instant !== "number") problems.push(instant.reason);
-  const sdk = text("sdk", true);
-  if (sdk !== null && !(costSdks as readonly string[]).includes(sdk))
-    problems.push(`sdk must be one of ${costSdks.join(", ")}`);
-  const costSource = text("costSource", false) ?? "catalog";
-  if (!["catalog", "provider", "none"].includes(costSource))
-    problems.push("costSource must be catalog, provider or none");
-  const outputTokens = tokens("outputTokens", true);
-  const reasoningTokens = tokens("reasoningTokens", false);
-  if (reasoningTokens > outputTokens) problems.push("reasoningTokens cannot exceed outputTokens");
-  const durationMs = event.durationMs ?? null;
-  if (
-    durationMs !== null &&
-    (typeof durationMs !== "number" ||
-      !Number.isInteger(durationMs) ||
-      durationMs < 0 ||
-      durationMs > 2_147_483_647)
-  ) {
-    problems.push("durationMs must be a whole number of milliseconds");
-  }
-  let metadata: Record<string, unknown> | null = null;
-  try {
-    metadata = validateMetadata(event.metadata);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-
-  const record: NewLlmCostRecord = {
-    eventId: eventId ?? "",
-    createdAt: createdAt ?? "",
-    repo: text("repo", true) ?? "",
-    taskType: text("taskType", true) ?? "",
-    model: text("model", true) ?? "",
-    resolvedModel: text("resolvedModel", false),
-    provider: text("provider", true) ?? "",
-    sdk: (sdk ?? "raw") as NewLlmCostRecord["sdk"],
-    inputTokens: tokens("inputTokens", true),
-    outputTokens,
-    cacheReadTokens: tokens("cacheReadTokens", false),
-    cacheWriteTokens: tokens("cacheWriteTokens", false),
-    cacheWrite1hTokens: tokens("cacheWrite1hTokens", false),
-    reasoningTokens,
-    estimatedCostUsd: money("estimatedCostUsd", true) ?? "0",
-    providerCostUsd: money("providerCostUsd", false),
-    costSource: costSource as NewLlmCostRecord["costSource"],
-    priced: flag("priced", true),
-    pricingVersion: text("pricingVersion", false),
-    durationMs: durationMs as number | null,
-    usedFallback: flag("usedFallback", false),
-    fallbackReason: text("fallbackReason", false),
-    error: freeText("error"),
-    deliveryId: text("deliveryId", false),
-    userId: text("userId", false),
-    sessionId: text("sessionId", false),
-    traceId: text("traceId", false),
-    environment: text("environment", false),
-    metadata,
-  };
-  return problems.length > 0 ? problems.join("; ") : record;
+  const parsed = parseStoredEvent(value);
+  return parsed.ok ? parsed.record : parsed.reason;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { maxTokensPerCall, type EventUsage, type TokenField } from "../../events/index.js";
 import type { CommandContext, CommandDefinition } from "../command.js";
 import { integerOption, requiredStringOption, stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
@@ -11,14 +12,14 @@ const tokenFlags = {
   "cache-write": "cacheWriteTokens",
   "cache-write-1h": "cacheWrite1hTokens",
   reasoning: "reasoningTokens",
-} as const;
+} as const satisfies Record<string, TokenField>;
 
 function runEstimate(context: CommandContext): number {
   const model = requiredStringOption(context, "model");
   const provider = providerArgument(context);
-  const usage = { inputTokens: 0, outputTokens: 0 } as Record<string, number>;
+  const usage: EventUsage = { inputTokens: 0, outputTokens: 0 };
   for (const [flag, key] of Object.entries(tokenFlags)) {
-    const value = integerOption(context, flag, { min: 0, max: 1_000_000_000 });
+    const value = integerOption(context, flag, { min: 0, max: maxTokensPerCall });
     if (value !== undefined) usage[key] = value;
   }
   const at = stringOption(context, "at");
@@ -31,7 +32,7 @@ function runEstimate(context: CommandContext): number {
   const estimate = pricingFor(context).estimateCost({
     model,
     provider,
-    usage: usage as { inputTokens: number; outputTokens: number },
+    usage,
     at,
   });
   const format = outputFormat(context);

@@ -1,4 +1,5 @@
 import { LedgerError } from "../../errors.js";
+import type { TrackUsage } from "../../tracker/index.js";
 
 /**
  * Token usage in llm-ledger's convention, every bucket present. `inputTokens` is uncached input only;
@@ -6,14 +7,7 @@ import { LedgerError } from "../../errors.js";
  * `outputTokens` is all billed output including reasoning; `reasoningTokens` is informational (already
  * inside `outputTokens`). It is what `tracker.trackUsage({ usage })` and `estimateCost({ usage })` take.
  */
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
-}
+export type TokenUsage = { [Bucket in keyof TrackUsage]-?: number };
 
 /** A usage with every bucket at zero: what a call that failed before any token was counted used. */
 export function emptyTokenUsage(): TokenUsage {

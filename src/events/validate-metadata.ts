@@ -2,11 +2,11 @@
 // functions, no cycles), without NUL characters or lone surrogates (JSONB refuses both: one such
 // value once failed a whole batch), without keys that could pollute a prototype, and small enough
 // not to bloat the ledger.
+import { dangerousKeys } from "./dangerous-keys.js";
 import { unstorableText } from "./well-formed-text.js";
 
 const maxDepth = 8;
 const maxBytes = 8_192;
-const dangerousKeys = new Set(["__proto__", "constructor", "prototype"]);
 
 class InvalidMetadata extends Error {}
 

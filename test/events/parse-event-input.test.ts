@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { parseTrackInput } from "../../src/tracker/validate-input.js";
+import { parseEventInput } from "../../src/events/index.js";
 
 // The prototype-pollution check looks for the three dangerous keys with own-property checks before it
 // lists any keys (it runs per event): these hold it to the behaviour of listing every key.
 const base = { repo: "acme/api", taskType: "review", model: "gpt-4o", inputTokens: 1, outputTokens: 1 };
 
 const reasonOf = (value: unknown, shape: "record" | "usage" = "record") => {
-  const parsed = parseTrackInput(value, shape, "raw");
+  const parsed = parseEventInput(value, shape, "raw");
   return parsed.ok ? "ok" : parsed.reason;
 };
 
-describe("parseTrackInput: keys that could pollute a prototype", () => {
+describe("parseEventInput: keys that could pollute a prototype", () => {
   it("refuses __proto__, constructor and prototype as own keys, and names the first in key order", () => {
     expect(reasonOf(JSON.parse(`{"__proto__":{"polluted":true},"repo":"a"}`))).toBe(
       'key "__proto__" is not allowed (prototype pollution)',
@@ -60,7 +60,7 @@ describe("parseTrackInput: keys that could pollute a prototype", () => {
   });
 });
 
-describe("parseTrackInput: text that cannot be stored", () => {
+describe("parseEventInput: text that cannot be stored", () => {
   it("refuses a lone surrogate in every dimension and in metadata keys and values, naming where", () => {
     for (const field of ["repo", "taskType", "model", "provider", "userId", "sessionId", "environment"]) {
       expect(reasonOf({ ...base, [field]: "a\uD800" })).toBe(
@@ -81,27 +81,27 @@ describe("parseTrackInput: text that cannot be stored", () => {
 
   it("keeps surrogate pairs, formula starts, newlines and tabs as they are", () => {
     for (const text of ["😀", "=SUM(A1)", "+1", "-1", "@x", "a\nb", "a\r\nb", "a\tb", "𝄞 clef"]) {
-      const parsed = parseTrackInput({ ...base, repo: text, metadata: { [text]: text } }, "record", "raw");
+      const parsed = parseEventInput({ ...base, repo: text, metadata: { [text]: text } }, "record", "raw");
       expect(parsed.ok && parsed.input.repo).toBe(text);
       expect(parsed.ok && parsed.input.metadata).toEqual({ [text]: text });
     }
   });
 
   it("cleans free error text instead: lone surrogates and NULs become U+FFFD, a cut never splits a pair", () => {
-    const parsed = parseTrackInput({ ...base, error: "bad\uD800\u0000end" }, "record", "raw");
+    const parsed = parseEventInput({ ...base, error: "bad\uD800\u0000end" }, "record", "raw");
     expect(parsed.ok && parsed.input.error).toBe("bad\uFFFD\uFFFDend");
     // 7,999 letters then an emoji: a cut at 8,000 code units would keep only its high surrogate.
     const long = `${"x".repeat(7_999)}😀${"y".repeat(10)}`;
-    const cut = parseTrackInput({ ...base, error: long }, "record", "raw");
+    const cut = parseEventInput({ ...base, error: long }, "record", "raw");
     expect(cut.ok && cut.input.error).toBe(`${"x".repeat(7_999)}…`);
-    const pairKept = parseTrackInput({ ...base, error: `${"x".repeat(7_998)}😀yy` }, "record", "raw");
+    const pairKept = parseEventInput({ ...base, error: `${"x".repeat(7_998)}😀yy` }, "record", "raw");
     expect(pairKept.ok && pairKept.input.error).toBe(`${"x".repeat(7_998)}😀…`);
   });
 });
 
-describe("parseTrackInput: createdAt", () => {
+describe("parseEventInput: createdAt", () => {
   const at = (createdAt: unknown) => {
-    const parsed = parseTrackInput({ ...base, createdAt }, "record", "raw");
+    const parsed = parseEventInput({ ...base, createdAt }, "record", "raw");
     return parsed.ok ? parsed.input.createdAt : parsed.reason;
   };
 

@@ -1,9 +1,11 @@
+// The one pricer: turns a validated, stamped event into the record the ledger stores. The tracker
+// and HTTP ingest both price with it, so an event costs the same whichever way it arrives.
 import type { CostEstimate, EstimateInput } from "../pricing/index.js";
 import type { CostSource, NewLlmCostRecord } from "../store/cost-record.js";
 import type { LedgerLogger } from "../logger.js";
-import type { ValidInput } from "./validate-input.js";
+import type { ValidInput } from "./parse-event-input.js";
 
-/** What the tracker needs of pricing: `createPricing()` returns it; so does a test double. */
+/** What the pricer (and so the tracker) needs of pricing: `createPricing()` returns it; so does a test double. */
 export interface TrackerPricing {
   estimateCost(input: EstimateInput): CostEstimate;
   extractProvider(model: string): string;

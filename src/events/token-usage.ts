@@ -1,0 +1,45 @@
+// The token buckets of one LLM call, named once. Every place that counts tokens (the tracker's
+// `trackUsage`, the integrations' adapters, the parser, the pricer, the CSV export) derives from here.
+import { MAX_TOKENS, type Usage } from "../pricing/index.js";
+
+/**
+ * Token usage of one call in llm-ledger's convention: `inputTokens` is uncached input only;
+ * `cacheWriteTokens` are 5-minute cache writes and `cacheWrite1hTokens` 1-hour writes; `outputTokens`
+ * is all billed output including reasoning; `reasoningTokens` is informational (already inside
+ * `outputTokens`). Absent buckets count as 0.
+ */
+export interface EventUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+  cacheWrite1hTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+}
+
+/** The name of one token bucket. */
+export type TokenField = keyof EventUsage;
+
+/** Every token bucket, in the order of the ledger's columns. */
+export const tokenFields = [
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite1hTokens",
+  "reasoningTokens",
+] as const satisfies readonly TokenField[];
+
+/**
+ * The one limit on a bucket of one call, at every entry point (tracker, HTTP ingest, import). It is
+ * the pricing module's own limit, so every stored event can be priced and repriced; an import once
+ * allowed 10^12, which stored events that a reprice then refused. No single call comes near it.
+ */
+export const maxTokensPerCall: number = MAX_TOKENS;
+
+// The list names every bucket, and an event's usage is what pricing prices: the compiler checks both.
+type MissingBucket = Exclude<TokenField, (typeof tokenFields)[number]>;
+const everyBucketListed: MissingBucket extends never ? true : never = true;
+const pricingTakesEventUsage = (usage: EventUsage): Usage => usage;
+void everyBucketListed;
+void pricingTakesEventUsage;
