@@ -261,7 +261,19 @@ function rollupSources(
       rows: [dimension, `span = '${span}'`],
     });
     const hourly = source("hour");
-    return { daily: source("day"), hourly, open: hourly };
+    // Only the per-user hours are kept for days not yet closed; the other dimensions' hours of those
+    // days are read from the full hourly rollup.
+    const open: RollupSource =
+      layout.dimension === "userId"
+        ? hourly
+        : {
+            table: "llm_cost_hourly",
+            timeColumn: "hour_start",
+            metrics: fullRollupMetrics,
+            target: "rollup",
+            rows: [],
+          };
+    return { daily: source("day"), hourly, open };
   }
   const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
   const source = (table: string, timeColumn: string): RollupSource => ({

@@ -133,7 +133,8 @@ function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "
   const summaryFits =
     plan.groupBy.every((dimension) => dimension.inSummary) && filtersFitSummary(plan.filters);
   if (summaryFits) return { rollups: "summary" };
-  const fullFits = plan.groupBy.every((dimension) => dimension.rollupSql !== null) && filtersFitRollup(plan.filters);
+  const fullFits =
+    plan.groupBy.every((dimension) => dimension.rollupSql !== null) && filtersFitRollup(plan.filters);
   return fullFits ? { rollups: "full" } : undefined;
 }
 

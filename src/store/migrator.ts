@@ -239,7 +239,10 @@ async function appliedVersions(database: Queryable, schema: string): Promise<Set
 
 /** A transaction-scoped advisory lock keyed by schema, so concurrent migrators take turns. */
 async function lock(transaction: Queryable, schema: string): Promise<void> {
-  await transaction.query(`SELECT pg_advisory_xact_lock($1::int, $2::int)`, advisoryLockKey("migrations", schema));
+  await transaction.query(
+    `SELECT pg_advisory_xact_lock($1::int, $2::int)`,
+    advisoryLockKey("migrations", schema),
+  );
 }
 
 function checkTarget(target: number, latest: number): number {

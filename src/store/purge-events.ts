@@ -51,7 +51,8 @@ export async function purgeEvents(
     if (count > 0) options.onProgress?.(deleted);
   };
   for (const partition of await listPartitions(database, schema)) {
-    if (partition.to.getTime() <= cutoff.getTime()) progress(await dropPartition(database, schema, partition));
+    if (partition.to.getTime() <= cutoff.getTime())
+      progress(await dropPartition(database, schema, partition));
   }
   await deleteInBatches(database, schema, cutoff, batchSize, progress);
   if (options.includeRollups) await purgeRollups(database, schema, cutoff);

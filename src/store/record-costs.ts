@@ -42,7 +42,7 @@ export interface CostWriter {
   partitions: PartitionCache;
   days: DayClosingState;
   dayLock: [number, number];
-  statement(source: string): string;
+  statement(source: string, rollups: "none" | "open" | "late"): string;
 }
 
 /** A writer for `schema` (`rollups: false` is for measuring the rollups' cost only: it leaves them behind). */
@@ -61,9 +61,10 @@ export function createCostWriter(
     partitions: createPartitionCache(),
     days: { checkedDay: undefined },
     dayLock: advisoryLockKey("rollupDays", schema),
-    statement(source) {
-      let text = statements.get(source);
-      if (!text) statements.set(source, (text = insertEventsStatement(schema, source, rollups)));
+    statement(source, mode) {
+      const key = `${mode}:${source}`;
+      let text = statements.get(key);
+      if (!text) statements.set(key, (text = insertEventsStatement(schema, source, mode)));
       return text;
     },
   };
@@ -129,22 +130,42 @@ async function writeIsolating(
   await writeIsolating(writer, records.slice(middle), result);
 }
 
-async function writeOnce(
-  writer: CostWriter,
-  records: readonly NewLlmCostRecord[],
-): Promise<InsertSummary> {
+async function writeOnce(writer: CostWriter, records: readonly NewLlmCostRecord[]): Promise<InsertSummary> {
   const { database, schema } = writer;
   await ensurePartitions(database, schema, writer.partitions, createdTimes(records));
   if (writer.rollups) await closeDaysOnceADay(database, schema, writer.days);
   return database.transaction(async (transaction) => {
-    // Shared with every other writer, exclusive to the day closing: see ledger/close-days.ts.
-    await transaction.query(`SELECT pg_advisory_xact_lock_shared($1::int, $2::int)`, writer.dayLock);
-    if (!transaction.copyFrom) return viaUnnest(transaction, writer, records);
+    const mode = writer.rollups ? await rollupMode(transaction, writer, records) : "none";
+    if (!transaction.copyFrom) return viaUnnest(transaction, writer, records, mode);
     await transaction.exec(createStaging);
     await transaction.copyFrom(stagingTable, writeColumnNames, copyText(records));
-    const rows = await transaction.query<InsertSummary>(writer.statement(stagingTable));
+    const rows = await transaction.query<InsertSummary>(writer.statement(stagingTable, mode));
     return rows[0]!;
   });
+}
+
+/**
+ * Takes the day-closing lock shared (every writer shares it; closing days takes it alone: see
+ * ledger/close-days.ts), then reads which days are closed, after the lock so that no closing can
+ * slip in between: `late` when an event of the batch may fall in a closed day, `open` otherwise.
+ */
+async function rollupMode(
+  transaction: Queryable,
+  writer: CostWriter,
+  records: readonly NewLlmCostRecord[],
+): Promise<"open" | "late"> {
+  await transaction.query(`SELECT pg_advisory_xact_lock_shared($1::int, $2::int)`, writer.dayLock);
+  const [state] = await transaction.query<{ through: Date }>(
+    `SELECT daily_through AS through FROM ${quoteSchema(writer.schema)}.llm_cost_rollup_state`,
+  );
+  const through = state?.through.getTime() ?? Number.POSITIVE_INFINITY;
+  for (const record of records) {
+    const value = record.createdAt;
+    const time = value instanceof Date ? value.getTime() : Date.parse(value);
+    // A time JavaScript cannot read may still be one Postgres can: assume the worst.
+    if (!(time >= through)) return "late";
+  }
+  return "open";
 }
 
 function createdTimes(records: readonly NewLlmCostRecord[]): Set<number> {
@@ -174,7 +195,11 @@ async function viaUnnest(
   transaction: Queryable,
   writer: CostWriter,
   records: readonly NewLlmCostRecord[],
+  mode: "none" | "open" | "late",
 ): Promise<InsertSummary> {
-  const rows = await transaction.query<InsertSummary>(writer.statement(unnestSource), columnArrays(records));
+  const rows = await transaction.query<InsertSummary>(
+    writer.statement(unnestSource, mode),
+    columnArrays(records),
+  );
   return rows[0]!;
 }

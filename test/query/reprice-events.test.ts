@@ -114,13 +114,11 @@ describeEachEngine("repriceEvents", (context) => {
     const table = `"${context.schema}".llm_cost_events`;
     const unpriced = await repriceEvents(store(), pricing, { onlyUnpriced: true, batchSize: 16 });
     expect(unpriced.examined).toBe(75);
-    const [left] = await context
-      .database()
-      .query<{ count: string }>(
-        `SELECT count(*) AS count FROM ${table}
+    const [left] = await context.database().query<{ count: string }>(
+      `SELECT count(*) AS count FROM ${table}
           WHERE estimated_cost_usd = 1 AND event_id = ANY($1::uuid[]) AND resolved_model IS NOT NULL`,
-        [wasUnpriced],
-      );
+      [wasUnpriced],
+    );
     expect(left?.count).toBe("0");
 
     const progress: number[] = [];
@@ -136,13 +134,11 @@ describeEachEngine("repriceEvents", (context) => {
       );
     expect(since.examined).toBe(Number(count?.count));
     expect(progress.at(-1)).toBe(since.examined);
-    const [old] = await context
-      .database()
-      .query<{ count: string }>(
-        `SELECT count(*) AS count FROM ${table}
+    const [old] = await context.database().query<{ count: string }>(
+      `SELECT count(*) AS count FROM ${table}
           WHERE created_at < '2024-03-02T00:00:00Z' AND NOT event_id = ANY($1::uuid[]) AND estimated_cost_usd <> 1`,
-        [wasUnpriced],
-      );
+      [wasUnpriced],
+    );
     expect(old?.count).toBe("0");
     expect(await rollupDrift(context.database(), context.schema)).toBe(0);
   });

@@ -144,7 +144,12 @@ describeEachEngine("rollup answers equal raw answers", (context) => {
     const writer = createCostWriter(database, context.schema);
     // Batches overlapping earlier ones: every duplicate must be skipped, not counted.
     for (let index = 0; index < events.length; index += 400) {
-      await insertEvents(database, context.schema, events.slice(Math.max(0, index - 100), index + 400), writer);
+      await insertEvents(
+        database,
+        context.schema,
+        events.slice(Math.max(0, index - 100), index + 400),
+        writer,
+      );
     }
     // Reprice moves events between keys (a model the catalog prices now, costs that change): the
     // writer's rollups must follow the difference exactly.

@@ -39,6 +39,17 @@ function closeStatements(schema: string): string[] {
             sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
             sum(provider_cost_usd), ${tokenSums}
        FROM ${q}.llm_cost_hourly_summary WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6`,
+    // The writer keeps only the per-user hours of open days; the other dimensions' hours come now.
+    `INSERT INTO ${q}.llm_cost_rollup_by_dimension
+     SELECT h.project, d.dimension, 'hour', h.hour_start, d.value, sum(h.events)::bigint,
+            COALESCE(sum(h.events) FILTER (WHERE h.used_fallback), 0)::bigint,
+            COALESCE(sum(h.events) FILTER (WHERE h.errored), 0)::bigint,
+            COALESCE(sum(h.events) FILTER (WHERE NOT h.priced), 0)::bigint,
+            sum(h.estimated_cost_usd), sum(h.provider_cost_usd), ${tokenSums.replace(/sum\(/g, "sum(h.")}
+       FROM ${q}.llm_cost_hourly AS h
+       CROSS JOIN LATERAL (VALUES ('model', h.model), ('provider', h.provider), ('repo', h.repo),
+                                  ('taskType', h.task_type)) AS d (dimension, value)
+      WHERE ${range("h.hour_start")} GROUP BY 1, 2, 4, 5`,
     `INSERT INTO ${q}.llm_cost_rollup_by_dimension
      SELECT project, dimension, 'day', date_trunc('day', period_start, 'UTC'), value, sum(events)::bigint,
             sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
@@ -56,7 +67,10 @@ function closeStatements(schema: string): string[] {
 export async function closeEndedDays(database: Database, schema: string): Promise<number> {
   const q = quoteSchema(schema);
   return database.transaction(async (transaction) => {
-    await transaction.query(`SELECT pg_advisory_xact_lock($1::int, $2::int)`, advisoryLockKey("rollupDays", schema));
+    await transaction.query(
+      `SELECT pg_advisory_xact_lock($1::int, $2::int)`,
+      advisoryLockKey("rollupDays", schema),
+    );
     const [state] = await transaction.query<{ from_day: Date; until_day: Date; days: number }>(
       `SELECT daily_through AS from_day, date_trunc('day', now(), 'UTC') AS until_day,
               extract(day FROM date_trunc('day', now(), 'UTC') - daily_through)::int AS days

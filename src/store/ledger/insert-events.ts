@@ -10,15 +10,20 @@ const columnList = writeColumnNames.join(", ");
  * 2. each (event_id, project) is claimed in `llm_cost_event_ids`, first arrival in the batch winning;
  *    claims go in key order, so writers with overlapping ids wait in one order and cannot deadlock;
  * 3. the events whose claim succeeded are inserted into their month's partition;
- * 4. with `rollups`, exactly what was inserted is added to the rollups (see rollup-upserts.ts).
+ * 4. exactly what was inserted is added to the rollups (see rollup-upserts.ts): `open` when no event of
+ *    the batch is in a closed day, `late` when some may be (`none` only to measure what rollups cost).
  * It answers the count inserted and the ids that were already stored.
  */
-export function insertEventsStatement(schema: string, source: string, rollups: boolean): string {
+export function insertEventsStatement(
+  schema: string,
+  source: string,
+  rollups: "none" | "open" | "late",
+): string {
   const q = quoteSchema(schema);
   const sequence = `'${q}.llm_cost_events_id_seq'::regclass`;
-  const upserts = rollups
-    ? upsertCtes(rollupUpserts(q, "inserted", `(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`))
-    : undefined;
+  const closed = `(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`;
+  const upserts =
+    rollups === "none" ? undefined : upsertCtes(rollupUpserts(q, "inserted", closed, rollups === "late"));
   return `WITH input AS MATERIALIZED (
       SELECT nextval(${sequence}) AS id, ${columnList} FROM ${source} AS source_rows
     ), first AS MATERIALIZED (

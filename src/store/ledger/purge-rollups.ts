@@ -31,7 +31,18 @@ const pairs: DayFromHours[] = [
     dayColumn: "day_start",
     hourly: "llm_cost_hourly",
     hourColumn: "hour_start",
-    keys: ["project", "repo", "task_type", "model", "provider", "sdk", "environment", "used_fallback", "priced", "errored"],
+    keys: [
+      "project",
+      "repo",
+      "task_type",
+      "model",
+      "provider",
+      "sdk",
+      "environment",
+      "used_fallback",
+      "priced",
+      "errored",
+    ],
     metrics: ["events", ...sums],
   },
   {
@@ -81,15 +92,24 @@ export async function purgeRollups(database: Database, schema: string, cutoff: D
               AND ${pair.keys.map((key) => `d.${key} IS NOT DISTINCT FROM h.${key}`).join(" AND ")}`,
           [day, hour],
         );
+        // Keys whose every event was in the deleted hours are now all zero.
+        await transaction.query(
+          `DELETE FROM ${q}.${pair.daily} WHERE ${pair.dayColumn} = $1::timestamptz AND events = 0${
+            pair.daySide ? ` AND ${pair.daySide.replace("d.", "")}` : ""
+          }`,
+          [day],
+        );
       }
       const daySide = pair.daySide ? ` AND ${pair.daySide.replace("d.", "")}` : "";
-      await transaction.query(`DELETE FROM ${q}.${pair.daily} WHERE ${pair.dayColumn} < $1::timestamptz${daySide}`, [
-        day,
-      ]);
+      await transaction.query(
+        `DELETE FROM ${q}.${pair.daily} WHERE ${pair.dayColumn} < $1::timestamptz${daySide}`,
+        [day],
+      );
       const hourSide = pair.hourSide ? ` AND ${pair.hourSide}` : "";
-      await transaction.query(`DELETE FROM ${q}.${pair.hourly} WHERE ${pair.hourColumn} < $1::timestamptz${hourSide}`, [
-        hour,
-      ]);
+      await transaction.query(
+        `DELETE FROM ${q}.${pair.hourly} WHERE ${pair.hourColumn} < $1::timestamptz${hourSide}`,
+        [hour],
+      );
     }
   });
 }

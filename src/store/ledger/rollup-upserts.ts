@@ -44,6 +44,8 @@ export const rollupDimensions: ReadonlyArray<readonly [dimension: string, column
   ["taskType", "task_type"],
   ["userId", "user_id"],
 ];
+/** The one-dimension rollup's only dimension the full hourly rollup does not carry. */
+const usersOnly = rollupDimensions.filter(([dimension]) => dimension === "userId");
 
 const signedSums = sums.map((column) => `sum(sign * ${column})`);
 const flagCounts = [
@@ -71,12 +73,15 @@ interface Upsert {
 /**
  * One upsert per rollup as a data-modifying CTE over `source`, each adding the grouped signed sums.
  * Rows are grouped and sorted by the whole key, so concurrent writers lock rollup rows in one order
- * and cannot deadlock; the tables are always written in this order too. `closed` is an SQL expression
- * for the first day still open: the closed-day tables take only rows before it.
+ * and cannot deadlock; the tables are always written in this order too.
+ *
+ * Every row goes to the full hourly rollup and to the per-user hours. The other tables hold closed
+ * days only (migration 0003): with `late`, the rows of days before `closed` (an SQL expression for the
+ * first day still open) go to them too. A writer that knows no row of its batch is that old leaves
+ * `late` off, which saves most of what keeping the rollups costs it.
  */
-export function rollupUpserts(schema: string, source: string, closed: string): Upsert[] {
+export function rollupUpserts(schema: string, source: string, closed: string, late = true): Upsert[] {
   const table = (name: string) => `${schema}.${name}`;
-  const late = `WHERE hour_start < ${closed}`;
   const full = (name: string, time: string, constraint: string, where: string): Upsert => {
     const keys = [fullKeys[0]!, time, ...fullKeys.slice(1)];
     const timeValue = time === "day_start" ? "date_trunc('day', hour_start, 'UTC')" : "hour_start";
@@ -101,9 +106,14 @@ export function rollupUpserts(schema: string, source: string, closed: string): U
         ${addOnConflict("r", `${name}_pkey`, ["events", ...countColumns, ...sums])} RETURNING 1`,
     };
   };
-  const byDimension = (name: string, span: "hour" | "day", where: string): Upsert => {
+  const byDimension = (
+    name: string,
+    span: "hour" | "day",
+    where: string,
+    dimensions: typeof rollupDimensions = rollupDimensions,
+  ): Upsert => {
     const period = span === "day" ? "date_trunc('day', s.hour_start, 'UTC')" : "s.hour_start";
-    const values = rollupDimensions.map(([dimension, column]) => `('${dimension}', s.${column})`).join(", ");
+    const values = dimensions.map(([dimension, column]) => `('${dimension}', s.${column})`).join(", ");
     return {
       name,
       sql: `INSERT INTO ${table("llm_cost_rollup_by_dimension")} AS r
@@ -114,13 +124,24 @@ export function rollupUpserts(schema: string, source: string, closed: string): U
         ${addOnConflict("r", "llm_cost_rollup_by_dimension_key", ["events", ...countColumns, ...sums])} RETURNING 1`,
     };
   };
-  return [
+  const open = [
     full("llm_cost_hourly", "hour_start", "llm_cost_hourly_key", ""),
-    byDimension("by_dimension_hours", "hour", ""),
-    summary("llm_cost_hourly_summary", "hour_start", late),
-    full("llm_cost_daily", "day_start", "llm_cost_daily_key", late),
-    summary("llm_cost_daily_summary", "day_start", late),
-    byDimension("by_dimension_days", "day", late.replace("hour_start", "s.hour_start")),
+    byDimension("user_hours", "hour", "", usersOnly),
+  ];
+  if (!late) return open;
+  const lateRows = `WHERE s.hour_start < ${closed}`;
+  return [
+    ...open,
+    byDimension(
+      "dimension_hours",
+      "hour",
+      lateRows,
+      rollupDimensions.filter((entry) => !usersOnly.includes(entry)),
+    ),
+    summary("llm_cost_hourly_summary", "hour_start", lateRows.replace("s.", "")),
+    full("llm_cost_daily", "day_start", "llm_cost_daily_key", lateRows.replace("s.", "")),
+    summary("llm_cost_daily_summary", "day_start", lateRows.replace("s.", "")),
+    byDimension("dimension_days", "day", lateRows),
   ];
 }
 

@@ -19,7 +19,9 @@ function updateStatement(schema: string): string {
   const changed = `(e.estimated_cost_usd <> v.v_cost::numeric(20, 12) OR e.priced <> v.v_priced::boolean
                  OR e.cost_source <> v.v_source OR e.resolved_model IS DISTINCT FROM v.v_resolved)`;
   const match = `e.created_at = v.v_created_at::timestamptz AND e.id = v.v_id::bigint`;
-  const upserts = upsertCtes(rollupUpserts(q, "changes", `(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`));
+  const upserts = upsertCtes(
+    rollupUpserts(q, "changes", `(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`),
+  );
   // The rows before (sign -1) and after (+1) the update: the rollups take the difference, which moves
   // an event between keys when its model's canonical id or its priced flag changed.
   return `WITH v AS (
@@ -45,10 +47,17 @@ const statements = new Map<string, string>();
  * Sets new pricing figures on stored events (only where something changed) and moves the rollups by
  * the difference, in the caller's transaction; returns how many events changed.
  */
-export async function updatePrices(transaction: Queryable, schema: string, updates: PriceUpdates): Promise<number> {
+export async function updatePrices(
+  transaction: Queryable,
+  schema: string,
+  updates: PriceUpdates,
+): Promise<number> {
   let statement = statements.get(schema);
   if (!statement) statements.set(schema, (statement = updateStatement(schema)));
-  await transaction.query(`SELECT pg_advisory_xact_lock_shared($1::int, $2::int)`, advisoryLockKey("rollupDays", schema));
+  await transaction.query(
+    `SELECT pg_advisory_xact_lock_shared($1::int, $2::int)`,
+    advisoryLockKey("rollupDays", schema),
+  );
   const [row] = await transaction.query<{ updated: string }>(statement, [
     updates.createdAt,
     updates.id,

@@ -1,7 +1,8 @@
 import type { Database, Queryable } from "../../../src/store/database.js";
 import { closeEndedDays } from "../../../src/store/ledger/index.js";
 
-const keys = "project, hour_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored";
+const keys =
+  "project, hour_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored";
 const metrics =
   "events, estimated_cost_usd, provider_cost_usd, input_tokens, output_tokens, cache_read_tokens, " +
   "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens";
@@ -18,7 +19,7 @@ async function difference(database: Queryable, left: string, right: string): Pro
  * The condition on `column` (an hour's start) selecting the hours whose days the closed-day rollups
  * hold: the days before `daily_through` (migration 0003).
  */
-async function closedDays(_database: Queryable, schema: string, column: string): Promise<string> {
+function closedDays(_database: Queryable, schema: string, column: string): string {
   return `${column} < (SELECT daily_through FROM "${schema}".llm_cost_rollup_state)`;
 }
 
@@ -37,7 +38,9 @@ export async function compactAll(database: Database, schema: string): Promise<vo
  */
 export async function rollupDrift(database: Queryable, schema: string): Promise<number> {
   return (
-    (await rawDrift(database, schema)) + (await summaryDrift(database, schema)) + (await userDrift(database, schema))
+    (await rawDrift(database, schema)) +
+    (await summaryDrift(database, schema)) +
+    (await userDrift(database, schema))
   );
 }
 
@@ -49,7 +52,7 @@ export async function userDrift(database: Queryable, schema: string): Promise<nu
       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
       sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens,
       sum(cache_write_1h_tokens) AS cache_write_1h_tokens, sum(reasoning_tokens) AS reasoning_tokens`;
-  const closed = await closedDays(database, schema, "created_at");
+  const closed = closedDays(database, schema, "created_at");
   return difference(
     database,
     `SELECT project, span, period_start, value, events, fallbacks, errors, unpriced, estimated_cost_usd,
@@ -87,14 +90,14 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
     database,
     `SELECT hour_start AS period, ${columns} FROM "${schema}".llm_cost_hourly_summary WHERE events <> 0`,
     `SELECT hour_start AS period, ${columns} FROM (${hourSums}) h
-      WHERE ${await closedDays(database, schema, "hour_start")}`,
+      WHERE ${closedDays(database, schema, "hour_start")}`,
   );
   const daily = await difference(
     database,
     `SELECT day_start AS period, ${columns} FROM "${schema}".llm_cost_daily_summary WHERE events <> 0`,
     `SELECT period, ${columns} FROM (SELECT date_trunc('day', hour_start, 'UTC') AS period, project, repo, task_type,
             model, provider, ${sums}
-       FROM "${schema}".llm_cost_hourly WHERE events <> 0 AND ${await closedDays(database, schema, "hour_start")}
+       FROM "${schema}".llm_cost_hourly WHERE events <> 0 AND ${closedDays(database, schema, "hour_start")}
        GROUP BY 1, 2, 3, 4, 5, 6) h`,
   );
   const spread = (span: string, table: string, period: string) =>
@@ -111,7 +114,7 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
   const byDimension = await difference(
     database,
     `SELECT * FROM "${schema}".llm_cost_rollup_by_dimension WHERE dimension <> 'userId' AND events <> 0`,
-    `SELECT * FROM (${spread("hour", `(${hourSums})`, "s.hour_start")}
+    `SELECT * FROM (${spread("hour", `(SELECT * FROM (${hourSums}) h WHERE ${closedDays(database, schema, "hour_start")})`, "s.hour_start")}
        UNION ALL ${spread("day", `"${schema}".llm_cost_daily_summary`, "s.day_start")}) AS spread`,
   );
   return hourly + daily + byDimension;
@@ -134,7 +137,7 @@ export async function rawDrift(database: Queryable, schema: string): Promise<num
       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens,
       sum(cache_write_tokens) AS cache_write_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
       sum(reasoning_tokens) AS reasoning_tokens
-    FROM "${schema}".llm_cost_hourly WHERE events <> 0 AND ${await closedDays(database, schema, "hour_start")}
+    FROM "${schema}".llm_cost_hourly WHERE events <> 0 AND ${closedDays(database, schema, "hour_start")}
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
   const dailyKeys = keys.replace("hour_start", "day_start");
   const fromDaily = `SELECT ${dailyKeys}, ${metrics} FROM "${schema}".llm_cost_daily WHERE events <> 0`;
@@ -168,7 +171,8 @@ export async function reopenDays(database: Queryable, schema: string, from: Date
   await database.query(`DELETE FROM ${quoted}.llm_cost_daily WHERE day_start >= $1`, [from]);
   await database.query(`DELETE FROM ${quoted}.llm_cost_daily_summary WHERE day_start >= $1`, [from]);
   await database.query(
-    `DELETE FROM ${quoted}.llm_cost_rollup_by_dimension WHERE span = 'day' AND period_start >= $1`,
+    `DELETE FROM ${quoted}.llm_cost_rollup_by_dimension
+      WHERE (span = 'day' OR dimension <> 'userId') AND period_start >= $1`,
     [from],
   );
   await database.query(`UPDATE ${quoted}.llm_cost_rollup_state SET daily_through = $1`, [from]);
