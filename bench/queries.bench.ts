@@ -3,7 +3,7 @@
 // report latency from the hourly rollups beside the same reports from raw events, on realistic skewed
 // data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
 // DATABASE_URL, in a database created for the run and dropped afterwards) and on PGlite (in a
-// temporary directory, or in memory); and what the rollup triggers cost the store's write path.
+// temporary directory, or in memory); and what keeping the rollups costs the store's write path.
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -14,8 +14,9 @@ import type { QueryCostsOptions } from "../src/query/index.js";
 import type { Database } from "../src/store/database.js";
 import { migrateUp } from "../src/store/migrator.js";
 import { openPglite, pgPoolDatabase } from "../src/store/engines/index.js";
-import { recordCosts } from "../src/store/record-costs.js";
-import { compactRollups } from "../src/store/rollup-compaction.js";
+import { createCostWriter, recordCosts } from "../src/store/record-costs.js";
+import { compactRollups, rollupUpserts, signedRowColumns, upsertCtes } from "../src/store/ledger/index.js";
+import { createPartitionCache, ensurePartitions } from "../src/store/ledger/partitions.js";
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
 import { median, quantile, writeResults } from "./support.js";
 
@@ -34,7 +35,8 @@ const hour = 3_600_000;
  * as real applications do; a third of the model ids dated spellings of the same catalog id, 2%
  * unpriced, some fallbacks, errors and provider-reported costs.
  */
-const generateSql = `
+const generateSql = (schema: string) => `
+WITH generated AS (
 INSERT INTO llm_cost_events (event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
   environment, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, estimated_cost_usd,
   provider_cost_usd, cost_source, priced, used_fallback, error, user_id)
@@ -64,11 +66,32 @@ FROM (
     FROM (SELECT random() AS r_time, floor(pow(random(), 3) * 40)::int AS repo_index
             FROM generate_series(1, $2::int)) AS base
 ) AS draws
-ORDER BY r_time DESC`;
+ORDER BY r_time DESC
+RETURNING *
+), claims AS (
+  INSERT INTO llm_cost_event_ids (project, event_id, created_at) SELECT project, event_id, created_at FROM generated
+), inserted AS (
+  SELECT 1 AS sign, ${signedRowColumns} FROM generated
+), ${upsertCtes(rollupUpserts(`"${schema}"`, "inserted", "(SELECT daily_through FROM llm_cost_rollup_state)")).ctes}
+SELECT count(*) FROM generated`;
 
+/**
+ * Generates `rows` events as the writer stores them (claims, the hourly rollups kept in the same
+ * statement), with the days opened from the first generated one, and then closes them all at once
+ * (as a writer's first write of a day does), so the closed-day tables are built from the hourly rows.
+ */
 export async function generate(database: Database, schema: string, rows: number, now: Date): Promise<number> {
   const started = performance.now();
   const chunk = database.engine === "postgres" ? 250_000 : 50_000;
+  const first = now.getTime() - 90 * 86_400_000;
+  const months = Array.from({ length: 5 }, (_, index) => first + index * 28 * 86_400_000).concat(
+    now.getTime(),
+  );
+  await ensurePartitions(database, schema, createPartitionCache(), months);
+  await database.query(
+    `UPDATE "${schema}".llm_cost_rollup_state SET daily_through = date_trunc('day', $1::timestamptz, 'UTC')`,
+    [new Date(first)],
+  );
   for (let done = 0; done < rows; done += chunk) {
     await database.transaction(async (transaction) => {
       await transaction.query(`SELECT set_config('search_path', $1, true)`, [`"${schema}"`]);
@@ -76,18 +99,18 @@ export async function generate(database: Database, schema: string, rows: number,
       const chunks = Math.ceil(rows / chunk);
       const width = 1 / chunks;
       const sliceStart = (chunks - 1 - done / chunk) * width;
-      await transaction.query(generateSql, [
+      await transaction.query(generateSql(schema), [
         now.toISOString(),
         Math.min(chunk, rows - done),
         sliceStart,
         width,
       ]);
     });
-    await compactRollups(database, schema);
     process.stdout.write(`\r  generated ${Math.min(done + chunk, rows).toLocaleString("en-US")} rows`);
   }
   process.stdout.write("\n");
   await compactRollups(database, schema);
+  await database.exec(`VACUUM "${schema}".llm_cost_hourly, "${schema}".llm_cost_rollup_by_dimension`);
   await database.exec(
     [
       "llm_cost_events",
@@ -197,12 +220,12 @@ export function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
 }
 
 /**
- * The store's write path (recordCosts, with its background merges) with the rollup triggers on and
- * off, in `pairs` pairs of rounds of `rows` events, each pair in the other order (on-off, off-on, ...)
- * so that drift over the run falls on both sides. The time with them on includes merging every delta
- * the round left. Rounds vary a lot on these machines (single batches stall for up to a second, with
- * the triggers on or off alike), so the cost is computed from the summed times of all rounds; the
- * median of the pairs' own ratios is printed beside it.
+ * The store's write path (recordCosts) with and without keeping the rollups (a writer made with
+ * `rollups: false` leaves them behind; nothing else does), in `pairs` pairs of rounds of `rows` events,
+ * each pair in the other order (with-without, without-with, ...) so that drift over the run falls on
+ * both sides. Rounds vary a lot on these machines (single batches stall for up to a second either
+ * way), so the cost is computed from the summed times of all rounds; the median of the pairs' own
+ * ratios is printed beside it.
  */
 async function measureWriteCost(
   database: Database,
@@ -212,26 +235,23 @@ async function measureWriteCost(
   now: Date,
   pairs: number,
 ) {
-  const table = `"${schema}".llm_cost_events`;
   const totalMs: Record<"with" | "without", number> = { with: 0, without: 0 };
   const pairCosts: number[] = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     const order = pair % 2 === 0 ? (["with", "without"] as const) : (["without", "with"] as const);
     const ms: Partial<Record<"with" | "without", number>> = {};
     for (const mode of order) {
-      await database.exec(`ALTER TABLE ${table} ${mode === "with" ? "ENABLE" : "DISABLE"} TRIGGER USER`);
+      const writer = createCostWriter(database, schema, { rollups: mode === "with" });
       const records = writeRecords(rows, now);
       const started = performance.now();
       for (let index = 0; index < records.length; index += batch) {
-        await recordCosts(database, schema, records.slice(index, index + batch));
+        await recordCosts(writer, records.slice(index, index + batch));
       }
-      if (mode === "with") await compactRollups(database, schema);
       ms[mode] = performance.now() - started;
       totalMs[mode] += ms[mode];
     }
     pairCosts.push(1 - ms.without! / ms.with!);
   }
-  await database.exec(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
   const withRollups = (pairs * rows) / (totalMs.with / 1000);
   const withoutRollups = (pairs * rows) / (totalMs.without / 1000);
   const cost = 1 - withRollups / withoutRollups;
@@ -286,7 +306,7 @@ async function benchServer(
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
+      `  generated in ${(generationMs / 1000).toFixed(1)} s; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
     // Batches of the tracker's default on a server (the store's preferredBatchSize).
@@ -321,7 +341,7 @@ async function benchPglite(
     const generationMs = await generate(database, schema, rows, now);
     const size = await rollupSize(database, schema);
     console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s with the triggers on; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
+      `  generated in ${(generationMs / 1000).toFixed(1)} s; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
     const writes = await measureWriteCost(database, schema, writeRows, 1000, now, writePairs);

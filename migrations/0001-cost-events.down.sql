@@ -1,1 +1,2 @@
-DROP TABLE IF EXISTS llm_cost_events;
+DROP TABLE llm_cost_event_ids;
+DROP TABLE llm_cost_events;

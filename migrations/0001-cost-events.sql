@@ -1,17 +1,23 @@
--- The event ledger: one row per LLM provider call.
--- Keeps every column of the original design (same names and meanings) and fixes its flaws:
--- exact NUMERIC(20,12) money (NUMERIC(12,8) rounded tiny costs to zero and capped one event at
--- $9,999.99999999), BIGINT token counts with checks, and an event_id that makes writes idempotent.
+-- The event ledger: one row per LLM provider call, in monthly partitions by the time of the call.
+-- Keeps every column of the original design (same names and meanings) and fixes its flaws: exact
+-- NUMERIC(20,12) money, BIGINT token counts with checks, and an event_id that makes writes idempotent.
+--
+-- No triggers: the writer keeps the rollups (0003) in step in the transaction that inserts, which is
+-- what Citus (distributed Postgres) supports. Every statement here stays within what Citus runs; see
+-- docs/scaling.md for the distribution column and what a distributed setup changes.
 CREATE TABLE llm_cost_events (
-  id                    BIGSERIAL PRIMARY KEY,
-  event_id              UUID NOT NULL UNIQUE,
-  -- The time of the call, stamped by the caller; ingested_at is the time of the insert.
+  -- The row id: the order in which the store received events (the events cursor's tiebreak).
+  id                    BIGSERIAL NOT NULL,
+  -- The team the event belongs to: the leading key of eventId uniqueness and of every rollup.
+  project               TEXT NOT NULL DEFAULT 'default',
+  event_id              UUID NOT NULL,
+  -- The time of the call, stamped by the caller (the partition key); ingested_at is the insert's.
   created_at            TIMESTAMPTZ NOT NULL DEFAULT now(),
   ingested_at           TIMESTAMPTZ NOT NULL DEFAULT now(),
   delivery_id           TEXT,
   repo                  TEXT NOT NULL,
   task_type             TEXT NOT NULL,
-  -- The id the provider served or was asked for; resolved_model is the pricing catalog's id for it.
+  -- The id the application sent; resolved_model is the canonical model id the catalog priced it as.
   model                 TEXT NOT NULL,
   resolved_model        TEXT,
   provider              TEXT NOT NULL,
@@ -38,10 +44,30 @@ CREATE TABLE llm_cost_events (
   trace_id              TEXT,
   environment           TEXT,
   metadata              JSONB
-);
+) PARTITION BY RANGE (created_at);
 
+-- Months get partitions of their own as the writer first meets them (store/ledger/partitions.ts);
+-- rows of a month whose partition could not be made (or far from now) land here.
+CREATE TABLE llm_cost_events_default PARTITION OF llm_cost_events DEFAULT;
+
+-- Newest first, then by id: the events list and its cursor; also every time-range read.
+CREATE INDEX idx_llm_cost_events_created_at ON llm_cost_events (created_at, id);
 CREATE INDEX idx_llm_cost_events_repo ON llm_cost_events (repo);
 CREATE INDEX idx_llm_cost_events_task_type ON llm_cost_events (task_type);
 CREATE INDEX idx_llm_cost_events_model ON llm_cost_events (model);
-CREATE INDEX idx_llm_cost_events_created_at ON llm_cost_events (created_at);
 CREATE INDEX idx_llm_cost_events_delivery_id ON llm_cost_events (delivery_id);
+
+-- Which event ids are stored, whatever month their event is in. A unique index of a partitioned table
+-- must contain the partition key, yet an id must be stored once however late it is re-sent with another
+-- created_at: so the writer claims each id here first and inserts the events whose claim succeeded.
+-- created_at says which partition holds the event, and lets a purge drop the claims of a dropped month.
+CREATE TABLE llm_cost_event_ids (
+  project    TEXT NOT NULL,
+  event_id   UUID NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  -- event_id first: reads that know an id but not its project (an event's detail) use this index too.
+  PRIMARY KEY (event_id, project)
+);
+-- Claims arrive roughly in time order, so a block range index finds a month's claims for almost nothing
+-- on the write path (a B-tree would cost every insert another index entry).
+CREATE INDEX idx_llm_cost_event_ids_created_at ON llm_cost_event_ids USING brin (created_at);

@@ -11,11 +11,10 @@ export interface Span {
 
 /**
  * Where a query's figures come from: whole UTC days from a daily rollup, whole hours from an hourly
- * rollup (the days not yet closed, migration 0008, from the full or one-dimension hourly rollup), and
+ * rollup (the days not yet closed, migration 0003, from the full or one-dimension hourly rollup), and
  * the rest, possibly nothing, from raw events. The spans never overlap. `rollups` names
  * the rollups: one dimension's rows of `llm_cost_rollup_by_dimension` (`dimension` names which), the
- * summaries (repo, task type, model, provider) or the full ones; the deltas that writers left pending
- * are added over every rollup span in every case.
+ * summaries (repo, task type, model, provider) or the full ones.
  */
 export interface CostQueryLayout {
   rollups: "byDimension" | "summary" | "full";
@@ -93,15 +92,6 @@ const summaryRollupMetrics = [
   ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
 ];
 
-/** The deltas writers appended and no merge has taken yet (migration 0004): full keys, signed sums. */
-const pendingDeltas: RollupSource = {
-  table: "llm_cost_rollup_delta",
-  timeColumn: "hour_start",
-  metrics: fullRollupMetrics,
-  target: "rollup",
-  rows: [],
-};
-
 const metricAliases = Object.values(metricColumns);
 
 function spanConditions(column: string, span: Span, parameters: SqlParameters): string[] {
@@ -157,6 +147,8 @@ export function buildCostQuery(
     if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
     const time = spansCondition(source.timeColumn, spans, parameters);
     const conditions = [
+      // Every rollup key leads with the project: naming the projects lets the key index find the rows.
+      "project = ANY(ARRAY(SELECT project FROM project_walk WHERE project IS NOT NULL))",
       ...source.rows,
       ...(time ? [time] : []),
       ...(bound ? [`${source.timeColumn} ${bound}`] : []),
@@ -169,7 +161,7 @@ export function buildCostQuery(
     );
   };
   const sources = rollupSources(layout, parameters);
-  // The summary and daily rollups hold the days before daily_through (migration 0008); the days from
+  // The summary and daily rollups hold the days before daily_through (migration 0003); the days from
   // it on, today's at least, come from the rollup every merge keeps whole (`open`).
   const closedDays = `(SELECT daily_through FROM ${quoted}.llm_cost_rollup_state)`;
   if (layout.daily) {
@@ -186,8 +178,6 @@ export function buildCostQuery(
     }
   }
   const rollupSpans = [...(layout.daily ? [layout.daily] : []), ...layout.hourly];
-  // Days and hours both start on UTC hours, so the hourly deltas split exactly along these spans.
-  if (rollupSpans.length > 0) rollupPart(pendingDeltas, rollupSpans);
   if (layout.raw.length > 0) {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, "raw", parameters)} AS k${index}`,
@@ -233,9 +223,24 @@ export function buildCostQuery(
   ].join(", ")} FROM grouped`;
 
   const text =
-    `WITH parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
+    `WITH RECURSIVE ${knownProjects(quoted)}, parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
     `${rowsSelect} UNION ALL ${totalsSelect} ORDER BY is_total, position`;
   return { text, values: parameters.values };
+}
+
+/**
+ * The projects that have rollup rows, found by walking the hourly rollup's key index from one project
+ * to the next (a loose index scan: one probe per project, however many rows each has), ending in a NULL
+ * row. Every event's hour is in the hourly rollup, so no project with figures is missed.
+ */
+function knownProjects(quoted: string): string {
+  const hourly = `${quoted}.llm_cost_hourly`;
+  return `project_walk (project) AS (
+      (SELECT project FROM ${hourly} ORDER BY project LIMIT 1)
+      UNION ALL
+      SELECT (SELECT h.project FROM ${hourly} h WHERE h.project > w.project ORDER BY h.project LIMIT 1)
+        FROM project_walk w WHERE w.project IS NOT NULL
+    )`;
 }
 
 /**
@@ -256,7 +261,19 @@ function rollupSources(
       rows: [dimension, `span = '${span}'`],
     });
     const hourly = source("hour");
-    return { daily: source("day"), hourly, open: hourly };
+    // Only the per-user hours are kept for days not yet closed; the other dimensions' hours of those
+    // days are read from the full hourly rollup.
+    const open: RollupSource =
+      layout.dimension === "userId"
+        ? hourly
+        : {
+            table: "llm_cost_hourly",
+            timeColumn: "hour_start",
+            metrics: fullRollupMetrics,
+            target: "rollup",
+            rows: [],
+          };
+    return { daily: source("day"), hourly, open };
   }
   const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
   const source = (table: string, timeColumn: string): RollupSource => ({

@@ -27,6 +27,8 @@ export interface ResolvedDimension {
   rollupSql: string | null;
   /** True when the summary rollups (`llm_cost_*_summary`: repo, task type, model, provider) carry it too. */
   inSummary: boolean;
+  /** True when the one-dimension rollup carries it (the summary's four, and userId). */
+  inByDimension: boolean;
   /** The metadata key, bound as a parameter, for `metadata.<key>`. */
   metadataKey?: string;
 }
@@ -39,6 +41,7 @@ const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null;
   provider: { raw: "provider", rollup: "provider", inSummary: true },
   sdk: { raw: "sdk", rollup: "sdk", inSummary: false },
   deliveryId: { raw: "delivery_id", rollup: null, inSummary: false },
+  // Only the one-dimension rollup carries users (its per-user rows): the full keys would multiply.
   userId: { raw: "user_id", rollup: null, inSummary: false },
   sessionId: { raw: "session_id", rollup: null, inSummary: false },
   environment: { raw: "environment", rollup: "environment", inSummary: false },
@@ -60,6 +63,7 @@ export function resolveDimension(name: unknown, where: string): ResolvedDimensio
         rawSql: columns.raw,
         rollupSql: columns.rollup,
         inSummary: columns.inSummary,
+        inByDimension: columns.inSummary || name === "userId",
       };
     }
     if (name.startsWith(metadataPrefix)) {
@@ -75,6 +79,7 @@ export function resolveDimension(name: unknown, where: string): ResolvedDimensio
         rawSql: "(metadata ->> $key::text)",
         rollupSql: null,
         inSummary: false,
+        inByDimension: false,
         metadataKey: key,
       };
     }

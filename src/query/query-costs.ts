@@ -91,8 +91,8 @@ async function chooseLayout(
   store: QueryStore,
   plan: CostQueryPlan,
 ): Promise<{ layout: CostQueryLayout; source: CostReportSource }> {
-  const dimensionsFit = plan.groupBy.every((dimension) => dimension.rollupSql !== null);
-  if (!dimensionsFit || !filtersFitRollup(plan.filters)) return rawLayout(plan);
+  const rollups = chooseRollups(plan);
+  if (!rollups) return rawLayout(plan);
 
   const hours: Span = { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
   if (hours.from && hours.to && hours.from.getTime() >= hours.to.getTime()) return rawLayout(plan);
@@ -113,26 +113,29 @@ async function chooseLayout(
   if (plan.from && hours.from && plan.from < hours.from) raw.push({ from: plan.from, to: hours.from });
   if (plan.to && hours.to && hours.to < plan.to) raw.push({ from: hours.to, to: plan.to });
   return {
-    layout: { ...chooseRollups(plan), daily, hourly, raw },
+    layout: { ...rollups, daily, hourly, raw },
     source: raw.length > 0 ? "mixed" : "rollup",
   };
 }
 
 /**
  * The smallest rollups that carry every dimension the query groups or filters by: one dimension's
- * rows (also for none: the provider's, the fewest), the four-dimension summaries, or the full rollups
- * (SDK, environment, flag filters).
+ * rows (also for none: the provider's, the fewest; userId only there), the four-dimension summaries,
+ * or the full rollups (SDK, environment, flag filters); undefined when none does (raw events).
  */
-function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "dimension"> {
+function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "dimension"> | undefined {
+  const dimensions = [...plan.groupBy, ...plan.filters.dimensions.map((filter) => filter.dimension)];
+  const names = new Set(dimensions.map((dimension) => dimension.name));
+  const noFlags = Object.values(plan.filters.flags).every((flag) => flag === undefined);
+  if (names.size <= 1 && noFlags && dimensions.every((dimension) => dimension.inByDimension)) {
+    return { rollups: "byDimension", dimension: [...names][0] ?? "provider" };
+  }
   const summaryFits =
     plan.groupBy.every((dimension) => dimension.inSummary) && filtersFitSummary(plan.filters);
-  if (!summaryFits) return { rollups: "full" };
-  const used = new Set([
-    ...plan.groupBy.map((dimension) => dimension.name),
-    ...plan.filters.dimensions.map((filter) => filter.dimension.name),
-  ]);
-  if (used.size > 1) return { rollups: "summary" };
-  return { rollups: "byDimension", dimension: [...used][0] ?? "provider" };
+  if (summaryFits) return { rollups: "summary" };
+  const fullFits =
+    plan.groupBy.every((dimension) => dimension.rollupSql !== null) && filtersFitRollup(plan.filters);
+  return fullFits ? { rollups: "full" } : undefined;
 }
 
 /**
@@ -142,13 +145,10 @@ function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "
  */
 async function wholeHourOffsets(store: QueryStore, timeZone: string, span: Span): Promise<boolean> {
   const hourly = `${quoteSchema(store.schema)}.llm_cost_hourly`;
-  const delta = `${quoteSchema(store.schema)}.llm_cost_rollup_delta`;
   const [row] = await store.database.query<{ whole: boolean | null }>(
     `WITH bounds AS (
-       SELECT COALESCE($1::timestamptz, LEAST((SELECT min(hour_start) FROM ${hourly}),
-                                              (SELECT min(hour_start) FROM ${delta}))) AS low,
-              COALESCE($2::timestamptz - interval '1 hour', GREATEST((SELECT max(hour_start) FROM ${hourly}),
-                                                                     (SELECT max(hour_start) FROM ${delta}))) AS high
+       SELECT COALESCE($1::timestamptz, (SELECT min(hour_start) FROM ${hourly})) AS low,
+              COALESCE($2::timestamptz - interval '1 hour', (SELECT max(hour_start) FROM ${hourly})) AS high
      ), samples AS (
        SELECT generate_series(date_trunc('hour', low, 'UTC'), high, interval '1 day') AS instant FROM bounds
        UNION ALL SELECT high FROM bounds

@@ -1,6 +1,6 @@
 import { LedgerError } from "../errors.js";
 import type { CostEstimate, Pricing } from "../pricing/index.js";
-import { compactRollups } from "../store/rollup-compaction.js";
+import { updatePrices, type PriceUpdates } from "../store/ledger/index.js";
 import { quoteSchema } from "../store/schema-name.js";
 import type { QueryStore } from "./store-handle.js";
 import { checkTimeRange, type Instant } from "./time-range.js";
@@ -32,6 +32,8 @@ export interface RepriceResult {
 interface EventRow {
   id: string;
   created_at: Date;
+  /** `created_at` as Postgres prints it: exact to the microsecond, for the next page and the update. */
+  created_at_text: string;
   model: string;
   provider: string;
   input_tokens: string;
@@ -81,25 +83,26 @@ export async function repriceEvents(
   }
   const table = `${quoteSchema(store.schema)}.llm_cost_events`;
   const result: RepriceResult = { examined: 0, updated: 0, unpriced: 0, failed: 0 };
-  let lastId = "0";
+  // Pages in (created_at, id) order: the events index, whatever month partitions hold them.
+  let after: { createdAt: string; id: string } = { createdAt: "-infinity", id: "0" };
   for (;;) {
     const rows = await store.database.query<EventRow>(
-      `SELECT id, created_at, model, provider, input_tokens, output_tokens, cache_read_tokens,
+      `SELECT id, created_at, created_at::text AS created_at_text, model, provider, input_tokens, output_tokens, cache_read_tokens,
               cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd,
               (cost_source = 'provider' AND priced) AS provider_led, estimated_cost_usd::text AS estimated_cost_usd,
               pricing_version, resolved_model
          FROM ${table}
-        WHERE id > $1::bigint AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz)
-          AND ($3::boolean IS FALSE OR NOT priced)
-        ORDER BY id LIMIT $4::bigint`,
-      [lastId, since?.toISOString() ?? null, options.onlyUnpriced === true, batchSize],
+        WHERE (created_at, id) > ($1::timestamptz, $2::bigint)
+          AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
+          AND ($4::boolean IS FALSE OR NOT priced)
+        ORDER BY created_at, id LIMIT $5::bigint`,
+      [after.createdAt, after.id, since?.toISOString() ?? null, options.onlyUnpriced === true, batchSize],
     );
     if (rows.length === 0) break;
-    lastId = rows.at(-1)!.id;
-    const columns: Record<
-      "id" | "cost" | "priced" | "source" | "version" | "resolved",
-      Array<string | null>
-    > = {
+    const last = rows.at(-1)!;
+    after = { createdAt: last.created_at_text, id: last.id };
+    const columns: PriceUpdates = {
+      createdAt: [],
       id: [],
       cost: [],
       priced: [],
@@ -114,33 +117,23 @@ export async function repriceEvents(
         continue;
       }
       if (repriced.priced === "false") result.unpriced += 1;
-      for (const key of Object.keys(columns) as Array<keyof typeof columns>) {
-        columns[key].push(key === "id" ? row.id : repriced[key]);
-      }
+      columns.createdAt.push(row.created_at_text);
+      columns.id.push(row.id);
+      columns.cost.push(repriced.cost);
+      columns.priced.push(repriced.priced);
+      columns.source.push(repriced.source);
+      columns.version.push(repriced.version);
+      columns.resolved.push(repriced.resolved);
     }
     result.examined += rows.length;
     // Booleans travel as text: postgres.js cannot bind a JS boolean array as boolean[].
     const updated = await store.database.transaction((transaction) =>
-      transaction.query(
-        `UPDATE ${table} AS e
-            SET estimated_cost_usd = v.cost::numeric(20, 12), priced = v.priced::boolean,
-                cost_source = v.source, pricing_version = v.version, resolved_model = v.resolved
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                AS v(id, cost, priced, source, version, resolved)
-          WHERE e.id = v.id::bigint
-            AND (e.estimated_cost_usd <> v.cost::numeric(20, 12) OR e.priced <> v.priced::boolean
-                 OR e.cost_source <> v.source OR e.resolved_model IS DISTINCT FROM v.resolved)
-          RETURNING 1`,
-        [columns.id, columns.cost, columns.priced, columns.source, columns.version, columns.resolved],
-      ),
+      updatePrices(transaction, store.schema, columns),
     );
-    result.updated += updated.length;
+    result.updated += updated;
     options.onProgress?.({ ...result });
     if (rows.length < batchSize) break;
   }
-  // The updates left their old and new figures as deltas: merge them now (a command line run ends
-  // before a background merge would).
-  if (result.updated > 0) await compactRollups(store.database, store.schema);
   return result;
 }
 

@@ -34,7 +34,11 @@ export const writeColumns = [
   ["trace_id", "text"],
   ["environment", "text"],
   ["metadata", "jsonb"],
+  ["project", "text"],
 ] as const;
+
+/** The project of an event that names none (migration 0001's column default). */
+export const defaultProject = "default";
 
 export const writeColumnNames: readonly string[] = writeColumns.map(([name]) => name);
 
@@ -72,6 +76,7 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     record.traceId ?? null,
     record.environment ?? null,
     record.metadata === undefined || record.metadata === null ? null : JSON.stringify(record.metadata),
+    record.project ?? defaultProject,
   ];
 }
 
@@ -174,6 +179,8 @@ export function copyLine(record: NewLlmCostRecord): string {
     copyField(record.environment) +
     "\t" +
     (metadata === undefined || metadata === null ? "\\N" : copyField(JSON.stringify(metadata))) +
+    "\t" +
+    copyField(record.project ?? defaultProject) +
     "\n"
   );
 }

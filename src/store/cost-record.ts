@@ -64,6 +64,11 @@ export interface LlmCostRecord {
  */
 export interface NewLlmCostRecord {
   /** A UUID: makes the write idempotent. */
+  /**
+   * The team the event belongs to (default `default`): an `eventId` is unique within its project.
+   * Reads do not show it yet; projects (keys, filters, the dashboard switcher) come with issue #21.
+   */
+  project?: string | undefined;
   eventId: string;
   createdAt: Date | string;
   repo: string;

@@ -17,5 +17,5 @@ export type { Database, DatabaseEngine, Queryable } from "./database.js";
 export { openDatabase } from "./engines/index.js";
 export type { OpenDatabaseOptions } from "./engines/index.js";
 export { migrateDown, migrateUp, migrationStatus } from "./migrator.js";
-export { compactRollups } from "./rollup-compaction.js";
+export { compactRollups } from "./ledger/index.js";
 export type { MigrationReport, MigrationStatus } from "./migrator.js";

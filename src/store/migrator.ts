@@ -1,6 +1,7 @@
 import { LedgerError } from "../errors.js";
 import type { Database, Queryable } from "./database.js";
 import { loadMigrations, type Migration } from "./migration-files.js";
+import { advisoryLockKey } from "./advisory-lock.js";
 import { quoteSchema } from "./schema-name.js";
 
 export interface MigrationOptions {
@@ -174,9 +175,20 @@ async function prepare(database: Database, options: MigrationOptions) {
 
 /** Refuses to go on when an applied migration's file changed, or the database is newer than this package. */
 async function verifyApplied(database: Queryable, schema: string, migrations: readonly Migration[]) {
-  const rows = await database.query<{ version: number; checksum: string }>(
-    `SELECT version, checksum FROM ${quoteSchema(schema)}.${migrationsTable} ORDER BY version`,
+  const rows = await database.query<{ version: number; checksum: string; name: string }>(
+    `SELECT version, checksum, name FROM ${quoteSchema(schema)}.${migrationsTable} ORDER BY version`,
   );
+  const retired = rows.find((row) => isRetired(Number(row.version), row.checksum, row.name));
+  if (retired) {
+    throw new LedgerError(
+      "E_MIGRATION_RETIRED",
+      `this database's schema "${schema}" was made by a development version of llm-ledger whose migrations were ` +
+        `replaced before the first release (it has migration ${retired.version} "${retired.name}" applied). ` +
+        `Recreate it (delete the PGlite directory, or drop the schema on a server) and let llm-ledger migrate ` +
+        `it afresh; to keep its events, export them first with the version that made it ` +
+        `(\`llm-ledger export > events.jsonl\`) and \`llm-ledger import events.jsonl\` afterwards.`,
+    );
+  }
   const applied = new Map<number, string>();
   for (const row of rows) {
     const version = Number(row.version);
@@ -198,6 +210,26 @@ async function verifyApplied(database: Queryable, schema: string, migrations: re
   return applied;
 }
 
+/**
+ * The migrations of development versions, squashed into one migration per concept before the first
+ * release: a database that has any of them applied cannot be upgraded in place.
+ */
+const retiredMigrations = new Map<number, string>([
+  [2, "hourly-rollups"],
+  [3, "api-keys"],
+  [4, "summary-rollups"],
+  [5, "cheaper-rollup-maintenance"],
+  [6, "merge-custom-plans"],
+  [7, "packed-rollup-deltas"],
+  [8, "closed-day-rollups"],
+]);
+/** The checksum of the retired 0001-cost-events.sql (the same name as today's first migration). */
+const retiredFirstChecksum = "0207cbe6f5c269a454e7efb6c320c4c734c9473c9d2c242af28221ed7d2f5dbc";
+
+function isRetired(version: number, checksum: string, name: string): boolean {
+  return retiredMigrations.get(version) === name || (version === 1 && checksum === retiredFirstChecksum);
+}
+
 async function appliedVersions(database: Queryable, schema: string): Promise<Set<number>> {
   const rows = await database.query<{ version: number }>(
     `SELECT version FROM ${quoteSchema(schema)}.${migrationsTable}`,
@@ -207,18 +239,10 @@ async function appliedVersions(database: Queryable, schema: string): Promise<Set
 
 /** A transaction-scoped advisory lock keyed by schema, so concurrent migrators take turns. */
 async function lock(transaction: Queryable, schema: string): Promise<void> {
-  await transaction.query(`SELECT pg_advisory_xact_lock($1::int, $2::int)`, [lockNamespace, hash32(schema)]);
-}
-
-const lockNamespace = 0x4c4c4d; // "LLM"
-
-function hash32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
+  await transaction.query(
+    `SELECT pg_advisory_xact_lock($1::int, $2::int)`,
+    advisoryLockKey("migrations", schema),
+  );
 }
 
 function checkTarget(target: number, latest: number): number {

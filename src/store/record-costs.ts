@@ -1,7 +1,10 @@
 import type { Database, Queryable } from "./database.js";
 import type { NewLlmCostRecord } from "./cost-record.js";
 import { columnArrays, copyText, writeColumnNames, writeColumns } from "./cost-record-encoding.js";
-import { scheduleRollupCompaction } from "./rollup-compaction.js";
+import { advisoryLockKey } from "./advisory-lock.js";
+import { closeDaysOnceADay, type DayClosingState } from "./ledger/close-days.js";
+import { insertEventsStatement } from "./ledger/insert-events.js";
+import { createPartitionCache, ensurePartitions, type PartitionCache } from "./ledger/partitions.js";
 import { quoteSchema } from "./schema-name.js";
 import { storeWriteError, type StoreWriteError } from "./store-write-error.js";
 
@@ -28,14 +31,53 @@ const stagingTable = "pg_temp.llm_ledger_staging";
 const columnList = writeColumnNames.join(", ");
 
 /**
- * Writes many records in one transaction, skipping any whose `event_id` already exists
- * (`ON CONFLICT (event_id) DO NOTHING`), so a retried batch never double-counts. Engines that can
+ * A writer of one schema: the statements it runs and what it learned about the database (which month
+ * partitions exist, when it last closed the ended days). The store keeps one per instance.
+ */
+export interface CostWriter {
+  database: Database;
+  schema: string;
+  /** False only in the benchmark that measures what keeping the rollups costs. */
+  rollups: boolean;
+  partitions: PartitionCache;
+  days: DayClosingState;
+  dayLock: [number, number];
+  statement(source: string, rollups: "none" | "open" | "late"): string;
+}
+
+/** A writer for `schema` (`rollups: false` is for measuring the rollups' cost only: it leaves them behind). */
+export function createCostWriter(
+  database: Database,
+  schema: string,
+  options: { rollups?: boolean } = {},
+): CostWriter {
+  quoteSchema(schema);
+  const rollups = options.rollups !== false;
+  const statements = new Map<string, string>();
+  return {
+    database,
+    schema,
+    rollups,
+    partitions: createPartitionCache(),
+    days: { checkedDay: undefined },
+    dayLock: advisoryLockKey("rollupDays", schema),
+    statement(source, mode) {
+      const key = `${mode}:${source}`;
+      let text = statements.get(key);
+      if (!text) statements.set(key, (text = insertEventsStatement(schema, source, mode)));
+      return text;
+    },
+  };
+}
+
+/**
+ * Writes many records in one transaction, skipping any whose (project, `event_id`) is already stored,
+ * so a retried batch never double-counts, and adding what it inserted to the rollups. Engines that can
  * bulk load (`copyFrom`) COPY into a temporary staging table and insert from it (COPY alone cannot
  * skip conflicts: one duplicate would abort the batch); others insert from `unnest` of text arrays.
  */
 export async function recordCosts(
-  database: Database,
-  schema: string,
+  writer: CostWriter,
   records: readonly NewLlmCostRecord[],
 ): Promise<RecordCostsResult> {
   if (records.length === 0) return { inserted: 0, duplicates: 0, duplicateEventIds: [] };
@@ -45,8 +87,7 @@ export async function recordCosts(
     duplicateEventIds: [],
     rejected: [],
   };
-  await writeIsolating(database, schema, records, result);
-  if (result.inserted > 0) scheduleRollupCompaction(database, schema);
+  await writeIsolating(writer, records, result);
   const { rejected, ...written } = result;
   // `rejected` only when there is one: the common result keeps the shape it always had.
   return rejected.length > 0 ? result : written;
@@ -58,14 +99,13 @@ export async function recordCosts(
  * alone, so one bad record never costs the others: about 2·log2(n) more writes for such a batch only.
  */
 async function writeIsolating(
-  database: Database,
-  schema: string,
+  writer: CostWriter,
   records: readonly NewLlmCostRecord[],
   result: Required<RecordCostsResult>,
 ): Promise<void> {
   let failure: StoreWriteError;
   try {
-    const row = await writeOnce(database, schema, records);
+    const row = await writeOnce(writer, records);
     const inserted = Number(row.inserted);
     result.inserted += inserted;
     result.duplicates += records.length - inserted;
@@ -74,7 +114,7 @@ async function writeIsolating(
   } catch (error) {
     failure = storeWriteError(
       error,
-      `cannot write ${records.length} cost event(s) to ${database.description}`,
+      `cannot write ${records.length} cost event(s) to ${writer.database.description}`,
     );
   }
   if (failure.transient) throw failure;
@@ -86,19 +126,55 @@ async function writeIsolating(
     return;
   }
   const middle = Math.ceil(records.length / 2);
-  await writeIsolating(database, schema, records.slice(0, middle), result);
-  await writeIsolating(database, schema, records.slice(middle), result);
+  await writeIsolating(writer, records.slice(0, middle), result);
+  await writeIsolating(writer, records.slice(middle), result);
 }
 
-async function writeOnce(
-  database: Database,
-  schema: string,
+async function writeOnce(writer: CostWriter, records: readonly NewLlmCostRecord[]): Promise<InsertSummary> {
+  const { database, schema } = writer;
+  await ensurePartitions(database, schema, writer.partitions, createdTimes(records));
+  if (writer.rollups) await closeDaysOnceADay(database, schema, writer.days);
+  return database.transaction(async (transaction) => {
+    const mode = writer.rollups ? await rollupMode(transaction, writer, records) : "none";
+    if (!transaction.copyFrom) return viaUnnest(transaction, writer, records, mode);
+    await transaction.exec(createStaging);
+    await transaction.copyFrom(stagingTable, writeColumnNames, copyText(records));
+    const rows = await transaction.query<InsertSummary>(writer.statement(stagingTable, mode));
+    return rows[0]!;
+  });
+}
+
+/**
+ * Takes the day-closing lock shared (every writer shares it; closing days takes it alone: see
+ * ledger/close-days.ts), then reads which days are closed, after the lock so that no closing can
+ * slip in between: `late` when an event of the batch may fall in a closed day, `open` otherwise.
+ */
+async function rollupMode(
+  transaction: Queryable,
+  writer: CostWriter,
   records: readonly NewLlmCostRecord[],
-): Promise<InsertSummary> {
-  const target = `${quoteSchema(schema)}.llm_cost_events`;
-  return database.transaction((transaction) =>
-    transaction.copyFrom ? viaStaging(transaction, target, records) : viaUnnest(transaction, target, records),
+): Promise<"open" | "late"> {
+  await transaction.query(`SELECT pg_advisory_xact_lock_shared($1::int, $2::int)`, writer.dayLock);
+  const [state] = await transaction.query<{ through: Date }>(
+    `SELECT daily_through AS through FROM ${quoteSchema(writer.schema)}.llm_cost_rollup_state`,
   );
+  const through = state?.through.getTime() ?? Number.POSITIVE_INFINITY;
+  for (const record of records) {
+    const value = record.createdAt;
+    const time = value instanceof Date ? value.getTime() : Date.parse(value);
+    // A time JavaScript cannot read may still be one Postgres can: assume the worst.
+    if (!(time >= through)) return "late";
+  }
+  return "open";
+}
+
+function createdTimes(records: readonly NewLlmCostRecord[]): Set<number> {
+  const times = new Set<number>();
+  for (const record of records) {
+    const value = record.createdAt;
+    times.add(value instanceof Date ? value.getTime() : Date.parse(value));
+  }
+  return times;
 }
 
 interface InsertSummary {
@@ -106,42 +182,10 @@ interface InsertSummary {
   duplicate_ids: string[] | null;
 }
 
-/**
- * The insert from `source`, reporting the count inserted and the ids that conflicted with stored rows.
- * Rows are inserted in `event_id` order, so two writers with overlapping ids wait on each other in one
- * order and cannot deadlock (in arrival order each could hold a row the other waits for). Their `id`s
- * are drawn first, in arrival order, so `id` still says in which order a batch's events came.
- */
-function insertFrom(target: string, source: string): string {
-  const sequence = `'${target.replace(/llm_cost_events$/, "llm_cost_events_id_seq")}'::regclass`;
-  return `WITH numbered AS MATERIALIZED (
-      SELECT nextval(${sequence}) AS id, ${columnList} FROM ${source}
-    ), inserted AS (
-      INSERT INTO ${target} (id, ${columnList})
-      SELECT id, ${columnList} FROM numbered ORDER BY event_id
-      ON CONFLICT (event_id) DO NOTHING
-      RETURNING event_id
-    )
-    SELECT (SELECT count(*) FROM inserted) AS inserted,
-      ARRAY(SELECT s.event_id::text FROM numbered s
-             WHERE s.event_id NOT IN (SELECT event_id FROM inserted)) AS duplicate_ids`;
-}
-
 const createStaging = `SET LOCAL client_min_messages = warning;
 CREATE TEMP TABLE IF NOT EXISTS llm_ledger_staging (
   ${writeColumns.map(([name, type]) => `${name} ${type}`).join(",\n  ")}
 ) ON COMMIT DELETE ROWS`;
-
-async function viaStaging(
-  transaction: Queryable,
-  target: string,
-  records: readonly NewLlmCostRecord[],
-): Promise<InsertSummary> {
-  await transaction.exec(createStaging);
-  await transaction.copyFrom!(stagingTable, writeColumnNames, copyText(records));
-  const rows = await transaction.query<InsertSummary>(insertFrom(target, stagingTable));
-  return rows[0]!;
-}
 
 const unnestSource = `(SELECT * FROM unnest(${writeColumns
   .map(([, type], index) => `$${index + 1}::text[]::${type}[]`)
@@ -149,10 +193,13 @@ const unnestSource = `(SELECT * FROM unnest(${writeColumns
 
 async function viaUnnest(
   transaction: Queryable,
-  target: string,
+  writer: CostWriter,
   records: readonly NewLlmCostRecord[],
+  mode: "none" | "open" | "late",
 ): Promise<InsertSummary> {
-  const statement = `WITH input AS MATERIALIZED ${unnestSource} ${insertFrom(target, "input").replace(/^WITH /, ", ")}`;
-  const rows = await transaction.query<InsertSummary>(statement, columnArrays(records));
+  const rows = await transaction.query<InsertSummary>(
+    writer.statement(unnestSource, mode),
+    columnArrays(records),
+  );
   return rows[0]!;
 }

@@ -13,8 +13,8 @@ import {
   type PostgresJsSqlLike,
 } from "./engines/index.js";
 import { purgeEvents, type PurgeOptions } from "./purge-events.js";
-import { recordCosts, type RecordCostsResult } from "./record-costs.js";
-import { settleRollupCompaction } from "./rollup-compaction.js";
+import { eventsByIdSql } from "./ledger/stored-events.js";
+import { createCostWriter, recordCosts, type RecordCostsResult } from "./record-costs.js";
 import { quoteSchema } from "./schema-name.js";
 
 /**
@@ -97,8 +97,8 @@ export interface TelemetryStore {
 /** Rows per statement on PGlite in this thread: about 10 ms of the caller's thread per batch here. */
 const callerThreadBatchSize = 250;
 /**
- * Rows per statement on PGlite in its worker thread: larger batches insert faster and leave fewer
- * rollup deltas, but a statement holds back other queries (a dashboard's) while it runs (~40 ms).
+ * Rows per statement on PGlite in its worker thread: larger batches insert faster and add to fewer
+ * rollup rows per event, but a statement holds back other queries (a dashboard's) while it runs.
  */
 const pgliteWorkerBatchSize = 1_000;
 const serverBatchSize = 5_000;
@@ -167,7 +167,8 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
       throw error;
     }
   }
-  const table = `${quoteSchema(schema)}.llm_cost_events`;
+  const writer = createCostWriter(database, schema);
+  const byId = eventsByIdSql(schema);
   let closed: Promise<void> | undefined;
   return {
     database,
@@ -175,19 +176,15 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
     maxBatchSize: batchSizeFor(database),
     preferredBatchSize: preferredBatchSizeFor(database),
     maxConcurrentWrites: concurrentWritesFor(database),
-    recordLlmCost: (record) => recordCosts(database, schema, [record]),
-    recordLlmCosts: (records) => recordCosts(database, schema, records),
+    recordLlmCost: (record) => recordCosts(writer, [record]),
+    recordLlmCosts: (records) => recordCosts(writer, records),
     async getLlmCosts(eventIds) {
-      const rows = await database.query(`SELECT * FROM ${table} WHERE event_id = ANY($1::text[]::uuid[])`, [
-        eventIds,
-      ]);
+      const rows = await database.query(byId, [eventIds]);
       return rows.map(toCostRecord);
     },
     purgeOlderThan: (days, purgeOptions) => purgeEvents(database, schema, days, purgeOptions),
     close() {
-      // A merge scheduled after the last write is cancelled (its deltas wait for the next store; queries
-      // count them meanwhile) and one under way finishes first.
-      closed ??= settleRollupCompaction(database).then(closeDatabase);
+      closed ??= closeDatabase();
       return closed;
     },
   };

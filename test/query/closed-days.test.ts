@@ -1,14 +1,22 @@
-// Migration 0008: the hourly summary and the daily rollups hold closed UTC days only (those before
-// daily_through, the start of the current day as of the last merge); today's figures come from the
-// full hourly rollup and the one-dimension hours, and the first merge of a new day builds the other
-// rows of the days just closed from the full hourly rows.
+// The hourly summary and the daily rollups hold closed UTC days only (those before daily_through, the
+// start of the current day as of the last closing); today's figures come from the full hourly rollup
+// and the one-dimension hours, and a writer's first write of a new day builds the other rows of the
+// days just closed from the full hourly rows (migration 0003, store/ledger/close-days.ts).
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { queryCostsUsing } from "../../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../../src/query/index.js";
-import { migrateDown, migrateUp } from "../../src/store/migrator.js";
-import { compactRollups } from "../../src/store/rollup-compaction.js";
+import { migrateUp } from "../../src/store/migrator.js";
+import { compactRollups } from "../../src/store/ledger/index.js";
+import { createCostWriter } from "../../src/store/record-costs.js";
 import type { Queryable } from "../../src/store/database.js";
-import { describeEachEngine, uniqueSchema } from "../support/databases.js";
+import { pgPoolDatabase } from "../../src/store/engines/index.js";
+import {
+  describeEachEngine,
+  describeServer,
+  engineDatabase,
+  sharedServerPool,
+  uniqueSchema,
+} from "../support/databases.js";
 import { insertEvents, randomEvents, seededRandom } from "./support/cost-events.js";
 import { emptyTables, reopenDays, rollupDrift } from "./support/rollup-drift.js";
 
@@ -88,7 +96,6 @@ describeEachEngine("daily rollups of closed days", (context) => {
     const database = context.database();
     await insertEvents(database, context.schema, recentEvents(1, 600));
     await expectRollupsEqualRaw();
-    await compactRollups(database, context.schema);
     const after = await state(database, context.schema);
     expect(after.through).toBe(todayUtc().getTime());
     expect(after.openDayRows).toBe(0);
@@ -104,31 +111,29 @@ describeEachEngine("daily rollups of closed days", (context) => {
     expect(await rollupDrift(database, context.schema)).toBe(0);
   });
 
-  it("closes the days since the last merge from their hourly rows, with their pending deltas", async () => {
+  it("closes the days since the last closing from their hourly rows, on a writer's first write of the day", async () => {
     const database = context.database();
     await insertEvents(database, context.schema, recentEvents(2, 600));
-    await compactRollups(database, context.schema);
-    // As if the last merge had run two days ago.
+    // As if days had last been closed two days ago.
     const twoDaysAgo = new Date(todayUtc().getTime() - 2 * day);
     await reopenDays(database, context.schema, twoDaysAgo);
     expect((await state(database, context.schema)).through).toBe(twoDaysAgo.getTime());
     await expectRollupsEqualRaw();
-    // Writes since, some in the reopened days and some in older, closed ones, left pending; and
-    // deletes, so that some of the pending deltas are negative.
-    await insertEvents(database, context.schema, recentEvents(3, 300));
-    await database.query(`DELETE FROM "${context.schema}".llm_cost_events WHERE id % 7 = 0`);
-    await expectRollupsEqualRaw();
-
-    // Merged in small chunks: the first closes the days, the rest merge the deltas into both.
-    const [first] = await database.query<{ merged: string }>(
-      `SELECT "${context.schema}".llm_cost_rollups_compact(1)::text AS merged`,
-    );
-    expect(Number(first?.merged)).toBeGreaterThan(0);
-    expect(await state(database, context.schema)).toEqual({ through: todayUtc().getTime(), openDayRows: 0 });
-    await expectRollupsEqualRaw();
-    await compactRollups(database, context.schema);
+    expect(await rollupDrift(database, context.schema)).toBe(0);
+    // A writer that already wrote today leaves the days open: late events of the reopened days go to
+    // the hourly rows only, older ones to every table.
+    const writer = createCostWriter(database, context.schema);
+    writer.days.checkedDay = todayUtc().getTime();
+    await insertEvents(database, context.schema, recentEvents(3, 300), writer);
+    expect((await state(database, context.schema)).through).toBe(twoDaysAgo.getTime());
     await expectRollupsEqualRaw();
     expect(await rollupDrift(database, context.schema)).toBe(0);
+    // A new writer's first write closes them.
+    await insertEvents(database, context.schema, recentEvents(4, 10));
+    expect(await state(database, context.schema)).toEqual({ through: todayUtc().getTime(), openDayRows: 0 });
+    await expectRollupsEqualRaw();
+    expect(await rollupDrift(database, context.schema)).toBe(0);
+    expect(await compactRollups(database, context.schema)).toBe(0);
     const [closed] = await database.query<{ days: string }>(
       `SELECT count(DISTINCT day_start)::text AS days FROM "${context.schema}".llm_cost_daily_summary
         WHERE day_start >= $1`,
@@ -136,36 +141,25 @@ describeEachEngine("daily rollups of closed days", (context) => {
     );
     expect(closed?.days).toBe("2");
   });
+});
 
-  it("restores today's summary and daily rows when 0008 is rolled back, and drops them again on the way up", async () => {
-    const database = context.database();
-    const schema = uniqueSchema("closed");
+describeServer("closing days under concurrent writers", () => {
+  it("closes each day once while writers race to close it and to add late events to it", async () => {
+    const database = await engineDatabase("postgres");
+    const schema = uniqueSchema("days");
+    const pool = pgPoolDatabase(sharedServerPool(), { owned: false, description: "writers" });
     try {
       await migrateUp(database, { schema });
-      await insertEvents(database, schema, recentEvents(4, 400));
-      await compactRollups(database, schema);
-      await insertEvents(database, schema, recentEvents(5, 100));
-      const down = await migrateDown(database, { schema, to: 7 });
-      expect(down.steps.map((step) => step.version)).toContain(8);
-      // 0007 keeps summary and daily rows for every day, today's included, equal to the sums of the
-      // full hourly rows.
-      expect(await rollupDrift(database, schema)).toBe(0);
-      const [today] = await database.query<{ daily: string; hours: string }>(
-        `SELECT (SELECT count(*) FROM "${schema}".llm_cost_daily_summary WHERE day_start >= $1)::text AS daily,
-                (SELECT count(*) FROM "${schema}".llm_cost_hourly_summary WHERE hour_start >= $1)::text AS hours`,
-        [todayUtc()],
+      await insertEvents(database, schema, recentEvents(5, 400));
+      await reopenDays(database, schema, new Date(todayUtc().getTime() - 3 * day));
+      // Every writer is new, so each tries to close the days before writing its late events.
+      await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          insertEvents(pool, schema, recentEvents(10 + index, 100), createCostWriter(pool, schema)),
+        ),
       );
-      expect(Number(today?.daily)).toBeGreaterThan(0);
-      expect(Number(today?.hours)).toBeGreaterThan(0);
-      await insertEvents(database, schema, recentEvents(6, 100));
-      await migrateUp(database, { schema });
-      expect(await state(database, schema)).toEqual({ through: todayUtc().getTime(), openDayRows: 0 });
+      expect((await state(database, schema)).through).toBe(todayUtc().getTime());
       expect(await rollupDrift(database, schema)).toBe(0);
-      const options: QueryCostsOptions = { groupBy: ["repo"], grain: "day" };
-      const automatic = await queryCostsUsing({ database, schema }, options, "auto");
-      const raw = await queryCostsUsing({ database, schema }, options, "raw");
-      expect(automatic.rows).toEqual(raw.rows);
-      expect(automatic.totals).toEqual(raw.totals);
     } finally {
       await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     }

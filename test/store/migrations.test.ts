@@ -10,6 +10,7 @@ import { describeEachEngine, describeServer, sharedServerPool, uniqueSchema } fr
 /** The columns migration 0001 must create, with their Postgres types (information_schema names). */
 const expectedColumns: Record<string, string> = {
   id: "bigint",
+  project: "text",
   event_id: "uuid",
   created_at: "timestamp with time zone",
   ingested_at: "timestamp with time zone",
@@ -118,7 +119,7 @@ describeEachEngine("migrations", (context) => {
     expect(rows.map((row) => row.cost)).toEqual(["0.000000100000", "12345678.123456789012"]);
   });
 
-  it("rejects negative tokens and costs, and a repeated event_id", async () => {
+  it("rejects negative tokens and costs, and a second claim of an event id within its project", async () => {
     await migrateUp(context.database(), { schema: context.schema });
     const table = `"${context.schema}".llm_cost_events`;
     const insert = (tokens: number, cost: string, eventId: string) =>
@@ -131,10 +132,49 @@ describeEachEngine("migrations", (context) => {
     await expect(insert(1, "-0.1", "00000000-0000-4000-8000-000000000002")).rejects.toThrow(
       /check constraint/,
     );
-    await insert(1, "0.1", "00000000-0000-4000-8000-000000000003");
-    await expect(insert(1, "0.1", "00000000-0000-4000-8000-000000000003")).rejects.toThrow(
-      /unique|duplicate/i,
+    const claim = (project: string) =>
+      context.database().query(
+        `INSERT INTO "${context.schema}".llm_cost_event_ids (project, event_id, created_at)
+         VALUES ($1, '00000000-0000-4000-8000-000000000003', now())`,
+        [project],
+      );
+    await claim("default");
+    await expect(claim("default")).rejects.toThrow(/unique|duplicate/i);
+    // An id is unique within its project: another team's event may carry the same one.
+    await claim("alpha");
+  });
+
+  it("keeps no triggers on any table: the writer keeps the rollups (what Citus supports)", async () => {
+    await migrateUp(context.database(), { schema: context.schema });
+    const triggers = await context.database().query(
+      `SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal`,
+      [context.schema],
     );
+    expect(triggers).toEqual([]);
+  });
+
+  it("refuses a database made by the development migrations squashed before the first release, saying what to do", async () => {
+    const schema = uniqueSchema();
+    const database = context.database();
+    try {
+      await migrationStatus(database, { schema });
+      await database.query(
+        `INSERT INTO "${schema}".llm_ledger_migrations (version, name, checksum)
+         VALUES (1, 'cost-events', '0207cbe6f5c269a454e7efb6c320c4c734c9473c9d2c242af28221ed7d2f5dbc'),
+                (2, 'hourly-rollups', 'x')`,
+      );
+      const error = await migrateUp(database, { schema }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({
+        code: "E_MIGRATION_RETIRED",
+        message: expect.stringMatching(/development version.*Recreate it.*llm-ledger export/s) as unknown,
+      });
+      // Only the first migration applied (an early database) is recognised too.
+      await database.query(`DELETE FROM "${schema}".llm_ledger_migrations WHERE version = 2`);
+      await expect(migrateUp(database, { schema })).rejects.toMatchObject({ code: "E_MIGRATION_RETIRED" });
+    } finally {
+      await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
   });
 
   it("refuses to go on when an applied migration file changed, naming the file", async () => {

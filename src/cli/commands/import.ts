@@ -4,7 +4,7 @@ import { databaseOptions } from "../database-option.js";
 import { formatOptions, outputFormat } from "../output-format.js";
 import { createProgress } from "../progress.js";
 import { parseStoredEvent } from "../../events/index.js";
-import { compactRollups, type NewLlmCostRecord, type TelemetryStore } from "../../store/index.js";
+import type { NewLlmCostRecord, TelemetryStore } from "../../store/index.js";
 import { readLines } from "../read-lines.js";
 import { LedgerError } from "../../errors.js";
 import { schemaOption, withStore } from "../report-options.js";
@@ -112,8 +112,6 @@ export const importCommand: CommandDefinition = {
         }
       }
       if (batch.length > 0) await writeBatch(store, batch, tally, report);
-      // Merge the rollup deltas of the import now: the command ends before a background merge would.
-      if (tally.inserted > 0) await compactRollups(store.database, store.schema);
     }).finally(() => progress.finish());
     if (outputFormat(context) === "json") context.io.stdout.write(JSON.stringify(tally) + "\n");
     else {

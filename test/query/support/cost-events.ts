@@ -1,8 +1,9 @@
-// Test events for the query suites: a compact shape, a plain parameterised multi-row insert (the
-// same ON CONFLICT (event_id) DO NOTHING as the store), a seeded generator of realistic skewed data,
-// and an independent JavaScript oracle for totals.
+// Test events for the query suites: a compact shape, written through the store's own writer, a seeded
+// generator of realistic skewed data, and an independent JavaScript oracle for totals.
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../../../src/store/database.js";
+import type { NewLlmCostRecord } from "../../../src/store/cost-record.js";
+import type { Database } from "../../../src/store/database.js";
+import { createCostWriter, recordCosts, type CostWriter } from "../../../src/store/record-costs.js";
 
 export interface TestEvent {
   eventId: string;
@@ -65,117 +66,30 @@ export function testEvent(overrides: Partial<TestEvent> = {}): TestEvent {
   };
 }
 
-const columns = [
-  "event_id",
-  "created_at",
-  "repo",
-  "task_type",
-  "model",
-  "resolved_model",
-  "provider",
-  "sdk",
-  "environment",
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "cache_write_1h_tokens",
-  "reasoning_tokens",
-  "estimated_cost_usd",
-  "provider_cost_usd",
-  "cost_source",
-  "priced",
-  "used_fallback",
-  "error",
-  "delivery_id",
-  "user_id",
-  "session_id",
-  "metadata",
-];
-const casts = [
-  "uuid",
-  "timestamptz",
-  "text",
-  "text",
-  "text",
-  "text",
-  "text",
-  "text",
-  "text",
-  "bigint",
-  "bigint",
-  "bigint",
-  "bigint",
-  "bigint",
-  "bigint",
-  "numeric",
-  "numeric",
-  "text",
-  "boolean",
-  "boolean",
-  "text",
-  "text",
-  "text",
-  "text",
-  // Bound as text: postgres.js would JSON-encode a string bound as jsonb a second time.
-  "text::jsonb",
-];
-
-function values(event: TestEvent): unknown[] {
-  return [
-    event.eventId,
-    event.createdAt.toISOString(),
-    event.repo,
-    event.taskType,
-    event.model,
-    event.resolvedModel,
-    event.provider,
-    event.sdk,
-    event.environment,
-    String(event.inputTokens),
-    String(event.outputTokens),
-    String(event.cacheReadTokens),
-    String(event.cacheWriteTokens),
-    String(event.cacheWrite1hTokens),
-    String(event.reasoningTokens),
-    event.estimatedCostUsd,
-    event.providerCostUsd,
-    event.costSource,
-    event.priced,
-    event.usedFallback,
-    event.error,
-    event.deliveryId,
-    event.userId,
-    event.sessionId,
-    event.metadata === null ? null : JSON.stringify(event.metadata),
-  ];
+/** The store's record of a test event. */
+export function toRecord(event: TestEvent): NewLlmCostRecord {
+  return {
+    ...event,
+    sdk: event.sdk as NewLlmCostRecord["sdk"],
+  };
 }
 
-/** Inserts events (500 per statement), skipping stored event_ids; returns how many were inserted. */
+/**
+ * Inserts events through the store's writer (so the rollups take them in the same transaction),
+ * skipping stored event ids; returns how many were inserted. A writer closes the days that ended on
+ * its first write: pass one that already wrote to keep days as a test left them.
+ */
 export async function insertEvents(
-  database: Queryable,
+  database: Database,
   schema: string,
   events: readonly TestEvent[],
+  writer: CostWriter = createCostWriter(database, schema),
 ): Promise<number> {
   let inserted = 0;
   for (let start = 0; start < events.length; start += 500) {
-    const batch = events.slice(start, start + 500);
-    const params: unknown[] = [];
-    const rows = batch.map((event) => {
-      const placeholders = values(event).map((value, index) => {
-        params.push(value);
-        return `$${params.length}::${casts[index]}`;
-      });
-      return `(${placeholders.join(", ")})`;
-    });
-    const result = await database.query<{ count: string }>(
-      `WITH inserted AS (
-         INSERT INTO "${schema}".llm_cost_events (${columns.join(", ")}) VALUES ${rows.join(", ")}
-         ON CONFLICT (event_id) DO NOTHING RETURNING 1)
-       SELECT count(*) AS count FROM inserted`,
-      params,
-    );
-    inserted += Number(result[0]?.count ?? 0);
+    const result = await recordCosts(writer, events.slice(start, start + 500).map(toRecord));
+    if (result.rejected) throw new Error(`test events refused: ${JSON.stringify(result.rejected)}`);
+    inserted += result.inserted;
   }
   return inserted;
 }

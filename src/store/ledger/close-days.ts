@@ -1,0 +1,115 @@
+import type { Database } from "../database.js";
+import { advisoryLockKey } from "../advisory-lock.js";
+import { quoteSchema } from "../schema-name.js";
+
+// The closed-day tables (migration 0003) hold the UTC days before llm_cost_rollup_state.daily_through.
+// When a day ends, its rows there are built once from the full hourly rows. This runs under the
+// schema's day-closing lock, taken exclusively here and shared by every writer, so no writer can
+// add a late event to a day while it is being closed (it would miss the day's closed rows).
+
+const tokenSums = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "cache_write_1h_tokens",
+  "reasoning_tokens",
+]
+  .map((column) => `sum(${column})::bigint`)
+  .join(", ");
+
+function closeStatements(schema: string): string[] {
+  const q = quoteSchema(schema);
+  const range = (column: string) => `${column} >= $1::timestamptz AND ${column} < $2::timestamptz`;
+  return [
+    `INSERT INTO ${q}.llm_cost_hourly_summary
+     SELECT project, hour_start, repo, task_type, model, provider, sum(events)::bigint,
+            COALESCE(sum(events) FILTER (WHERE used_fallback), 0)::bigint,
+            COALESCE(sum(events) FILTER (WHERE errored), 0)::bigint,
+            COALESCE(sum(events) FILTER (WHERE NOT priced), 0)::bigint,
+            sum(estimated_cost_usd), sum(provider_cost_usd), ${tokenSums}
+       FROM ${q}.llm_cost_hourly WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6`,
+    `INSERT INTO ${q}.llm_cost_daily
+     SELECT project, date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sdk, environment,
+            used_fallback, priced, errored, sum(events)::bigint, sum(estimated_cost_usd), sum(provider_cost_usd),
+            ${tokenSums}
+       FROM ${q}.llm_cost_hourly WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
+    `INSERT INTO ${q}.llm_cost_daily_summary
+     SELECT project, date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sum(events)::bigint,
+            sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
+            sum(provider_cost_usd), ${tokenSums}
+       FROM ${q}.llm_cost_hourly_summary WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6`,
+    // The writer keeps only the per-user hours of open days; the other dimensions' hours come now.
+    `INSERT INTO ${q}.llm_cost_rollup_by_dimension
+     SELECT h.project, d.dimension, 'hour', h.hour_start, d.value, sum(h.events)::bigint,
+            COALESCE(sum(h.events) FILTER (WHERE h.used_fallback), 0)::bigint,
+            COALESCE(sum(h.events) FILTER (WHERE h.errored), 0)::bigint,
+            COALESCE(sum(h.events) FILTER (WHERE NOT h.priced), 0)::bigint,
+            sum(h.estimated_cost_usd), sum(h.provider_cost_usd), ${tokenSums.replace(/sum\(/g, "sum(h.")}
+       FROM ${q}.llm_cost_hourly AS h
+       CROSS JOIN LATERAL (VALUES ('model', h.model), ('provider', h.provider), ('repo', h.repo),
+                                  ('taskType', h.task_type)) AS d (dimension, value)
+      WHERE ${range("h.hour_start")} GROUP BY 1, 2, 4, 5`,
+    `INSERT INTO ${q}.llm_cost_rollup_by_dimension
+     SELECT project, dimension, 'day', date_trunc('day', period_start, 'UTC'), value, sum(events)::bigint,
+            sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
+            sum(provider_cost_usd), ${tokenSums}
+       FROM ${q}.llm_cost_rollup_by_dimension
+      WHERE span = 'hour' AND ${range("period_start")} GROUP BY 1, 2, 4, 5`,
+  ];
+}
+
+/**
+ * Builds the closed-day rows of every UTC day that ended since the last closing (by the database's
+ * clock) and returns how many days it closed: 0 when another writer did it first. Plain inserts: a
+ * day closed twice fails rather than counting twice.
+ */
+export async function closeEndedDays(database: Database, schema: string): Promise<number> {
+  const q = quoteSchema(schema);
+  return database.transaction(async (transaction) => {
+    await transaction.query(
+      `SELECT pg_advisory_xact_lock($1::int, $2::int)`,
+      advisoryLockKey("rollupDays", schema),
+    );
+    const [state] = await transaction.query<{ from_day: Date; until_day: Date; days: number }>(
+      `SELECT daily_through AS from_day, date_trunc('day', now(), 'UTC') AS until_day,
+              extract(day FROM date_trunc('day', now(), 'UTC') - daily_through)::int AS days
+         FROM ${q}.llm_cost_rollup_state`,
+    );
+    if (!state || state.days <= 0) return 0;
+    for (const statement of closeStatements(schema)) {
+      await transaction.query(statement, [state.from_day, state.until_day]);
+    }
+    await transaction.query(`UPDATE ${q}.llm_cost_rollup_state SET daily_through = $1::timestamptz`, [
+      state.until_day,
+    ]);
+    return state.days;
+  });
+}
+
+/** When this writer last made sure the days before today were closed (the start of that UTC day). */
+export interface DayClosingState {
+  checkedDay: number | undefined;
+}
+
+/** Closes ended days at most once per UTC day per writer: the first write of a day does it. */
+export async function closeDaysOnceADay(
+  database: Database,
+  schema: string,
+  state: DayClosingState,
+): Promise<void> {
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  if (state.checkedDay === today) return;
+  await closeEndedDays(database, schema);
+  state.checkedDay = today;
+}
+
+/**
+ * The rollups' only maintenance left to call by hand: closes the UTC days that ended (see
+ * `closeEndedDays`) and returns how many it closed. Writers do this on their first write of a day, so
+ * calling it is never needed for exact answers; a command that writes and exits, or a long-idle
+ * service, may call it to keep reports of yesterday on the smallest tables.
+ */
+export function compactRollups(database: Database, schema = "public"): Promise<number> {
+  return closeEndedDays(database, schema);
+}

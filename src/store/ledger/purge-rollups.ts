@@ -1,0 +1,115 @@
+import type { Database } from "../database.js";
+import { quoteSchema } from "../schema-name.js";
+
+const sums = [
+  "estimated_cost_usd",
+  "provider_cost_usd",
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "cache_write_1h_tokens",
+  "reasoning_tokens",
+];
+const counts = ["fallbacks", "errors", "unpriced"];
+
+interface DayFromHours {
+  daily: string;
+  dayColumn: string;
+  hourly: string;
+  hourColumn: string;
+  keys: string[];
+  metrics: string[];
+  /** Extra conditions on both sides (the one-dimension table keeps hours and days in one table). */
+  daySide?: string;
+  hourSide?: string;
+}
+
+const pairs: DayFromHours[] = [
+  {
+    daily: "llm_cost_daily",
+    dayColumn: "day_start",
+    hourly: "llm_cost_hourly",
+    hourColumn: "hour_start",
+    keys: [
+      "project",
+      "repo",
+      "task_type",
+      "model",
+      "provider",
+      "sdk",
+      "environment",
+      "used_fallback",
+      "priced",
+      "errored",
+    ],
+    metrics: ["events", ...sums],
+  },
+  {
+    daily: "llm_cost_daily_summary",
+    dayColumn: "day_start",
+    hourly: "llm_cost_hourly_summary",
+    hourColumn: "hour_start",
+    keys: ["project", "repo", "task_type", "model", "provider"],
+    metrics: ["events", ...counts, ...sums],
+  },
+  {
+    daily: "llm_cost_rollup_by_dimension",
+    dayColumn: "period_start",
+    hourly: "llm_cost_rollup_by_dimension",
+    hourColumn: "period_start",
+    keys: ["project", "dimension", "value"],
+    metrics: ["events", ...counts, ...sums],
+    daySide: "d.span = 'day'",
+    hourSide: "span = 'hour'",
+  },
+];
+
+/**
+ * Deletes the rollup rows of whole hours before the cutoff. A closed day the cutoff falls in keeps its
+ * later hours: its daily rows lose the sums of the hours deleted, so every table still agrees.
+ */
+export async function purgeRollups(database: Database, schema: string, cutoff: Date): Promise<void> {
+  const q = quoteSchema(schema);
+  await database.transaction(async (transaction) => {
+    const [bounds] = await transaction.query<{ hour: Date; day: Date; closed: boolean }>(
+      `SELECT date_trunc('hour', $1::timestamptz, 'UTC') AS hour, date_trunc('day', $1::timestamptz, 'UTC') AS day,
+              date_trunc('day', $1::timestamptz, 'UTC') < (SELECT daily_through FROM ${q}.llm_cost_rollup_state) AS closed`,
+      [cutoff],
+    );
+    const { hour, day, closed } = bounds!;
+    for (const pair of pairs) {
+      if (closed && hour > day) {
+        const hourSide = pair.hourSide ? ` AND ${pair.hourSide}` : "";
+        await transaction.query(
+          `UPDATE ${q}.${pair.daily} AS d
+              SET ${pair.metrics.map((metric) => `${metric} = d.${metric} - h.${metric}`).join(", ")}
+             FROM (SELECT ${pair.keys.join(", ")}, ${pair.metrics.map((metric) => `sum(${metric}) AS ${metric}`).join(", ")}
+                     FROM ${q}.${pair.hourly}
+                    WHERE ${pair.hourColumn} >= $1::timestamptz AND ${pair.hourColumn} < $2::timestamptz${hourSide}
+                    GROUP BY ${pair.keys.join(", ")}) AS h
+            WHERE d.${pair.dayColumn} = $1::timestamptz${pair.daySide ? ` AND ${pair.daySide}` : ""}
+              AND ${pair.keys.map((key) => `d.${key} IS NOT DISTINCT FROM h.${key}`).join(" AND ")}`,
+          [day, hour],
+        );
+        // Keys whose every event was in the deleted hours are now all zero.
+        await transaction.query(
+          `DELETE FROM ${q}.${pair.daily} WHERE ${pair.dayColumn} = $1::timestamptz AND events = 0${
+            pair.daySide ? ` AND ${pair.daySide.replace("d.", "")}` : ""
+          }`,
+          [day],
+        );
+      }
+      const daySide = pair.daySide ? ` AND ${pair.daySide.replace("d.", "")}` : "";
+      await transaction.query(
+        `DELETE FROM ${q}.${pair.daily} WHERE ${pair.dayColumn} < $1::timestamptz${daySide}`,
+        [day],
+      );
+      const hourSide = pair.hourSide ? ` AND ${pair.hourSide}` : "";
+      await transaction.query(
+        `DELETE FROM ${q}.${pair.hourly} WHERE ${pair.hourColumn} < $1::timestamptz${hourSide}`,
+        [hour],
+      );
+    }
+  });
+}
