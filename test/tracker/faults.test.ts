@@ -11,7 +11,7 @@ import type { EventSink } from "../../src/tracker/event-sink.js";
 import type { TrackResult } from "../../src/tracker/track-types.js";
 import { describeEachEngine, describeServer, serverUrl, uniqueSchema } from "../support/databases.js";
 import { memoryLogger } from "../support/loggers.js";
-import { aiCall } from "../support/records.js";
+import { aiCall, costRecord } from "../support/records.js";
 import { tempSpoolDir } from "./support.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
@@ -193,8 +193,19 @@ describeServer("tracker under network faults", () => {
     expect(picoDollars(row!.total)).toBe(expected);
   });
 
-  it("retries a batch whose COMMIT acknowledgement was lost without writing a duplicate", async () => {
+  /**
+   * A first write through a new store makes this month's partition and closes ended days, each in a
+   * transaction of its own: written before a test loses a COMMIT acknowledgement, the one lost is a
+   * batch's.
+   */
+  async function warmedStore(): Promise<TelemetryStore> {
     const store = await createTelemetryStore({ databaseUrl: proxiedUrl(), schema });
+    await store.recordLlmCosts([costRecord({ createdAt: new Date() })]);
+    return store;
+  }
+
+  it("retries a batch whose COMMIT acknowledgement was lost without writing a duplicate", async () => {
+    const store = await warmedStore();
     const tracker = createCostTracker({
       telemetryStore: store,
       logger: memoryLogger(),
@@ -222,7 +233,7 @@ describeServer("tracker under network faults", () => {
 
   /** The store through the proxy, as a sink that calls `onSecond` whenever a second write starts beside one in flight. */
   async function proxiedSink(onSecond: () => void) {
-    const store = await createTelemetryStore({ databaseUrl: proxiedUrl(), schema });
+    const store = await warmedStore();
     expect(store.maxConcurrentWrites).toBe(2);
     let active = 0;
     const sink: EventSink = {
