@@ -28,7 +28,10 @@ export interface WriterBacklog {
 export interface BatchWriterOptions<Event, Batch> {
   batchSize: number;
   flushIntervalMs: number;
-  /** Queue length at which, with a `divert` hook, the whole queue is diverted at once. */
+  /**
+   * Events the queue holds. The caller checks `full` before `add`; with a `divert` hook, a full
+   * queue is diverted as a whole, at once.
+   */
   maxQueue: number;
   /** Full batches written at once (partial batches wait until none is in flight). */
   concurrency: number;
@@ -49,6 +52,8 @@ export interface BatchWriterOptions<Event, Batch> {
 export interface BatchWriter<Event> {
   /** Events waiting in the queue. */
   readonly length: number;
+  /** Whether `maxQueue` events wait (the caller diverts or drops new ones rather than `add` them). */
+  readonly full: boolean;
   /** Whether a flush or the shutdown waits for writes (waits then keep the process alive). */
   readonly urgent: boolean;
   /** Whether `shutdown()` was called. */
@@ -231,6 +236,9 @@ export function createBatchWriter<Event, Batch>(
   return {
     get length() {
       return queue.length;
+    },
+    get full() {
+      return queue.length >= maxQueue;
     },
     get urgent() {
       return closing || barrier.waiting > 0;

@@ -38,6 +38,7 @@ export interface CostTracker {
    * (the store the caller created stays open). Once only; later calls return the same promise.
    */
   close(): Promise<void>;
+  /** A copy of the tracker's counters (events accepted, written, spooled, dropped, …) and last error. */
   stats(): TrackerStats;
 }
 
@@ -96,7 +97,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     giveUp:
       spoolDirectory === undefined
         ? () => Date.now() >= closeDeadline
-        : (attempt) => attempt + 1 >= retry.attempts || writer.closing || writer.length >= maxQueue,
+        : (attempt) => attempt + 1 >= retry.attempts || writer.closing || writer.full,
     onFailure(error, attempt, events) {
       outcomes.reportError(error);
       if (attempt === 0) {
@@ -116,7 +117,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
           logger,
           retry,
           replayBatchSize: batchSize,
-          mustDrop: () => writer.length >= maxQueue || writer.closing,
+          mustDrop: () => writer.full || writer.closing,
           keepAlive: () => writer.urgent,
           wake: () => writer.wake(),
           onError: (error) => outcomes.reportError(error),
@@ -187,7 +188,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     if (!parsed.ok) return Promise.resolve(outcomes.reject(parsed.eventId, parsed.reason));
     const eventId = parsed.input.eventId ?? freshEventId();
     if (writer.closing) return Promise.resolve(outcomes.drop(eventId, "the tracker is closed"));
-    if (writer.length >= maxQueue) {
+    if (writer.full) {
       if (overflow) return overflowEvent(parsed.input, eventId);
       return Promise.resolve(outcomes.drop(eventId, `the queue is full (${writer.length} events waiting)`));
     }
