@@ -26,7 +26,9 @@ export interface WriterBacklog {
 
 /** Settings and hooks of a batch writer. */
 export interface BatchWriterOptions<Event, Batch> {
+  /** Events per batch: a full batch is taken at once. */
   batchSize: number;
+  /** Longest time an event waits before its (partial) batch is taken. */
   flushIntervalMs: number;
   /**
    * Events the queue holds. The caller checks `full` before `add`; with a `divert` hook, a full
@@ -43,6 +45,7 @@ export interface BatchWriterOptions<Event, Batch> {
   write(batch: Batch): Promise<void>;
   /** Writes a batch past the sink, to disk (the spool), one at a time; never rejects. */
   divert?: ((batch: Batch) => Promise<void>) | undefined;
+  /** Work served between batches (the spool's replay); with it, `divert` is used while it says so. */
   backlog?: WriterBacklog | undefined;
   /** Hears an unexpected failure of the writer itself (the hooks are meant never to reject). */
   onFailure(error: unknown): void;
@@ -56,9 +59,9 @@ export interface BatchWriter<Event> {
   readonly full: boolean;
   /** Whether a flush or the shutdown waits for writes (waits then keep the process alive). */
   readonly urgent: boolean;
-  /** Whether `shutdown()` was called. */
+  /** Whether `stop()` (or `shutdown()`) was called. */
   readonly closing: boolean;
-  /** Queues an event; the caller checked `length` against its bound first. */
+  /** Queues an event; the caller checked `full` first. */
   add(event: Event): void;
   /** Wakes the writer (new work for the backlog, a probe). */
   wake(): void;
