@@ -23,6 +23,7 @@ export function newRecord(overrides: Partial<NewLlmCostRecord> = {}): NewLlmCost
   };
 }
 
+/** The in-memory sink, with what it stored and what it was asked. */
 export interface MemorySink extends EventSink {
   /** Event ids in the order they were first stored. */
   readonly stored: string[];
