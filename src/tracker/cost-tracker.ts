@@ -1,21 +1,16 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { isLedgerError } from "../errors.js";
 import { createPricing } from "../pricing/index.js";
 import type { CostSdk, LlmCostRecordInput, NewLlmCostRecord } from "../store/cost-record.js";
 import { createBatchWriter, type BatchWriter } from "./batch-writer.js";
 import { logError, stderrLogger } from "./default-logger.js";
-import type { SinkWriteResult } from "./event-sink.js";
 import { createEventOutcomes, type PricedItem } from "./event-outcomes.js";
-import { createIsolatingSink } from "./isolating-sink.js";
 import { createBatchPricer, type QueuedEvent } from "./price-batch.js";
 import { createEventPricer } from "./price-event.js";
-import { isTransient } from "./retry-policy.js";
-import { createRetryingSink } from "./retrying-sink.js";
 import { createSpoolOverflow } from "./spool-overflow.js";
-import { createSpoolingSink, spoolWriteFailed, type SpoolingSink } from "./spooling-sink.js";
 import type { AgentSdkCallParams, AiSdkCallParams, TrackResult, UsageCallParams } from "./track-types.js";
 import type { TrackerStats } from "./tracker-stats.js";
+import { createTrackerSink } from "./tracker-sink.js";
 import { batchSizeOf, sinkOf, writeConcurrencyOf, type CostTrackerOptions } from "./tracker-options.js";
 import { parseTrackInput, type InputShape, type ValidInput } from "./validate-input.js";
 
@@ -89,47 +84,16 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   const { counters } = outcomes;
   let closeDeadline = Infinity;
 
-  // The sink, layer by layer: refused records isolated, transient failures retried, then (with a
-  // spool) spooled. Without a spool, retries stop only when close() runs out of time.
-  const isolated = createIsolatingSink(store);
-  const retrying = createRetryingSink(isolated, {
+  const { deliver, divert, spooling } = createTrackerSink({
+    store,
+    spoolDirectory,
     retry,
-    giveUp:
-      spoolDirectory === undefined
-        ? () => Date.now() >= closeDeadline
-        : (attempt) => attempt + 1 >= retry.attempts || writer.closing || writer.full,
-    onFailure(error, attempt, events) {
-      outcomes.reportError(error);
-      if (attempt === 0) {
-        logger.warn({ error: counters.lastError?.message, events }, "llm-ledger: write failed; retrying");
-      }
-    },
-    onRetry: () => counters.retries++,
-    keepAlive: () => writer.urgent,
+    replayBatchSize: batchSize,
+    logger,
+    outcomes,
+    deadline: () => closeDeadline,
+    writer: () => writer,
   });
-  const spooling: SpoolingSink | undefined =
-    spoolDirectory === undefined
-      ? undefined
-      : createSpoolingSink({
-          sink: retrying,
-          replayTo: isolated,
-          directory: spoolDirectory,
-          logger,
-          retry,
-          replayBatchSize: batchSize,
-          mustDrop: () => writer.full || writer.closing,
-          keepAlive: () => writer.urgent,
-          wake: () => writer.wake(),
-          onError: (error) => outcomes.reportError(error),
-          onRetry: () => counters.retries++,
-          onReplayed(result) {
-            counters.replayed += result.inserted;
-            counters.written += result.inserted;
-            counters.duplicates += result.duplicates;
-            counters.rejected += result.rejected?.length ?? 0;
-          },
-        });
-  const sink = spooling ?? retrying;
 
   const overflow =
     spooling &&
@@ -149,25 +113,6 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     onUnpriced: () => counters.unpriced++,
   });
 
-  /** Sends a priced batch and settles its events; never rejects. */
-  async function deliver(
-    items: PricedItem[],
-    send: (records: NewLlmCostRecord[]) => Promise<SinkWriteResult>,
-  ): Promise<void> {
-    try {
-      outcomes.settleWrite(items, await send(items.map((item) => item.record)));
-    } catch (error) {
-      if (isLedgerError(error, spoolWriteFailed)) outcomes.dropAll(items, "spool write failed");
-      else if (spooling === undefined && isTransient(error)) {
-        outcomes.dropAll(items, "the store stayed unreachable until close() gave up");
-      } else {
-        // Unreachable by design (the layers settle every failure); never leave a promise unsettled.
-        logError(logger, { error: String(error) }, "llm-ledger: tracker write failed unexpectedly");
-        outcomes.dropAll(items, "tracker error");
-      }
-    }
-  }
-
   const writer: BatchWriter<QueuedEvent> = createBatchWriter<QueuedEvent, PricedItem[]>({
     batchSize,
     flushIntervalMs: options.flushIntervalMs ?? 1_000,
@@ -175,8 +120,8 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     concurrency: writeConcurrency,
     prepare: createBatchPricer(priceEvent, outcomes),
     isEmpty: (items) => items.length === 0,
-    write: (items) => deliver(items, (records) => sink.recordLlmCosts(records)),
-    divert: spooling && ((items) => deliver(items, (records) => spooling.divert(records))),
+    write: deliver,
+    divert,
     backlog: spooling,
     onFailure(error) {
       logError(logger, { error: String(error) }, "llm-ledger: tracker pump failed unexpectedly");
