@@ -54,6 +54,7 @@ export type LedgerErrorCode =
   | "E_SINK_REFUSED"
   | "E_SINK_UNAVAILABLE"
   | "E_SINK_URL"
+  | "E_SPOOL_WRITE"
   // Integrations: SDK results, token usage and task routes.
   | "E_AGENT_RESULT_INVALID"
   | "E_ROUTE_INVALID"

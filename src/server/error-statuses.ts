@@ -89,6 +89,7 @@ export const errorStatuses = {
   E_SINK_REFUSED: 500,
   E_SINK_UNAVAILABLE: 500,
   E_SINK_URL: 500,
+  E_SPOOL_WRITE: 500,
   E_CLI_USAGE: 500,
   E_IMPORT_FORMAT: 500,
   E_SERVER: 500,

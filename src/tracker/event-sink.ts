@@ -14,6 +14,11 @@ export interface SinkRejection {
  */
 export type SinkWriteResult = RecordCostsResult & {
   rejected?: readonly SinkRejection[] | undefined;
+  /**
+   * True when the batch was not stored but appended, synced, to a spool file for a later replay
+   * (the spooling sink's answer while the store is unreachable): its events are durable, not stored.
+   */
+  spooled?: boolean | undefined;
 };
 
 /**

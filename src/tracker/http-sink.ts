@@ -50,7 +50,7 @@ export class HttpSinkError extends LedgerError {
  *
  * @example
  * const tracker = createCostTracker({
- *   telemetryStore: createHttpSink({ url: "https://ledger.internal", apiKey: process.env.LEDGER_KEY! }),
+ *   sink: createHttpSink({ url: "https://ledger.internal", apiKey: process.env.LEDGER_KEY! }),
  * });
  */
 export function createHttpSink(options: HttpSinkOptions): EventSink {
