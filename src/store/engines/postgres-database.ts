@@ -182,6 +182,10 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   // An idle pooled connection that drops (a restart, pg_terminate_backend) is reported here and
   // replaced on the next checkout; unheard, the pool's `error` event would end the process.
   pool.on("error", () => {});
+  // A connection killed just as the pool hands it out emits `error` before a checkout's own listener
+  // (inTransaction's) is on it: pg-pool has taken its idle listener off by then. One listener for the
+  // connection's whole life closes that gap; the checkout's listener still marks the connection broken.
+  pool.on("connect", (client) => void client.on("error", () => {}));
   try {
     const client = await pool.connect();
     client.release();
