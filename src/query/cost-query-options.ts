@@ -6,6 +6,7 @@ import { checkTimeZone } from "./time-zone.js";
 
 /** Time grains; weeks start on Monday (ISO weeks). */
 export const grains = ["hour", "day", "week", "month"] as const;
+/** A time grain of a cost query: hour, day, week (from Monday) or month, in the query's time zone. */
 export type Grain = (typeof grains)[number];
 
 /** The figures of a row or of the totals, by name; each can order the rows. */

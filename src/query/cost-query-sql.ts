@@ -2,6 +2,7 @@ import { quoteSchema } from "../store/schema-name.js";
 import type { CostQueryPlan, MetricName } from "./cost-query-options.js";
 import { dimensionSql, filterConditions } from "./cost-filters.js";
 import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
+import { knownProjects, rollupSources, tokenColumns, type RollupSource } from "./rollup-sources.js";
 
 /** A time span `[from, to)`, either side open. */
 export interface Span {
@@ -25,15 +26,6 @@ export interface CostQueryLayout {
   raw: Span[];
 }
 
-/** A rollup table read for a span, with the conditions that pick its rows out of a shared table. */
-interface RollupSource {
-  table: string;
-  timeColumn: string;
-  metrics: readonly string[];
-  target: "rollup" | "byDimension";
-  rows: string[];
-}
-
 /** The column alias of each metric in the grouped rows. */
 export const metricColumns: Record<MetricName, string> = {
   costUsd: "cost_usd",
@@ -50,43 +42,12 @@ export const metricColumns: Record<MetricName, string> = {
   unpriced: "unpriced",
 };
 
-const tokenColumns = [
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "cache_write_1h_tokens",
-  "reasoning_tokens",
-];
-
 /** Every metric summed from raw events, as `expression AS alias`. */
 const rawMetrics = [
   "count(*) AS events",
   "count(*) FILTER (WHERE used_fallback) AS fallbacks",
   "count(*) FILTER (WHERE error IS NOT NULL) AS errors",
   "count(*) FILTER (WHERE NOT priced) AS unpriced",
-  "sum(estimated_cost_usd) AS cost_usd",
-  "sum(provider_cost_usd) AS provider_cost_usd",
-  ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
-];
-
-/** The same metrics summed from a full rollup or the pending deltas (the same columns). */
-const fullRollupMetrics = [
-  "sum(events) AS events",
-  "sum(events) FILTER (WHERE used_fallback) AS fallbacks",
-  "sum(events) FILTER (WHERE errored) AS errors",
-  "sum(events) FILTER (WHERE NOT priced) AS unpriced",
-  "sum(estimated_cost_usd) AS cost_usd",
-  "sum(provider_cost_usd) AS provider_cost_usd",
-  ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
-];
-
-/** The same metrics summed from a summary rollup, which keeps the flags as counts. */
-const summaryRollupMetrics = [
-  "sum(events) AS events",
-  "sum(fallbacks) AS fallbacks",
-  "sum(errors) AS errors",
-  "sum(unpriced) AS unpriced",
   "sum(estimated_cost_usd) AS cost_usd",
   "sum(provider_cost_usd) AS provider_cost_usd",
   ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
@@ -226,71 +187,6 @@ export function buildCostQuery(
     `WITH RECURSIVE ${knownProjects(quoted)}, parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
     `${rowsSelect} UNION ALL ${totalsSelect} ORDER BY is_total, position`;
   return { text, values: parameters.values };
-}
-
-/**
- * The projects that have rollup rows, found by walking the hourly rollup's key index from one project
- * to the next (a loose index scan: one probe per project, however many rows each has), ending in a NULL
- * row. Every event's hour is in the hourly rollup, so no project with figures is missed.
- */
-function knownProjects(quoted: string): string {
-  const hourly = `${quoted}.llm_cost_hourly`;
-  return `project_walk (project) AS (
-      (SELECT project FROM ${hourly} ORDER BY project LIMIT 1)
-      UNION ALL
-      SELECT (SELECT h.project FROM ${hourly} h WHERE h.project > w.project ORDER BY h.project LIMIT 1)
-        FROM project_walk w WHERE w.project IS NOT NULL
-    )`;
-}
-
-/**
- * The rollup tables of a layout: daily and hourly for the closed days, and `open` for the hours of the
- * days not yet closed (the full hourly rollup beside the summaries; otherwise the hourly one itself).
- */
-function rollupSources(
-  layout: CostQueryLayout,
-  parameters: SqlParameters,
-): { daily: RollupSource; hourly: RollupSource; open: RollupSource } {
-  if (layout.rollups === "byDimension") {
-    const dimension = `dimension = ${parameters.add(layout.dimension)}::text`;
-    const source = (span: "day" | "hour"): RollupSource => ({
-      table: "llm_cost_rollup_by_dimension",
-      timeColumn: "period_start",
-      metrics: summaryRollupMetrics,
-      target: "byDimension",
-      rows: [dimension, `span = '${span}'`],
-    });
-    const hourly = source("hour");
-    // Only the per-user hours are kept for days not yet closed; the other dimensions' hours of those
-    // days are read from the full hourly rollup.
-    const open: RollupSource =
-      layout.dimension === "userId"
-        ? hourly
-        : {
-            table: "llm_cost_hourly",
-            timeColumn: "hour_start",
-            metrics: fullRollupMetrics,
-            target: "rollup",
-            rows: [],
-          };
-    return { daily: source("day"), hourly, open };
-  }
-  const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
-  const source = (table: string, timeColumn: string): RollupSource => ({
-    table,
-    timeColumn,
-    metrics,
-    target: "rollup",
-    rows: [],
-  });
-  const fullHourly: RollupSource = { ...source("llm_cost_hourly", "hour_start"), metrics: fullRollupMetrics };
-  return layout.rollups === "summary"
-    ? {
-        daily: source("llm_cost_daily_summary", "day_start"),
-        hourly: source("llm_cost_hourly_summary", "hour_start"),
-        open: fullHourly,
-      }
-    : { daily: source("llm_cost_daily", "day_start"), hourly: fullHourly, open: fullHourly };
 }
 
 /** The ORDER BY of the grouped rows: the asked terms, then every group column so that ties are stable. */

@@ -3,6 +3,7 @@ import { LedgerError } from "../errors.js";
 import type { Queryable } from "../store/database.js";
 import { quoteSchema } from "../store/schema-name.js";
 
+/** What an API key may do: send events (`ingest`), read figures (`read`), manage keys (`admin`). */
 export type Scope = "ingest" | "read" | "admin";
 export const scopes: readonly Scope[] = ["ingest", "read", "admin"];
 
@@ -25,6 +26,7 @@ export interface Principal {
   scopes: readonly Scope[];
 }
 
+/** The service's API keys, stored as SHA-256 hashes (migration 0002): create, verify, list, revoke. */
 export interface ApiKeyStore {
   /** Creates a key; the returned `key` is shown once and stored only as a hash. */
   create(input: { name: string; scopes: readonly Scope[] }): Promise<{ key: string; info: ApiKeyInfo }>;

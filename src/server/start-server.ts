@@ -18,6 +18,7 @@ import { createServerMetrics } from "./server-metrics.js";
 import type { ServerLogger } from "./server-logger.js";
 import { mountDashboard } from "./static-files.js";
 
+/** Options of `startServer`: where the ledger is, how to listen, and the service's limits. */
 export interface StartServerOptions {
   /** Database URL (the CLI conventions); ignored with `demo`, which uses `memory:`. */
   databaseUrl?: string | undefined;
@@ -60,6 +61,7 @@ export interface StartServerOptions {
 /** Open connections allowed per client address unless configured: far more than a browser or a tracker opens. */
 export const defaultMaxConnectionsPerClient = 256;
 
+/** A started service: its address, its store, and `close()` to stop it (finishing the requests under way). */
 export interface RunningServer {
   url: string;
   store: TelemetryStore;

@@ -25,6 +25,10 @@ export interface Queryable {
 
 export type DatabaseEngine = "pglite" | "postgres";
 
+/**
+ * One database the store runs on, whatever the engine (PGlite, PGlite in a worker, a Postgres server,
+ * a caller's postgres.js client): statements, transactions, and `close()`.
+ */
 export interface Database extends Queryable {
   readonly engine: DatabaseEngine;
   /** Where the data lives, safe to print: a server URL has its password replaced by `***`. */

@@ -8,6 +8,7 @@ const transientStatuses: ReadonlySet<number> = new Set([401, 403, 404, 408, 429]
 /** The largest batch the service accepts in one `POST /v1/events`. */
 const maxEventsPerRequest = 1_000;
 
+/** Options of `createHttpSink`: the service's URL, an `ingest` key, and how long a request may take. */
 export interface HttpSinkOptions {
   /** The service's base URL, e.g. `http://127.0.0.1:8787`. */
   url: string;

@@ -20,6 +20,7 @@ export interface TaskRoute {
   timeoutMs?: number;
 }
 
+/** Options of `createTaskRouter`: the `ai` functions to call, the tracker, and the models per task type. */
 export interface TaskRouterOptions<Ai extends AiFunctions> {
   tracker: UsageTracker;
   repo: string;

@@ -1,0 +1,110 @@
+import type { SqlParameters } from "./sql-parameters.js";
+import type { CostQueryLayout } from "./cost-query-sql.js";
+
+// The rollup tables (migration 0003) a cost query reads, and what it sums from each.
+
+/** The token columns, as every table names them. */
+export const tokenColumns = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "cache_write_1h_tokens",
+  "reasoning_tokens",
+];
+
+/** A rollup table read for a span, with the conditions that pick its rows out of a shared table. */
+export interface RollupSource {
+  table: string;
+  timeColumn: string;
+  metrics: readonly string[];
+  target: "rollup" | "byDimension";
+  rows: string[];
+}
+
+/** The metrics summed from a full rollup, which keeps the flags as key columns. */
+const fullRollupMetrics = [
+  "sum(events) AS events",
+  "sum(events) FILTER (WHERE used_fallback) AS fallbacks",
+  "sum(events) FILTER (WHERE errored) AS errors",
+  "sum(events) FILTER (WHERE NOT priced) AS unpriced",
+  "sum(estimated_cost_usd) AS cost_usd",
+  "sum(provider_cost_usd) AS provider_cost_usd",
+  ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
+];
+
+/** The same metrics summed from a summary rollup, which keeps the flags as counts. */
+const summaryRollupMetrics = [
+  "sum(events) AS events",
+  "sum(fallbacks) AS fallbacks",
+  "sum(errors) AS errors",
+  "sum(unpriced) AS unpriced",
+  "sum(estimated_cost_usd) AS cost_usd",
+  "sum(provider_cost_usd) AS provider_cost_usd",
+  ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
+];
+
+/**
+ * The projects that have rollup rows, found by walking the hourly rollup's key index from one project
+ * to the next (a loose index scan: one probe per project, however many rows each has), ending in a NULL
+ * row. Every event's hour is in the hourly rollup, so no project with figures is missed.
+ */
+export function knownProjects(quoted: string): string {
+  const hourly = `${quoted}.llm_cost_hourly`;
+  return `project_walk (project) AS (
+      (SELECT project FROM ${hourly} ORDER BY project LIMIT 1)
+      UNION ALL
+      SELECT (SELECT h.project FROM ${hourly} h WHERE h.project > w.project ORDER BY h.project LIMIT 1)
+        FROM project_walk w WHERE w.project IS NOT NULL
+    )`;
+}
+
+/**
+ * The rollup tables of a layout: daily and hourly for the closed days, and `open` for the hours of the
+ * days not yet closed (the full hourly rollup beside the summaries; otherwise the hourly one itself).
+ */
+export function rollupSources(
+  layout: CostQueryLayout,
+  parameters: SqlParameters,
+): { daily: RollupSource; hourly: RollupSource; open: RollupSource } {
+  if (layout.rollups === "byDimension") {
+    const dimension = `dimension = ${parameters.add(layout.dimension)}::text`;
+    const source = (span: "day" | "hour"): RollupSource => ({
+      table: "llm_cost_rollup_by_dimension",
+      timeColumn: "period_start",
+      metrics: summaryRollupMetrics,
+      target: "byDimension",
+      rows: [dimension, `span = '${span}'`],
+    });
+    const hourly = source("hour");
+    // Only the per-user hours are kept for days not yet closed; the other dimensions' hours of those
+    // days are read from the full hourly rollup.
+    const open: RollupSource =
+      layout.dimension === "userId"
+        ? hourly
+        : {
+            table: "llm_cost_hourly",
+            timeColumn: "hour_start",
+            metrics: fullRollupMetrics,
+            target: "rollup",
+            rows: [],
+          };
+    return { daily: source("day"), hourly, open };
+  }
+  const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
+  const source = (table: string, timeColumn: string): RollupSource => ({
+    table,
+    timeColumn,
+    metrics,
+    target: "rollup",
+    rows: [],
+  });
+  const fullHourly: RollupSource = { ...source("llm_cost_hourly", "hour_start"), metrics: fullRollupMetrics };
+  return layout.rollups === "summary"
+    ? {
+        daily: source("llm_cost_daily_summary", "day_start"),
+        hourly: source("llm_cost_hourly_summary", "hour_start"),
+        open: fullHourly,
+      }
+    : { daily: source("llm_cost_daily", "day_start"), hourly: fullHourly, open: fullHourly };
+}
