@@ -1,17 +1,11 @@
+import { rollupTokenColumns } from "../store/ledger/index.js";
 import type { SqlParameters } from "./sql-parameters.js";
 import type { CostQueryLayout } from "./cost-query-sql.js";
 
 // The rollup tables (migration 0003) a cost query reads, and what it sums from each.
 
 /** The token columns, as every table names them. */
-export const tokenColumns = [
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "cache_write_1h_tokens",
-  "reasoning_tokens",
-];
+export const tokenColumns = rollupTokenColumns;
 
 /** A rollup table read for a span, with the conditions that pick its rows out of a shared table. */
 export interface RollupSource {

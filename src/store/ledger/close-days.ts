@@ -1,22 +1,14 @@
 import type { Database } from "../database.js";
 import { advisoryLockKey } from "../advisory-lock.js";
 import { quoteSchema } from "../schema-name.js";
+import { rollupTokenColumns } from "./rollup-columns.js";
 
 // The closed-day tables (migration 0003) hold the UTC days before llm_cost_rollup_state.daily_through.
 // When a day ends, its rows there are built once from the full hourly rows. This runs under the
 // schema's day-closing lock, taken exclusively here and shared by every writer, so no writer can
 // add a late event to a day while it is being closed (it would miss the day's closed rows).
 
-const tokenSums = [
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "cache_write_1h_tokens",
-  "reasoning_tokens",
-]
-  .map((column) => `sum(${column})::bigint`)
-  .join(", ");
+const tokenSums = rollupTokenColumns.map((column) => `sum(${column})::bigint`).join(", ");
 
 function closeStatements(schema: string): string[] {
   const q = quoteSchema(schema);

@@ -5,3 +5,4 @@ export { eventsByIdSql } from "./stored-events.js";
 export { listPartitions, partitionName, type MonthPartition } from "./partitions.js";
 export { rollupUpserts, signedRowColumns, upsertCtes } from "./rollup-upserts.js";
 export { updatePrices, type PriceUpdates } from "./update-prices.js";
+export { rollupTokenColumns } from "./rollup-columns.js";

@@ -1,17 +1,9 @@
 import type { Database } from "../database.js";
 import { quoteSchema } from "../schema-name.js";
+import { fullRollupKeys, rollupCountColumns, rollupSumColumns, summaryRollupKeys } from "./rollup-columns.js";
 
-const sums = [
-  "estimated_cost_usd",
-  "provider_cost_usd",
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "cache_write_1h_tokens",
-  "reasoning_tokens",
-];
-const counts = ["fallbacks", "errors", "unpriced"];
+const sums = rollupSumColumns;
+const counts = rollupCountColumns;
 
 interface DayFromHours {
   daily: string;
@@ -31,18 +23,7 @@ const pairs: DayFromHours[] = [
     dayColumn: "day_start",
     hourly: "llm_cost_hourly",
     hourColumn: "hour_start",
-    keys: [
-      "project",
-      "repo",
-      "task_type",
-      "model",
-      "provider",
-      "sdk",
-      "environment",
-      "used_fallback",
-      "priced",
-      "errored",
-    ],
+    keys: [...fullRollupKeys],
     metrics: ["events", ...sums],
   },
   {
@@ -50,7 +31,7 @@ const pairs: DayFromHours[] = [
     dayColumn: "day_start",
     hourly: "llm_cost_hourly_summary",
     hourColumn: "hour_start",
-    keys: ["project", "repo", "task_type", "model", "provider"],
+    keys: [...summaryRollupKeys],
     metrics: ["events", ...counts, ...sums],
   },
   {

@@ -2,6 +2,7 @@
 // with a sign (+1 inserted, -1 taken away), add their sums to every rollup that holds their hour.
 // Writers and reprice run them in the transaction that changed the events, so the rollups are exact
 // at every commit, with no trigger and no background merge.
+import { fullRollupKeys, rollupCountColumns, rollupSumColumns, summaryRollupKeys } from "./rollup-columns.js";
 
 /**
  * The columns a source of signed event rows must have: the rollup keys as the rollups spell them
@@ -12,29 +13,10 @@ export const signedRowColumns = `project, date_trunc('hour', created_at, 'UTC') 
   error IS NOT NULL AS errored, user_id, estimated_cost_usd, COALESCE(provider_cost_usd, 0) AS provider_cost_usd,
   input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens`;
 
-const tokenColumns = [
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "cache_write_1h_tokens",
-  "reasoning_tokens",
-];
-const sums = ["estimated_cost_usd", "provider_cost_usd", ...tokenColumns];
-
-const fullKeys = [
-  "project",
-  "repo",
-  "task_type",
-  "model",
-  "provider",
-  "sdk",
-  "environment",
-  "used_fallback",
-  "priced",
-  "errored",
-];
-const summaryKeys = ["project", "repo", "task_type", "model", "provider"];
+const sums = rollupSumColumns;
+const fullKeys = fullRollupKeys;
+const summaryKeys = summaryRollupKeys;
+const countColumns = rollupCountColumns;
 
 /** The dimensions of the one-dimension rollup, with the source column each reads. */
 export const rollupDimensions: ReadonlyArray<readonly [dimension: string, column: string]> = [
@@ -53,7 +35,6 @@ const flagCounts = [
   "COALESCE(sum(sign) FILTER (WHERE errored), 0)",
   "COALESCE(sum(sign) FILTER (WHERE NOT priced), 0)",
 ];
-const countColumns = ["fallbacks", "errors", "unpriced"];
 
 function addOnConflict(target: string, constraint: string, columns: readonly string[]): string {
   return `ON CONFLICT ON CONSTRAINT ${constraint} DO UPDATE SET ${columns
