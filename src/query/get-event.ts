@@ -1,7 +1,7 @@
 import { LedgerError } from "../errors.js";
 import { isEventId, type LlmCostRecord } from "../store/cost-record.js";
 import { toCostRecord } from "../store/cost-record-encoding.js";
-import { quoteSchema } from "../store/schema-name.js";
+import { eventsByIdSql } from "../store/ledger/index.js";
 import type { QueryStore } from "./store-handle.js";
 
 /**
@@ -19,8 +19,9 @@ export async function getEvent(store: QueryStore, eventId: string): Promise<LlmC
       `an event id is a UUID, got ${JSON.stringify(String(eventId)).slice(0, 80)}`,
     );
   }
+  // Through the id claims, which name the event's partition: a lookup reads one month's index.
   const rows = await store.database.query<Record<string, unknown>>(
-    `SELECT * FROM ${quoteSchema(store.schema)}.llm_cost_events WHERE event_id = $1::uuid`,
+    eventsByIdSql(store.schema, "ARRAY[$1::uuid]"),
     [eventId.toLowerCase()],
   );
   return rows[0] ? toCostRecord(rows[0]) : undefined;
