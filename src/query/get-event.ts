@@ -2,7 +2,7 @@ import { LedgerError } from "../errors.js";
 import { isEventId, type LlmCostRecord } from "../store/cost-record.js";
 import { toCostRecord } from "../store/cost-record-encoding.js";
 import { eventsByIdSql } from "../store/ledger/index.js";
-import type { QueryStore } from "./store-handle.js";
+import { readerOf, type QueryStore } from "./store-handle.js";
 
 /**
  * One event by its `eventId`, with every stored field (the model id the application sent and the
@@ -20,7 +20,7 @@ export async function getEvent(store: QueryStore, eventId: string): Promise<LlmC
     );
   }
   // Through the id claims, which name the event's partition: a lookup reads one month's index.
-  const rows = await store.database.query<Record<string, unknown>>(
+  const rows = await readerOf(store).query<Record<string, unknown>>(
     eventsByIdSql(store.schema, "ARRAY[$1::uuid]"),
     [eventId.toLowerCase()],
   );

@@ -6,7 +6,7 @@ import { checkFilters, filterConditions, type CostFilters } from "./cost-filters
 import { checkLimit } from "./cost-query-options.js";
 import { decodeCursor, encodeCursor } from "./event-cursor.js";
 import { createSqlParameters } from "./sql-parameters.js";
-import type { QueryStore } from "./store-handle.js";
+import { readerOf, type QueryStore } from "./store-handle.js";
 import { checkTimeRange, type Instant } from "./time-range.js";
 
 /** The options of `listEvents`. */
@@ -65,7 +65,7 @@ export async function listEvents(store: QueryStore, options: ListEventsOptions =
     );
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-  const rows = await store.database.query<Record<string, unknown>>(
+  const rows = await readerOf(store).query<Record<string, unknown>>(
     `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_created_at
        FROM ${quoteSchema(store.schema)}.llm_cost_events ${where}
       ORDER BY created_at DESC, id DESC LIMIT ${parameters.add(limit + 1)}::bigint`,

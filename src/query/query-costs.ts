@@ -3,7 +3,7 @@ import { checkCostQueryOptions, type CostQueryPlan, type QueryCostsOptions } fro
 import { filtersFitRollup, filtersFitSummary } from "./cost-filters.js";
 import { addFigures, readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
-import type { QueryStore } from "./store-handle.js";
+import { readerOf, type QueryStore } from "./store-handle.js";
 import { ceilDay, ceilHour, floorDay, floorHour } from "./time-range.js";
 import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
 
@@ -51,7 +51,7 @@ export async function queryCostsUsing(
   try {
     const { layout, source } = strategy === "raw" ? rawLayout(plan) : await chooseLayout(store, plan);
     const { text, values } = buildCostQuery(plan, store.schema, layout);
-    const result = await store.database.query<Record<string, unknown>>(text, values);
+    const result = await readerOf(store).query<Record<string, unknown>>(text, values);
     const totalsRow = result.at(-1);
     return {
       rows: result.slice(0, -1).map((row) => readRow(plan, row)),
@@ -145,7 +145,7 @@ function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "
  */
 async function wholeHourOffsets(store: QueryStore, timeZone: string, span: Span): Promise<boolean> {
   const hourly = `${quoteSchema(store.schema)}.llm_cost_hourly`;
-  const [row] = await store.database.query<{ whole: boolean | null }>(
+  const [row] = await readerOf(store).query<{ whole: boolean | null }>(
     `WITH bounds AS (
        SELECT COALESCE($1::timestamptz, (SELECT min(hour_start) FROM ${hourly})) AS low,
               COALESCE($2::timestamptz - interval '1 hour', (SELECT max(hour_start) FROM ${hourly})) AS high

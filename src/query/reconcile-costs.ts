@@ -1,6 +1,6 @@
 import { quoteSchema } from "../store/schema-name.js";
 import { canonicalDecimal, countValue } from "./decimal.js";
-import type { QueryStore } from "./store-handle.js";
+import { readerOf, type QueryStore } from "./store-handle.js";
 import { checkTimeRange, type Instant } from "./time-range.js";
 
 /** One model's estimate beside what its provider or SDK reported. */
@@ -30,7 +30,7 @@ export async function reconcileCosts(
   options: { from?: Instant | undefined; to?: Instant | undefined } = {},
 ): Promise<ReconcileRow[]> {
   const { from, to } = checkTimeRange(options.from, options.to);
-  const rows = await store.database.query<Record<string, string | null>>(
+  const rows = await readerOf(store).query<Record<string, string | null>>(
     `SELECT COALESCE(resolved_model, model) AS model, count(*) AS events,
             count(provider_cost_usd) AS reported_events,
             COALESCE(sum(estimated_cost_usd) FILTER (WHERE provider_cost_usd IS NOT NULL), 0) AS estimated,

@@ -24,6 +24,8 @@ export interface StartServerOptions {
   databaseUrl?: string | undefined;
   /** An open database the caller owns (tests); closing the server leaves it open. */
   database?: Database | undefined;
+  /** A read replica (`postgres://`) the reports and the dashboard read; writes go to the primary. */
+  readDatabaseUrl?: string | undefined;
   cwd?: string | undefined;
   home?: string | undefined;
   schema?: string | undefined;
@@ -87,6 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cwd: options.cwd,
     home: options.home,
     schema: options.schema,
+    readDatabaseUrl: options.readDatabaseUrl,
   });
   try {
     const keys = createApiKeyStore({

@@ -36,6 +36,12 @@ export interface TelemetryStoreOptions {
   pglite?: PgliteLike | undefined;
   /** An already opened llm-ledger `Database` the caller owns: `close()` leaves it open. */
   database?: Database | undefined;
+  /**
+   * A read replica of the same database (`postgres://…`): the query functions (`queryCosts`,
+   * `listEvents`, `getEvent`, `reconcileCosts`) read there, writes, migrations, purges and reprices go
+   * to the primary. Figures then trail the primary by the replication lag. `docs/scaling.md`.
+   */
+  readDatabaseUrl?: string | undefined;
   /** The schema holding the tables; default `public`. */
   schema?: string | undefined;
   logger?: LedgerLogger | undefined;
@@ -58,6 +64,8 @@ export interface TelemetryStore {
   readonly database: Database;
   /** The schema holding `llm_cost_events`. */
   readonly schema: string;
+  /** The read replica the query functions read, when `readDatabaseUrl` was given. */
+  readonly readDatabase?: Database | undefined;
   /**
    * The largest batch the tracker should hand to `recordLlmCosts`. On PGlite it keeps one statement
    * short: on the caller's thread not to stall the event loop, in the worker thread not to hold
@@ -167,12 +175,20 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
       throw error;
     }
   }
+  let readDatabase: Database | undefined;
+  if (options.readDatabaseUrl !== undefined) {
+    readDatabase = await openReplica(options.readDatabaseUrl).catch(async (error: unknown) => {
+      await closeDatabase();
+      throw error;
+    });
+  }
   const writer = createCostWriter(database, schema);
   const byId = eventsByIdSql(schema);
   let closed: Promise<void> | undefined;
   return {
     database,
     schema,
+    readDatabase,
     maxBatchSize: batchSizeFor(database),
     preferredBatchSize: preferredBatchSizeFor(database),
     maxConcurrentWrites: concurrentWritesFor(database),
@@ -184,8 +200,16 @@ export async function createTelemetryStore(options: TelemetryStoreOptions = {}):
     },
     purgeOlderThan: (days, purgeOptions) => purgeEvents(database, schema, days, purgeOptions),
     close() {
-      closed ??= closeDatabase();
+      closed ??= Promise.all([closeDatabase(), readDatabase?.close()]).then(() => undefined);
       return closed;
     },
   };
+}
+
+/** Opens the read replica: a Postgres server only (a PGlite directory admits one process). */
+async function openReplica(url: string): Promise<Database> {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new LedgerError("E_OPTIONS", "readDatabaseUrl must be a postgres:// URL of a read replica");
+  }
+  return openDatabase({ databaseUrl: url });
 }

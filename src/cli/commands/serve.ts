@@ -31,6 +31,11 @@ export const serveCommand: CommandDefinition = {
   options: {
     ...databaseOptions,
     schema: { type: "string", valueName: "NAME", description: "schema holding the tables (default public)" },
+    "read-database-url": {
+      type: "string",
+      valueName: "URL",
+      description: "a read replica (postgres://) for reports and the dashboard; writes go to --database-url",
+    },
     host: {
       type: "string",
       valueName: "HOST",
@@ -113,6 +118,7 @@ export const serveCommand: CommandDefinition = {
       cwd: context.io.cwd,
       home: env.LLM_LEDGER_HOME || undefined,
       schema: stringOption(context, "schema"),
+      readDatabaseUrl: stringOption(context, "read-database-url"),
       host: stringOption(context, "host") ?? (env.HOST || undefined),
       port,
       adminKey: env.LLM_LEDGER_ADMIN_KEY || undefined,
