@@ -130,7 +130,7 @@ export function buildCostQuery(
     rollupPart(sources.open, [layout.daily], `>= ${closedDays}`);
   }
   // One part per span: a condition ORing two spans is no index condition, and the edge hours of a
-  // month-long report read every hourly row of the dimension (72,000 at 300,000 events: 16 ms).
+  // month-long report would read every hourly row of the dimension.
   for (const span of layout.hourly) {
     if (sources.open === sources.hourly) rollupPart(sources.hourly, [span]);
     else {
@@ -149,7 +149,7 @@ export function buildCostQuery(
     const events = `${quoted}.llm_cost_events`;
     // Beside rollups the raw spans are the partial hours at the edges: read them by time alone
     // (OFFSET 0 keeps the planner from combining the time index with, say, the repo index, which
-    // reads every event of the repo: 40 ms at ten million events instead of 1).
+    // reads every event of the repo instead of the edges' few).
     const source =
       rollupSpans.length > 0 && time ? `(SELECT * FROM ${events} WHERE ${time} OFFSET 0) AS edges` : events;
     const conditions = source === events ? [...(time ? [time] : []), ...filters] : filters;

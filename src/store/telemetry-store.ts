@@ -73,9 +73,9 @@ export interface TelemetryStore {
    */
   readonly maxBatchSize: number;
   /**
-   * The batch the store writes fastest, the tracker's default: 2,000 on a Postgres server (measured
-   * with two writes in flight: 1,000 → 43,600 events/s, 2,000 → 51,100, 5,000 → 46,100, its longer
-   * statements filling the pipeline later), 1,000 on PGlite in its worker thread, 250 on its caller's.
+   * The batch the store writes fastest, the tracker's default: 2,000 on a Postgres server (with two
+   * writes in flight larger batches fill the pipeline later; `docs/tracker.md` has the measurement),
+   * 1,000 on PGlite in its worker thread, 250 on its caller's.
    */
   readonly preferredBatchSize: number;
   /**
@@ -102,7 +102,7 @@ export interface TelemetryStore {
   close(): Promise<void>;
 }
 
-/** Rows per statement on PGlite in this thread: about 10 ms of the caller's thread per batch here. */
+/** Rows per statement on PGlite in this thread: short enough that a batch barely stalls the caller. */
 const callerThreadBatchSize = 250;
 /**
  * Rows per statement on PGlite in its worker thread: larger batches insert faster and add to fewer
