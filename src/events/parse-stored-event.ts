@@ -17,7 +17,7 @@ const requiredStoredFields = ["eventId", "createdAt", "provider", "sdk", "estima
 
 /**
  * Validates one exported event and returns the record to store, with its pricing kept. Never throws.
- * `ingestedAt` is checked as a time; the store stamps its own (the time of this insert).
+ * `ingestedAt` is kept too (the time the exporting ledger first stored the event).
  *
  * @example
  * const parsed = parseStoredEvent(JSON.parse(line));
@@ -34,6 +34,7 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       if (given === undefined || given === null) fail(`${field} is required`);
     }
     time(readOwn(source, "ingestedAt"), "ingestedAt");
+    const ingestedAt = readOwn(source, "ingestedAt");
     // The time as written (it may carry microseconds, or an offset), once it is known to be valid.
     const createdAt = readOwn(source, "createdAt");
     const record: NewLlmCostRecord = {
@@ -66,6 +67,7 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       traceId: input.traceId,
       environment: input.environment,
       metadata: input.metadata,
+      ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
     };
     return { ok: true, record };
   } catch (error) {

@@ -35,6 +35,7 @@ export const writeColumns = [
   ["environment", "text"],
   ["metadata", "jsonb"],
   ["project", "text"],
+  ["ingested_at", "timestamptz"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -77,7 +78,14 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     record.environment ?? null,
     record.metadata === undefined || record.metadata === null ? null : JSON.stringify(record.metadata),
     record.project ?? defaultProject,
+    timeText(record.ingestedAt),
   ];
+}
+
+/** A time as Postgres reads it, or null (the store's own insert time) when absent. */
+function timeText(value: string | Date | undefined): string | null {
+  if (value === undefined) return null;
+  return value instanceof Date ? value.toISOString() : value;
 }
 
 function count(value: number | undefined): string {
@@ -181,6 +189,8 @@ export function copyLine(record: NewLlmCostRecord): string {
     (metadata === undefined || metadata === null ? "\\N" : copyField(JSON.stringify(metadata))) +
     "\t" +
     copyField(record.project ?? defaultProject) +
+    "\t" +
+    copyField(timeText(record.ingestedAt)) +
     "\n"
   );
 }

@@ -63,12 +63,17 @@ export interface LlmCostRecord {
  * store never prices; the tracker (or an import) fills in the money and the pricing fields.
  */
 export interface NewLlmCostRecord {
-  /** A UUID: makes the write idempotent. */
   /**
    * The team the event belongs to (default `default`): an `eventId` is unique within its project.
    * Reads do not show it yet; projects (keys, filters, the dashboard switcher) come with issue #21.
    */
   project?: string | undefined;
+  /**
+   * When the event was first stored: default the time of this insert. An import keeps the exporting
+   * ledger's, so that an export and an import move a ledger without changing it.
+   */
+  ingestedAt?: string | Date | undefined;
+  /** A UUID: makes the write idempotent (within its project). */
   eventId: string;
   createdAt: Date | string;
   repo: string;

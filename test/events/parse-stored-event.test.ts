@@ -49,11 +49,11 @@ const reasonOf = (value: unknown) => {
 };
 
 describe("parseStoredEvent", () => {
-  it("keeps every priced column and the time as written", () => {
+  it("keeps every priced column, the time and the first ingest time as written", () => {
     const parsed = parseStoredEvent(exported);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    const { id: _id, ingestedAt: _ingestedAt, ...rest } = exported;
+    const { id: _id, ...rest } = exported;
     expect(parsed.record).toEqual(rest);
   });
 

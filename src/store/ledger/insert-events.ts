@@ -3,6 +3,10 @@ import { quoteSchema } from "../schema-name.js";
 import { rollupUpserts, signedRowColumns, upsertCtes } from "./rollup-upserts.js";
 
 const columnList = writeColumnNames.join(", ");
+// An event without an ingest time (every one but an import's) takes the time of this insert.
+const insertedValues = writeColumnNames
+  .map((column) => (column === "ingested_at" ? "COALESCE(f.ingested_at, now())" : `f.${column}`))
+  .join(", ");
 
 /**
  * The one statement that writes a batch from `source` (the staging table, or `unnest` of arrays):
@@ -35,7 +39,7 @@ export function insertEventsStatement(
       RETURNING project, event_id
     ), inserted AS (
       INSERT INTO ${q}.llm_cost_events (id, ${columnList})
-      SELECT f.id, ${writeColumnNames.map((column) => `f.${column}`).join(", ")}
+      SELECT f.id, ${insertedValues}
         FROM first f JOIN claimed c ON c.project = f.project AND c.event_id = f.event_id
       RETURNING 1 AS sign, ${signedRowColumns}
     )${upserts ? `,\n${upserts.ctes}` : ""}
