@@ -5,15 +5,14 @@
 -- answerable. Every key leads with project, the team the figures belong to (and Citus's distribution
 -- column). model is the canonical model id (resolved_model, or the id sent when unpriced).
 --
--- Which rows hold which days: the full hourly rollup and the per-user hours (dimension userId of the
--- one-dimension rollup) hold every hour. The other rows (hourly summary, the daily tables, the other
--- dimensions' hours) hold only the UTC days before llm_cost_rollup_state.daily_through, "closed"
--- days: most events are written for today, so the writer keeps two tables in step rather than all,
--- and the first write of a new day builds the days that ended from the full hourly rows, once
--- (store/ledger/close-days.ts). A late event of a closed day is added to every table. Queries read
--- closed days from the small tables and the rest from the full hourly rows (the per-user hours for
--- users), so every answer is exact whenever days are closed.
-
+-- Which rows hold which days: the full hourly rollup and the hourly rows of the one-dimension rollup
+-- hold every hour. The other tables (hourly summary, the daily ones) hold only the UTC days before
+-- llm_cost_rollup_state.daily_through, "closed" days: most events are written for today, so the writer
+-- keeps two tables in step rather than six, and the first write of a new day builds the days that
+-- ended from the hourly rows, once (store/ledger/close-days.ts). A late event of a closed day is added
+-- to every table. Queries read closed days from the small tables and the rest from the hourly ones, so
+-- every answer is exact whenever days are closed.
+--
 -- No CHECK (events >= 0): Postgres checks the row an upsert proposes before it finds the conflict, and
 -- a reprice proposes negative rows (the difference it made) that only ever add to existing ones.
 --

@@ -2,7 +2,7 @@ import { quoteSchema } from "../store/schema-name.js";
 import type { CostQueryPlan, MetricName } from "./cost-query-options.js";
 import { dimensionSql, filterConditions } from "./cost-filters.js";
 import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
-import { knownProjects, rollupSources, tokenColumns, type RollupSource } from "./rollup-sources.js";
+import { rollupSources, tokenColumns, type RollupSource, type RollupState } from "./rollup-sources.js";
 
 /** A time span `[from, to)`, either side open. */
 export interface Span {
@@ -24,6 +24,8 @@ export interface CostQueryLayout {
   daily: Span | undefined;
   hourly: Span[];
   raw: Span[];
+  /** Read first whenever a rollup span is read (see `readRollupState`). */
+  rollupState?: RollupState | undefined;
 }
 
 /** The column alias of each metric in the grouped rows. */
@@ -75,6 +77,20 @@ function spansCondition(
     : `(${conditions.map((condition) => `(${condition.join(" AND ")})`).join(" OR ")})`;
 }
 
+/** The parts of `span` before and from `at` (either undefined when empty). */
+function splitSpan(span: Span, at: Date): [Span | undefined, Span | undefined] {
+  const time = at.getTime();
+  const before =
+    span.from && span.from.getTime() >= time
+      ? undefined
+      : { from: span.from, to: span.to && span.to.getTime() < time ? span.to : at };
+  const after =
+    span.to && span.to.getTime() <= time
+      ? undefined
+      : { from: span.from && span.from.getTime() > time ? span.from : at, to: span.to };
+  return [before, after];
+}
+
 function groupByClause(count: number): string {
   return count === 0 ? "" : ` GROUP BY ${Array.from({ length: count }, (_, index) => index + 1).join(", ")}`;
 }
@@ -101,18 +117,19 @@ export function buildCostQuery(
   const groupAliases = [...keyAliases, ...(grain ? ["period"] : [])];
 
   const parts: string[] = [];
-  const rollupPart = (source: RollupSource, spans: readonly Span[], bound?: string) => {
+  // Every rollup key leads with the project: naming the projects lets the key index find the rows.
+  let projects: string | undefined;
+  const rollupPart = (source: RollupSource, spans: readonly Span[]) => {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, source.target, parameters)} AS k${index}`,
     );
     if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
     const time = spansCondition(source.timeColumn, spans, parameters);
+    projects ??= `${parameters.add(layout.rollupState?.projects ?? [])}::text[]`;
     const conditions = [
-      // Every rollup key leads with the project: naming the projects lets the key index find the rows.
-      "project = ANY(ARRAY(SELECT project FROM project_walk WHERE project IS NOT NULL))",
+      `project = ANY(${projects})`,
       ...source.rows,
       ...(time ? [time] : []),
-      ...(bound ? [`${source.timeColumn} ${bound}`] : []),
       ...filterConditions(plan.filters, source.target, parameters),
     ];
     parts.push(
@@ -122,22 +139,20 @@ export function buildCostQuery(
     );
   };
   const sources = rollupSources(layout, parameters);
-  // The summary and daily rollups hold the days before daily_through (migration 0003); the days from
-  // it on, today's at least, come from the rollup every merge keeps whole (`open`).
-  const closedDays = `(SELECT daily_through FROM ${quoted}.llm_cost_rollup_state)`;
-  if (layout.daily) {
-    rollupPart(sources.daily, [layout.daily], `< ${closedDays}`);
-    rollupPart(sources.open, [layout.daily], `>= ${closedDays}`);
-  }
+  // The closed-day tables hold the days before daily_through (migration 0003); the days from it on,
+  // today's at least, come from the hourly rows the writer keeps whole (`open`). Each span is split
+  // there, and a part with nothing to read is left out.
+  const closedThrough = layout.rollupState?.closedThrough;
+  const readSplit = (closed: RollupSource, span: Span) => {
+    if (closed === sources.open || !closedThrough) return rollupPart(closed, [span]);
+    const [before, after] = splitSpan(span, closedThrough);
+    if (before) rollupPart(closed, [before]);
+    if (after) rollupPart(sources.open, [after]);
+  };
+  if (layout.daily) readSplit(sources.daily, layout.daily);
   // One part per span: a condition ORing two spans is no index condition, and the edge hours of a
   // month-long report would read every hourly row of the dimension.
-  for (const span of layout.hourly) {
-    if (sources.open === sources.hourly) rollupPart(sources.hourly, [span]);
-    else {
-      rollupPart(sources.hourly, [span], `< ${closedDays}`);
-      rollupPart(sources.open, [span], `>= ${closedDays}`);
-    }
-  }
+  for (const span of layout.hourly) readSplit(sources.hourly, span);
   const rollupSpans = [...(layout.daily ? [layout.daily] : []), ...layout.hourly];
   if (layout.raw.length > 0) {
     const keys = plan.groupBy.map(
@@ -184,7 +199,7 @@ export function buildCostQuery(
   ].join(", ")} FROM grouped`;
 
   const text =
-    `WITH RECURSIVE ${knownProjects(quoted)}, parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
+    `WITH parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
     `${rowsSelect} UNION ALL ${totalsSelect} ORDER BY is_total, position`;
   return { text, values: parameters.values };
 }

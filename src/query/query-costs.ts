@@ -3,6 +3,7 @@ import { checkCostQueryOptions, type CostQueryPlan, type QueryCostsOptions } fro
 import { filtersFitRollup, filtersFitSummary } from "./cost-filters.js";
 import { addFigures, readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
+import { readRollupState } from "./rollup-sources.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
 import { ceilDay, ceilHour, floorDay, floorHour } from "./time-range.js";
 import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
@@ -113,7 +114,13 @@ async function chooseLayout(
   if (plan.from && hours.from && plan.from < hours.from) raw.push({ from: plan.from, to: hours.from });
   if (plan.to && hours.to && hours.to < plan.to) raw.push({ from: hours.to, to: plan.to });
   return {
-    layout: { ...rollups, daily, hourly, raw },
+    layout: {
+      ...rollups,
+      daily,
+      hourly,
+      raw,
+      rollupState: await readRollupState(readerOf(store), store.schema),
+    },
     source: raw.length > 0 ? "mixed" : "rollup",
   };
 }

@@ -1,4 +1,6 @@
+import type { Database } from "../store/database.js";
 import { rollupTokenColumns } from "../store/ledger/index.js";
+import { quoteSchema } from "../store/schema-name.js";
 import type { SqlParameters } from "./sql-parameters.js";
 import type { CostQueryLayout } from "./cost-query-sql.js";
 
@@ -38,19 +40,34 @@ const summaryRollupMetrics = [
   ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
 ];
 
+/** What a rollup read needs to know first: which days are closed, and which projects have rows. */
+export interface RollupState {
+  /** `llm_cost_rollup_state.daily_through`: the closed-day tables hold the days before it. */
+  closedThrough: Date;
+  /** The projects with rollup rows, named in every rollup read so the project-led key indexes serve it. */
+  projects: string[];
+}
+
 /**
- * The projects that have rollup rows, found by walking the hourly rollup's key index from one project
- * to the next (a loose index scan: one probe per project, however many rows each has), ending in a NULL
- * row. Every event's hour is in the hourly rollup, so no project with figures is missed.
+ * Reads the rollup state in one short statement. The projects are found by walking the hourly
+ * rollup's key index from one project to the next (a loose index scan: one probe per project, however
+ * many rows each has); every event's hour is in the hourly rollup, so no project with figures is
+ * missed. Passed to the report's statement as values, they give its planner real numbers to plan with.
  */
-export function knownProjects(quoted: string): string {
+export async function readRollupState(database: Database, schema: string): Promise<RollupState> {
+  const quoted = quoteSchema(schema);
   const hourly = `${quoted}.llm_cost_hourly`;
-  return `project_walk (project) AS (
-      (SELECT project FROM ${hourly} ORDER BY project LIMIT 1)
-      UNION ALL
-      SELECT (SELECT h.project FROM ${hourly} h WHERE h.project > w.project ORDER BY h.project LIMIT 1)
-        FROM project_walk w WHERE w.project IS NOT NULL
-    )`;
+  const [row] = await database.query<{ through: Date; projects: string[] | null }>(
+    `WITH RECURSIVE project_walk (project) AS (
+       (SELECT project FROM ${hourly} ORDER BY project LIMIT 1)
+       UNION ALL
+       SELECT (SELECT h.project FROM ${hourly} h WHERE h.project > w.project ORDER BY h.project LIMIT 1)
+         FROM project_walk w WHERE w.project IS NOT NULL
+     )
+     SELECT (SELECT daily_through FROM ${quoted}.llm_cost_rollup_state) AS through,
+            ARRAY(SELECT project FROM project_walk WHERE project IS NOT NULL) AS projects`,
+  );
+  return { closedThrough: new Date(row!.through), projects: row?.projects ?? [] };
 }
 
 /**
@@ -71,19 +88,7 @@ export function rollupSources(
       rows: [dimension, `span = '${span}'`],
     });
     const hourly = source("hour");
-    // Only the per-user hours are kept for days not yet closed; the other dimensions' hours of those
-    // days are read from the full hourly rollup.
-    const open: RollupSource =
-      layout.dimension === "userId"
-        ? hourly
-        : {
-            table: "llm_cost_hourly",
-            timeColumn: "hour_start",
-            metrics: fullRollupMetrics,
-            target: "rollup",
-            rows: [],
-          };
-    return { daily: source("day"), hourly, open };
+    return { daily: source("day"), hourly, open: hourly };
   }
   const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
   const source = (table: string, timeColumn: string): RollupSource => ({

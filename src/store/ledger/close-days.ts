@@ -31,17 +31,6 @@ function closeStatements(schema: string): string[] {
             sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
             sum(provider_cost_usd), ${tokenSums}
        FROM ${q}.llm_cost_hourly_summary WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6`,
-    // The writer keeps only the per-user hours of open days; the other dimensions' hours come now.
-    `INSERT INTO ${q}.llm_cost_rollup_by_dimension
-     SELECT h.project, d.dimension, 'hour', h.hour_start, d.value, sum(h.events)::bigint,
-            COALESCE(sum(h.events) FILTER (WHERE h.used_fallback), 0)::bigint,
-            COALESCE(sum(h.events) FILTER (WHERE h.errored), 0)::bigint,
-            COALESCE(sum(h.events) FILTER (WHERE NOT h.priced), 0)::bigint,
-            sum(h.estimated_cost_usd), sum(h.provider_cost_usd), ${tokenSums.replace(/sum\(/g, "sum(h.")}
-       FROM ${q}.llm_cost_hourly AS h
-       CROSS JOIN LATERAL (VALUES ('model', h.model), ('provider', h.provider), ('repo', h.repo),
-                                  ('taskType', h.task_type)) AS d (dimension, value)
-      WHERE ${range("h.hour_start")} GROUP BY 1, 2, 4, 5`,
     `INSERT INTO ${q}.llm_cost_rollup_by_dimension
      SELECT project, dimension, 'day', date_trunc('day', period_start, 'UTC'), value, sum(events)::bigint,
             sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),

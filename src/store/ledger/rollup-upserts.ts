@@ -18,22 +18,12 @@ const fullKeys = fullRollupKeys;
 const summaryKeys = summaryRollupKeys;
 const countColumns = rollupCountColumns;
 
-/** The dimensions of the one-dimension rollup, with the source column each reads. */
-export const rollupDimensions: ReadonlyArray<readonly [dimension: string, column: string]> = [
+/** The one-dimension rollup's dimensions read from the grouped keys (userId is not among them). */
+const keyedDimensions: ReadonlyArray<readonly [dimension: string, column: string]> = [
   ["model", "model"],
   ["provider", "provider"],
   ["repo", "repo"],
   ["taskType", "task_type"],
-  ["userId", "user_id"],
-];
-/** The one-dimension rollup's only dimension the full hourly rollup does not carry. */
-const usersOnly = rollupDimensions.filter(([dimension]) => dimension === "userId");
-
-const signedSums = sums.map((column) => `sum(sign * ${column})`);
-const flagCounts = [
-  "COALESCE(sum(sign) FILTER (WHERE used_fallback), 0)",
-  "COALESCE(sum(sign) FILTER (WHERE errored), 0)",
-  "COALESCE(sum(sign) FILTER (WHERE NOT priced), 0)",
 ];
 
 function addOnConflict(target: string, constraint: string, columns: readonly string[]): string {
@@ -46,93 +36,111 @@ function positions(count: number): string {
   return Array.from({ length: count }, (_, index) => index + 1).join(", ");
 }
 
-interface Upsert {
+/** A CTE of the rollup statement: an upsert (counted in `touched`), or the grouping they read. */
+export interface Upsert {
   name: string;
   sql: string;
+  /** False for a CTE that writes nothing (the grouped keys). */
+  counted?: boolean;
 }
 
 /**
- * One upsert per rollup as a data-modifying CTE over `source`, each adding the grouped signed sums.
- * Rows are grouped and sorted by the whole key, so concurrent writers lock rollup rows in one order
- * and cannot deadlock; the tables are always written in this order too.
+ * The CTEs that add the signed rows of `source` to the rollups. First the rows are grouped once by
+ * the full key (`keyed`, the full hourly rollup's rows to add); every upsert reads that, except the
+ * per-user rows, which read `source`. Each upsert groups and sorts by its table's whole key, so
+ * concurrent writers lock rollup rows in one order and cannot deadlock; the tables are always written
+ * in this order too.
  *
- * Every row goes to the full hourly rollup and to the per-user hours. The other tables hold closed
+ * Every row goes to the full hourly rollup and the one-dimension hours. The other tables hold closed
  * days only (migration 0003): with `late`, the rows of days before `closed` (an SQL expression for the
  * first day still open) go to them too. A writer that knows no row of its batch is that old leaves
- * `late` off, which saves most of what keeping the rollups costs it.
+ * `late` off.
  */
 export function rollupUpserts(schema: string, source: string, closed: string, late = true): Upsert[] {
   const table = (name: string) => `${schema}.${name}`;
-  const full = (name: string, time: string, constraint: string, where: string): Upsert => {
+  const hourKeys = [fullKeys[0]!, "hour_start", ...fullKeys.slice(1)];
+  const keyed: Upsert = {
+    name: "keyed",
+    counted: false,
+    sql: `SELECT ${[...hourKeys, "sum(sign) AS events", ...sums.map((column) => `sum(sign * ${column}) AS ${column}`)].join(", ")}
+      FROM ${source} GROUP BY ${positions(hourKeys.length)}`,
+  };
+  const lateOnly = `WHERE hour_start < ${closed}`;
+  const dayOf = "date_trunc('day', hour_start, 'UTC')";
+  const full = (name: string, time: "hour_start" | "day_start", where: string): Upsert => {
     const keys = [fullKeys[0]!, time, ...fullKeys.slice(1)];
-    const timeValue = time === "day_start" ? "date_trunc('day', hour_start, 'UTC')" : "hour_start";
-    const selected = [fullKeys[0]!, timeValue, ...fullKeys.slice(1)];
+    const selected = [fullKeys[0]!, time === "day_start" ? dayOf : "hour_start", ...fullKeys.slice(1)];
     return {
       name,
       sql: `INSERT INTO ${table(name)} AS r (${[...keys, "events", ...sums].join(", ")})
-        SELECT ${[...selected, "sum(sign)", ...signedSums].join(", ")} FROM ${source} ${where}
-        GROUP BY ${positions(keys.length)} ORDER BY ${positions(keys.length)}
-        ${addOnConflict("r", constraint, ["events", ...sums])} RETURNING 1`,
+        SELECT ${[...selected, "sum(events)", ...sums.map((column) => `sum(${column})`)].join(", ")}
+          FROM keyed ${where} GROUP BY ${positions(keys.length)} ORDER BY ${positions(keys.length)}
+        ${addOnConflict("r", `${name}_key`, ["events", ...sums])} RETURNING 1`,
     };
   };
-  const summary = (name: string, time: string, where: string): Upsert => {
+  const summary = (name: string, time: "hour_start" | "day_start"): Upsert => {
     const keys = [summaryKeys[0]!, time, ...summaryKeys.slice(1)];
-    const timeValue = time === "day_start" ? "date_trunc('day', hour_start, 'UTC')" : "hour_start";
-    const selected = [summaryKeys[0]!, timeValue, ...summaryKeys.slice(1)];
+    const selected = [summaryKeys[0]!, time === "day_start" ? dayOf : "hour_start", ...summaryKeys.slice(1)];
+    const counts = ["used_fallback", "errored", "NOT priced"].map(
+      (flag) => `COALESCE(sum(events) FILTER (WHERE ${flag}), 0)`,
+    );
     return {
       name,
       sql: `INSERT INTO ${table(name)} AS r (${[...keys, "events", ...countColumns, ...sums].join(", ")})
-        SELECT ${[...selected, "sum(sign)", ...flagCounts, ...signedSums].join(", ")} FROM ${source} ${where}
-        GROUP BY ${positions(keys.length)} ORDER BY ${positions(keys.length)}
+        SELECT ${[...selected, "sum(events)", ...counts, ...sums.map((column) => `sum(${column})`)].join(", ")}
+          FROM keyed ${lateOnly} GROUP BY ${positions(keys.length)} ORDER BY ${positions(keys.length)}
         ${addOnConflict("r", `${name}_pkey`, ["events", ...countColumns, ...sums])} RETURNING 1`,
     };
   };
-  const byDimension = (
-    name: string,
-    span: "hour" | "day",
-    where: string,
-    dimensions: typeof rollupDimensions = rollupDimensions,
-  ): Upsert => {
-    const period = span === "day" ? "date_trunc('day', s.hour_start, 'UTC')" : "s.hour_start";
-    const values = dimensions.map(([dimension, column]) => `('${dimension}', s.${column})`).join(", ");
+  const byDimension = (span: "hour" | "day", where: string): Upsert => {
+    const period = (alias: string) =>
+      span === "day" ? `date_trunc('day', ${alias}.hour_start, 'UTC')` : `${alias}.hour_start`;
+    const counted = (alias: string, events: string) =>
+      ["used_fallback", "errored", "NOT priced"].map(
+        (flag) => `CASE WHEN ${flag.replace(/(\w+)$/, `${alias}.$1`)} THEN ${events} ELSE 0 END`,
+      );
+    const values = keyedDimensions.map(([dimension, column]) => `('${dimension}', k.${column})`).join(", ");
+    const rows = `SELECT k.project, d.dimension, ${period("k")} AS period_start, d.value, k.events,
+          ${[...counted("k", "k.events"), ...sums.map((column) => `k.${column}`)].join(", ")}
+        FROM keyed AS k CROSS JOIN LATERAL (VALUES ${values}) AS d (dimension, value) ${where.replace("hour_start", "k.hour_start")}
+      UNION ALL
+      SELECT s.project, 'userId', ${period("s")}, s.user_id, s.sign,
+          ${[...counted("s", "s.sign"), ...sums.map((column) => `s.sign * s.${column}`)].join(", ")}
+        FROM ${source} AS s ${where.replace("hour_start", "s.hour_start")}`;
+    const figures = ["events", ...countColumns, ...sums];
     return {
-      name,
+      name: `by_dimension_${span}s`,
       sql: `INSERT INTO ${table("llm_cost_rollup_by_dimension")} AS r
-          (project, dimension, span, period_start, value, events, ${[...countColumns, ...sums].join(", ")})
-        SELECT s.project, d.dimension, '${span}', ${period}, d.value, sum(sign), ${[...flagCounts, ...signedSums].join(", ")}
-          FROM ${source} AS s CROSS JOIN LATERAL (VALUES ${values}) AS d (dimension, value) ${where}
+          (project, dimension, span, period_start, value, ${figures.join(", ")})
+        SELECT project, dimension, '${span}', period_start, value, ${figures.map((column) => `sum(${column})`).join(", ")}
+          FROM (${rows}) AS spread (project, dimension, period_start, value, ${figures.join(", ")})
          GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-        ${addOnConflict("r", "llm_cost_rollup_by_dimension_key", ["events", ...countColumns, ...sums])} RETURNING 1`,
+        ${addOnConflict("r", "llm_cost_rollup_by_dimension_key", figures)} RETURNING 1`,
     };
   };
-  const open = [
-    full("llm_cost_hourly", "hour_start", "llm_cost_hourly_key", ""),
-    byDimension("user_hours", "hour", "", usersOnly),
-  ];
+  const open = [keyed, full("llm_cost_hourly", "hour_start", ""), byDimension("hour", "")];
   if (!late) return open;
-  const lateRows = `WHERE s.hour_start < ${closed}`;
   return [
     ...open,
-    byDimension(
-      "dimension_hours",
-      "hour",
-      lateRows,
-      rollupDimensions.filter((entry) => !usersOnly.includes(entry)),
-    ),
-    summary("llm_cost_hourly_summary", "hour_start", lateRows.replace("s.", "")),
-    full("llm_cost_daily", "day_start", "llm_cost_daily_key", lateRows.replace("s.", "")),
-    summary("llm_cost_daily_summary", "day_start", lateRows.replace("s.", "")),
-    byDimension("dimension_days", "day", lateRows),
+    summary("llm_cost_hourly_summary", "hour_start"),
+    full("llm_cost_daily", "day_start", lateOnly),
+    summary("llm_cost_daily_summary", "day_start"),
+    byDimension("day", lateOnly),
   ];
 }
 
 /**
- * `upserts` as CTEs named `u0`, `u1`, … and a final select that reads them in order, so they run in
- * the order given (and every writer locks the tables in one order).
+ * `upserts` as CTEs (`u0`, `u1`, …; the grouping under its own name) and a final select that reads
+ * the upserts in order, so they run in the order given (and every writer locks the tables in one
+ * order).
  */
 export function upsertCtes(upserts: readonly Upsert[]): { ctes: string; touched: string } {
+  const name = (upsert: Upsert, index: number) => (upsert.counted === false ? upsert.name : `u${index}`);
   return {
-    ctes: upserts.map((upsert, index) => `u${index} AS (${upsert.sql})`).join(",\n"),
-    touched: upserts.map((_, index) => `(SELECT count(*) FROM u${index})`).join(" + "),
+    ctes: upserts.map((upsert, index) => `${name(upsert, index)} AS (${upsert.sql})`).join(",\n"),
+    touched: upserts
+      .map((upsert, index) => (upsert.counted === false ? undefined : `(SELECT count(*) FROM u${index})`))
+      .filter((part) => part !== undefined)
+      .join(" + "),
   };
 }

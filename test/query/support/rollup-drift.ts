@@ -114,7 +114,7 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
   const byDimension = await difference(
     database,
     `SELECT * FROM "${schema}".llm_cost_rollup_by_dimension WHERE dimension <> 'userId' AND events <> 0`,
-    `SELECT * FROM (${spread("hour", `(SELECT * FROM (${hourSums}) h WHERE ${closedDays(database, schema, "hour_start")})`, "s.hour_start")}
+    `SELECT * FROM (${spread("hour", `(${hourSums})`, "s.hour_start")}
        UNION ALL ${spread("day", `"${schema}".llm_cost_daily_summary`, "s.day_start")}) AS spread`,
   );
   return hourly + daily + byDimension;
@@ -171,8 +171,7 @@ export async function reopenDays(database: Queryable, schema: string, from: Date
   await database.query(`DELETE FROM ${quoted}.llm_cost_daily WHERE day_start >= $1`, [from]);
   await database.query(`DELETE FROM ${quoted}.llm_cost_daily_summary WHERE day_start >= $1`, [from]);
   await database.query(
-    `DELETE FROM ${quoted}.llm_cost_rollup_by_dimension
-      WHERE (span = 'day' OR dimension <> 'userId') AND period_start >= $1`,
+    `DELETE FROM ${quoted}.llm_cost_rollup_by_dimension WHERE span = 'day' AND period_start >= $1`,
     [from],
   );
   await database.query(`UPDATE ${quoted}.llm_cost_rollup_state SET daily_through = $1`, [from]);
