@@ -72,9 +72,14 @@ export function rollupUpserts(schema: string, source: string, closed: string, la
     const selected = [fullKeys[0]!, time === "day_start" ? dayOf : "hour_start", ...fullKeys.slice(1)];
     return {
       name,
+      // The hourly rows are the grouped keys themselves; the daily ones group them by day.
       sql: `INSERT INTO ${table(name)} AS r (${[...keys, "events", ...sums].join(", ")})
-        SELECT ${[...selected, "sum(events)", ...sums.map((column) => `sum(${column})`)].join(", ")}
-          FROM keyed ${where} GROUP BY ${positions(keys.length)} ORDER BY ${positions(keys.length)}
+        ${
+          time === "hour_start"
+            ? `SELECT * FROM keyed ${where}`
+            : `SELECT ${[...selected, "sum(events)", ...sums.map((column) => `sum(${column})`)].join(", ")}
+                 FROM keyed ${where} GROUP BY ${positions(keys.length)}`
+        } ORDER BY ${positions(keys.length)}
         ${addOnConflict("r", `${name}_key`, ["events", ...sums])} RETURNING 1`,
     };
   };
@@ -93,28 +98,34 @@ export function rollupUpserts(schema: string, source: string, closed: string, la
     };
   };
   const byDimension = (span: "hour" | "day", where: string): Upsert => {
-    const period = (alias: string) =>
-      span === "day" ? `date_trunc('day', ${alias}.hour_start, 'UTC')` : `${alias}.hour_start`;
-    const counted = (alias: string, events: string) =>
+    const period = span === "day" ? dayOf : "hour_start";
+    const flagged = (events: string) =>
       ["used_fallback", "errored", "NOT priced"].map(
-        (flag) => `CASE WHEN ${flag.replace(/(\w+)$/, `${alias}.$1`)} THEN ${events} ELSE 0 END`,
+        (flag) => `COALESCE(sum(${events}) FILTER (WHERE ${flag}), 0)`,
       );
-    const values = keyedDimensions.map(([dimension, column]) => `('${dimension}', k.${column})`).join(", ");
-    const rows = `SELECT k.project, d.dimension, ${period("k")} AS period_start, d.value, k.events,
-          ${[...counted("k", "k.events"), ...sums.map((column) => `k.${column}`)].join(", ")}
-        FROM keyed AS k CROSS JOIN LATERAL (VALUES ${values}) AS d (dimension, value) ${where.replace("hour_start", "k.hour_start")}
-      UNION ALL
-      SELECT s.project, 'userId', ${period("s")}, s.user_id, s.sign,
-          ${[...counted("s", "s.sign"), ...sums.map((column) => `s.sign * s.${column}`)].join(", ")}
-        FROM ${source} AS s ${where.replace("hour_start", "s.hour_start")}`;
+    const dimension = keyedDimensions
+      .slice(0, -1)
+      .map(([name, column]) => `WHEN GROUPING(${column}) = 0 THEN '${name}'`)
+      .join(" ");
     const figures = ["events", ...countColumns, ...sums];
+    // The four dimensions in one pass over the grouped keys (one grouping set each: the other three
+    // columns are NULL there, and these columns never are), the users from the events themselves.
+    const rows = `SELECT project, ${period}, CASE ${dimension} ELSE '${keyedDimensions.at(-1)![0]}' END,
+          COALESCE(${keyedDimensions.map(([, column]) => column).join(", ")}),
+          ${["sum(events)", ...flagged("events"), ...sums.map((column) => `sum(${column})`)].join(", ")}
+        FROM keyed ${where}
+       GROUP BY project, ${period}, GROUPING SETS (${keyedDimensions.map(([, column]) => `(${column})`).join(", ")})
+      UNION ALL
+      SELECT project, ${period}, 'userId', user_id,
+          ${["sum(sign)", ...flagged("sign"), ...sums.map((column) => `sum(sign * ${column})`)].join(", ")}
+        FROM ${source} ${where} GROUP BY project, ${period}, user_id`;
     return {
       name: `by_dimension_${span}s`,
       sql: `INSERT INTO ${table("llm_cost_rollup_by_dimension")} AS r
           (project, dimension, span, period_start, value, ${figures.join(", ")})
-        SELECT project, dimension, '${span}', period_start, value, ${figures.map((column) => `sum(${column})`).join(", ")}
-          FROM (${rows}) AS spread (project, dimension, period_start, value, ${figures.join(", ")})
-         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+        SELECT project, dimension, '${span}', period_start, value, ${figures.join(", ")}
+          FROM (${rows}) AS spread (project, period_start, dimension, value, ${figures.join(", ")})
+         ORDER BY 1, 2, 3, 4, 5
         ${addOnConflict("r", "llm_cost_rollup_by_dimension_key", figures)} RETURNING 1`,
     };
   };
