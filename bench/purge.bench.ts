@@ -3,17 +3,15 @@
 // measured in the same run on the same data: deleting the month's events (and their claims) in batches
 // of 10,000, one transaction each. On the Postgres server (TEST_DATABASE_URL or DATABASE_URL, in a
 // database made for the run) and on PGlite in a temporary directory.
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { Database } from "../src/store/database.js";
-import { openPglite, pgPoolDatabase } from "../src/store/engines/index.js";
+import { openPglite } from "../src/store/engines/index.js";
 import { createPartitionCache, ensurePartitions } from "../src/store/ledger/partitions.js";
 import { migrateUp } from "../src/store/migrator.js";
 import { deleteEventsInBatches, purgeEvents } from "../src/store/purge-events.js";
-import { median, writeResults } from "./support.js";
+import { median, withBenchDatabase, writeResults } from "./support.js";
 
 const day = 86_400_000;
 
@@ -111,25 +109,10 @@ async function benchEngine(engine: string, database: Database, rows: number, rou
 }
 
 async function benchServer(url: string, rows: number, rounds: number) {
-  const admin = new pg.Pool({ connectionString: url, max: 1 });
-  const name = `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const benchUrl = new URL(url);
-  benchUrl.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: 2 });
-  try {
+  return withBenchDatabase(url, (database, name) => {
     console.log(`postgres server (database ${name}):`);
-    return await benchEngine(
-      "postgres",
-      pgPoolDatabase(pool, { owned: false, description: name }),
-      rows,
-      rounds,
-    );
-  } finally {
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+    return benchEngine("postgres", database, rows, rounds);
+  });
 }
 
 async function benchPglite(rows: number, rounds: number) {

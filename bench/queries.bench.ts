@@ -4,21 +4,20 @@
 // data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
 // DATABASE_URL, in a database created for the run and dropped afterwards) and on PGlite (in a
 // temporary directory, or in memory); and what keeping the rollups costs the store's write path.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { queryCostsUsing } from "../src/query/query-costs.js";
 import type { QueryCostsOptions } from "../src/query/index.js";
 import type { Database } from "../src/store/database.js";
 import { migrateUp } from "../src/store/migrator.js";
-import { openPglite, pgPoolDatabase } from "../src/store/engines/index.js";
+import { openPglite } from "../src/store/engines/index.js";
 import { createCostWriter, recordCosts } from "../src/store/record-costs.js";
 import { compactRollups, rollupUpserts, signedRowColumns, upsertCtes } from "../src/store/ledger/index.js";
 import { createPartitionCache, ensurePartitions } from "../src/store/ledger/partitions.js";
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
-import { median, quantile, writeResults } from "./support.js";
+import { median, quantile, withBenchDatabase, writeResults } from "./support.js";
 
 function flag(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(name);
@@ -291,14 +290,7 @@ async function benchServer(
   writeRows: number,
   writePairs: number,
 ) {
-  const admin = new pg.Pool({ connectionString: url, max: 1 });
-  const name = `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const benchUrl = new URL(url);
-  benchUrl.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: 2 });
-  try {
-    const database = pgPoolDatabase(pool, { owned: false, description: name });
+  return withBenchDatabase(url, async (database, name) => {
     const schema = "public";
     await migrateUp(database, { schema });
     const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
@@ -312,11 +304,7 @@ async function benchServer(
     // Batches of the tracker's default on a server (the store's preferredBatchSize).
     const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
     return { engine: "postgres", rows, generationMs, ...size, queries, writes };
-  } finally {
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 async function benchPglite(

@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import type { Database } from "../src/store/database.js";
+import { pgPoolDatabase } from "../src/store/engines/index.js";
 
 /** Median of a list of numbers (the figure we quote: these machines are shared and noisy). */
 export function median(values: readonly number[]): number {
@@ -57,4 +61,27 @@ export function cpuMsOf(target: "postgres" | number): number {
     return 0;
   }
   return entries.filter((entry) => /^\d+$/.test(entry)).reduce((sum, pid) => sum + read(pid), 0);
+}
+
+/**
+ * Runs `work` on a database of its own, created on the server at `url` for the run and dropped
+ * afterwards (whatever `work` did), through a pool of two connections.
+ */
+export async function withBenchDatabase<T>(
+  url: string,
+  work: (database: Database, name: string) => Promise<T>,
+): Promise<T> {
+  const admin = new pg.Pool({ connectionString: url, max: 1 });
+  const name = `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const benchUrl = new URL(url);
+  benchUrl.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: 2 });
+  try {
+    return await work(pgPoolDatabase(pool, { owned: false, description: name }), name);
+  } finally {
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
 }

@@ -28,6 +28,7 @@ import { columnArrays, recordValues, writeColumns } from "../src/store/cost-reco
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
 import type { Database, Queryable } from "../src/store/database.js";
 import { connectionLimit, openDatabase } from "../src/store/engines/index.js";
+import { ledgerTables } from "../src/store/ledger/index.js";
 import { quoteSchema } from "../src/store/schema-name.js";
 import { createTelemetryStore, type TelemetryStore } from "../src/store/telemetry-store.js";
 import { createCostTracker } from "../src/tracker/cost-tracker.js";
@@ -207,16 +208,9 @@ async function countRows(engine: Engine): Promise<number> {
 /** Empties the events and everything the store keeps beside them (id claims, rollups) between runs. */
 async function emptyTable(engine: Engine): Promise<void> {
   const schema = engine.table.slice(0, engine.table.lastIndexOf("."));
-  const tables = [
-    "llm_cost_events",
-    "llm_cost_event_ids",
-    "llm_cost_hourly",
-    "llm_cost_daily",
-    "llm_cost_hourly_summary",
-    "llm_cost_daily_summary",
-    "llm_cost_rollup_by_dimension",
-  ];
-  await engine.store.database.exec(`TRUNCATE ${tables.map((table) => `${schema}.${table}`).join(", ")}`);
+  await engine.store.database.exec(
+    `TRUNCATE ${ledgerTables.map((table) => `${schema}.${table}`).join(", ")}`,
+  );
 }
 
 // The naive ways write the events table alone, as the original design did: every column a record sets

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { isLedgerError } from "../../src/errors.js";
 import type { NewLlmCostRecord } from "../../src/store/cost-record.js";
-import { listPartitions } from "../../src/store/ledger/index.js";
+import { ledgerTables, listPartitions } from "../../src/store/ledger/index.js";
 import { createTelemetryStore, type TelemetryStore } from "../../src/store/telemetry-store.js";
 import { describeEachEngine } from "../support/databases.js";
 
@@ -47,9 +47,7 @@ describeEachEngine("purgeOlderThan", (context) => {
     store = await createTelemetryStore({ database: context.database(), schema: context.schema });
   });
   beforeEach(async () => {
-    await store.database.exec(
-      `TRUNCATE ${q()}.llm_cost_events, ${q()}.llm_cost_event_ids, ${q()}.llm_cost_hourly, ${q()}.llm_cost_daily`,
-    );
+    await store.database.exec(`TRUNCATE ${ledgerTables.map((table) => `${q()}.${table}`).join(", ")}`);
   });
 
   it("deletes exactly the events older than the cutoff, with their id claims, and everything before now for 0", async () => {

@@ -6,3 +6,4 @@ export { listPartitions, partitionName, type MonthPartition } from "./partitions
 export { rollupUpserts, signedRowColumns, upsertCtes } from "./rollup-upserts.js";
 export { updatePrices, type PriceUpdates } from "./update-prices.js";
 export { rollupTokenColumns } from "./rollup-columns.js";
+export { ledgerTables } from "./ledger-tables.js";

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from "../../../src/store/database.js";
-import { closeEndedDays } from "../../../src/store/ledger/index.js";
+import { closeEndedDays, ledgerTables } from "../../../src/store/ledger/index.js";
 
 const keys =
   "project, hour_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored";
@@ -148,16 +148,7 @@ export async function rawDrift(database: Queryable, schema: string): Promise<num
 
 /** Empties the events, their id claims and every rollup. */
 export async function emptyTables(database: Queryable, schema: string): Promise<void> {
-  const tables = [
-    "llm_cost_events",
-    "llm_cost_event_ids",
-    "llm_cost_hourly",
-    "llm_cost_daily",
-    "llm_cost_hourly_summary",
-    "llm_cost_daily_summary",
-    "llm_cost_rollup_by_dimension",
-  ];
-  await database.exec(`TRUNCATE ${tables.map((table) => `"${schema}".${table}`).join(", ")}`);
+  await database.exec(`TRUNCATE ${ledgerTables.map((table) => `"${schema}".${table}`).join(", ")}`);
 }
 
 /**
