@@ -2,7 +2,14 @@ import { quoteSchema } from "../store/schema-name.js";
 import type { CostQueryPlan, MetricName } from "./cost-query-options.js";
 import { dimensionSql, filterConditions } from "./cost-filters.js";
 import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
-import { rollupSources, tokenColumns, type RollupSource, type RollupState } from "./rollup-sources.js";
+import {
+  closedThroughSql,
+  rollupProjectsSql,
+  rollupSources,
+  rollupStateCtes,
+  tokenColumns,
+  type RollupSource,
+} from "./rollup-sources.js";
 
 /** A time span `[from, to)`, either side open. */
 export interface Span {
@@ -24,8 +31,6 @@ export interface CostQueryLayout {
   daily: Span | undefined;
   hourly: Span[];
   raw: Span[];
-  /** Read first whenever a rollup span is read (see `readRollupState`). */
-  rollupState?: RollupState | undefined;
 }
 
 /** The column alias of each metric in the grouped rows. */
@@ -77,20 +82,6 @@ function spansCondition(
     : `(${conditions.map((condition) => `(${condition.join(" AND ")})`).join(" OR ")})`;
 }
 
-/** The parts of `span` before and from `at` (either undefined when empty). */
-function splitSpan(span: Span, at: Date): [Span | undefined, Span | undefined] {
-  const time = at.getTime();
-  const before =
-    span.from && span.from.getTime() >= time
-      ? undefined
-      : { from: span.from, to: span.to && span.to.getTime() < time ? span.to : at };
-  const after =
-    span.to && span.to.getTime() <= time
-      ? undefined
-      : { from: span.from && span.from.getTime() > time ? span.from : at, to: span.to };
-  return [before, after];
-}
-
 function groupByClause(count: number): string {
   return count === 0 ? "" : ` GROUP BY ${Array.from({ length: count }, (_, index) => index + 1).join(", ")}`;
 }
@@ -118,18 +109,17 @@ export function buildCostQuery(
 
   const parts: string[] = [];
   // Every rollup key leads with the project: naming the projects lets the key index find the rows.
-  let projects: string | undefined;
-  const rollupPart = (source: RollupSource, spans: readonly Span[]) => {
+  const rollupPart = (source: RollupSource, span: Span, split?: "closed" | "open") => {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, source.target, parameters)} AS k${index}`,
     );
     if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
-    const time = spansCondition(source.timeColumn, spans, parameters);
-    projects ??= `${parameters.add(layout.rollupState?.projects ?? [])}::text[]`;
+    const time = spansCondition(source.timeColumn, [span], parameters);
     const conditions = [
-      `project = ANY(${projects})`,
+      `project = ANY(${rollupProjectsSql})`,
       ...source.rows,
       ...(time ? [time] : []),
+      ...(split ? [`${source.timeColumn} ${split === "closed" ? "<" : ">="} ${closedThroughSql}`] : []),
       ...filterConditions(plan.filters, source.target, parameters),
     ];
     parts.push(
@@ -140,14 +130,13 @@ export function buildCostQuery(
   };
   const sources = rollupSources(layout, parameters);
   // The closed-day tables hold the days before daily_through (migration 0003); the days from it on,
-  // today's at least, come from the hourly rows the writer keeps whole (`open`). Each span is split
-  // there, and a part with nothing to read is left out.
-  const closedThrough = layout.rollupState?.closedThrough;
+  // today's at least, come from the hourly rows the writer keeps whole (`open`). Each span is read
+  // from both, split at daily_through as the statement reads it (a part with nothing to read costs
+  // one index probe), so the report needs no statement before it.
   const readSplit = (closed: RollupSource, span: Span) => {
-    if (closed === sources.open || !closedThrough) return rollupPart(closed, [span]);
-    const [before, after] = splitSpan(span, closedThrough);
-    if (before) rollupPart(closed, [before]);
-    if (after) rollupPart(sources.open, [after]);
+    if (closed === sources.open) return rollupPart(closed, span);
+    rollupPart(closed, span, "closed");
+    rollupPart(sources.open, span, "open");
   };
   if (layout.daily) readSplit(sources.daily, layout.daily);
   // One part per span: a condition ORing two spans is no index condition, and the edge hours of a
@@ -198,8 +187,9 @@ export function buildCostQuery(
     ...metricAliases.map((alias) => `COALESCE(sum(${alias}), 0)`),
   ].join(", ")} FROM grouped`;
 
+  const state = rollupSpans.length > 0 ? `${rollupStateCtes(quoted)}, ` : "";
   const text =
-    `WITH parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
+    `WITH RECURSIVE ${state}parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
     `${rowsSelect} UNION ALL ${totalsSelect} ORDER BY is_total, position`;
   return { text, values: parameters.values };
 }

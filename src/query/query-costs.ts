@@ -3,7 +3,6 @@ import { checkCostQueryOptions, type CostQueryPlan, type QueryCostsOptions } fro
 import { filtersFitRollup, filtersFitSummary } from "./cost-filters.js";
 import { addFigures, readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
-import { readRollupState } from "./rollup-sources.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
 import { ceilDay, ceilHour, floorDay, floorHour } from "./time-range.js";
 import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
@@ -119,7 +118,6 @@ async function chooseLayout(
       daily,
       hourly,
       raw,
-      rollupState: await readRollupState(readerOf(store), store.schema),
     },
     source: raw.length > 0 ? "mixed" : "rollup",
   };

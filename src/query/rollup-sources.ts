@@ -1,6 +1,4 @@
-import type { Database } from "../store/database.js";
 import { rollupTokenColumns } from "../store/ledger/index.js";
-import { quoteSchema } from "../store/schema-name.js";
 import type { SqlParameters } from "./sql-parameters.js";
 import type { CostQueryLayout } from "./cost-query-sql.js";
 
@@ -40,35 +38,32 @@ const summaryRollupMetrics = [
   ...tokenColumns.map((column) => `sum(${column}) AS ${column}`),
 ];
 
-/** What a rollup read needs to know first: which days are closed, and which projects have rows. */
-export interface RollupState {
-  /** `llm_cost_rollup_state.daily_through`: the closed-day tables hold the days before it. */
-  closedThrough: Date;
-  /** The projects with rollup rows, named in every rollup read so the project-led key indexes serve it. */
-  projects: string[];
-}
-
 /**
- * Reads the rollup state in one short statement. The projects are found by walking the hourly
- * rollup's key index from one project to the next (a loose index scan: one probe per project, however
- * many rows each has); every event's hour is in the hourly rollup, so no project with figures is
- * missed. Passed to the report's statement as values, they give its planner real numbers to plan with.
+ * The CTEs a statement that reads rollups starts with (after `WITH RECURSIVE`): `rollup_state`, one
+ * row of what the rollup reads need first, computed once per statement, so a report is one round trip.
+ * - `through`: `llm_cost_rollup_state.daily_through`; the closed-day tables hold the days before it.
+ * - `projects`: the projects with rollup rows, named in every rollup read so that the project-led key
+ *   indexes serve it. They are found by walking the hourly rollup's key index from one project to the
+ *   next (a loose index scan: one probe per project, however many rows each has); every event's hour is
+ *   in the hourly rollup, so no project with figures is missed.
  */
-export async function readRollupState(database: Database, schema: string): Promise<RollupState> {
-  const quoted = quoteSchema(schema);
-  const hourly = `${quoted}.llm_cost_hourly`;
-  const [row] = await database.query<{ through: Date; projects: string[] | null }>(
-    `WITH RECURSIVE project_walk (project) AS (
+export function rollupStateCtes(quotedSchema: string): string {
+  const hourly = `${quotedSchema}.llm_cost_hourly`;
+  return `project_walk (project) AS (
        (SELECT project FROM ${hourly} ORDER BY project LIMIT 1)
        UNION ALL
        SELECT (SELECT h.project FROM ${hourly} h WHERE h.project > w.project ORDER BY h.project LIMIT 1)
          FROM project_walk w WHERE w.project IS NOT NULL
-     )
-     SELECT (SELECT daily_through FROM ${quoted}.llm_cost_rollup_state) AS through,
-            ARRAY(SELECT project FROM project_walk WHERE project IS NOT NULL) AS projects`,
-  );
-  return { closedThrough: new Date(row!.through), projects: row?.projects ?? [] };
+     ), rollup_state AS MATERIALIZED (
+       SELECT (SELECT daily_through FROM ${quotedSchema}.llm_cost_rollup_state) AS through,
+              ARRAY(SELECT project FROM project_walk WHERE project IS NOT NULL) AS projects
+     )`;
 }
+
+/** The first open day, as a rollup read's condition compares it (an init plan, evaluated once). */
+export const closedThroughSql = "(SELECT through FROM rollup_state)";
+/** The projects with rollup rows, likewise. */
+export const rollupProjectsSql = "(SELECT projects FROM rollup_state)::text[]";
 
 /**
  * The rollup tables of a layout: daily and hourly for the closed days, and `open` for the hours of the
