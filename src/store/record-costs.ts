@@ -135,9 +135,12 @@ async function writeOnce(writer: CostWriter, records: readonly NewLlmCostRecord[
   await ensurePartitions(database, schema, writer.partitions, createdTimes(records));
   if (writer.rollups) await closeDaysOnceADay(database, schema, writer.days);
   return database.transaction(async (transaction) => {
+    // With COPY, the staging table's statement takes the lock too (one round trip fewer).
+    const staging = transaction.copyFrom ? createStaging : undefined;
+    if (staging) await transaction.exec(writer.rollups ? `${staging};\n${sharedDayLock(writer)}` : staging);
+    else if (writer.rollups) await transaction.exec(sharedDayLock(writer));
     const mode = writer.rollups ? await rollupMode(transaction, writer, records) : "none";
     if (!transaction.copyFrom) return viaUnnest(transaction, writer, records, mode);
-    await transaction.exec(createStaging);
     await transaction.copyFrom(stagingTable, writeColumnNames, copyText(records));
     const rows = await transaction.query<InsertSummary>(writer.statement(stagingTable, mode));
     return rows[0]!;
@@ -145,16 +148,24 @@ async function writeOnce(writer: CostWriter, records: readonly NewLlmCostRecord[
 }
 
 /**
- * Takes the day-closing lock shared (every writer shares it; closing days takes it alone: see
- * ledger/close-days.ts), then reads which days are closed, after the lock so that no closing can
- * slip in between: `late` when an event of the batch may fall in a closed day, `open` otherwise.
+ * The day-closing lock taken shared, for this transaction (every writer shares it; closing days takes
+ * it alone: see ledger/close-days.ts). The key is two integers the writer computed, so it is written
+ * into the text (a multi-statement exec takes no parameters).
+ */
+function sharedDayLock(writer: CostWriter): string {
+  const [high, low] = writer.dayLock;
+  return `SELECT pg_advisory_xact_lock_shared(${Math.trunc(high)}::int, ${Math.trunc(low)}::int)`;
+}
+
+/**
+ * Reads which days are closed, after the day-closing lock (so that no closing can slip in between):
+ * `late` when an event of the batch may fall in a closed day, `open` otherwise.
  */
 async function rollupMode(
   transaction: Queryable,
   writer: CostWriter,
   records: readonly NewLlmCostRecord[],
 ): Promise<"open" | "late"> {
-  await transaction.query(`SELECT pg_advisory_xact_lock_shared($1::int, $2::int)`, writer.dayLock);
   const [state] = await transaction.query<{ through: Date }>(
     `SELECT daily_through AS through FROM ${quoteSchema(writer.schema)}.llm_cost_rollup_state`,
   );

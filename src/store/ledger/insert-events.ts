@@ -27,7 +27,9 @@ export function insertEventsStatement(
   const sequence = `'${q}.llm_cost_events_id_seq'::regclass`;
   const closed = `(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`;
   const upserts =
-    rollups === "none" ? undefined : upsertCtes(rollupUpserts(q, "inserted", closed, rollups === "late"));
+    rollups === "none"
+      ? undefined
+      : upsertCtes(rollupUpserts(q, "inserted", closed, rollups === "late", false));
   return `WITH input AS MATERIALIZED (
       SELECT nextval(${sequence}) AS id, ${columnList} FROM ${source} AS source_rows
     ), first AS MATERIALIZED (

@@ -54,15 +54,25 @@ export interface Upsert {
  * Every row goes to the full hourly rollup and the one-dimension hours. The other tables hold closed
  * days only (migration 0003): with `late`, the rows of days before `closed` (an SQL expression for the
  * first day still open) go to them too. A writer that knows no row of its batch is that old leaves
- * `late` off.
+ * `late` off. `signed: false` says every row of `source` adds (a writer's inserted rows): the sums
+ * then skip multiplying by the sign.
  */
-export function rollupUpserts(schema: string, source: string, closed: string, late = true): Upsert[] {
+export function rollupUpserts(
+  schema: string,
+  source: string,
+  closed: string,
+  late = true,
+  signed = true,
+): Upsert[] {
   const table = (name: string) => `${schema}.${name}`;
+  const count = (flag?: string) =>
+    `${signed ? "sum(sign)" : "count(*)"}${flag ? ` FILTER (WHERE ${flag})` : ""}`;
+  const weighted = (column: string) => (signed ? `sum(sign * ${column})` : `sum(${column})`);
   const hourKeys = [fullKeys[0]!, "hour_start", ...fullKeys.slice(1)];
   const keyed: Upsert = {
     name: "keyed",
     counted: false,
-    sql: `SELECT ${[...hourKeys, "sum(sign) AS events", ...sums.map((column) => `sum(sign * ${column}) AS ${column}`)].join(", ")}
+    sql: `SELECT ${[...hourKeys, `${count()} AS events`, ...sums.map((column) => `${weighted(column)} AS ${column}`)].join(", ")}
       FROM ${source} GROUP BY ${positions(hourKeys.length)}`,
   };
   const lateOnly = `WHERE hour_start < ${closed}`;
@@ -99,10 +109,7 @@ export function rollupUpserts(schema: string, source: string, closed: string, la
   };
   const byDimension = (span: "hour" | "day", where: string): Upsert => {
     const period = span === "day" ? dayOf : "hour_start";
-    const flagged = (events: string) =>
-      ["used_fallback", "errored", "NOT priced"].map(
-        (flag) => `COALESCE(sum(${events}) FILTER (WHERE ${flag}), 0)`,
-      );
+    const flags = ["used_fallback", "errored", "NOT priced"];
     const dimension = keyedDimensions
       .slice(0, -1)
       .map(([name, column]) => `WHEN GROUPING(${column}) = 0 THEN '${name}'`)
@@ -112,12 +119,12 @@ export function rollupUpserts(schema: string, source: string, closed: string, la
     // columns are NULL there, and these columns never are), the users from the events themselves.
     const rows = `SELECT project, ${period}, CASE ${dimension} ELSE '${keyedDimensions.at(-1)![0]}' END,
           COALESCE(${keyedDimensions.map(([, column]) => column).join(", ")}),
-          ${["sum(events)", ...flagged("events"), ...sums.map((column) => `sum(${column})`)].join(", ")}
+          ${["sum(events)", ...flags.map((flag) => `COALESCE(sum(events) FILTER (WHERE ${flag}), 0)`), ...sums.map((column) => `sum(${column})`)].join(", ")}
         FROM keyed ${where}
        GROUP BY project, ${period}, GROUPING SETS (${keyedDimensions.map(([, column]) => `(${column})`).join(", ")})
       UNION ALL
       SELECT project, ${period}, 'userId', user_id,
-          ${["sum(sign)", ...flagged("sign"), ...sums.map((column) => `sum(sign * ${column})`)].join(", ")}
+          ${[count(), ...flags.map((flag) => `COALESCE(${count(flag)}, 0)`), ...sums.map(weighted)].join(", ")}
         FROM ${source} ${where} GROUP BY project, ${period}, user_id`;
     return {
       name: `by_dimension_${span}s`,
