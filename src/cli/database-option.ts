@@ -13,6 +13,16 @@ export const databaseOptions = {
   },
 } as const satisfies Record<string, OptionDefinition>;
 
+/** The `--read-database-url` flag of the commands that only read (report, top, reconcile). */
+export const readDatabaseOptions = {
+  "read-database-url": {
+    type: "string",
+    valueName: "URL",
+    description:
+      "postgres://… of a read replica to read the figures from (migrations still run on --database-url)",
+  },
+} as const satisfies Record<string, OptionDefinition>;
+
 /** The database URL from `--database-url`, else `DATABASE_URL`; undefined means the embedded default. */
 export function databaseUrlOf(context: CommandContext): string | undefined {
   return stringOption(context, "database-url") ?? (context.io.env.DATABASE_URL || undefined);

@@ -202,14 +202,21 @@ export function flagError(error: unknown, flags: Record<string, string>): unknow
   return flag ? new UsageError(`--${flag}: ${error.message.replace(/^\w+: /, "")}`) : error;
 }
 
-/** Opens the database of `--database-url` and the store over `--schema` (migrated), runs `work`, closes. */
+/**
+ * Opens the database of `--database-url` and the store over `--schema` (migrated), with the read
+ * replica of `--read-database-url` where the command has it, runs `work`, closes.
+ */
 export async function withStore<T>(
   context: CommandContext,
   work: (store: TelemetryStore) => Promise<T>,
 ): Promise<T> {
   const database = await openCliDatabase(context);
   try {
-    const store = await createTelemetryStore({ database, schema: stringOption(context, "schema") });
+    const store = await createTelemetryStore({
+      database,
+      schema: stringOption(context, "schema"),
+      readDatabaseUrl: stringOption(context, "read-database-url"),
+    });
     try {
       return await work(store);
     } finally {

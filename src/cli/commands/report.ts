@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../command.js";
-import { databaseOptions } from "../database-option.js";
+import { databaseOptions, readDatabaseOptions } from "../database-option.js";
 import { integerOption, listOption, stringOption } from "../option-values.js";
 import { formatOptions } from "../output-format.js";
 import {
@@ -29,6 +29,7 @@ export const reportCommand: CommandDefinition = {
   ].join("\n"),
   options: {
     ...databaseOptions,
+    ...readDatabaseOptions,
     ...schemaOption,
     ...windowOptions,
     by: { type: "string", valueName: "DIMS", description: "comma-separated dimensions to group by" },

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../command.js";
-import { databaseOptions } from "../database-option.js";
+import { databaseOptions, readDatabaseOptions } from "../database-option.js";
 import { integerOption, stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { cliInvocation } from "../cli-invocation.js";
@@ -34,6 +34,7 @@ export const topCommand: CommandDefinition = {
   ].join("\n"),
   options: {
     ...databaseOptions,
+    ...readDatabaseOptions,
     ...schemaOption,
     by: {
       type: "string",
