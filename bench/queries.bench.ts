@@ -38,7 +38,7 @@ const generateSql = (schema: string) => `
 WITH generated AS (
 INSERT INTO llm_cost_events (event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
   environment, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, estimated_cost_usd,
-  provider_cost_usd, cost_source, priced, used_fallback, error, user_id)
+  provider_cost_usd, cost_source, priced, used_fallback, error, user_id, session_id, metadata)
 SELECT gen_random_uuid(), $1::timestamptz - ($3::float8 + r_time * $4::float8) * interval '90 days',
   'repo-' || repo_index,
   'task-' || task_index,
@@ -54,7 +54,10 @@ SELECT gen_random_uuid(), $1::timestamptz - ($3::float8 + r_time * $4::float8) *
   CASE WHEN r_provider < 0.1 THEN round((input_tokens * (0.5 + model_index)) / 1e6, 12) END,
   CASE WHEN unpriced THEN 'none' ELSE 'catalog' END,
   NOT unpriced, r_flag < 0.05, CASE WHEN r_flag > 0.98 THEN 'rate limited' END,
-  'user-' || user_index
+  'user-' || user_index,
+  -- A session: one user's calls within a few minutes of each other.
+  'session-' || user_index || '-' || floor(r_time * 40000)::int,
+  jsonb_build_object('team', 'team-' || repo_index % 6, 'feature', 'feature-' || task_index % 7)
 FROM (
   SELECT r_time, repo_index, (repo_index * 3 + floor(pow(random(), 2) * 4)::int) % 20 AS task_index,
          floor(pow(random(), 2.5) * 12)::int AS model_index, random() < 0.3 AS dated,
@@ -124,6 +127,25 @@ export async function generate(database: Database, schema: string, rows: number,
   return performance.now() - started;
 }
 
+/**
+ * The first-hour issue's reports beside them: spend by user (from the per-user rollup), and the
+ * breakdowns that read raw events (sessions, a metadata key), over 7 days.
+ */
+function firstHourReports(now: Date): Array<{ name: string; options: QueryCostsOptions }> {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * hour);
+  return [
+    { name: "30-day spend by user", options: { from: daysAgo(30), to: now, groupBy: ["userId"] } },
+    {
+      name: "top sessions, 7 days",
+      options: { from: daysAgo(7), to: now, groupBy: ["sessionId"], orderBy: "costUsd:desc", limit: 20 },
+    },
+    {
+      name: "7 days by metadata.team",
+      options: { from: daysAgo(7), to: now, groupBy: ["metadata.team"] },
+    },
+  ];
+}
+
 /** The four reports of the issue. `now` is not on an hour, so the edges come from raw events (mixed). */
 function reports(now: Date): Array<{ name: string; options: QueryCostsOptions }> {
   const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * hour);
@@ -160,10 +182,16 @@ async function measure(run: () => Promise<unknown>, iterations: number): Promise
   return { p50: median(times), p95: quantile(times, 0.95) };
 }
 
-async function measureReports(database: Database, schema: string, now: Date, iterations: number) {
+async function measureReports(
+  database: Database,
+  schema: string,
+  now: Date,
+  iterations: number,
+  which: typeof reports = reports,
+) {
   const store = { database, schema };
   const results = [];
-  for (const { name, options } of reports(now)) {
+  for (const { name, options } of which(now)) {
     const fast = await queryCostsUsing(store, options, "auto");
     const raw = await queryCostsUsing(store, options, "raw");
     const equal =
@@ -301,9 +329,19 @@ async function benchServer(
       `  generated in ${(generationMs / 1000).toFixed(1)} s; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
+    console.log(
+      "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
+    );
+    const firstHourQueries = await measureReports(
+      database,
+      schema,
+      now,
+      Math.max(5, Math.ceil(iterations / 3)),
+      firstHourReports,
+    );
     // Batches of the tracker's default on a server (the store's preferredBatchSize).
     const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
-    return { engine: "postgres", rows, generationMs, ...size, queries, writes };
+    return { engine: "postgres", rows, generationMs, ...size, queries, firstHourQueries, writes };
   });
 }
 
@@ -332,8 +370,27 @@ async function benchPglite(
       `  generated in ${(generationMs / 1000).toFixed(1)} s; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
     );
     const queries = await measureReports(database, schema, now, iterations);
+    console.log(
+      "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
+    );
+    const firstHourQueries = await measureReports(
+      database,
+      schema,
+      now,
+      Math.max(5, Math.ceil(iterations / 3)),
+      firstHourReports,
+    );
     const writes = await measureWriteCost(database, schema, writeRows, 1000, now, writePairs);
-    return { engine: "pglite", storage: where, rows, generationMs, ...size, queries, writes };
+    return {
+      engine: "pglite",
+      storage: where,
+      rows,
+      generationMs,
+      ...size,
+      queries,
+      firstHourQueries,
+      writes,
+    };
   } finally {
     await database.close();
     if (directory) await rm(directory, { recursive: true, force: true });
