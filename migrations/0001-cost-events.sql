@@ -5,23 +5,28 @@
 -- No triggers: the writer keeps the rollups (0003) in step in the transaction that inserts, which is
 -- what Citus (distributed Postgres) supports. Every statement here stays within what Citus runs; see
 -- docs/scaling.md for the distribution column and what a distributed setup changes.
+--
+-- The dimensions (project, repo, task type, model, provider, SDK, environment, user, session) use the
+-- "C" collation: byte order, the same on every server, and the cheapest comparison. Rollup keys are
+-- compared on every write (the upserts) and every report (grouping), and the rollups (0003) use it too,
+-- so raw and rolled-up figures group and order alike.
 CREATE TABLE llm_cost_events (
   -- The row id: the order in which the store received events (the events cursor's tiebreak).
   id                    BIGSERIAL NOT NULL,
   -- The team the event belongs to: the leading key of eventId uniqueness and of every rollup.
-  project               TEXT NOT NULL DEFAULT 'default',
+  project               TEXT COLLATE "C" NOT NULL DEFAULT 'default',
   event_id              UUID NOT NULL,
   -- The time of the call, stamped by the caller (the partition key); ingested_at is the insert's.
   created_at            TIMESTAMPTZ NOT NULL DEFAULT now(),
   ingested_at           TIMESTAMPTZ NOT NULL DEFAULT now(),
   delivery_id           TEXT,
-  repo                  TEXT NOT NULL,
-  task_type             TEXT NOT NULL,
+  repo                  TEXT COLLATE "C" NOT NULL,
+  task_type             TEXT COLLATE "C" NOT NULL,
   -- The id the application sent; resolved_model is the canonical model id the catalog priced it as.
-  model                 TEXT NOT NULL,
-  resolved_model        TEXT,
-  provider              TEXT NOT NULL,
-  sdk                   TEXT NOT NULL,
+  model                 TEXT COLLATE "C" NOT NULL,
+  resolved_model        TEXT COLLATE "C",
+  provider              TEXT COLLATE "C" NOT NULL,
+  sdk                   TEXT COLLATE "C" NOT NULL,
   input_tokens          BIGINT NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
   output_tokens         BIGINT NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
   cache_read_tokens     BIGINT NOT NULL DEFAULT 0 CHECK (cache_read_tokens >= 0),
@@ -39,10 +44,10 @@ CREATE TABLE llm_cost_events (
   used_fallback         BOOLEAN NOT NULL DEFAULT false,
   fallback_reason       TEXT,
   error                 TEXT,
-  user_id               TEXT,
-  session_id            TEXT,
+  user_id               TEXT COLLATE "C",
+  session_id            TEXT COLLATE "C",
   trace_id              TEXT,
-  environment           TEXT,
+  environment           TEXT COLLATE "C",
   metadata              JSONB
 ) PARTITION BY RANGE (created_at);
 
@@ -62,7 +67,7 @@ CREATE INDEX idx_llm_cost_events_delivery_id ON llm_cost_events (delivery_id);
 -- created_at: so the writer claims each id here first and inserts the events whose claim succeeded.
 -- created_at says which partition holds the event, and lets a purge drop the claims of a dropped month.
 CREATE TABLE llm_cost_event_ids (
-  project    TEXT NOT NULL,
+  project    TEXT COLLATE "C" NOT NULL,
   event_id   UUID NOT NULL,
   created_at TIMESTAMPTZ NOT NULL,
   -- event_id first: reads that know an id but not its project (an event's detail) use this index too.

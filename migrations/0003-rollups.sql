@@ -17,15 +17,17 @@
 -- a reprice proposes negative rows (the difference it made) that only ever add to existing ones.
 --
 -- Every key: project, time, repo, task type, canonical model, provider, SDK, environment and the flags.
+-- Key text is in the "C" collation, as the events' dimensions are (0001): the upserts compare keys
+-- on every write.
 CREATE TABLE llm_cost_hourly (
-  project               TEXT NOT NULL,
+  project               TEXT COLLATE "C" NOT NULL,
   hour_start            TIMESTAMPTZ NOT NULL,
-  repo                  TEXT NOT NULL,
-  task_type             TEXT NOT NULL,
-  model                 TEXT NOT NULL,
-  provider              TEXT NOT NULL,
-  sdk                   TEXT NOT NULL,
-  environment           TEXT,
+  repo                  TEXT COLLATE "C" NOT NULL,
+  task_type             TEXT COLLATE "C" NOT NULL,
+  model                 TEXT COLLATE "C" NOT NULL,
+  provider              TEXT COLLATE "C" NOT NULL,
+  sdk                   TEXT COLLATE "C" NOT NULL,
+  environment           TEXT COLLATE "C",
   used_fallback         BOOLEAN NOT NULL,
   priced                BOOLEAN NOT NULL,
   errored               BOOLEAN NOT NULL,
@@ -51,12 +53,12 @@ ALTER TABLE llm_cost_daily RENAME COLUMN hour_start TO day_start;
 
 -- The four dimensions most reports use, with the flags as counts: a tenth of the full rows.
 CREATE TABLE llm_cost_hourly_summary (
-  project               TEXT NOT NULL,
+  project               TEXT COLLATE "C" NOT NULL,
   hour_start            TIMESTAMPTZ NOT NULL,
-  repo                  TEXT NOT NULL,
-  task_type             TEXT NOT NULL,
-  model                 TEXT NOT NULL,
-  provider              TEXT NOT NULL,
+  repo                  TEXT COLLATE "C" NOT NULL,
+  task_type             TEXT COLLATE "C" NOT NULL,
+  model                 TEXT COLLATE "C" NOT NULL,
+  provider              TEXT COLLATE "C" NOT NULL,
   events                BIGINT NOT NULL,
   fallbacks             BIGINT NOT NULL,
   errors                BIGINT NOT NULL,
@@ -82,11 +84,11 @@ ALTER TABLE llm_cost_daily_summary RENAME COLUMN hour_start TO day_start;
 -- filtered by a single dimension reads, per hour (span 'hour') and per closed day (span 'day').
 -- userId's rows are the per-user rollup (value NULL: events without a user).
 CREATE TABLE llm_cost_rollup_by_dimension (
-  project               TEXT NOT NULL,
-  dimension             TEXT NOT NULL,
-  span                  TEXT NOT NULL CHECK (span IN ('hour', 'day')),
+  project               TEXT COLLATE "C" NOT NULL,
+  dimension             TEXT COLLATE "C" NOT NULL,
+  span                  TEXT COLLATE "C" NOT NULL CHECK (span IN ('hour', 'day')),
   period_start          TIMESTAMPTZ NOT NULL,
-  value                 TEXT,
+  value                 TEXT COLLATE "C",
   events                BIGINT NOT NULL,
   fallbacks             BIGINT NOT NULL,
   errors                BIGINT NOT NULL,

@@ -223,11 +223,24 @@ const retiredMigrations = new Map<number, string>([
   [7, "packed-rollup-deltas"],
   [8, "closed-day-rollups"],
 ]);
-/** The checksum of the retired 0001-cost-events.sql (the same name as today's first migration). */
-const retiredFirstChecksum = "0207cbe6f5c269a454e7efb6c320c4c734c9473c9d2c242af28221ed7d2f5dbc";
+/**
+ * Checksums of retired versions of today's migrations (same numbers and names): the 0001 of the eight
+ * development migrations, and the 0001 and 0003 whose key columns used the database's collation
+ * (before they took "C").
+ */
+const retiredChecksums = new Map<number, readonly string[]>([
+  [
+    1,
+    [
+      "0207cbe6f5c269a454e7efb6c320c4c734c9473c9d2c242af28221ed7d2f5dbc",
+      "b21f95b59f8d81125659db7a23fd24e3a42b7d03a83a3f0b896abfbfb32fd8e4",
+    ],
+  ],
+  [3, ["eda818c09bd5002b566175fae00ffb67c1ec9063fddf9403da5bac2f3faf3a2c"]],
+]);
 
 function isRetired(version: number, checksum: string, name: string): boolean {
-  return retiredMigrations.get(version) === name || (version === 1 && checksum === retiredFirstChecksum);
+  return retiredMigrations.get(version) === name || (retiredChecksums.get(version) ?? []).includes(checksum);
 }
 
 async function appliedVersions(database: Queryable, schema: string): Promise<Set<number>> {

@@ -172,6 +172,16 @@ describeEachEngine("migrations", (context) => {
       // Only the first migration applied (an early database) is recognised too.
       await database.query(`DELETE FROM "${schema}".llm_ledger_migrations WHERE version = 2`);
       await expect(migrateUp(database, { schema })).rejects.toMatchObject({ code: "E_MIGRATION_RETIRED" });
+      // So is a squashed schema from before the key columns took the "C" collation.
+      const current = await loadMigrations();
+      await database.query(`DELETE FROM "${schema}".llm_ledger_migrations`);
+      await database.query(
+        `INSERT INTO "${schema}".llm_ledger_migrations (version, name, checksum)
+         VALUES (1, 'cost-events', $1), (2, 'api-keys', $2),
+                (3, 'rollups', 'eda818c09bd5002b566175fae00ffb67c1ec9063fddf9403da5bac2f3faf3a2c')`,
+        [current[0]!.checksum, current[1]!.checksum],
+      );
+      await expect(migrateUp(database, { schema })).rejects.toMatchObject({ code: "E_MIGRATION_RETIRED" });
     } finally {
       await database.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     }
