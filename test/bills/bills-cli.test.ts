@@ -8,7 +8,7 @@ import { listBillLines } from "../../src/bills/index.js";
 import { runLedger } from "../support/cli.js";
 import { describeServer, engineDatabase, serverUrl, uniqueSchema } from "../support/databases.js";
 import { fakeKeys, startFakeBillingServer, type FakeBillingServer } from "../support/fake-billing-server.js";
-import { anthropicLines, openaiLines } from "./expected-lines.js";
+import { anthropicLines, openaiLines } from "./support/expected-lines.js";
 
 describeServer("bills import (CLI)", () => {
   const schema = uniqueSchema("bills");

@@ -7,7 +7,7 @@ import { resolveModel } from "../../src/pricing/index.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { describeEachEngine } from "../support/databases.js";
 import { fakeKeys, startFakeBillingServer, type FakeBillingServer } from "../support/fake-billing-server.js";
-import { openaiLines, anthropicLines } from "./expected-lines.js";
+import { openaiLines, anthropicLines } from "./support/expected-lines.js";
 
 const window = { from: new Date("2026-10-01T00:00:00Z"), to: new Date("2026-12-01T00:00:00Z") };
 const resolve = (model: string, provider: string) => resolveModel(model, provider)?.model;

@@ -1,6 +1,6 @@
 // The bill lines the fixtures of test/fixtures/bills stand for, written out by hand: OpenAI's dollars
 // as given, Anthropic's cents divided by 100, models through the catalog's resolver.
-import type { StoredBillLine } from "../../src/bills/index.js";
+import type { StoredBillLine } from "../../../src/bills/index.js";
 
 const openai = { provider: "openai", source: "api", currency: "USD" } as const;
 export const openaiLines: StoredBillLine[] = [
