@@ -14,6 +14,7 @@ import { mountMetricsRoutes } from "./metrics-routes.js";
 import { createLivePricing } from "./live-pricing.js";
 import { startPricingRefresh, type PricingRefreshOptions } from "./pricing-refresh.js";
 import { mountPricingRoutes } from "./pricing-routes.js";
+import { mountReconciliationRoutes } from "./reconciliation-routes.js";
 import { createServerMetrics } from "./server-metrics.js";
 import type { ServerLogger } from "./server-logger.js";
 import { mountDashboard } from "./static-files.js";
@@ -141,6 +142,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           writeConcurrency: store.maxConcurrentWrites,
         }),
         mountCostRoutes(store),
+        mountReconciliationRoutes(store),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics, pricing }),
         (ledgerApp) => mountDashboard(ledgerApp),
