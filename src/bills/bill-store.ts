@@ -78,11 +78,3 @@ export async function listBillLines(
     currency: row.currency!,
   }));
 }
-
-/** The last time each provider's bill was imported (any source), for the service's gauge. */
-export async function lastBillImports(database: Queryable, schema: string): Promise<Map<string, Date>> {
-  const rows = await database.query<{ provider: string; imported_at: Date }>(
-    `SELECT provider, max(imported_at) AS imported_at FROM ${quoteSchema(schema)}.llm_ledger_bills GROUP BY provider`,
-  );
-  return new Map(rows.map((row) => [row.provider, row.imported_at]));
-}

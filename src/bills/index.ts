@@ -5,13 +5,7 @@ export type { Bill, BillLine, BillSource, ModelResolver } from "./bill-line.js";
 export { canonicalAmount } from "./bill-amount.js";
 export { isBillDay } from "./bill-days.js";
 export { parseBillFile, isJsonlBill, type BillFileOptions } from "./bill-file.js";
-export {
-  replaceBill,
-  listBillLines,
-  lastBillImports,
-  type ReplaceResult,
-  type StoredBillLine,
-} from "./bill-store.js";
+export { replaceBill, listBillLines, type ReplaceResult, type StoredBillLine } from "./bill-store.js";
 export {
   importProviderBill,
   billingApis,
