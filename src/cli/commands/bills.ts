@@ -136,13 +136,11 @@ const importCommand: CommandDefinition = {
   async run(context) {
     const provider = providerOf(context);
     const file = stringOption(context, "file");
-    if (
-      file !== undefined &&
-      (stringOption(context, "api-base") ?? stringOption(context, "since")) !== undefined
-    ) {
-      throw new UsageError(
-        "--file imports the days in the file: --api-base and --since apply to the API only",
-      );
+    const apiOnly = ["api-base", "since", "until"].filter(
+      (name) => stringOption(context, name) !== undefined,
+    );
+    if (file !== undefined && apiOnly.length > 0) {
+      throw new UsageError(`--file imports the days in the file: --${apiOnly[0]} applies to the API only`);
     }
     const result =
       file === undefined ? await importApi(context, provider) : await importFile(context, file, provider);
