@@ -107,6 +107,10 @@ describeServer("bills import (CLI)", () => {
         ["bills", "import", "--provider", "openai", "--api-base", "ftp://x"],
         /--api-base must be an http\(s\) URL/,
       ],
+      [
+        ["bills", "import", "--provider", "bedrock", "--file", "x.csv", "--until", "2026-11-01"],
+        /--file imports the days in the file: --until applies to the API only/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const run = await runLedger([...argv, ...flags()], { env });
