@@ -61,6 +61,14 @@ export type LedgerErrorCode =
   | "E_ROUTE_UNKNOWN"
   | "E_USAGE_INVALID"
   | "E_USAGE_MISSING"
+  // Bills: importing what the providers charged (cost APIs and files).
+  | "E_BILLS_FILE"
+  | "E_BILLS_FETCH"
+  | "E_BILLS_KEY"
+  | "E_BILLS_PAGINATION"
+  | "E_BILLS_PROVIDER"
+  | "E_BILLS_RESPONSE"
+  | "E_BILLS_URL_INTERNAL"
   // The CLI, and its calls to a running service.
   | "E_CLI_USAGE"
   | "E_IMPORT_FORMAT"

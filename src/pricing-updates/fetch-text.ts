@@ -1,9 +1,8 @@
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
 import { LedgerError } from "../errors.js";
+import { guardedLookup } from "./guarded-lookup.js";
 import { isInternalAddress } from "./internal-address.js";
 
 /** How a catalog is fetched over HTTP(S). */
@@ -51,22 +50,6 @@ function refusal(url: string, address: string): LedgerError {
   );
 }
 
-// The address check runs inside the connection's own DNS lookup, so the address judged is the
-// address connected to: a name that resolves differently a second time cannot slip past it.
-function guardedLookup(url: string): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, "", 0);
-      const refused = addresses.find((entry) => isInternalAddress(entry.address));
-      if (refused) return callback(refusal(url, refused.address), "", 0);
-      if (options.all) return callback(null, addresses);
-      const first = addresses[0];
-      if (!first) return callback(failure(url, "the host has no address"), "", 0);
-      callback(null, first.address, first.family);
-    });
-  };
-}
-
 function getOnce(
   url: URL,
   limits: Required<Omit<FetchLimits, "signal">>,
@@ -83,7 +66,14 @@ function getOnce(
       method: "GET",
       headers: { accept: "application/json", "user-agent": "llm-ledger pricing update" },
       signal,
-      ...(limits.allowInternalUrls ? {} : { lookup: guardedLookup(url.href) }),
+      ...(limits.allowInternalUrls
+        ? {}
+        : {
+            lookup: guardedLookup(
+              (address) => refusal(url.href, address),
+              () => failure(url.href, "the host has no address"),
+            ),
+          }),
     });
     outgoing.once("response", resolve);
     outgoing.once("error", reject);

@@ -1,6 +1,7 @@
 // Catalog updates: fetching a published catalog, caching it under the llm-ledger home, and choosing
 // the catalog in force. Used by the CLI and the server only; the pricing core never fetches.
 export { isInternalAddress } from "./internal-address.js";
+export { guardedLookup } from "./guarded-lookup.js";
 export {
   fetchText,
   DEFAULT_FETCH_TIMEOUT_MS,

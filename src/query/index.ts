@@ -23,4 +23,14 @@ export type { Instant } from "./time-range.js";
 export { listEvents, type EventPage, type ListEventsOptions } from "./list-events.js";
 export { getEvent } from "./get-event.js";
 export { repriceEvents, type RepriceOptions, type RepriceResult } from "./reprice-events.js";
-export { reconcileCosts, type ReconcileRow } from "./reconcile-costs.js";
+export { reconcileCosts, type ReconcileRow, type ReconcileSdkOptions } from "./reconcile-costs.js";
+export {
+  reconcileBills,
+  billDimensions,
+  type BillDimension,
+  type BillMarker,
+  type BillReconcileRow,
+  type BillReconciliation,
+  type ReconcileBillsOptions,
+} from "./reconcile-bills.js";
+export { parseRates, type CurrencyRates } from "./bill-rates.js";

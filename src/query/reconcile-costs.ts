@@ -1,7 +1,16 @@
+import { LedgerError } from "../errors.js";
 import { quoteSchema } from "../store/schema-name.js";
 import { canonicalDecimal, countValue } from "./decimal.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
 import { checkTimeRange, type Instant } from "./time-range.js";
+import { reconcileBills, type BillReconciliation, type ReconcileBillsOptions } from "./reconcile-bills.js";
+
+/** Today's comparison: our estimate beside the SDK-reported cost. */
+export interface ReconcileSdkOptions {
+  against?: "sdk" | undefined;
+  from?: Instant | undefined;
+  to?: Instant | undefined;
+}
 
 /** One model's estimate beside what its provider or SDK reported. */
 export interface ReconcileRow {
@@ -23,12 +32,34 @@ export interface ReconcileRow {
 /**
  * Our estimate beside the provider-reported cost, per model, over events that carry both (raw
  * events: the rollup keeps no per-event pairing). Models whose provider never reports come last
- * with zeros, so the estimate total still shows.
+ * with zeros, so the estimate total still shows. With `against: "bills"`, our estimate beside the
+ * providers' imported bills instead (`reconcileBills`).
+ *
+ * @example
+ * const { rows, totals } = await reconcileCosts(store, { against: "bills", from: "2026-11-01" })
  */
-export async function reconcileCosts(
+export function reconcileCosts(store: QueryStore, options?: ReconcileSdkOptions): Promise<ReconcileRow[]>;
+export function reconcileCosts(
   store: QueryStore,
-  options: { from?: Instant | undefined; to?: Instant | undefined } = {},
-): Promise<ReconcileRow[]> {
+  options: ReconcileBillsOptions,
+): Promise<BillReconciliation>;
+export function reconcileCosts(
+  store: QueryStore,
+  options: ReconcileSdkOptions | ReconcileBillsOptions = {},
+): Promise<ReconcileRow[] | BillReconciliation> {
+  if (options.against === "bills") return reconcileBills(store, options);
+  if (options.against !== undefined && options.against !== "sdk") {
+    return Promise.reject(
+      new LedgerError(
+        "E_QUERY_OPTIONS",
+        `against: expected "sdk" or "bills", got ${JSON.stringify(options.against)}`,
+      ),
+    );
+  }
+  return reconcileWithSdk(store, options);
+}
+
+async function reconcileWithSdk(store: QueryStore, options: ReconcileSdkOptions): Promise<ReconcileRow[]> {
   const { from, to } = checkTimeRange(options.from, options.to);
   const rows = await readerOf(store).query<Record<string, string | null>>(
     `SELECT COALESCE(resolved_model, model) AS model, count(*) AS events,

@@ -84,6 +84,18 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
     }
     const label = (provider: unknown) => `{provider="${escapeLabelValue(String(provider))}"}`;
     metric(
+      "llm_ledger_bills_last_import_timestamp_seconds",
+      "gauge",
+      "Time of the last successful scheduled bill import (serve --bills-refresh), by provider, in seconds since the Unix epoch.",
+      Object.entries(counters.billsLastImport).map(([provider, seconds]) => [label(provider), seconds]),
+    );
+    metric(
+      "llm_ledger_bills_import_failures_total",
+      "counter",
+      "Scheduled bill imports that failed since start (the stored bill was kept).",
+      [["", counters.billsImportFailures]],
+    );
+    metric(
       "llm_ledger_spend_usd",
       "gauge",
       "Estimated spend in US dollars recorded in the ledger, by provider (all time).",

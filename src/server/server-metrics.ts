@@ -5,6 +5,8 @@ export interface ServerMetrics {
   recordIngest(result: { inserted: number; duplicates: number; rejected: number }): void;
   /** One scheduled pricing catalog refresh finished, successfully or not. */
   pricingRefreshed(succeeded: boolean): void;
+  /** One scheduled bill import of a provider finished, successfully or not. */
+  billsImported(provider: string, succeeded: boolean, at?: Date): void;
   snapshot(): MetricsSnapshot;
 }
 
@@ -19,6 +21,10 @@ export interface MetricsSnapshot {
   pricingRefreshes: number;
   /** Scheduled pricing catalog refreshes that failed (fetch, invalid or older file): the catalog in force was kept. */
   pricingRefreshFailures: number;
+  /** The last successful scheduled bill import per provider, in seconds since the Unix epoch. */
+  billsLastImport: Record<string, number>;
+  /** Scheduled bill imports that failed since start (the stored bill was kept). */
+  billsImportFailures: number;
 }
 
 export function createServerMetrics(): ServerMetrics {
@@ -30,6 +36,8 @@ export function createServerMetrics(): ServerMetrics {
     pendingEvents: 0,
     pricingRefreshes: 0,
     pricingRefreshFailures: 0,
+    billsLastImport: {},
+    billsImportFailures: 0,
   };
   return {
     ingestStarted(events) {
@@ -48,6 +56,10 @@ export function createServerMetrics(): ServerMetrics {
       if (succeeded) counters.pricingRefreshes += 1;
       else counters.pricingRefreshFailures += 1;
     },
-    snapshot: () => ({ ...counters }),
+    billsImported(provider, succeeded, at = new Date()) {
+      if (succeeded) counters.billsLastImport[provider] = Math.floor(at.getTime() / 1000);
+      else counters.billsImportFailures += 1;
+    },
+    snapshot: () => ({ ...counters, billsLastImport: { ...counters.billsLastImport } }),
   };
 }

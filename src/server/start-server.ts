@@ -13,7 +13,9 @@ import { mountIngestRoutes } from "./ingest-routes.js";
 import { mountMetricsRoutes } from "./metrics-routes.js";
 import { createLivePricing } from "./live-pricing.js";
 import { startPricingRefresh, type PricingRefreshOptions } from "./pricing-refresh.js";
+import { startBillsRefresh, type BillsRefreshOptions } from "./bills-refresh.js";
 import { mountPricingRoutes } from "./pricing-routes.js";
+import { mountReconciliationRoutes } from "./reconciliation-routes.js";
 import { createServerMetrics } from "./server-metrics.js";
 import type { ServerLogger } from "./server-logger.js";
 import { mountDashboard } from "./static-files.js";
@@ -41,6 +43,8 @@ export interface StartServerOptions {
    * catalog in force and counts in `/metrics`.
    */
   pricingRefresh?: PricingRefreshOptions | undefined;
+  /** Import the providers' bills on a schedule (`serve --bills-refresh`), logged and gauged in `/metrics`. */
+  billsRefresh?: BillsRefreshOptions | undefined;
   /** Fill an in-memory database with 30 days of generated events. */
   demo?: boolean | undefined;
   /**
@@ -141,6 +145,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           writeConcurrency: store.maxConcurrentWrites,
         }),
         mountCostRoutes(store),
+        mountReconciliationRoutes(store),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics, pricing }),
         (ledgerApp) => mountDashboard(ledgerApp),
@@ -151,6 +156,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
     const refresher = options.pricingRefresh
       ? startPricingRefresh({ ...options.pricingRefresh, live, metrics, logger: options.logger })
+      : undefined;
+    const billsRefresher = options.billsRefresh
+      ? startBillsRefresh({ ...options.billsRefresh, store, metrics, logger: options.logger })
       : undefined;
     const address = server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -163,6 +171,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       close() {
         closing ??= (async () => {
           await refresher?.stop();
+          await billsRefresher?.stop();
           await stopAccepting(server);
           await store.close();
         })();

@@ -1,5 +1,6 @@
 // The command list of the `llm-ledger` CLI: one file per command, registered here.
 import type { CommandDefinition } from "../command.js";
+import { billsCommand } from "./bills.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
 import { keysCommand } from "./keys.js";
@@ -19,6 +20,7 @@ export const commands: CommandDefinition[] = [
   reportCommand,
   topCommand,
   reconcileCommand,
+  billsCommand,
   pricingCommand,
   exportCommand,
   importCommand,

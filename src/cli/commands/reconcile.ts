@@ -1,8 +1,10 @@
 import type { CommandDefinition } from "../command.js";
+import { UsageError } from "../usage-error.js";
 import { databaseOptions } from "../database-option.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { reconcileCosts, type ReconcileRow } from "../../query/index.js";
 import { schemaOption, timeWindow, windowOptions, withStore } from "../report-options.js";
+import { runBillsReconciliation } from "./reconcile-bills-output.js";
 
 /** The difference as a share of our estimate, for display only (the amounts stay exact). */
 function percent(row: ReconcileRow): string {
@@ -20,16 +22,47 @@ const columns: Column<ReconcileRow>[] = [
   { header: "difference", value: percent, align: "right" },
 ];
 
-/** `llm-ledger reconcile`: our estimate beside provider-reported cost, per model. */
+/** `llm-ledger reconcile`: our estimate beside provider-reported cost, per model, or beside the bills. */
 export const reconcileCommand: CommandDefinition = {
   name: "reconcile",
-  summary: "our estimate beside the provider-reported cost, per model",
+  summary: "our estimate beside the SDK-reported cost (default) or the providers' bills",
   description: [
-    "Compares, over the events that carry a provider- or SDK-reported cost, the sum of our catalog",
-    "estimate with the reported sum (difference = provider − estimate). Default window: the last 30 days.",
+    "--against sdk (the default): over the events that carry a provider- or SDK-reported cost, the sum of",
+    "our catalog estimate beside the reported sum (difference = provider − estimate), per model.",
+    "--against bills: our estimate beside the bills imported with 'bills import', per UTC day, provider",
+    "and model (--by to choose), difference = billed − estimate, with a marker where the bill has no events",
+    "or the events no bill; providers without a bill are listed, not compared. Bills in other currencies",
+    "count only with --rate CUR=DOLLARS. Default window: the last 30 days.",
   ].join("\n"),
-  options: { ...databaseOptions, ...schemaOption, ...windowOptions, ...formatOptions },
+  options: {
+    against: {
+      type: "string",
+      valueName: "WHAT",
+      choices: ["sdk", "bills"],
+      description: "sdk (default) or bills",
+    },
+    by: {
+      type: "string",
+      valueName: "DIMS",
+      description: "with --against bills: day,provider,model (default all three)",
+    },
+    rate: {
+      type: "string",
+      valueName: "CUR=USD",
+      multiple: true,
+      description:
+        "with --against bills: dollars per unit of a bill's currency, e.g. --rate EUR=1.08 (repeatable)",
+    },
+    ...databaseOptions,
+    ...schemaOption,
+    ...windowOptions,
+    ...formatOptions,
+  },
   async run(context) {
+    if (context.options.against === "bills") return runBillsReconciliation(context);
+    if (context.options.by !== undefined || context.options.rate !== undefined) {
+      throw new UsageError("--by and --rate apply with --against bills");
+    }
     const { from, to } = timeWindow(context, "30d");
     const rows = await withStore(context, (store) => reconcileCosts(store, { from, to }));
     const format = outputFormat(context);

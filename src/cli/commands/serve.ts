@@ -5,6 +5,7 @@ import { UsageError } from "../usage-error.js";
 import { cliInvocation } from "../cli-invocation.js";
 import { parseDurationValue } from "../duration-value.js";
 import { catalogFetchOptions, catalogSourceOf, fetchLimitsOf } from "./pricing-updates.js";
+import { billsRefreshOf, billsRefreshOptions } from "./bills-refresh-option.js";
 import {
   createCatalogRefresh,
   createPricingInForce,
@@ -27,6 +28,8 @@ export const serveCommand: CommandDefinition = {
     "cookie is Secure by X-Forwarded-Proto from that proxy, or always with --secure-cookies.",
     "--pricing-refresh 24h fetches a newer pricing catalog on that schedule (and at start); a failed",
     "fetch keeps the catalog in force, is logged and counted in /metrics.",
+    "--bills-refresh 24h imports the last 30 days of OpenAI's and Anthropic's bills on that schedule (and at",
+    "start) with the admin keys in OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY; /metrics has the last success.",
   ].join("\n"),
   options: {
     ...databaseOptions,
@@ -72,6 +75,7 @@ export const serveCommand: CommandDefinition = {
       description: `catalog bundle the refresh reads (default $${PRICING_URL_VARIABLE})`,
     },
     ...catalogFetchOptions,
+    ...billsRefreshOptions,
     "max-connections-per-client": {
       type: "string",
       valueName: "N",
@@ -108,6 +112,7 @@ export const serveCommand: CommandDefinition = {
               ...fetchLimitsOf(context),
             }),
           };
+    const billsRefresh = billsRefreshOf(context);
     // Human lines by default: a JSON line amid the startup text above is noise to the person reading it.
     const logger =
       stringOption(context, "log-format") === "json"
@@ -125,6 +130,7 @@ export const serveCommand: CommandDefinition = {
       // The catalog in force: a newer one cached by `pricing update` or a refresh, else the shipped one.
       pricing: createPricingInForce(context.io).pricing,
       pricingRefresh,
+      billsRefresh,
       demo,
       trustProxy: booleanOption(context, "trust-proxy"),
       secureCookies: booleanOption(context, "secure-cookies"),
