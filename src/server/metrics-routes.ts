@@ -62,6 +62,18 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
       [["", counters.pendingEvents]],
     );
     metric(
+      "llm_ledger_otlp_spans_received_total",
+      "counter",
+      "Spans received by POST /v1/traces since start.",
+      [["", counters.spansReceived]],
+    );
+    metric(
+      "llm_ledger_otlp_spans_ignored_total",
+      "counter",
+      "Spans received by POST /v1/traces that are not provider calls (accepted and not recorded).",
+      [["", counters.spansIgnored]],
+    );
+    metric(
       "llm_ledger_pricing_refreshes_total",
       "counter",
       "Scheduled pricing catalog refreshes that fetched and validated a catalog since start.",

@@ -3,6 +3,8 @@ export interface ServerMetrics {
   ingestStarted(events: number): void;
   ingestFinished(events: number): void;
   recordIngest(result: { inserted: number; duplicates: number; rejected: number }): void;
+  /** Spans of one OTLP export: how many arrived, were provider calls, and were not calls (ignored). */
+  recordSpans(spans: { received: number; calls: number; ignored: number }): void;
   /** One scheduled pricing catalog refresh finished, successfully or not. */
   pricingRefreshed(succeeded: boolean): void;
   snapshot(): MetricsSnapshot;
@@ -19,6 +21,12 @@ export interface MetricsSnapshot {
   pricingRefreshes: number;
   /** Scheduled pricing catalog refreshes that failed (fetch, invalid or older file): the catalog in force was kept. */
   pricingRefreshFailures: number;
+  /** Spans received by POST /v1/traces. */
+  spansReceived: number;
+  /** Of those, the provider calls (each became an event, or was refused). */
+  spansCalls: number;
+  /** Of those, spans that are not provider calls (HTTP, database, wrappers that sum their calls). */
+  spansIgnored: number;
 }
 
 export function createServerMetrics(): ServerMetrics {
@@ -30,6 +38,9 @@ export function createServerMetrics(): ServerMetrics {
     pendingEvents: 0,
     pricingRefreshes: 0,
     pricingRefreshFailures: 0,
+    spansReceived: 0,
+    spansCalls: 0,
+    spansIgnored: 0,
   };
   return {
     ingestStarted(events) {
@@ -43,6 +54,11 @@ export function createServerMetrics(): ServerMetrics {
       counters.eventsWritten += result.inserted;
       counters.eventsDuplicate += result.duplicates;
       counters.eventsRejected += result.rejected;
+    },
+    recordSpans(spans) {
+      counters.spansReceived += spans.received;
+      counters.spansCalls += spans.calls;
+      counters.spansIgnored += spans.ignored;
     },
     pricingRefreshed(succeeded) {
       if (succeeded) counters.pricingRefreshes += 1;
