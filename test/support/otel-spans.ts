@@ -22,6 +22,8 @@ export function memoryTracer(resource: Attributes = {}) {
   const tracer = provider.getTracer("llm-ledger-test");
   return {
     provider,
+    /** The tracer to hand to an instrumented library (the AI SDK's `experimental_telemetry.tracer`). */
+    tracer,
     /** Runs `body` inside a new span (children created inside nest under it), then ends the span. */
     span<T>(name: string, attributes: Attributes, body?: (span: Span) => T): T | undefined {
       const span = tracer.startSpan(name, { attributes });
