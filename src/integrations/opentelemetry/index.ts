@@ -14,3 +14,11 @@ export {
 export { spanEventId } from "./span-event-id.js";
 export { eventOfSpan, type SpanEvent } from "./span-to-event.js";
 export { usageOfSpan, type SpanUsage, type UsageConvention } from "./span-usage.js";
+export {
+  createCostMetrics,
+  type CostMetrics,
+  type CostMetricsOptions,
+  type CounterLike,
+  type MeterProviderLike,
+} from "./cost-metrics.js";
+export { withCostMetrics } from "./cost-metrics-sink.js";
