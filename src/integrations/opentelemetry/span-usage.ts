@@ -24,10 +24,11 @@ interface Buckets {
   reasoning: number | undefined;
 }
 
-/** The AI SDK's own attributes (ai 5 and 6; `promptTokens`/`completionTokens` in ai 4). */
+/** The AI SDK's own attributes (ai 5 and 6; `promptTokens`/`completionTokens` in ai 4; `tokens` of embeddings). */
 function aiSdkBuckets(span: OtlpSpan): Buckets {
   return {
-    input: firstCount(span, ["ai.usage.inputTokens", "ai.usage.promptTokens"]),
+    // Embedding steps (ai.embed.doEmbed, ai.embedMany.doEmbed) report one count, `ai.usage.tokens`.
+    input: firstCount(span, ["ai.usage.inputTokens", "ai.usage.promptTokens", "ai.usage.tokens"]),
     uncachedInput: firstCount(span, ["ai.usage.inputTokenDetails.noCacheTokens"]),
     output: firstCount(span, ["ai.usage.outputTokens", "ai.usage.completionTokens"]),
     cacheRead: firstCount(span, ["ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"]),

@@ -108,6 +108,11 @@ describe("usage of a span in our convention", () => {
       { inputTokens: 1000, cacheReadTokens: 2000, outputTokens: 10 },
     ],
     [
+      "AI SDK embeddings: one count, ai.usage.tokens",
+      { "ai.operationId": "ai.embedMany.doEmbed", "ai.usage.tokens": 42 },
+      { inputTokens: 42, outputTokens: 0 },
+    ],
+    [
       "counts sent as text or doubles holding integers",
       { "gen_ai.usage.input_tokens": "70", "gen_ai.usage.output_tokens": 7 },
       { inputTokens: 70, outputTokens: 7 },
