@@ -11,6 +11,7 @@ export {
   type SpanAttribution,
   type SpanDimensions,
 } from "./span-attribution.js";
+export { parseSpanAttribution } from "./parse-span-attribution.js";
 export { spanEventId } from "./span-event-id.js";
 export { eventOfSpan, type SpanEvent } from "./span-to-event.js";
 export { usageOfSpan, type SpanUsage, type UsageConvention } from "./span-usage.js";
