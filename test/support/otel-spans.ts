@@ -1,6 +1,15 @@
 // Spans made by the real OpenTelemetry JS trace SDK (not hand-built payloads), kept in memory so a
 // test can export the same spans several times, with either OTLP exporter.
-import { context as otelContext, trace, type Attributes, type Span } from "@opentelemetry/api";
+import { AsyncLocalStorage } from "node:async_hooks";
+import {
+  context as otelContext,
+  ROOT_CONTEXT,
+  trace,
+  type Attributes,
+  type Context,
+  type ContextManager,
+  type Span,
+} from "@opentelemetry/api";
 import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -62,4 +71,23 @@ export function exportSpans(
   spans: ReadableSpan[],
 ): Promise<{ code: number; error?: Error | undefined }> {
   return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+/**
+ * A context manager on AsyncLocalStorage, as the OTel Node SDK registers one (its package is not a
+ * dependency here): with it, `trace.getActiveSpan()` sees the span an instrumentation made active.
+ */
+export function asyncContextManager(): ContextManager {
+  const storage = new AsyncLocalStorage<Context>();
+  const manager: ContextManager = {
+    active: () => storage.getStore() ?? ROOT_CONTEXT,
+    with: (context, fn, thisArg, ...args) => storage.run(context, () => fn.call(thisArg, ...args)),
+    bind: (_context, target) => target,
+    enable: () => manager,
+    disable: () => {
+      storage.disable();
+      return manager;
+    },
+  };
+  return manager;
 }

@@ -9,14 +9,17 @@ import { spanEventId } from "./span-event-id.js";
 import { providerOfSpan } from "./span-provider.js";
 import { usageOfSpan } from "./span-usage.js";
 
-/** The model attributes, in order: the id the application asked for first (as the middleware records). */
+/**
+ * The model attributes, in order: the id the response reports first, else the one requested, as the
+ * AI SDK middleware records it (a dated snapshot prices as its alias).
+ */
 const modelKeys = [
+  "gen_ai.response.model",
+  "ai.response.model",
   "gen_ai.request.model",
   "ai.model.id",
   "llm.model_name",
   "embedding.model_name",
-  "gen_ai.response.model",
-  "ai.response.model",
 ];
 const providerKeys = [
   "gen_ai.provider.name",

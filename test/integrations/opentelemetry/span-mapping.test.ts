@@ -206,7 +206,7 @@ describe("the event of a call span", () => {
       input: {
         repo: "svc",
         taskType: "chat",
-        model: "gpt-4o-mini",
+        model: "gpt-4o-mini-2024-07-18",
         provider: "azure",
         sdk: "otel",
         userId: "u-7",
