@@ -17,20 +17,24 @@ export interface MetricsDependencies {
 const counters: ReadonlyArray<[name: string, help: string, value: keyof MetricsSnapshot]> = [
   [
     "llm_ledger_ingest_events_accepted_total",
-    "Events accepted by POST /v1/events since start (new and duplicate).",
+    "Events accepted by POST /v1/events and POST /v1/traces since start (new and duplicate).",
     "eventsAccepted",
   ],
   [
     "llm_ledger_ingest_events_written_total",
-    "Events newly written by POST /v1/events since start.",
+    "Events newly written by POST /v1/events and POST /v1/traces since start.",
     "eventsWritten",
   ],
   [
     "llm_ledger_ingest_events_duplicate_total",
-    "Events POSTed again (same eventId) since start.",
+    "Events sent again (same eventId, or the same span) since start.",
     "eventsDuplicate",
   ],
-  ["llm_ledger_ingest_events_rejected_total", "Events rejected by validation since start.", "eventsRejected"],
+  [
+    "llm_ledger_ingest_events_rejected_total",
+    "Events (or call spans) rejected by validation since start.",
+    "eventsRejected",
+  ],
   ["llm_ledger_otlp_spans_received_total", "Spans received by POST /v1/traces since start.", "spansReceived"],
   [
     "llm_ledger_otlp_spans_ignored_total",
