@@ -16,22 +16,22 @@ import { cpuMsOf, writeResults } from "./support.js";
 const adminKey = "bench-admin-key-0123456789abcdef";
 const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-function flag(args: string[], name: string, fallback: number): number {
+export function flag(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? Number(args[index + 1]) : fallback;
 }
 
-interface Server {
+export interface Server {
   child: ChildProcess;
   url: string;
 }
 
 /** The server as `npm start` runs it: compiled (built once per bench run, so it matches the sources). */
-function buildServer(): void {
+export function buildServer(): void {
   execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
 }
 
-function startServer(databaseUrl: string, schema: string, main = "dist/cli/main.js"): Promise<Server> {
+export function startServer(databaseUrl: string, schema: string, main = "dist/cli/main.js"): Promise<Server> {
   const child = spawn(
     process.execPath,
     [main, "serve", "--port", "0", "--database-url", databaseUrl, "--schema", schema],
@@ -48,13 +48,13 @@ function startServer(databaseUrl: string, schema: string, main = "dist/cli/main.
   });
 }
 
-async function stopServer(server: Server): Promise<void> {
+export async function stopServer(server: Server): Promise<void> {
   const exited = new Promise((resolve) => server.child.on("exit", resolve));
   server.child.kill("SIGTERM");
   await exited;
 }
 
-async function createKey(url: string): Promise<string> {
+export async function createKey(url: string): Promise<string> {
   const response = await fetch(`${url}/v1/admin/keys`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminKey}` },
@@ -84,7 +84,7 @@ function body(size: number, nextId: () => string): string {
   return `{"events":[${events.join(",")}]}`;
 }
 
-async function countEvents(url: string, key: string): Promise<number> {
+export async function countEvents(url: string, key: string): Promise<number> {
   const response = await fetch(`${url}/v1/costs`, { headers: { authorization: `Bearer ${key}` } });
   return ((await response.json()) as { totals: { events: number } }).totals.events;
 }

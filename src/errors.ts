@@ -92,6 +92,7 @@ export type LedgerErrorCode =
   | "E_PATH"
   | "E_TOO_LARGE"
   | "E_TOO_MANY_EVENTS"
+  | "E_OTLP_BODY"
   | "E_NOT_FOUND"
   | "E_UNPRICED"
   | "E_TIMEOUT"

@@ -15,8 +15,9 @@ describe.skipIf(!built && process.env.CI !== "true")("package exports (dist/ bui
       const aiSdk = await import("llm-ledger/ai-sdk");
       const agentSdk = await import("llm-ledger/agent-sdk");
       const server = await import("llm-ledger/server");
+      const opentelemetry = await import("llm-ledger/opentelemetry");
       const names = (module) => Object.keys(module).sort();
-      console.log(JSON.stringify({ root: names(root), pricing: names(pricing), aiSdk: names(aiSdk), agentSdk: names(agentSdk), server: names(server),
+      console.log(JSON.stringify({ root: names(root), pricing: names(pricing), aiSdk: names(aiSdk), agentSdk: names(agentSdk), server: names(server), opentelemetry: names(opentelemetry),
         cost: root.estimateCost({ model: "openai/gpt-4o-mini", usage: { inputTokens: 1, outputTokens: 0 } }).costUsd }));
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]);
@@ -45,6 +46,9 @@ describe.skipIf(!built && process.env.CI !== "true")("package exports (dist/ bui
     );
     expect(exported.agentSdk).toEqual(expect.arrayContaining(["trackAgentSdkResult", "trackQuery"]));
     expect(exported.server).toEqual(expect.arrayContaining(["startServer", "createApp"]));
+    expect(exported.opentelemetry).toEqual(
+      expect.arrayContaining(["createCostMetrics", "withCostMetrics", "decodeProtobufSpans", "eventOfSpan"]),
+    );
     // $0.15 per million input tokens: one token is 0.00000015.
     expect(exported.cost).toBe("0.00000015");
   });

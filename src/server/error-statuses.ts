@@ -27,6 +27,7 @@ export const errorStatuses = {
   E_PATH: 400,
   E_TOO_LARGE: 413,
   E_TOO_MANY_EVENTS: 413,
+  E_OTLP_BODY: 400,
   E_NOT_FOUND: 404,
   E_UNPRICED: 404,
   // Client input parsed by the library: report options, filters, cursors, event ids, keys.

@@ -12,7 +12,7 @@ import {
 import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
-import { createIngestWriter, type IngestWriteResult } from "./ingest-writer.js";
+import { createIngestWriter, type IngestWriter, type IngestWriteResult } from "./ingest-writer.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
@@ -54,9 +54,13 @@ export function mountIngestRoutes(dependencies: {
   now?: () => number;
   /** Group commits in flight at once (default 1). */
   writeConcurrency?: number | undefined;
+  /** A writer shared with other ingest routes (`POST /v1/traces`), so their requests commit together. */
+  writer?: IngestWriter | undefined;
 }) {
   const now = dependencies.now ?? Date.now;
-  const writer = createIngestWriter(dependencies.store, { concurrency: dependencies.writeConcurrency });
+  const writer =
+    dependencies.writer ??
+    createIngestWriter(dependencies.store, { concurrency: dependencies.writeConcurrency });
   const price = createEventPricer({
     pricing: dependencies.pricing,
     logger: dependencies.logger,

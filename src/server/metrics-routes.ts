@@ -1,8 +1,9 @@
 import { Hono } from "hono";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { Pricing } from "../pricing/index.js";
 import { queryCosts, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
-import type { ServerMetrics } from "./server-metrics.js";
+import type { MetricsSnapshot, ServerMetrics } from "./server-metrics.js";
 
 /** What `/metrics` reports from: the ledger, the service's counters and the pricing in force. */
 export interface MetricsDependencies {
@@ -11,105 +12,137 @@ export interface MetricsDependencies {
   pricing?: Pricing | undefined;
 }
 
+// The service's counters, by their Prometheus name: each reads its value from the snapshot of the
+// scrape (the counts live in ServerMetrics, which the routes update; prom-client only exposes them).
+type CountKey = {
+  [K in keyof MetricsSnapshot]: MetricsSnapshot[K] extends number ? K : never;
+}[keyof MetricsSnapshot];
+const counters: ReadonlyArray<[name: string, help: string, value: CountKey]> = [
+  [
+    "llm_ledger_ingest_events_accepted_total",
+    "Events accepted by POST /v1/events and POST /v1/traces since start (new and duplicate).",
+    "eventsAccepted",
+  ],
+  [
+    "llm_ledger_ingest_events_written_total",
+    "Events newly written by POST /v1/events and POST /v1/traces since start.",
+    "eventsWritten",
+  ],
+  [
+    "llm_ledger_ingest_events_duplicate_total",
+    "Events sent again (same eventId, or the same span) since start.",
+    "eventsDuplicate",
+  ],
+  [
+    "llm_ledger_ingest_events_rejected_total",
+    "Events (or call spans) rejected by validation since start.",
+    "eventsRejected",
+  ],
+  ["llm_ledger_otlp_spans_received_total", "Spans received by POST /v1/traces since start.", "spansReceived"],
+  [
+    "llm_ledger_otlp_spans_ignored_total",
+    "Spans received by POST /v1/traces that are not provider calls (accepted and not recorded).",
+    "spansIgnored",
+  ],
+  [
+    "llm_ledger_pricing_refreshes_total",
+    "Scheduled pricing catalog refreshes that fetched and validated a catalog since start.",
+    "pricingRefreshes",
+  ],
+  [
+    "llm_ledger_pricing_refresh_failures_total",
+    "Scheduled pricing catalog refreshes that failed since start (the catalog in force was kept).",
+    "pricingRefreshFailures",
+  ],
+  [
+    "llm_ledger_bills_import_failures_total",
+    "Scheduled bill imports that failed since start (the stored bill was kept).",
+    "billsImportFailures",
+  ],
+];
+
 /**
- * `GET /metrics` (scope read): Prometheus text — ingest counters, pending events, the pricing catalog
- * in force and its refreshes, spend and events by provider.
+ * `GET /metrics` (scope read): the Prometheus text exposition, written by prom-client from a registry
+ * of this route's own (no global state) — ingest and OTLP span counters, pending events, the pricing
+ * catalog in force and its refreshes, scheduled bill imports, spend and events by provider.
  */
 export function createMetricsRoutes(dependencies: MetricsDependencies, guards: Guards): LedgerApp {
+  const registry = new Registry();
+  let snapshot: MetricsSnapshot = dependencies.metrics.snapshot();
+  for (const [name, help, value] of counters) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(snapshot[value]);
+      },
+    });
+  }
+  new Gauge({
+    name: "llm_ledger_ingest_pending_events",
+    help: "Validated events whose write has not committed yet.",
+    registers: [registry],
+    collect() {
+      this.set(snapshot.pendingEvents);
+    },
+  });
+  const catalogDate = dependencies.pricing
+    ? new Gauge({
+        name: "llm_ledger_pricing_catalog_date_seconds",
+        help: "Date of the pricing catalog in force (00:00 UTC), in seconds since the Unix epoch.",
+        labelNames: ["version"],
+        registers: [registry],
+      })
+    : undefined;
+  new Gauge({
+    name: "llm_ledger_bills_last_import_timestamp_seconds",
+    help: "Time of the last successful scheduled bill import (serve --bills-refresh), by provider, in seconds since the Unix epoch.",
+    labelNames: ["provider"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [provider, seconds] of Object.entries(snapshot.billsLastImport))
+        this.set({ provider }, seconds);
+    },
+  });
+  const spend = new Gauge({
+    name: "llm_ledger_spend_usd",
+    help: "Estimated spend in US dollars recorded in the ledger, by provider (all time).",
+    labelNames: ["provider"],
+    registers: [registry],
+  });
+  const events = new Gauge({
+    name: "llm_ledger_events",
+    help: "Events recorded in the ledger, by provider (all time).",
+    labelNames: ["provider"],
+    registers: [registry],
+  });
+
   const routes: LedgerApp = new Hono();
   routes.on("GET", "/", guards.read);
   routes.get("/", async (context) => {
-    const counters = dependencies.metrics.snapshot();
     const byProvider = await queryCosts(dependencies.store, { groupBy: ["provider"] });
-    const lines: string[] = [];
-    const metric = (
-      name: string,
-      type: "counter" | "gauge",
-      help: string,
-      samples: Array<[string, string | number]>,
-    ) => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
-    };
-    metric(
-      "llm_ledger_ingest_events_accepted_total",
-      "counter",
-      "Events accepted by POST /v1/events since start (new and duplicate).",
-      [["", counters.eventsAccepted]],
-    );
-    metric(
-      "llm_ledger_ingest_events_written_total",
-      "counter",
-      "Events newly written by POST /v1/events since start.",
-      [["", counters.eventsWritten]],
-    );
-    metric(
-      "llm_ledger_ingest_events_duplicate_total",
-      "counter",
-      "Events POSTed again (same eventId) since start.",
-      [["", counters.eventsDuplicate]],
-    );
-    metric(
-      "llm_ledger_ingest_events_rejected_total",
-      "counter",
-      "Events rejected by validation since start.",
-      [["", counters.eventsRejected]],
-    );
-    metric(
-      "llm_ledger_ingest_pending_events",
-      "gauge",
-      "Validated events whose write has not committed yet.",
-      [["", counters.pendingEvents]],
-    );
-    metric(
-      "llm_ledger_pricing_refreshes_total",
-      "counter",
-      "Scheduled pricing catalog refreshes that fetched and validated a catalog since start.",
-      [["", counters.pricingRefreshes]],
-    );
-    metric(
-      "llm_ledger_pricing_refresh_failures_total",
-      "counter",
-      "Scheduled pricing catalog refreshes that failed since start (the catalog in force was kept).",
-      [["", counters.pricingRefreshFailures]],
-    );
-    if (dependencies.pricing) {
-      const { catalogDate, version } = dependencies.pricing;
-      metric(
-        "llm_ledger_pricing_catalog_date_seconds",
-        "gauge",
-        "Date of the pricing catalog in force (00:00 UTC), in seconds since the Unix epoch.",
-        [[`{version="${escapeLabelValue(version)}"}`, Date.parse(`${catalogDate}T00:00:00Z`) / 1000]],
-      );
+    snapshot = dependencies.metrics.snapshot();
+    if (catalogDate && dependencies.pricing) {
+      const { catalogDate: date, version } = dependencies.pricing;
+      catalogDate.reset();
+      catalogDate.set({ version }, Date.parse(`${date}T00:00:00Z`) / 1000);
     }
-    const label = (provider: unknown) => `{provider="${escapeLabelValue(String(provider))}"}`;
-    metric(
-      "llm_ledger_bills_last_import_timestamp_seconds",
-      "gauge",
-      "Time of the last successful scheduled bill import (serve --bills-refresh), by provider, in seconds since the Unix epoch.",
-      Object.entries(counters.billsLastImport).map(([provider, seconds]) => [label(provider), seconds]),
-    );
-    metric(
-      "llm_ledger_bills_import_failures_total",
-      "counter",
-      "Scheduled bill imports that failed since start (the stored bill was kept).",
-      [["", counters.billsImportFailures]],
-    );
-    metric(
-      "llm_ledger_spend_usd",
-      "gauge",
-      "Estimated spend in US dollars recorded in the ledger, by provider (all time).",
-      byProvider.rows.map((row) => [label(row.provider), row.costUsd]),
-    );
-    metric(
-      "llm_ledger_events",
-      "gauge",
-      "Events recorded in the ledger, by provider (all time).",
-      byProvider.rows.map((row) => [label(row.provider), row.events]),
-    );
-    return context.body(lines.join("\n") + "\n", 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-    });
+    // Rebuilt on every scrape: a provider's series is there exactly while the ledger holds its events.
+    spend.reset();
+    events.reset();
+    for (const row of byProvider.rows) {
+      const provider = String(row.provider);
+      // Prometheus samples are float64: the exact decimal figure is in GET /v1/costs.
+      spend.set({ provider }, Number(row.costUsd));
+      events.set({ provider }, row.events);
+    }
+    // prom-client separates families with a blank line; the format ignores them, and without them
+    // every line of the answer is a comment or a sample (label values are escaped, never a newline).
+    const text = (await registry.metrics()).replace(/\n{2,}/g, "\n");
+    return context.body(text, 200, { "content-type": registry.contentType });
   });
   return routes;
 }
@@ -119,12 +152,4 @@ export function mountMetricsRoutes(dependencies: MetricsDependencies) {
   return (app: LedgerApp, guards: Guards): void => {
     app.route("/metrics", createMetricsRoutes(dependencies, guards));
   };
-}
-
-/**
- * A label value in the Prometheus text exposition format: backslash, double quote and line feed
- * escaped (`\\`, `\"`, `\n`), so a value an ingest key chose cannot end the line and add samples.
- */
-export function escapeLabelValue(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 }

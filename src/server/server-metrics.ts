@@ -3,6 +3,8 @@ export interface ServerMetrics {
   ingestStarted(events: number): void;
   ingestFinished(events: number): void;
   recordIngest(result: { inserted: number; duplicates: number; rejected: number }): void;
+  /** Spans of one OTLP export: how many arrived, were provider calls, and were not calls (ignored). */
+  recordSpans(spans: { received: number; calls: number; ignored: number }): void;
   /** One scheduled pricing catalog refresh finished, successfully or not. */
   pricingRefreshed(succeeded: boolean): void;
   /** One scheduled bill import of a provider finished, successfully or not. */
@@ -25,6 +27,12 @@ export interface MetricsSnapshot {
   billsLastImport: Record<string, number>;
   /** Scheduled bill imports that failed since start (the stored bill was kept). */
   billsImportFailures: number;
+  /** Spans received by POST /v1/traces. */
+  spansReceived: number;
+  /** Of those, the provider calls (each became an event, or was refused). */
+  spansCalls: number;
+  /** Of those, spans that are not provider calls (HTTP, database, wrappers that sum their calls). */
+  spansIgnored: number;
 }
 
 export function createServerMetrics(): ServerMetrics {
@@ -38,6 +46,9 @@ export function createServerMetrics(): ServerMetrics {
     pricingRefreshFailures: 0,
     billsLastImport: {},
     billsImportFailures: 0,
+    spansReceived: 0,
+    spansCalls: 0,
+    spansIgnored: 0,
   };
   return {
     ingestStarted(events) {
@@ -51,6 +62,11 @@ export function createServerMetrics(): ServerMetrics {
       counters.eventsWritten += result.inserted;
       counters.eventsDuplicate += result.duplicates;
       counters.eventsRejected += result.rejected;
+    },
+    recordSpans(spans) {
+      counters.spansReceived += spans.received;
+      counters.spansCalls += spans.calls;
+      counters.spansIgnored += spans.ignored;
     },
     pricingRefreshed(succeeded) {
       if (succeeded) counters.pricingRefreshes += 1;

@@ -10,7 +10,10 @@ import { createConnectionGuard } from "./connection-guard.js";
 import { mountCostRoutes } from "./cost-routes.js";
 import { generateDemoEvents } from "./demo-events.js";
 import { mountIngestRoutes } from "./ingest-routes.js";
+import { createIngestWriter } from "./ingest-writer.js";
 import { mountMetricsRoutes } from "./metrics-routes.js";
+import { mountOtlpRoutes } from "./otlp-routes.js";
+import type { SpanAttribution } from "../integrations/opentelemetry/index.js";
 import { createLivePricing } from "./live-pricing.js";
 import { startPricingRefresh, type PricingRefreshOptions } from "./pricing-refresh.js";
 import { startBillsRefresh, type BillsRefreshOptions } from "./bills-refresh.js";
@@ -61,6 +64,11 @@ export interface StartServerOptions {
   unauthenticatedIdleMs?: number | undefined;
   /** A request still unanswered after this long gets 503 with Retry-After (default 30 s). */
   requestTimeoutMs?: number | undefined;
+  /**
+   * How OTLP spans (`POST /v1/traces`) are attributed: which span or resource attributes give the repo,
+   * task type, user, session, environment and metadata (each list replaces the default's).
+   */
+  otlpAttribution?: Partial<SpanAttribution> | undefined;
   logger: ServerLogger;
 }
 
@@ -127,6 +135,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         options.logger.warn({ address }, "refused connections beyond the per-client limit");
       },
     });
+    // Two group commits overlap on a server (one commits while the next is sent on another
+    // connection) and pipeline into PGlite's worker thread; PGlite on this thread runs one at a time.
+    // Both ingest routes write through it, so their requests commit together.
+    const writer = createIngestWriter(store, { concurrency: store.maxConcurrentWrites });
     const app = createApp({
       keys,
       logger: options.logger,
@@ -140,9 +152,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           pricing,
           logger: options.logger,
           metrics,
-          // Two group commits overlap on a server (one commits while the next is sent on another
-          // connection) and pipeline into PGlite's worker thread; PGlite on this thread runs one at a time.
-          writeConcurrency: store.maxConcurrentWrites,
+          writer,
+        }),
+        mountOtlpRoutes({
+          writer,
+          pricing,
+          logger: options.logger,
+          metrics,
+          attribution: options.otlpAttribution,
         }),
         mountCostRoutes(store),
         mountReconciliationRoutes(store),

@@ -1,11 +1,14 @@
-/** Which integration recorded an event: the AI SDK, the Claude Agent SDK, a raw provider SDK, or HTTP ingest. */
-export type CostSdk = "ai" | "agent" | "raw" | "http";
+/**
+ * Which integration recorded an event: the AI SDK, the Claude Agent SDK, a raw provider SDK, HTTP
+ * ingest, or OpenTelemetry spans received over OTLP (`POST /v1/traces`).
+ */
+export type CostSdk = "ai" | "agent" | "raw" | "http" | "otel";
 
 /** Where `estimatedCostUsd` came from: our pricing catalog, the provider's own figure, or nowhere (0). */
 export type CostSource = "catalog" | "provider" | "none";
 
 /** The SDK values a record may carry. */
-export const costSdks: readonly CostSdk[] = ["ai", "agent", "raw", "http"];
+export const costSdks: readonly CostSdk[] = ["ai", "agent", "raw", "http", "otel"];
 
 const eventIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

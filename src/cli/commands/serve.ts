@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { CommandDefinition } from "../command.js";
 import { databaseOptions, databaseUrlOf } from "../database-option.js";
 import { booleanOption, integerOption, parseIntegerValue, stringOption } from "../option-values.js";
@@ -11,6 +13,7 @@ import {
   createPricingInForce,
   PRICING_URL_VARIABLE,
 } from "../../pricing-updates/index.js";
+import { parseSpanAttribution } from "../../integrations/opentelemetry/index.js";
 import { createJsonLogger } from "../../server/server-logger.js";
 import { createTextLogger } from "../text-logger.js";
 import { defaultMaxConnectionsPerClient, startServer } from "../../server/start-server.js";
@@ -30,6 +33,8 @@ export const serveCommand: CommandDefinition = {
     "fetch keeps the catalog in force, is logged and counted in /metrics.",
     "--bills-refresh 24h imports the last 30 days of OpenAI's and Anthropic's bills on that schedule (and at",
     "start) with the admin keys in OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY; /metrics has the last success.",
+    "--otlp-attribution FILE (JSON) changes which span attributes give the repo, task type, user, session,",
+    "environment and metadata of events received on POST /v1/traces (docs/opentelemetry.md).",
   ].join("\n"),
   options: {
     ...databaseOptions,
@@ -76,6 +81,11 @@ export const serveCommand: CommandDefinition = {
     },
     ...catalogFetchOptions,
     ...billsRefreshOptions,
+    "otlp-attribution": {
+      type: "string",
+      valueName: "FILE",
+      description: "a JSON file mapping span attributes to repo, taskType, userId, … for POST /v1/traces",
+    },
     "max-connections-per-client": {
       type: "string",
       valueName: "N",
@@ -113,6 +123,11 @@ export const serveCommand: CommandDefinition = {
             }),
           };
     const billsRefresh = billsRefreshOf(context);
+    const attributionFile = stringOption(context, "otlp-attribution");
+    const otlpAttribution =
+      attributionFile === undefined
+        ? undefined
+        : await readAttribution(path.resolve(context.io.cwd, attributionFile));
     // Human lines by default: a JSON line amid the startup text above is noise to the person reading it.
     const logger =
       stringOption(context, "log-format") === "json"
@@ -135,6 +150,7 @@ export const serveCommand: CommandDefinition = {
       trustProxy: booleanOption(context, "trust-proxy"),
       secureCookies: booleanOption(context, "secure-cookies"),
       maxConnectionsPerClient: integerOption(context, "max-connections-per-client", { min: 1 }),
+      otlpAttribution,
       logger,
     });
     const out = context.io.stdout;
@@ -159,3 +175,24 @@ export const serveCommand: CommandDefinition = {
     logger.info({}, "stopped");
   },
 };
+
+/** The attribution config of `--otlp-attribution`: a usage error when it cannot be read or is not valid. */
+async function readAttribution(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--otlp-attribution: cannot read ${file}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`--otlp-attribution: ${file} is not valid JSON`);
+  }
+  try {
+    return parseSpanAttribution(value);
+  } catch (error) {
+    throw new UsageError(`--otlp-attribution: ${(error as Error).message}`);
+  }
+}

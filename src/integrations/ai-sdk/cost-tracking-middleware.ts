@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { TrackerPricing } from "../../events/index.js";
 import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
 import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
 import type { TrackUsageInput, UsageTracker } from "../usage-tracker.js";
@@ -18,6 +19,7 @@ import {
 } from "./ledger-call-options.js";
 import { observeStream, type StreamOutcome } from "./observe-stream.js";
 import { providerOfModel } from "./provider-of-model.js";
+import { createSpanCostAnnotator, type SpanLike } from "./span-cost.js";
 import { usageFromAiSdk } from "./usage-from-ai-sdk.js";
 
 /** Options of `createCostTrackingMiddleware`: the defaults every call is booked under. */
@@ -29,6 +31,13 @@ export interface CostTrackingMiddlewareOptions {
   metadata?: Record<string, unknown>;
   userId?: string;
   environment?: string;
+  /**
+   * Put the call's computed cost on its OpenTelemetry span (the AI SDK's doGenerate/doStream span, with
+   * `experimental_telemetry` on): `llm_ledger.cost.usd` and `llm_ledger.pricing_version`. `true` prices
+   * with the shipped catalog; `{ pricing }` with the tracker's pricing (overrides included). Needs
+   * `@opentelemetry/api` and a context manager (the OTel Node SDK registers one); otherwise a no-op.
+   */
+  annotateSpan?: boolean | { pricing: TrackerPricing };
 }
 
 /**
@@ -69,6 +78,9 @@ export interface CostTrackingMiddleware {
  */
 export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOptions): CostTrackingMiddleware {
   const instanceId = randomUUID();
+  const annotator = options.annotateSpan
+    ? createSpanCostAnnotator(options.annotateSpan === true ? undefined : options.annotateSpan.pricing)
+    : undefined;
   const ownsCall = (params: CallParamsLike): boolean => {
     const ledger = params.providerOptions?.[LEDGER_OPTIONS_KEY];
     return isPlainObject(ledger) && ledger[TRACKED_BY_KEY] === instanceId;
@@ -83,6 +95,8 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       usage: TokenUsage;
       modelId?: string | undefined;
       error?: unknown;
+      /** The span active when the call started, to annotate with its cost. */
+      span?: SpanLike | undefined;
     },
   ): void => {
     const callOptions = readLedgerCallOptions(params.providerOptions);
@@ -111,6 +125,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       ...(callOptions.fallbackReason === undefined ? {} : { fallbackReason: callOptions.fallbackReason }),
       ...(call.error === undefined ? {} : { error: describeError(call.error) }),
     };
+    annotator?.annotate(call.span, input);
     try {
       // The tracker's promise never rejects by contract; the catch guards against a foreign tracker.
       options.tracker.trackUsage(input).catch(() => undefined);
@@ -136,16 +151,18 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       if (!ownsCall(params)) return doGenerate();
       const startedAt = performance.now();
       const startedAtMs = Date.now();
+      const span = annotator?.capture();
       let result;
       try {
         result = await doGenerate();
       } catch (error) {
-        record(params, model, { startedAt, startedAtMs, usage: emptyTokenUsage(), error });
+        record(params, model, { startedAt, startedAtMs, usage: emptyTokenUsage(), error, span });
         throw error;
       }
       record(params, model, {
         startedAt,
         startedAtMs,
+        span,
         usage: safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
         modelId: result.response?.modelId,
       });
@@ -156,17 +173,19 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       if (!ownsCall(params)) return doStream();
       const startedAt = performance.now();
       const startedAtMs = Date.now();
+      const span = annotator?.capture();
       let result;
       try {
         result = await doStream();
       } catch (error) {
-        record(params, model, { startedAt, startedAtMs, usage: emptyTokenUsage(), error });
+        record(params, model, { startedAt, startedAtMs, usage: emptyTokenUsage(), error, span });
         throw error;
       }
       const stream = observeStream(result.stream, (outcome) => {
         record(params, model, {
           startedAt,
           startedAtMs,
+          span,
           usage: safeUsage(() => streamUsage(outcome, model.provider)),
           modelId: outcome.modelId,
           error: outcome.error,
