@@ -1,0 +1,2 @@
+-- The placeholder's down: nothing to undo.
+SELECT 1;
