@@ -49,6 +49,9 @@ export type LedgerErrorCode =
   | "E_QUERY_PARAM"
   | "E_QUERY_RANGE"
   | "E_QUERY_TIME_ZONE"
+  // Budgets: their specs, names, and the guard's refusal.
+  | "E_BUDGET_SPEC"
+  | "E_BUDGET_CONFLICT"
   // The tracker's HTTP sink.
   | "E_SINK_KEY"
   | "E_SINK_REFUSED"

@@ -89,3 +89,24 @@ export {
   type EventPage,
   type ListEventsOptions,
 } from "./query/index.js";
+
+// Budgets over the ledger's spend: specs, storage, status and forecast.
+export {
+  createBudget,
+  listBudgets,
+  getBudget,
+  updateBudget,
+  deleteBudget,
+  budgetStatus,
+  type Budget,
+  type BudgetSpec,
+  type BudgetScope,
+  type BudgetPeriod,
+  type BudgetStatus,
+  type BudgetStatusOptions,
+  type BudgetState,
+  type SpendStatus,
+  type ValueStatus,
+  type SpendForecast,
+  type ForecastDriver,
+} from "./budgets/index.js";
