@@ -5,6 +5,7 @@ import { LedgerError } from "../errors.js";
 import { createPricing, type Pricing } from "../pricing/index.js";
 import { createTelemetryStore, type Database, type TelemetryStore } from "../store/index.js";
 import { createApiKeyStore } from "./api-keys.js";
+import { mountBudgetRoutes } from "./budget-routes.js";
 import { createApp } from "./app.js";
 import { createConnectionGuard } from "./connection-guard.js";
 import { mountCostRoutes } from "./cost-routes.js";
@@ -141,6 +142,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           writeConcurrency: store.maxConcurrentWrites,
         }),
         mountCostRoutes(store),
+        mountBudgetRoutes(store),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics, pricing }),
         (ledgerApp) => mountDashboard(ledgerApp),

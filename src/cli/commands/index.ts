@@ -1,5 +1,6 @@
 // The command list of the `llm-ledger` CLI: one file per command, registered here.
 import type { CommandDefinition } from "../command.js";
+import { budgetsCommand } from "./budgets.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
 import { keysCommand } from "./keys.js";
@@ -26,4 +27,5 @@ export const commands: CommandDefinition[] = [
   purgeCommand,
   migrateCommand,
   keysCommand,
+  budgetsCommand,
 ];
