@@ -52,6 +52,7 @@ export type LedgerErrorCode =
   // Budgets: their specs, names, and the guard's refusal.
   | "E_BUDGET_SPEC"
   | "E_BUDGET_CONFLICT"
+  | "E_WEBHOOK_REFUSED"
   // The tracker's HTTP sink.
   | "E_SINK_KEY"
   | "E_SINK_REFUSED"

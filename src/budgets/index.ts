@@ -14,3 +14,17 @@ export type {
 export type { ForecastDriver, SpendForecast } from "./spend-forecast.js";
 export { alertTargetKinds, formatNotifyTarget, parseNotifyTarget } from "./notify-targets.js";
 export type { AlertTargetKind, NotifyTarget } from "./notify-targets.js";
+export { addAlertTarget, listAlertTargets, removeAlertTarget, type AlertTarget } from "./alert-targets.js";
+export { evaluateBudgetAlerts, alertKey, type AlertEvaluation } from "./evaluate-alerts.js";
+export {
+  deliverAlerts,
+  sendTestAlert,
+  signPayload,
+  isRetryableStatus,
+  retryDelayMs,
+  type DeliveryOptions,
+  type DeliveryRound,
+} from "./alert-delivery.js";
+export type { BudgetAlertBody, Contributor } from "./alert-body.js";
+export { listAlerts, type AlertDelivery } from "./alert-history.js";
+export { startAlertSchedule, type AlertSchedule, type AlertScheduleOptions } from "./alert-schedule.js";
