@@ -11,7 +11,8 @@ export interface AlertDelivery {
   budget: string | null;
   threshold: number | null;
   value?: string | null;
-  target: { id: string; kind: AlertTargetKind; url: string };
+  /** The target's host only: a Slack webhook's URL is itself a secret, and read keys see this list. */
+  target: { id: string; kind: AlertTargetKind; host: string };
   state: "pending" | "delivered" | "failed";
   attempts: number;
   lastStatus: number | null;
@@ -61,7 +62,7 @@ export async function listAlerts(
       budget: budget?.name ?? null,
       threshold: typeof row.body.threshold === "number" ? row.body.threshold : null,
       ...("value" in row.body ? { value: row.body.value as string | null } : {}),
-      target: { id: row.target_id, kind: row.kind, url: row.url },
+      target: { id: row.target_id, kind: row.kind, host: new URL(row.url).host },
       state: row.state,
       attempts: row.attempts,
       lastStatus: row.last_status,

@@ -54,6 +54,8 @@ export function mountIngestRoutes(dependencies: {
   now?: () => number;
   /** Group commits in flight at once (default 1). */
   writeConcurrency?: number | undefined;
+  /** Told after a request's events were committed (the budget alerts evaluate soon after). */
+  onIngested?: (() => void) | undefined;
 }) {
   const now = dependencies.now ?? Date.now;
   const writer = createIngestWriter(dependencies.store, { concurrency: dependencies.writeConcurrency });
@@ -143,6 +145,7 @@ export function mountIngestRoutes(dependencies: {
       }
       rejected.sort((first, second) => first.index - second.index);
       dependencies.metrics.recordIngest({ ...result, rejected: rejected.length });
+      if (result.inserted > 0) dependencies.onIngested?.();
       const answer: IngestAnswer = { accepted: result.inserted, duplicates: result.duplicates, rejected };
       return context.json(answer);
     });

@@ -5,7 +5,9 @@ import { LedgerError } from "../errors.js";
 import { createPricing, type Pricing } from "../pricing/index.js";
 import { createTelemetryStore, type Database, type TelemetryStore } from "../store/index.js";
 import { createApiKeyStore } from "./api-keys.js";
+import { mountAlertRoutes } from "./alert-routes.js";
 import { mountBudgetRoutes } from "./budget-routes.js";
+import { startAlertSchedule, type AlertSchedule } from "../budgets/index.js";
 import { createApp } from "./app.js";
 import { createConnectionGuard } from "./connection-guard.js";
 import { mountCostRoutes } from "./cost-routes.js";
@@ -58,6 +60,20 @@ export interface StartServerOptions {
   unauthenticatedIdleMs?: number | undefined;
   /** A request still unanswered after this long gets 503 with Retry-After (default 30 s). */
   requestTimeoutMs?: number | undefined;
+  /**
+   * Budget alerts: evaluate every `intervalMs` (default 60 s, and soon after an ingest) and deliver;
+   * `false` turns the schedule off (the routes stay). Webhooks to loopback, private and link-local
+   * addresses are refused unless `allowPrivateWebhooks`.
+   */
+  alerts?:
+    | false
+    | {
+        intervalMs?: number | undefined;
+        allowPrivateWebhooks?: boolean | undefined;
+        /** The dashboard's public address for alert bodies (default: this server's URL). */
+        dashboardUrl?: string | undefined;
+      }
+    | undefined;
   logger: ServerLogger;
 }
 
@@ -113,6 +129,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       options.logger.info({ events: events.length }, "demo: generated 30 days of events");
     }
     const metrics = createServerMetrics();
+    const alertOptions = options.alerts === false ? undefined : (options.alerts ?? {});
+    const delivery = { allowPrivateWebhooks: alertOptions?.allowPrivateWebhooks ?? false };
+    let alerts: AlertSchedule | undefined;
     let lastRefusalLogged = 0;
     const connections = createConnectionGuard({
       maxPerClient: options.maxConnectionsPerClient ?? defaultMaxConnectionsPerClient,
@@ -140,9 +159,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           // Two group commits overlap on a server (one commits while the next is sent on another
           // connection) and pipeline into PGlite's worker thread; PGlite on this thread runs one at a time.
           writeConcurrency: store.maxConcurrentWrites,
+          onIngested: () => alerts?.nudge(),
         }),
         mountCostRoutes(store),
         mountBudgetRoutes(store),
+        mountAlertRoutes(store, delivery),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics, pricing }),
         (ledgerApp) => mountDashboard(ledgerApp),
@@ -156,6 +177,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : undefined;
     const address = server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    if (alertOptions) {
+      alerts = startAlertSchedule({
+        store,
+        ...delivery,
+        intervalMs: alertOptions.intervalMs,
+        dashboardUrl: alertOptions.dashboardUrl ?? `http://${host}:${address.port}/`,
+        logger: options.logger,
+      });
+    }
     let closing: Promise<void> | undefined;
     return {
       url: `http://${host}:${address.port}`,
@@ -165,6 +195,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       close() {
         closing ??= (async () => {
           await refresher?.stop();
+          await alerts?.stop();
           await stopAccepting(server);
           await store.close();
         })();

@@ -1,5 +1,6 @@
 // The command list of the `llm-ledger` CLI: one file per command, registered here.
 import type { CommandDefinition } from "../command.js";
+import { alertsCommand } from "./alerts.js";
 import { budgetsCommand } from "./budgets.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
@@ -28,4 +29,5 @@ export const commands: CommandDefinition[] = [
   migrateCommand,
   keysCommand,
   budgetsCommand,
+  alertsCommand,
 ];

@@ -72,6 +72,15 @@ export const serveCommand: CommandDefinition = {
       description: `catalog bundle the refresh reads (default $${PRICING_URL_VARIABLE})`,
     },
     ...catalogFetchOptions,
+    "alert-interval": {
+      type: "string",
+      valueName: "DURATION",
+      description: "evaluate budgets and deliver alerts this often (default 60s; also soon after an ingest)",
+    },
+    "allow-private-webhooks": {
+      type: "boolean",
+      description: "deliver alerts to loopback, private and link-local addresses too (refused by default)",
+    },
     "max-connections-per-client": {
       type: "string",
       valueName: "N",
@@ -108,6 +117,9 @@ export const serveCommand: CommandDefinition = {
               ...fetchLimitsOf(context),
             }),
           };
+    const alertText = stringOption(context, "alert-interval");
+    const alertInterval =
+      alertText === undefined ? undefined : parseDurationValue("alert-interval", alertText, { minMs: 1_000 });
     // Human lines by default: a JSON line amid the startup text above is noise to the person reading it.
     const logger =
       stringOption(context, "log-format") === "json"
@@ -129,6 +141,10 @@ export const serveCommand: CommandDefinition = {
       trustProxy: booleanOption(context, "trust-proxy"),
       secureCookies: booleanOption(context, "secure-cookies"),
       maxConnectionsPerClient: integerOption(context, "max-connections-per-client", { min: 1 }),
+      alerts: {
+        intervalMs: alertInterval,
+        allowPrivateWebhooks: booleanOption(context, "allow-private-webhooks"),
+      },
       logger,
     });
     const out = context.io.stdout;
