@@ -94,14 +94,14 @@ describeServer("budget alerts across service replicas", () => {
 
   it("delivers each crossed threshold once from two replicas, and re-sends a delivery cut by kill -9 with its key", async () => {
     const [first, second] = await Promise.all([startService(), startService()]);
-    await call(first!, "POST", "/v1/alert-targets", { target: `webhook:${receiver.url}/replicas` });
-    await call(first!, "POST", "/v1/budgets", {
+    await call(first, "POST", "/v1/alert-targets", { target: `webhook:${receiver.url}/replicas` });
+    await call(first, "POST", "/v1/budgets", {
       name: "daily",
       period: "day",
       amountUsd: "0.1",
       thresholds: [50, 100],
     });
-    const { key } = (await call(first!, "POST", "/v1/admin/keys", {
+    const { key } = (await call(first, "POST", "/v1/admin/keys", {
       name: "ingest",
       scopes: ["ingest"],
     })) as {
@@ -115,7 +115,7 @@ describeServer("budget alerts across service replicas", () => {
       inputTokens: 1_000_000,
       outputTokens: 0,
     };
-    await call(second!, "POST", "/v1/events", { events: [event] }, key);
+    await call(second, "POST", "/v1/events", { events: [event] }, key);
 
     await expect.poll(() => receiver.received.length, { timeout: 30_000 }).toBe(2);
     // Several more cycles of both replicas: nothing is sent again.
@@ -130,7 +130,7 @@ describeServer("budget alerts across service replicas", () => {
     // A second budget fires while the receiver hangs: a replica is between its claim and the
     // receiver's answer when both are killed.
     receiver.hang = true;
-    await call(first!, "POST", "/v1/budgets", {
+    await call(first, "POST", "/v1/budgets", {
       name: "cut",
       period: "day",
       amountUsd: "0.1",
@@ -153,7 +153,11 @@ describeServer("budget alerts across service replicas", () => {
     await expect
       .poll(
         async () =>
-          (await client.query(`SELECT state FROM "${schema}".llm_ledger_alert_outbox ORDER BY id`)).rows,
+          (
+            await client.query<{ state: string }>(
+              `SELECT state FROM "${schema}".llm_ledger_alert_outbox ORDER BY id`,
+            )
+          ).rows,
         {
           timeout: 30_000,
         },
