@@ -53,6 +53,7 @@ export type LedgerErrorCode =
   | "E_BUDGET_SPEC"
   | "E_BUDGET_CONFLICT"
   | "E_WEBHOOK_REFUSED"
+  | "E_BUDGET_EXCEEDED"
   // The tracker's HTTP sink.
   | "E_SINK_KEY"
   | "E_SINK_REFUSED"

@@ -98,6 +98,19 @@ export {
   updateBudget,
   deleteBudget,
   budgetStatus,
+  createBudgetGuard,
+  addAlertTarget,
+  listAlertTargets,
+  removeAlertTarget,
+  listAlerts,
+  evaluateBudgetAlerts,
+  deliverAlerts,
+  sendTestAlert,
+  type BudgetGuard,
+  type BudgetGuardOptions,
+  type AlertTarget,
+  type AlertDelivery,
+  type BudgetAlertBody,
   type Budget,
   type BudgetSpec,
   type BudgetScope,
@@ -110,3 +123,5 @@ export {
   type SpendForecast,
   type ForecastDriver,
 } from "./budgets/index.js";
+// The guard's refusal (also exported from `llm-ledger/ai-sdk`, where the middleware raises it).
+export { BudgetExceededError } from "./integrations/ai-sdk/budget-check.js";

@@ -28,3 +28,4 @@ export {
 export type { BudgetAlertBody, Contributor } from "./alert-body.js";
 export { listAlerts, type AlertDelivery } from "./alert-history.js";
 export { startAlertSchedule, type AlertSchedule, type AlertScheduleOptions } from "./alert-schedule.js";
+export { createBudgetGuard, type BudgetGuard, type BudgetGuardOptions } from "./budget-guard.js";
