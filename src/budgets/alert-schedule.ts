@@ -2,6 +2,7 @@ import type { LedgerLogger } from "../logger.js";
 import type { QueryStore } from "../query/index.js";
 import { deliverAlerts, type DeliveryOptions } from "./alert-delivery.js";
 import { evaluateBudgetAlerts } from "./evaluate-alerts.js";
+import { evaluateSpikes } from "./spike-alerts.js";
 
 /** Options of `startAlertSchedule`. */
 export interface AlertScheduleOptions extends DeliveryOptions {
@@ -26,7 +27,7 @@ export interface AlertSchedule {
 }
 
 /**
- * Evaluates every budget and delivers due alerts on a schedule, one cycle at a time. Evaluation
+ * Evaluates every budget and the spike rule, and delivers due alerts, on a schedule, one cycle at a time. Evaluation
  * never waits for a receiver (delivery comes after it, each POST with its own deadline); a failed
  * cycle is logged and the next one runs as planned.
  */
@@ -39,9 +40,13 @@ export function startAlertSchedule(options: AlertScheduleOptions): AlertSchedule
   const cycle = async () => {
     try {
       const evaluation = await evaluateBudgetAlerts(options.store, { dashboardUrl: options.dashboardUrl });
+      const spikes = await evaluateSpikes(options.store, { dashboardUrl: options.dashboardUrl });
       const round = await deliverAlerts(options.store, options);
-      if (evaluation.fired > 0 || round.delivered + round.failed + round.retrying > 0) {
-        options.logger.info?.({ ...evaluation, ...round }, "budget alerts");
+      if (
+        evaluation.fired + spikes.spikes + spikes.unpricedModels > 0 ||
+        round.delivered + round.failed + round.retrying > 0
+      ) {
+        options.logger.info?.({ ...evaluation, ...spikes, ...round }, "budget alerts");
       }
     } catch (error) {
       options.logger.warn({ err: error }, "budget alert cycle failed; the next one runs as planned");

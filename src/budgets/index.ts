@@ -29,3 +29,4 @@ export type { BudgetAlertBody, Contributor } from "./alert-body.js";
 export { listAlerts, type AlertDelivery } from "./alert-history.js";
 export { startAlertSchedule, type AlertSchedule, type AlertScheduleOptions } from "./alert-schedule.js";
 export { createBudgetGuard, type BudgetGuard, type BudgetGuardOptions } from "./budget-guard.js";
+export { evaluateSpikes, type SpikeEvaluation, type SpikeOptions } from "./spike-alerts.js";
