@@ -74,7 +74,7 @@ export async function listAlertTargets(store: QueryStore): Promise<AlertTarget[]
   return rows.map(toTarget);
 }
 
-/** Removes a target by id or `KIND:URL` (its pending deliveries with it); answers it, or undefined. */
+/** Removes a target by id or `KIND:URL` (its deliveries, history included, with it); answers it, or undefined. */
 export async function removeAlertTarget(
   store: QueryStore,
   idOrTarget: string,

@@ -139,7 +139,7 @@ export const alertsCommand: CommandDefinition = {
         },
         {
           name: "remove",
-          summary: "remove a target by id or KIND:URL (with its pending deliveries)",
+          summary: "remove a target by id or KIND:URL (with its deliveries and their history)",
           usage: "ID|TARGET",
           positionals: { min: 1, max: 1 },
           options: budgetTargetOptions,
