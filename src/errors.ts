@@ -49,6 +49,11 @@ export type LedgerErrorCode =
   | "E_QUERY_PARAM"
   | "E_QUERY_RANGE"
   | "E_QUERY_TIME_ZONE"
+  // Budgets: their specs, names, and the guard's refusal.
+  | "E_BUDGET_SPEC"
+  | "E_BUDGET_CONFLICT"
+  | "E_WEBHOOK_REFUSED"
+  | "E_BUDGET_EXCEEDED"
   // The tracker's HTTP sink.
   | "E_SINK_KEY"
   | "E_SINK_REFUSED"

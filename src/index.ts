@@ -96,3 +96,39 @@ export {
   type EventPage,
   type ListEventsOptions,
 } from "./query/index.js";
+
+// Budgets over the ledger's spend: specs, storage, status and forecast.
+export {
+  createBudget,
+  listBudgets,
+  getBudget,
+  updateBudget,
+  deleteBudget,
+  budgetStatus,
+  createBudgetGuard,
+  addAlertTarget,
+  listAlertTargets,
+  removeAlertTarget,
+  listAlerts,
+  evaluateBudgetAlerts,
+  deliverAlerts,
+  sendTestAlert,
+  type BudgetGuard,
+  type BudgetGuardOptions,
+  type AlertTarget,
+  type AlertDelivery,
+  type BudgetAlertBody,
+  type Budget,
+  type BudgetSpec,
+  type BudgetScope,
+  type BudgetPeriod,
+  type BudgetStatus,
+  type BudgetStatusOptions,
+  type BudgetState,
+  type SpendStatus,
+  type ValueStatus,
+  type SpendForecast,
+  type ForecastDriver,
+} from "./budgets/index.js";
+// The guard's refusal (also exported from `llm-ledger/ai-sdk`, where the middleware raises it).
+export { BudgetExceededError } from "./integrations/ai-sdk/budget-check.js";

@@ -1,7 +1,7 @@
 import type { LedgerErrorCode } from "../errors.js";
 
 /** The statuses the service answers an error with. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
 /**
  * The HTTP status of each error code: the one place that decides it, and exhaustive, so a new code
@@ -45,6 +45,8 @@ export const errorStatuses = {
   E_KEY_AMBIGUOUS: 400,
   E_KEY_NAME: 400,
   E_SCOPES: 400,
+  E_BUDGET_SPEC: 400,
+  E_BUDGET_CONFLICT: 409,
   // Try again later: the database, or the request deadline.
   E_DB_AUTH: 503,
   E_DB_CLOSED: 503,
@@ -86,6 +88,8 @@ export const errorStatuses = {
   E_AGENT_RESULT_INVALID: 500,
   E_ROUTE_INVALID: 500,
   E_ROUTE_UNKNOWN: 500,
+  E_WEBHOOK_REFUSED: 500,
+  E_BUDGET_EXCEEDED: 500,
   E_SINK_KEY: 500,
   E_SINK_REFUSED: 500,
   E_SINK_UNAVAILABLE: 500,

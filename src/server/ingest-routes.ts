@@ -56,6 +56,8 @@ export function mountIngestRoutes(dependencies: {
   writeConcurrency?: number | undefined;
   /** A writer shared with other ingest routes (`POST /v1/traces`), so their requests commit together. */
   writer?: IngestWriter | undefined;
+  /** Told after a request's events were committed (the budget alerts evaluate soon after). */
+  onIngested?: (() => void) | undefined;
 }) {
   const now = dependencies.now ?? Date.now;
   const writer =
@@ -147,6 +149,7 @@ export function mountIngestRoutes(dependencies: {
       }
       rejected.sort((first, second) => first.index - second.index);
       dependencies.metrics.recordIngest({ ...result, rejected: rejected.length });
+      if (result.inserted > 0) dependencies.onIngested?.();
       const answer: IngestAnswer = { accepted: result.inserted, duplicates: result.duplicates, rejected };
       return context.json(answer);
     });

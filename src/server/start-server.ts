@@ -5,6 +5,9 @@ import { LedgerError } from "../errors.js";
 import { createPricing, type Pricing } from "../pricing/index.js";
 import { createTelemetryStore, type Database, type TelemetryStore } from "../store/index.js";
 import { createApiKeyStore } from "./api-keys.js";
+import { mountAlertRoutes } from "./alert-routes.js";
+import { mountBudgetRoutes } from "./budget-routes.js";
+import { startAlertSchedule, type AlertSchedule } from "../budgets/index.js";
 import { createApp } from "./app.js";
 import { createConnectionGuard } from "./connection-guard.js";
 import { mountCostRoutes } from "./cost-routes.js";
@@ -69,6 +72,20 @@ export interface StartServerOptions {
    * task type, user, session, environment and metadata (each list replaces the default's).
    */
   otlpAttribution?: Partial<SpanAttribution> | undefined;
+  /**
+   * Budget alerts: evaluate every `intervalMs` (default 60 s, and soon after an ingest) and deliver;
+   * `false` turns the schedule off (the routes stay). Webhooks to loopback, private and link-local
+   * addresses are refused unless `allowPrivateWebhooks`.
+   */
+  alerts?:
+    | false
+    | {
+        intervalMs?: number | undefined;
+        allowPrivateWebhooks?: boolean | undefined;
+        /** The dashboard's public address for alert bodies (default: this server's URL). */
+        dashboardUrl?: string | undefined;
+      }
+    | undefined;
   logger: ServerLogger;
 }
 
@@ -124,6 +141,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       options.logger.info({ events: events.length }, "demo: generated 30 days of events");
     }
     const metrics = createServerMetrics();
+    const alertOptions = options.alerts === false ? undefined : (options.alerts ?? {});
+    const delivery = { allowPrivateWebhooks: alertOptions?.allowPrivateWebhooks ?? false };
+    let alerts: AlertSchedule | undefined;
     let lastRefusalLogged = 0;
     const connections = createConnectionGuard({
       maxPerClient: options.maxConnectionsPerClient ?? defaultMaxConnectionsPerClient,
@@ -153,6 +173,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           logger: options.logger,
           metrics,
           writer,
+          onIngested: () => alerts?.nudge(),
         }),
         mountOtlpRoutes({
           writer,
@@ -163,6 +184,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         }),
         mountCostRoutes(store),
         mountReconciliationRoutes(store),
+        mountBudgetRoutes(store),
+        mountAlertRoutes(store, delivery),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics, pricing }),
         (ledgerApp) => mountDashboard(ledgerApp),
@@ -179,6 +202,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : undefined;
     const address = server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    if (alertOptions) {
+      alerts = startAlertSchedule({
+        store,
+        ...delivery,
+        intervalMs: alertOptions.intervalMs,
+        dashboardUrl: alertOptions.dashboardUrl ?? `http://${host}:${address.port}/`,
+        logger: options.logger,
+      });
+    }
     let closing: Promise<void> | undefined;
     return {
       url: `http://${host}:${address.port}`,
@@ -189,6 +221,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         closing ??= (async () => {
           await refresher?.stop();
           await billsRefresher?.stop();
+          await alerts?.stop();
           await stopAccepting(server);
           await store.close();
         })();

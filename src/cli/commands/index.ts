@@ -1,6 +1,8 @@
 // The command list of the `llm-ledger` CLI: one file per command, registered here.
 import type { CommandDefinition } from "../command.js";
 import { billsCommand } from "./bills.js";
+import { alertsCommand } from "./alerts.js";
+import { budgetsCommand } from "./budgets.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
 import { keysCommand } from "./keys.js";
@@ -28,4 +30,6 @@ export const commands: CommandDefinition[] = [
   purgeCommand,
   migrateCommand,
   keysCommand,
+  budgetsCommand,
+  alertsCommand,
 ];

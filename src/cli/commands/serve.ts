@@ -86,6 +86,15 @@ export const serveCommand: CommandDefinition = {
       valueName: "FILE",
       description: "a JSON file mapping span attributes to repo, taskType, userId, … for POST /v1/traces",
     },
+    "alert-interval": {
+      type: "string",
+      valueName: "DURATION",
+      description: "evaluate budgets and deliver alerts this often (default 60s; also soon after an ingest)",
+    },
+    "allow-private-webhooks": {
+      type: "boolean",
+      description: "deliver alerts to loopback, private and link-local addresses too (refused by default)",
+    },
     "max-connections-per-client": {
       type: "string",
       valueName: "N",
@@ -128,6 +137,9 @@ export const serveCommand: CommandDefinition = {
       attributionFile === undefined
         ? undefined
         : await readAttribution(path.resolve(context.io.cwd, attributionFile));
+    const alertText = stringOption(context, "alert-interval");
+    const alertInterval =
+      alertText === undefined ? undefined : parseDurationValue("alert-interval", alertText, { minMs: 1_000 });
     // Human lines by default: a JSON line amid the startup text above is noise to the person reading it.
     const logger =
       stringOption(context, "log-format") === "json"
@@ -151,6 +163,10 @@ export const serveCommand: CommandDefinition = {
       secureCookies: booleanOption(context, "secure-cookies"),
       maxConnectionsPerClient: integerOption(context, "max-connections-per-client", { min: 1 }),
       otlpAttribution,
+      alerts: {
+        intervalMs: alertInterval,
+        allowPrivateWebhooks: booleanOption(context, "allow-private-webhooks"),
+      },
       logger,
     });
     const out = context.io.stdout;

@@ -3,6 +3,7 @@ import type { TrackerPricing } from "../../events/index.js";
 import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
 import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
 import type { TrackUsageInput, UsageTracker } from "../usage-tracker.js";
+import { budgetRefusal, type BudgetCall, type BudgetGuardLike } from "./budget-check.js";
 import { describeError } from "./describe-error.js";
 import type {
   CallParamsLike,
@@ -38,6 +39,12 @@ export interface CostTrackingMiddlewareOptions {
    * `@opentelemetry/api` and a context manager (the OTel Node SDK registers one); otherwise a no-op.
    */
   annotateSpan?: boolean | { pricing: TrackerPricing };
+  /**
+   * Refuses calls whose scope a blocking budget has spent (`createBudgetGuard`): such a call fails
+   * with `BudgetExceededError` before the provider is called, recorded as an event with zero cost
+   * and the error.
+   */
+  budgetGuard?: BudgetGuardLike | undefined;
 }
 
 /**
@@ -84,6 +91,37 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
   const ownsCall = (params: CallParamsLike): boolean => {
     const ledger = params.providerOptions?.[LEDGER_OPTIONS_KEY];
     return isPlainObject(ledger) && ledger[TRACKED_BY_KEY] === instanceId;
+  };
+
+  /** The call's dimensions as the budget guard sees them (the per-call options over the defaults). */
+  const budgetCall = (params: CallParamsLike, model: LanguageModelLike): BudgetCall => {
+    const callOptions = readLedgerCallOptions(params.providerOptions);
+    return {
+      repo: callOptions.repo ?? options.repo,
+      taskType: callOptions.taskType ?? options.taskType,
+      model: model.modelId,
+      provider: providerOfModel(model.provider),
+      userId: callOptions.userId ?? options.userId,
+      sessionId: callOptions.sessionId,
+      environment: callOptions.environment ?? options.environment,
+      metadata:
+        options.metadata || callOptions.metadata
+          ? { ...options.metadata, ...callOptions.metadata }
+          : undefined,
+    };
+  };
+
+  /** A refused call: recorded (zero usage, the error) and thrown before the provider is called. */
+  const refuse = (params: CallParamsLike, model: LanguageModelLike): void => {
+    const refusal = budgetRefusal(options.budgetGuard, budgetCall(params, model));
+    if (!refusal) return;
+    record(params, model, {
+      startedAt: performance.now(),
+      startedAtMs: Date.now(),
+      usage: emptyTokenUsage(),
+      error: refusal,
+    });
+    throw refusal;
   };
 
   const record = (
@@ -149,6 +187,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
 
     async wrapGenerate({ doGenerate, params, model }) {
       if (!ownsCall(params)) return doGenerate();
+      refuse(params, model);
       const startedAt = performance.now();
       const startedAtMs = Date.now();
       const span = annotator?.capture();
@@ -171,6 +210,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
 
     async wrapStream({ doStream, params, model }) {
       if (!ownsCall(params)) return doStream();
+      refuse(params, model);
       const startedAt = performance.now();
       const startedAtMs = Date.now();
       const span = annotator?.capture();

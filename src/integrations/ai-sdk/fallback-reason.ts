@@ -1,3 +1,4 @@
+import { BudgetExceededError } from "./budget-check.js";
 import { abortKind, property, statusCodeOf, unwrapError } from "./describe-error.js";
 
 const NETWORK_CODES = new Set([
@@ -18,11 +19,14 @@ const NETWORK_CODES = new Set([
 /**
  * Why a failed call may fall back to the next model, or `undefined` when it must not: `"timeout"`
  * for an abort by timeout, the status (`"429"`, `"503"`, …) for HTTP 429 and 5xx, `"network"` for a
- * connection failure, `"overloaded"` for a provider's overloaded stream error. A 400, 401, 403, 404
+ * connection failure, `"overloaded"` for a provider's overloaded stream error, `"budget"` when a
+ * budget guard refused the model's scope. A 400, 401, 403, 404
  * or 422 (the request itself is wrong), and an abort by the caller, never fall back. AI SDK errors
  * arrive wrapped (`RetryError` around `APICallError`): they are unwrapped first.
  */
 export function fallbackReason(error: unknown): string | undefined {
+  // A budget that blocks this model's scope: the next model may sit in another scope.
+  if (error instanceof BudgetExceededError) return "budget";
   const inner = unwrapError(error);
   const abort = abortKind(inner);
   if (abort === "timeout") return "timeout";

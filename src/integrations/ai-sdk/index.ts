@@ -26,3 +26,10 @@ export {
   type AiFunctions,
 } from "./task-router.js";
 export { fallbackReason } from "./fallback-reason.js";
+export {
+  BudgetExceededError,
+  type BudgetCall,
+  type BudgetDecision,
+  type BudgetGuardLike,
+  type BudgetRef,
+} from "./budget-check.js";

@@ -1,6 +1,7 @@
 import * as defaultAi from "ai";
 import { LedgerError } from "../../errors.js";
 import type { UsageTracker } from "../usage-tracker.js";
+import type { BudgetGuardLike } from "./budget-check.js";
 import { createCostTrackingMiddleware } from "./cost-tracking-middleware.js";
 import { createFallbackMiddleware, type CallableModel } from "./fallback-middleware.js";
 import type { StreamResultLike } from "./language-model-shapes.js";
@@ -29,6 +30,11 @@ export interface TaskRouterOptions<Ai extends AiFunctions> {
   metadata?: Record<string, unknown>;
   /** The `ai` module to call (default: the `ai` package); pass `ai` 7's when it is installed under another name. */
   ai?: Ai;
+  /**
+   * Skips models whose scope a blocking budget has spent (`createBudgetGuard`): the router moves on
+   * to the next model, and fails with `BudgetExceededError` only when none is left.
+   */
+  budgetGuard?: BudgetGuardLike | undefined;
 }
 
 type RoutedOptions<Options> = Omit<Options, "model"> & { taskType: string };
@@ -77,6 +83,7 @@ export function createTaskRouter<Ai extends AiFunctions = typeof defaultAi>(
       taskType,
       ...(options.deliveryId === undefined ? {} : { deliveryId: options.deliveryId }),
       ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+      budgetGuard: options.budgetGuard,
     });
     const tracked = route.models.map(
       (model) => ai.wrapLanguageModel({ model, middleware: tracking }) as WrappedModel,

@@ -1,0 +1,81 @@
+import type { LedgerLogger } from "../logger.js";
+import type { QueryStore } from "../query/index.js";
+import { deliverAlerts, type DeliveryOptions } from "./alert-delivery.js";
+import { evaluateBudgetAlerts } from "./evaluate-alerts.js";
+import { evaluateSpikes } from "./spike-alerts.js";
+
+/** Options of `startAlertSchedule`. */
+export interface AlertScheduleOptions extends DeliveryOptions {
+  store: QueryStore;
+  /** Evaluate budgets and deliver due alerts this often (default 60 s). */
+  intervalMs?: number | undefined;
+  /** After `nudge()` (an ingest that may cross a threshold), run within this long (default 2 s). */
+  nudgeDelayMs?: number | undefined;
+  /** The dashboard's address, linked from alert bodies. */
+  dashboardUrl?: string | undefined;
+  logger: LedgerLogger;
+}
+
+/** A running schedule. */
+export interface AlertSchedule {
+  /** Runs a cycle soon (debounced): events were ingested. */
+  nudge(): void;
+  /** Runs one cycle now (or waits for the one under way) — evaluation, then delivery. */
+  runNow(): Promise<void>;
+  /** Stops the timers and waits for the cycle under way. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Evaluates every budget and the spike rule, and delivers due alerts, on a schedule, one cycle at a time. Evaluation
+ * never waits for a receiver (delivery comes after it, each POST with its own deadline); a failed
+ * cycle is logged and the next one runs as planned.
+ */
+export function startAlertSchedule(options: AlertScheduleOptions): AlertSchedule {
+  const intervalMs = options.intervalMs ?? 60_000;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  let nudgeTimer: NodeJS.Timeout | undefined;
+
+  const cycle = async () => {
+    try {
+      const evaluation = await evaluateBudgetAlerts(options.store, { dashboardUrl: options.dashboardUrl });
+      const spikes = await evaluateSpikes(options.store, { dashboardUrl: options.dashboardUrl });
+      const round = await deliverAlerts(options.store, options);
+      if (
+        evaluation.fired + spikes.spikes + spikes.unpricedModels > 0 ||
+        round.delivered + round.failed + round.retrying > 0
+      ) {
+        options.logger.info?.({ ...evaluation, ...spikes, ...round }, "budget alerts");
+      }
+    } catch (error) {
+      options.logger.warn({ err: error }, "budget alert cycle failed; the next one runs as planned");
+    }
+  };
+  const runNow = () => {
+    running ??= cycle().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), intervalMs);
+  timer.unref();
+
+  return {
+    nudge() {
+      if (stopped || nudgeTimer) return;
+      nudgeTimer = setTimeout(() => {
+        nudgeTimer = undefined;
+        void runNow();
+      }, options.nudgeDelayMs ?? 2_000);
+      nudgeTimer.unref();
+    },
+    runNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      if (nudgeTimer) clearTimeout(nudgeTimer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import type { QueryStore } from "../query/index.js";
+import { quoteSchema } from "../store/schema-name.js";
+import { budgetAlertBody, type BudgetAlertBody } from "./alert-body.js";
+import { resolveTargets } from "./alert-targets.js";
+import { budgetStatus, type BudgetStatus, type SpendStatus } from "./budget-status.js";
+
+/** What one evaluation did. */
+export interface AlertEvaluation {
+  budgets: number;
+  /** Thresholds newly crossed and claimed by this evaluation (each fires once per period). */
+  fired: number;
+  /** Deliveries queued in the outbox (one per fired alert and target). */
+  queued: number;
+}
+
+interface Candidate {
+  key: string;
+  budgetId: string;
+  notify: string[];
+  status: BudgetStatus;
+  figures: SpendStatus;
+  value: string | null | undefined;
+  threshold: number;
+}
+
+/**
+ * The key of one alert: the budget, its period's start, the `per` value and the threshold, hashed
+ * (a value may be long). The claim table's primary key, so each fires at most once per period.
+ */
+export function alertKey(
+  budgetId: string,
+  periodStart: string,
+  value: string | null | undefined,
+  threshold: number,
+): string {
+  const parts = JSON.stringify([budgetId, periodStart, value === undefined ? [] : [value], threshold]);
+  return `budget-${createHash("sha256").update(parts).digest("hex")}`;
+}
+
+/**
+ * Evaluates every budget at `at` and fires each threshold crossed that has not fired in this period:
+ * the claim (`INSERT … ON CONFLICT DO NOTHING`) and the outbox rows commit in one transaction, so
+ * across restarts and replicas on one database each alert is queued exactly once. Delivery is
+ * `deliverAlerts`' job.
+ */
+export async function evaluateBudgetAlerts(
+  store: QueryStore,
+  options: { at?: Date | undefined; dashboardUrl?: string | undefined } = {},
+): Promise<AlertEvaluation> {
+  const at = options.at ?? new Date();
+  const { budgets } = await budgetStatus(store, { at });
+  const candidates: Candidate[] = [];
+  for (const status of budgets) {
+    const entries = status.values ?? [{ ...status, value: undefined }];
+    for (const figures of entries) {
+      for (const threshold of figures.thresholdsCrossed) {
+        candidates.push({
+          key: alertKey(status.budget.id, figures.periodStart, figures.value, threshold),
+          budgetId: status.budget.id,
+          notify: status.budget.notify,
+          status,
+          figures,
+          value: figures.value,
+          threshold,
+        });
+      }
+    }
+  }
+  const schema = quoteSchema(store.schema);
+  // Most candidates fired in an earlier cycle: skip them before building any body.
+  const claimed = new Set(
+    candidates.length === 0
+      ? []
+      : (
+          await store.database.query<{ alert_key: string }>(
+            `SELECT alert_key FROM ${schema}.llm_ledger_alert_claims WHERE alert_key = ANY($1::text[])`,
+            [candidates.map((candidate) => candidate.key)],
+          )
+        ).map((row) => row.alert_key),
+  );
+  const fresh = candidates.filter((candidate) => !claimed.has(candidate.key));
+  let fired = 0;
+  let queued = 0;
+  for (const candidate of fresh) {
+    const body = await budgetAlertBody(store, { ...candidate, at, dashboardUrl: options.dashboardUrl });
+    const outcome = await claimAndQueue(store, candidate, body);
+    fired += outcome.fired ? 1 : 0;
+    queued += outcome.queued;
+  }
+  return { budgets: budgets.length, fired, queued };
+}
+
+async function claimAndQueue(
+  store: QueryStore,
+  candidate: Candidate,
+  body: BudgetAlertBody,
+): Promise<{ fired: boolean; queued: number }> {
+  const schema = quoteSchema(store.schema);
+  return store.database.transaction(async (transaction) => {
+    const claim = await transaction.query(
+      `INSERT INTO ${schema}.llm_ledger_alert_claims (alert_key, budget_id) VALUES ($1, $2::bigint)
+       ON CONFLICT (alert_key) DO NOTHING RETURNING alert_key`,
+      [candidate.key, candidate.budgetId],
+    );
+    if (claim.length === 0) return { fired: false, queued: 0 };
+    const targets = await resolveTargets(transaction, store, candidate.notify);
+    if (targets.length > 0) {
+      await transaction.query(
+        `INSERT INTO ${schema}.llm_ledger_alert_outbox (idempotency_key, alert_key, target_id, body)
+         SELECT $1 || '-' || target, $1, target::bigint, $2::jsonb FROM unnest($3::text[]) AS target
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        [candidate.key, JSON.stringify(body), targets],
+      );
+    }
+    return { fired: true, queued: targets.length };
+  });
+}

@@ -1,0 +1,144 @@
+import { createHash } from "node:crypto";
+import { queryCosts, type Dimension, type QueryStore } from "../query/index.js";
+import { quoteSchema } from "../store/schema-name.js";
+import { resolveTargets } from "./alert-targets.js";
+import { formatPico, toPico } from "./usd.js";
+
+/** Options of `evaluateSpikes`; the defaults are the rule in docs/budgets.md. */
+export interface SpikeOptions {
+  at?: Date | undefined;
+  /** The dimensions watched (default repo, model, taskType, userId). */
+  dimensions?: readonly Dimension[] | undefined;
+  /** How many times its usual hour a value's last hour must be (default 5). */
+  factor?: number | undefined;
+  /** Below this many dollars in the hour nothing alerts (default "5"). */
+  minUsd?: string | undefined;
+  /** Previous days whose same hour make the baseline (default 7). */
+  baselineDays?: number | undefined;
+  dashboardUrl?: string | undefined;
+}
+
+/** What one spike evaluation fired. */
+export interface SpikeEvaluation {
+  spikes: number;
+  unpricedModels: number;
+  queued: number;
+}
+
+const hourMs = 3_600_000;
+const dayMs = 86_400_000;
+
+function median(values: bigint[]): bigint {
+  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2n;
+}
+
+async function hourlySpend(
+  store: QueryStore,
+  dimension: Dimension,
+  from: Date,
+): Promise<Map<string, bigint>> {
+  const report = await queryCosts(store, {
+    from,
+    to: new Date(from.getTime() + hourMs),
+    groupBy: [dimension],
+  });
+  return new Map(report.rows.map((row) => [JSON.stringify(row[dimension] ?? null), toPico(row.costUsd)]));
+}
+
+/**
+ * Flags, without any budget, a value of a watched dimension whose spend in the last whole UTC hour is
+ * at least `minUsd` and more than `factor` × its baseline — the median of the same hour on each of
+ * the `baselineDays` days before (robust to one odd day; no history is a baseline of 0) — and the
+ * first appearance of each unpriced model. Each fires once (a spike once per value and hour, an
+ * unpriced model once ever) to the default targets, through the budgets' claims and outbox.
+ */
+export async function evaluateSpikes(
+  store: QueryStore,
+  options: SpikeOptions = {},
+): Promise<SpikeEvaluation> {
+  const at = options.at ?? new Date();
+  const hour = new Date(Math.floor(at.getTime() / hourMs) * hourMs - hourMs);
+  const factor = BigInt(options.factor ?? 5);
+  const minimum = toPico(options.minUsd ?? "5");
+  const days = options.baselineDays ?? 7;
+  const alerts: Array<{ key: string; body: Record<string, unknown> }> = [];
+  for (const dimension of options.dimensions ?? (["repo", "model", "taskType", "userId"] as const)) {
+    const current = await hourlySpend(store, dimension, hour);
+    const candidates = [...current].filter(([, spend]) => spend >= minimum);
+    if (candidates.length === 0) continue;
+    const history: Array<Map<string, bigint>> = [];
+    for (let day = 1; day <= days; day++) {
+      history.push(await hourlySpend(store, dimension, new Date(hour.getTime() - day * dayMs)));
+    }
+    for (const [valueKey, spend] of candidates) {
+      const baseline = median(history.map((past) => past.get(valueKey) ?? 0n));
+      if (spend <= factor * baseline) continue;
+      const value = JSON.parse(valueKey) as string | null;
+      alerts.push({
+        key: `spike-${createHash("sha256")
+          .update(JSON.stringify([dimension, value, hour.toISOString()]))
+          .digest("hex")}`,
+        body: {
+          type: "spike",
+          dimension,
+          value,
+          hourStart: hour.toISOString(),
+          spentUsd: formatPico(spend),
+          baselineUsd: formatPico(baseline),
+          factor: Number(factor),
+          text: `llm-ledger: ${dimension} ${value ?? "(none)"} spent $${formatPico(spend)} in the hour from ${hour.toISOString()}, usually $${formatPico(baseline)}`,
+          dashboardUrl: options.dashboardUrl ?? null,
+          firedAt: at.toISOString(),
+        },
+      });
+    }
+  }
+  const unpriced = await queryCosts(store, {
+    from: hour,
+    to: at,
+    groupBy: ["model"],
+    filters: { priced: false },
+  });
+  for (const row of unpriced.rows) {
+    const model = row.model as string | null;
+    alerts.push({
+      key: `unpriced-${createHash("sha256").update(JSON.stringify(model)).digest("hex")}`,
+      body: {
+        type: "unpriced_model",
+        model,
+        firstSeenHour: hour.toISOString(),
+        events: row.events,
+        text: `llm-ledger: calls to the unpriced model ${model ?? "(none)"} are recorded at $0; add a price override`,
+        dashboardUrl: options.dashboardUrl ?? null,
+        firedAt: at.toISOString(),
+      },
+    });
+  }
+  let queued = 0;
+  const fired = { spikes: 0, unpricedModels: 0 };
+  const schema = quoteSchema(store.schema);
+  for (const alert of alerts) {
+    queued += await store.database.transaction(async (transaction) => {
+      const claim = await transaction.query(
+        `INSERT INTO ${schema}.llm_ledger_alert_claims (alert_key) VALUES ($1) ON CONFLICT (alert_key) DO NOTHING RETURNING alert_key`,
+        [alert.key],
+      );
+      if (claim.length === 0) return 0;
+      if (alert.body.type === "spike") fired.spikes++;
+      else fired.unpricedModels++;
+      const targets = await resolveTargets(transaction, store, []);
+      if (targets.length > 0) {
+        await transaction.query(
+          `INSERT INTO ${schema}.llm_ledger_alert_outbox (idempotency_key, alert_key, target_id, body)
+           SELECT $1 || '-' || target, $1, target::bigint, $2::jsonb FROM unnest($3::text[]) AS target
+           ON CONFLICT (idempotency_key) DO NOTHING`,
+          [alert.key, JSON.stringify(alert.body), targets],
+        );
+      }
+      return targets.length;
+    });
+  }
+  return { ...fired, queued };
+}

@@ -1,0 +1,128 @@
+import type { CommandContext } from "./command.js";
+import { openCliDatabase } from "./database-option.js";
+import { booleanOption, stringOption } from "./option-values.js";
+import { UsageError } from "./usage-error.js";
+import {
+  addAlertTarget,
+  listAlerts,
+  listAlertTargets,
+  removeAlertTarget,
+  sendTestAlert,
+  type AlertDelivery,
+  type AlertTarget,
+} from "../budgets/index.js";
+import { LedgerError, type LedgerErrorCode } from "../errors.js";
+import { migrateUp } from "../store/migrator.js";
+
+/** The alert operations, on a database or through a service's API. */
+export interface AlertClient {
+  list(limit: number | undefined): Promise<AlertDelivery[]>;
+  test(target: string): Promise<{ state: string; status: number | null; error: string | null }>;
+  addTarget(target: string, secret: string | undefined): Promise<{ target: AlertTarget; secret: string }>;
+  listTargets(): Promise<AlertTarget[]>;
+  removeTarget(idOrTarget: string): Promise<AlertTarget | undefined>;
+  close(): Promise<void>;
+}
+
+/** Opens the client the command line names (the flags of `budgetTargetOptions`), runs `work`, closes it. */
+export async function withAlertClient<T>(
+  context: CommandContext,
+  work: (client: AlertClient) => Promise<T>,
+): Promise<T> {
+  const url = stringOption(context, "url");
+  const client = url === undefined ? await databaseClient(context) : httpClient(context, url);
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
+async function databaseClient(context: CommandContext): Promise<AlertClient> {
+  const database = await openCliDatabase(context);
+  try {
+    const schema = stringOption(context, "schema") ?? "public";
+    await migrateUp(database, { schema });
+    const store = { database, schema };
+    return {
+      list: (limit) => listAlerts(store, { limit }),
+      test: (target) =>
+        sendTestAlert(store, target, {
+          allowPrivateWebhooks: booleanOption(context, "allow-private-webhooks"),
+        }),
+      addTarget: (target, secret) => addAlertTarget(store, { target, secret }),
+      listTargets: () => listAlertTargets(store),
+      removeTarget: (idOrTarget) => removeAlertTarget(store, idOrTarget),
+      close: () => database.close(),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function httpClient(context: CommandContext, url: string): AlertClient {
+  const key = stringOption(context, "admin-key") ?? context.io.env.LLM_LEDGER_ADMIN_KEY;
+  if (!key) throw new UsageError("--url needs --admin-key (or LLM_LEDGER_ADMIN_KEY)");
+  let origin: URL;
+  try {
+    origin = new URL(url);
+  } catch {
+    throw new UsageError(`--url must be a URL such as http://127.0.0.1:8787, got '${url}'`);
+  }
+  const call = async (path: string, init: RequestInit = {}): Promise<unknown> => {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, origin), {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        // A test message waits for the receiver (at most 10 s) before the answer.
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      throw new LedgerError(
+        "E_SERVER_UNREACHABLE",
+        `cannot reach ${origin.origin}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    if (response.status === 404 && body.error?.message === "no such alert target") return undefined;
+    if (!response.ok) {
+      const code = (body.error?.code as LedgerErrorCode | undefined) ?? "E_SERVER";
+      throw new LedgerError(
+        code,
+        `the server answered ${response.status}: ${body.error?.message ?? "no details"}`,
+      );
+    }
+    return body;
+  };
+  return {
+    list: async (limit) =>
+      (
+        (await call(`/v1/alerts${limit === undefined ? "" : `?limit=${limit}`}`)) as {
+          alerts: AlertDelivery[];
+        }
+      ).alerts,
+    test: async (target) =>
+      (await call("/v1/alerts/test", { method: "POST", body: JSON.stringify({ target }) })) as {
+        state: string;
+        status: number | null;
+        error: string | null;
+      },
+    addTarget: async (target, secret) =>
+      (await call("/v1/alert-targets", { method: "POST", body: JSON.stringify({ target, secret }) })) as {
+        target: AlertTarget;
+        secret: string;
+      },
+    listTargets: async () => ((await call("/v1/alert-targets")) as { targets: AlertTarget[] }).targets,
+    removeTarget: async (idOrTarget) =>
+      (
+        (await call(`/v1/alert-targets/${encodeURIComponent(idOrTarget)}`, { method: "DELETE" })) as
+          { removed: AlertTarget } | undefined
+      )?.removed,
+    close: async () => {},
+  };
+}

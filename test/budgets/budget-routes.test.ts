@@ -1,0 +1,159 @@
+// The budget routes over a real HTTP server: admin writes, read reads, precise 4xx answers.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Budget, BudgetStatus } from "../../src/budgets/index.js";
+import { startServer, type RunningServer } from "../../src/server/start-server.js";
+import { createKeyVia } from "../support/admin-keys.js";
+import { describeEachEngine } from "../support/databases.js";
+import { silentLogger } from "../support/loggers.js";
+
+const adminKey = "budget-routes-test-admin-key-0123456789";
+
+/** Every shape the routes answer, as one type: each test reads the fields its route sends. */
+interface Answer {
+  budget: Budget;
+  deleted: Budget;
+  at: string;
+  budgets: BudgetStatus[];
+  error: { code: string; message: string };
+}
+
+describeEachEngine("budget routes", (context) => {
+  let server: RunningServer;
+  let readKey = "";
+  let ingestKey = "";
+
+  const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Answer };
+  };
+
+  beforeAll(async () => {
+    server = await startServer({
+      database: context.database(),
+      schema: context.schema,
+      port: 0,
+      adminKey,
+      logger: silentLogger,
+    });
+    readKey = await createKeyVia(server.url, adminKey, { name: "reader", scopes: ["read"] });
+    ingestKey = await createKeyVia(server.url, adminKey, { name: "ingest", scopes: ["ingest"] });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("lets only admin keys write and read keys read", async () => {
+    const spec = { name: "guarded", period: "day", amountUsd: "5" };
+    expect((await call("POST", "/v1/budgets", undefined, spec)).status).toBe(401);
+    expect((await call("POST", "/v1/budgets", readKey, spec)).status).toBe(403);
+    expect((await call("GET", "/v1/budgets", ingestKey)).status).toBe(403);
+    expect((await call("GET", "/v1/budget-status", undefined)).status).toBe(401);
+    const created = await call("POST", "/v1/budgets", adminKey, spec);
+    expect(created.status).toBe(201);
+    const id = created.body.budget.id;
+    expect((await call("PATCH", `/v1/budgets/${id}`, readKey, { amountUsd: "6" })).status).toBe(403);
+    expect((await call("DELETE", `/v1/budgets/${id}`, readKey)).status).toBe(403);
+    expect((await call("GET", `/v1/budgets/${id}`, readKey)).body.budget.name).toBe("guarded");
+    expect((await call("PUT", "/v1/budgets", adminKey, spec)).status).toBe(404);
+    expect((await call("DELETE", `/v1/budgets/${id}`, adminKey)).body.deleted.id).toBe(id);
+  });
+
+  it("answers a bad spec with 400 naming the field, a taken name with 409, a missing budget with 404", async () => {
+    const bad = await call("POST", "/v1/budgets", adminKey, { name: "x", period: "month", amountUsd: "-1" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("E_BUDGET_SPEC");
+    expect(bad.body.error.message).toMatch(/^amountUsd: expected a positive amount/);
+    const zone = await call("POST", "/v1/budgets", adminKey, {
+      name: "x",
+      period: "month",
+      amountUsd: "1",
+      timeZone: "Nowhere/City",
+    });
+    expect(zone.body.error.message).toMatch(/^timeZone: unknown time zone "Nowhere\/City"/);
+    expect((await call("POST", "/v1/budgets", adminKey, "{not json")).body.error.code).toBe("E_JSON");
+    const huge = await call("POST", "/v1/budgets", adminKey, { name: "x".repeat(70_000) });
+    expect(huge.status).toBe(413);
+
+    await call("POST", "/v1/budgets", adminKey, { name: "taken", period: "week", amountUsd: "1" });
+    const taken = await call("POST", "/v1/budgets", adminKey, {
+      name: "taken",
+      period: "week",
+      amountUsd: "1",
+    });
+    expect(taken).toEqual({
+      status: 409,
+      body: { error: { code: "E_BUDGET_CONFLICT", message: 'name: a budget named "taken" exists already' } },
+    });
+    const patch = await call("PATCH", "/v1/budgets/taken", adminKey, { thresholds: [0] });
+    expect(patch.status).toBe(400);
+    expect(patch.body.error.message).toMatch(
+      /^thresholds: each must be a whole percentage from 1 to 1000, got 0/,
+    );
+    for (const [method, path] of [
+      ["GET", "/v1/budgets/ghost"],
+      ["PATCH", "/v1/budgets/ghost"],
+      ["DELETE", "/v1/budgets/ghost"],
+      ["GET", "/v1/budgets/ghost/status"],
+    ] as const) {
+      const answer = await call(method, path, adminKey, method === "PATCH" ? { amountUsd: "1" } : undefined);
+      expect(answer, `${method} ${path}`).toEqual({
+        status: 404,
+        body: { error: { code: "E_NOT_FOUND", message: "no such budget" } },
+      });
+    }
+    await call("DELETE", "/v1/budgets/taken", adminKey);
+  });
+
+  it("reports spend of events ingested through the service, for all budgets and for one", async () => {
+    const posted = await fetch(`${server.url}/v1/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ingestKey}` },
+      body: JSON.stringify({
+        events: [
+          {
+            repo: "acme/api",
+            taskType: "review",
+            model: "gpt-4o-mini",
+            provider: "openai",
+            inputTokens: 1_000_000,
+            outputTokens: 0,
+            createdAt: "2024-03-15T10:00:00Z",
+          },
+        ],
+      }),
+    });
+    expect(posted.status).toBe(200);
+    const created = await call("POST", "/v1/budgets", adminKey, {
+      name: "api-daily",
+      scope: { repo: ["acme/api"] },
+      period: "day",
+      amountUsd: "0.2",
+    });
+    const all = await call("GET", "/v1/budget-status?at=2024-03-15T12:00:00Z", readKey);
+    expect(all.status).toBe(200);
+    expect(all.body.at).toBe("2024-03-15T12:00:00.000Z");
+    // gpt-4o-mini: $0.15 per million input tokens.
+    expect(all.body.budgets).toMatchObject([
+      {
+        budget: { name: "api-daily" },
+        spentUsd: "0.15",
+        percent: 75,
+        state: "warning",
+        thresholdsCrossed: [50],
+      },
+    ]);
+    const one = await call(
+      "GET",
+      `/v1/budgets/${created.body.budget.id}/status?at=2024-03-15T12:00:00Z`,
+      readKey,
+    );
+    expect(one.body).toEqual(all.body.budgets[0]);
+    const badAt = await call("GET", "/v1/budget-status?at=yesterday", readKey);
+    expect(badAt.status).toBe(400);
+    expect(badAt.body.error.message).toMatch(/^at: expected a Date or an ISO 8601 time/);
+  });
+});
