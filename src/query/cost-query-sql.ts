@@ -1,6 +1,6 @@
 import { quoteSchema } from "../store/schema-name.js";
 import type { CostQueryPlan, MetricName } from "./cost-query-options.js";
-import { dimensionSql, filterConditions } from "./cost-filters.js";
+import { dimensionSql, filterConditions, projectsToRead } from "./cost-filters.js";
 import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
 import { rollupSources, tokenColumns, type RollupSource, type RollupState } from "./rollup-sources.js";
 
@@ -125,7 +125,7 @@ export function buildCostQuery(
     );
     if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
     const time = spansCondition(source.timeColumn, spans, parameters);
-    projects ??= `${parameters.add(layout.rollupState?.projects ?? [])}::text[]`;
+    projects ??= `${parameters.add(projectsToRead(layout.rollupState?.projects ?? [], plan.filters))}::text[]`;
     const conditions = [
       `project = ANY(${projects})`,
       ...source.rows,

@@ -1,7 +1,7 @@
 import type { LedgerErrorCode } from "../errors.js";
 
 /** The statuses the service answers an error with. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
 /**
  * The HTTP status of each error code: the one place that decides it, and exhaustive, so a new code
@@ -44,6 +44,12 @@ export const errorStatuses = {
   E_KEY_AMBIGUOUS: 400,
   E_KEY_NAME: 400,
   E_SCOPES: 400,
+  E_PROJECT_NAME: 400,
+  E_PROJECT_SLUG: 400,
+  E_PROJECT_UNKNOWN: 400,
+  // A key bound to one project acting beyond it; a slug already taken.
+  E_PROJECT_SCOPE: 403,
+  E_PROJECT_EXISTS: 409,
   // Try again later: the database, or the request deadline.
   E_DB_AUTH: 503,
   E_DB_CLOSED: 503,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
+import { defaultProject, type ProjectStore } from "../projects/index.js";
 import {
   createEventPricer,
   eventInputFields,
@@ -12,6 +13,7 @@ import {
 import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
+import { writeProjectOf } from "./project-scope.js";
 import { createIngestWriter, type IngestWriteResult } from "./ingest-writer.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -26,9 +28,10 @@ const acceptedFields: ReadonlySet<string> = new Set(eventInputFields);
 /**
  * Fields beyond the record: the sender's pricing intent. `agentCost` ("catalog" default, or "sdk")
  * is the tracker's option of that name for this event, so an event sent through the HTTP sink is
- * priced as the sender's tracker would have priced it.
+ * priced as the sender's tracker would have priced it. `project` names the event's project, which
+ * the key decides (project-scope.ts): a key bound to a project needs none.
  */
-const intentFields: ReadonlySet<string> = new Set(["agentCost"]);
+const intentFields: ReadonlySet<string> = new Set(["agentCost", "project"]);
 const agentCostPolicies: ReadonlySet<unknown> = new Set<AgentCostPolicy>(["catalog", "sdk"]);
 
 export interface IngestAnswer {
@@ -48,6 +51,8 @@ export interface IngestAnswer {
  */
 export function mountIngestRoutes(dependencies: {
   store: Pick<TelemetryStore, "recordLlmCosts" | "maxBatchSize">;
+  /** Which projects exist, for events a key of every project sends to a project by name. */
+  projects: Pick<ProjectStore, "list">;
   pricing: Pricing;
   logger: ServerLogger;
   metrics: ServerMetrics;
@@ -94,6 +99,8 @@ export function mountIngestRoutes(dependencies: {
           `at most ${maxEventsPerRequest} events per request, got ${events.length}`,
         );
       }
+      const principal = context.get("principal");
+      const known = await existingProjects(dependencies.projects, principal.project, events);
       const rejected: IngestAnswer["rejected"] = [];
       const records: NewLlmCostRecord[] = [];
       const indexOf = new Map<string, number>();
@@ -119,16 +126,22 @@ export function mountIngestRoutes(dependencies: {
           rejected.push({ index, error: 'agentCost must be "catalog" or "sdk"' });
           return;
         }
+        const target = writeProjectOf(principal, (event as { project?: unknown }).project);
+        if (!target.ok || !known.has(target.project)) {
+          rejected.push({ index, error: target.ok ? `no project "${target.project}"` : target.reason });
+          return;
+        }
         const eventId = parsed.input.eventId ?? randomUUID();
         if (!indexOf.has(eventId)) indexOf.set(eventId, index);
-        records.push(
-          price({
+        records.push({
+          ...price({
             input: parsed.input,
             eventId,
             createdAt,
             agentCost: agentCost as AgentCostPolicy | undefined,
           }),
-        );
+          project: target.project,
+        });
       });
       dependencies.metrics.ingestStarted(records.length);
       let result: IngestWriteResult;
@@ -148,6 +161,25 @@ export function mountIngestRoutes(dependencies: {
     });
     app.route("/v1/events", routes);
   };
+}
+
+/**
+ * The projects a request may write to that exist: a bound key's own (its binding is a foreign key),
+ * or for a key of every project `default` and those its events name that are stored (one read).
+ */
+async function existingProjects(
+  projects: Pick<ProjectStore, "list">,
+  bound: string | null,
+  events: readonly unknown[],
+): Promise<ReadonlySet<string>> {
+  if (bound !== null) return new Set([bound]);
+  const named = new Set<string>([defaultProject]);
+  for (const event of events) {
+    const project = (event as { project?: unknown } | null)?.project;
+    if (typeof project === "string") named.add(project);
+  }
+  if (named.size === 1) return named;
+  return new Set((await projects.list([...named])).map((project) => project.slug));
 }
 
 function unknownField(event: unknown): string | undefined {

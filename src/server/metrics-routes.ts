@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Pricing } from "../pricing/index.js";
 import { queryCosts, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
+import { readFiltersOf } from "./project-scope.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 /** What `/metrics` reports from: the ledger, the service's counters and the pricing in force. */
@@ -13,14 +14,19 @@ export interface MetricsDependencies {
 
 /**
  * `GET /metrics` (scope read): Prometheus text — ingest counters, pending events, the pricing catalog
- * in force and its refreshes, spend and events by provider.
+ * in force and its refreshes, spend and events by provider. A key bound to a project gets that
+ * project's spend and events only, without the service's counters.
  */
 export function createMetricsRoutes(dependencies: MetricsDependencies, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
   routes.on("GET", "/", guards.read);
   routes.get("/", async (context) => {
+    const principal = context.get("principal");
     const counters = dependencies.metrics.snapshot();
-    const byProvider = await queryCosts(dependencies.store, { groupBy: ["provider"] });
+    const byProvider = await queryCosts(dependencies.store, {
+      groupBy: ["provider"],
+      filters: readFiltersOf(principal, undefined),
+    });
     const lines: string[] = [];
     const metric = (
       name: string,
@@ -31,48 +37,9 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
     };
-    metric(
-      "llm_ledger_ingest_events_accepted_total",
-      "counter",
-      "Events accepted by POST /v1/events since start (new and duplicate).",
-      [["", counters.eventsAccepted]],
-    );
-    metric(
-      "llm_ledger_ingest_events_written_total",
-      "counter",
-      "Events newly written by POST /v1/events since start.",
-      [["", counters.eventsWritten]],
-    );
-    metric(
-      "llm_ledger_ingest_events_duplicate_total",
-      "counter",
-      "Events POSTed again (same eventId) since start.",
-      [["", counters.eventsDuplicate]],
-    );
-    metric(
-      "llm_ledger_ingest_events_rejected_total",
-      "counter",
-      "Events rejected by validation since start.",
-      [["", counters.eventsRejected]],
-    );
-    metric(
-      "llm_ledger_ingest_pending_events",
-      "gauge",
-      "Validated events whose write has not committed yet.",
-      [["", counters.pendingEvents]],
-    );
-    metric(
-      "llm_ledger_pricing_refreshes_total",
-      "counter",
-      "Scheduled pricing catalog refreshes that fetched and validated a catalog since start.",
-      [["", counters.pricingRefreshes]],
-    );
-    metric(
-      "llm_ledger_pricing_refresh_failures_total",
-      "counter",
-      "Scheduled pricing catalog refreshes that failed since start (the catalog in force was kept).",
-      [["", counters.pricingRefreshFailures]],
-    );
+    // The service's own counters count every project's requests: a key of one project sees only its
+    // project's ledger series (and the catalog in force, which is no project's).
+    if (principal.project === null) serviceCounters(metric, counters);
     if (dependencies.pricing) {
       const { catalogDate, version } = dependencies.pricing;
       metric(
@@ -100,6 +67,53 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
     });
   });
   return routes;
+}
+
+type MetricWriter = (
+  name: string,
+  type: "counter" | "gauge",
+  help: string,
+  samples: Array<[string, string | number]>,
+) => void;
+
+/** The service's counters since start: ingest and pricing refreshes, across every project. */
+function serviceCounters(metric: MetricWriter, counters: ReturnType<ServerMetrics["snapshot"]>): void {
+  metric(
+    "llm_ledger_ingest_events_accepted_total",
+    "counter",
+    "Events accepted by POST /v1/events since start (new and duplicate).",
+    [["", counters.eventsAccepted]],
+  );
+  metric(
+    "llm_ledger_ingest_events_written_total",
+    "counter",
+    "Events newly written by POST /v1/events since start.",
+    [["", counters.eventsWritten]],
+  );
+  metric(
+    "llm_ledger_ingest_events_duplicate_total",
+    "counter",
+    "Events POSTed again (same eventId) since start.",
+    [["", counters.eventsDuplicate]],
+  );
+  metric("llm_ledger_ingest_events_rejected_total", "counter", "Events rejected by validation since start.", [
+    ["", counters.eventsRejected],
+  ]);
+  metric("llm_ledger_ingest_pending_events", "gauge", "Validated events whose write has not committed yet.", [
+    ["", counters.pendingEvents],
+  ]);
+  metric(
+    "llm_ledger_pricing_refreshes_total",
+    "counter",
+    "Scheduled pricing catalog refreshes that fetched and validated a catalog since start.",
+    [["", counters.pricingRefreshes]],
+  );
+  metric(
+    "llm_ledger_pricing_refresh_failures_total",
+    "counter",
+    "Scheduled pricing catalog refreshes that failed since start (the catalog in force was kept).",
+    [["", counters.pricingRefreshFailures]],
+  );
 }
 
 /** The metrics group for `AppDependencies.routes`, mounted at `/metrics`. */

@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { LedgerError } from "../errors.js";
 import { createPricing, type Pricing } from "../pricing/index.js";
 import { createTelemetryStore, type Database, type TelemetryStore } from "../store/index.js";
+import { createProjectStore } from "../projects/index.js";
 import { createApiKeyStore } from "./api-keys.js";
 import { createApp } from "./app.js";
 import { createConnectionGuard } from "./connection-guard.js";
@@ -97,6 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       schema: store.schema,
       adminKey: options.adminKey,
     });
+    const projects = createProjectStore({ database: store.database, schema: store.schema });
     let generatedAdminKey: string | undefined;
     if (options.adminKey === undefined && !(await keys.hasAdminKey())) {
       generatedAdminKey = (await keys.create({ name: "admin (generated on first start)", scopes: ["admin"] }))
@@ -125,6 +127,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     const app = createApp({
       keys,
+      projects,
       logger: options.logger,
       trustProxy: options.trustProxy,
       secureCookies: options.secureCookies,
@@ -133,6 +136,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       routes: [
         mountIngestRoutes({
           store,
+          projects,
           pricing,
           logger: options.logger,
           metrics,

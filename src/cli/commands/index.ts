@@ -5,6 +5,7 @@ import { importCommand } from "./import.js";
 import { keysCommand } from "./keys.js";
 import { migrateCommand } from "./migrate.js";
 import { pricingCommand } from "./pricing.js";
+import { projectsCommand } from "./projects.js";
 import { purgeCommand } from "./purge.js";
 import { reconcileCommand } from "./reconcile.js";
 import { repriceCommand } from "./reprice.js";
@@ -26,4 +27,5 @@ export const commands: CommandDefinition[] = [
   purgeCommand,
   migrateCommand,
   keysCommand,
+  projectsCommand,
 ];
