@@ -40,10 +40,12 @@ export function createProjectRoutes(dependencies: { projects: ProjectStore; guar
     requireEveryProject(context.get("principal"), "renaming a project");
     const body = (await readJson(context.req.raw)) as { name?: unknown; slug?: unknown } | null;
     if (body?.slug !== undefined) {
-      throw new HttpError("E_BODY", "a project's slug never changes; send only { \"name\": \"…\" }");
+      throw new HttpError("E_BODY", 'a project\'s slug never changes; send only { "name": "…" }');
     }
     if (typeof body?.name !== "string") throw new HttpError("E_BODY", 'send { "name": "…" }');
-    const renamed = await parseClientInput(() => projects.rename(context.req.param("slug"), body.name as string));
+    const renamed = await parseClientInput(() =>
+      projects.rename(context.req.param("slug"), body.name as string),
+    );
     if (!renamed) throw new HttpError("E_NOT_FOUND", "no such project");
     return context.json({ project: renamed });
   });

@@ -56,6 +56,9 @@ export function visibleProjectsOf(principal: Pick<Principal, "project">): string
 /** Refuses (403 `E_PROJECT_SCOPE`) a key bound to one project where every project is at stake. */
 export function requireEveryProject(principal: Pick<Principal, "project">, action: string): void {
   if (principal.project !== null) {
-    throw new HttpError("E_PROJECT_SCOPE", `this key is bound to project "${principal.project}"; ${action} needs a key of every project`);
+    throw new HttpError(
+      "E_PROJECT_SCOPE",
+      `this key is bound to project "${principal.project}"; ${action} needs a key of every project`,
+    );
   }
 }

@@ -63,7 +63,13 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
       logger: silentLogger,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
       routes: [
-        mountIngestRoutes({ store, projects: createProjectStore(store), pricing, logger: silentLogger, metrics }),
+        mountIngestRoutes({
+          store,
+          projects: createProjectStore(store),
+          pricing,
+          logger: silentLogger,
+          metrics,
+        }),
         mountCostRoutes(store),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics }),

@@ -41,7 +41,15 @@ describeEachEngine("ingest of events that cannot be stored", (context) => {
       keys,
       logger: silentLogger,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
-      routes: [mountIngestRoutes({ store, projects: createProjectStore(store), pricing: createPricing(), logger: silentLogger, metrics })],
+      routes: [
+        mountIngestRoutes({
+          store,
+          projects: createProjectStore(store),
+          pricing: createPricing(),
+          logger: silentLogger,
+          metrics,
+        }),
+      ],
     });
   });
 

@@ -123,23 +123,23 @@ describeEachEngine("project isolation in every route", (context) => {
         name: `${values.keyName}-ingest`,
         scopes: ["ingest"],
         project: slug,
-      } as never);
+      });
       keys[`${slug}:read`] = await createKeyVia(server.url, adminKey, {
         name: values.keyName,
         scopes: ["read"],
         project: slug,
-      } as never);
+      });
       keys[`${slug}:admin`] = await createKeyVia(server.url, adminKey, {
         name: `${values.keyName}-admin`,
         scopes: ["admin"],
         project: slug,
-      } as never);
+      });
     }
     keys.cross = await createKeyVia(server.url, adminKey, {
       name: "cross reader",
       scopes: ["read", "ingest"],
       project: null,
-    } as never);
+    });
     keys.admin = adminKey;
     // Days that are closed (rollups) and today (hourly rows), and the same id in both projects.
     const now = Date.now();
@@ -240,10 +240,8 @@ describeEachEngine("project isolation in every route", (context) => {
         }
         expect(missing.status).toBe(404);
         // Its own project's figures are the whole of what a key of every project sees for it.
-        const own = (await (await request(key, "/v1/costs?groupBy=repo")).json()) as unknown;
-        const asCross = (await (
-          await request(keys.cross!, `/v1/costs?groupBy=repo&project=${slug}`)
-        ).json()) as unknown;
+        const own = await (await request(key, "/v1/costs?groupBy=repo")).json();
+        const asCross = await (await request(keys.cross!, `/v1/costs?groupBy=repo&project=${slug}`)).json();
         expect(own).toEqual(asCross);
       });
     }
