@@ -65,7 +65,7 @@ export interface LlmCostRecord {
 export interface NewLlmCostRecord {
   /**
    * The team the event belongs to (default `default`): an `eventId` is unique within its project.
-   * Reads do not show it yet; projects (keys, filters, the dashboard switcher) come with issue #21.
+   * Queries filter and group by it (`project`); read records do not carry it yet (docs/projects.md).
    */
   project?: string | undefined;
   /**
