@@ -9,9 +9,9 @@ import type { Guards, LedgerApp } from "./app.js";
  * `/v1/admin/keys` (admin scope, Bearer key only): `GET` lists the keys, `POST { name, scopes, project }`
  * creates one (its key is in this answer only), `DELETE /:id` revokes one by id or prefix and ends
  * the dashboard sessions signed in with it. `project` is a slug, or null for a key of every project
- * (absent: see `defaultKeyProject`). An admin key bound to a
- * project manages that project's keys only: it lists them, creates keys bound to it, and revokes
- * them (another key is "no such key", as a key that does not exist).
+ * (absent: see `defaultKeyProject`). An admin key bound to a project manages that project's keys
+ * only: it lists them, creates keys bound to it, and revokes them (another project's key is "no such
+ * key", as a key that does not exist).
  */
 export function createAdminKeyRoutes(dependencies: {
   keys: ApiKeyStore;

@@ -128,20 +128,22 @@ export function mountIngestRoutes(dependencies: {
         }
         const target = writeProjectOf(principal, (event as { project?: unknown }).project);
         if (!target.ok || !known.has(target.project)) {
-          rejected.push({ index, error: target.ok ? `no project "${target.project}"` : target.reason });
+          const reason = target.ok
+            ? `no project ${JSON.stringify(target.project.slice(0, 80))}`
+            : target.reason;
+          rejected.push({ index, error: reason });
           return;
         }
         const eventId = parsed.input.eventId ?? randomUUID();
         if (!indexOf.has(eventId)) indexOf.set(eventId, index);
-        records.push({
-          ...price({
-            input: parsed.input,
-            eventId,
-            createdAt,
-            agentCost: agentCost as AgentCostPolicy | undefined,
-          }),
-          project: target.project,
+        const record = price({
+          input: parsed.input,
+          eventId,
+          createdAt,
+          agentCost: agentCost as AgentCostPolicy | undefined,
         });
+        record.project = target.project;
+        records.push(record);
       });
       dependencies.metrics.ingestStarted(records.length);
       let result: IngestWriteResult;
