@@ -1,13 +1,16 @@
 // The library and the CLI take `project` like any other dimension (issue 21): filters (one project,
 // several, none at all), grouping, from the rollups and from raw events alike; the events list; and
-// getEvent when two projects hold the same event id.
+// getEvent when two projects hold the same event id; export and import keep each event's project.
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { getEvent, listEvents, queryCosts } from "../../src/query/index.js";
 import { queryCostsUsing } from "../../src/query/query-costs.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { runLedger } from "../support/cli.js";
-import { describeEachEngine, serverUrl } from "../support/databases.js";
+import { describeEachEngine, serverUrl, uniqueSchema } from "../support/databases.js";
 import { insertEvents, testEvent } from "./support/cost-events.js";
 
 const day = 86_400_000;
@@ -64,7 +67,11 @@ describeEachEngine("project as a query dimension", (context) => {
 
   it("lists one project's events, and finds an event id within the projects asked", async () => {
     const page = await listEvents(store(), { filters: { project: "beta" } });
-    expect(page.events.map((event) => event.repo)).toEqual(["beta-repo", "beta-repo", "beta-repo"]);
+    expect(page.events.map((event) => [event.project, event.repo])).toEqual([
+      ["beta", "beta-repo"],
+      ["beta", "beta-repo"],
+      ["beta", "beta-repo"],
+    ]);
     expect((await listEvents(store(), { filters: { project: [] } })).events).toEqual([]);
     expect((await getEvent(store(), sharedId, { project: "beta" }))?.repo).toBe("beta-repo");
     expect((await getEvent(store(), sharedId, { project: ["default", "alpha"] }))?.repo).toBe("alpha-repo");
@@ -89,6 +96,39 @@ describeEachEngine("project as a query dimension", (context) => {
       expect(report.exitCode, report.stderr).toBe(0);
       const parsed = JSON.parse(report.stdout) as { rows: Array<{ project: string }> };
       expect(parsed.rows.map((row) => row.project)).toEqual(["beta", "alpha"]);
+    },
+  );
+
+  it.runIf(context.engine === "postgres" && serverUrl)(
+    "exports each event's project and imports it back into that project",
+    async () => {
+      const exported = await runLedger(["export", "--database-url", serverUrl!, "--schema", context.schema]);
+      const lines = exported.stdout.trim().split("\n");
+      expect(lines.map((line) => (JSON.parse(line) as { project: string }).project).sort()).toEqual([
+        "alpha",
+        "alpha",
+        "alpha",
+        "beta",
+        "beta",
+        "beta",
+        "default",
+        "default",
+        "default",
+      ]);
+      const directory = await mkdtemp(path.join(os.tmpdir(), "llm-ledger-projects-"));
+      const other = uniqueSchema();
+      try {
+        const file = path.join(directory, "events.jsonl");
+        await writeFile(file, exported.stdout);
+        const imported = await runLedger(["import", file, "--database-url", serverUrl!, "--schema", other]);
+        expect(imported.stdout).toBe("imported 9 event(s); 0 already stored; 0 bad line(s) of 9\n");
+        const copy = { database: context.database(), schema: other };
+        const options = { groupBy: ["project" as const, "repo" as const] };
+        expect(await queryCosts(copy, options)).toEqual(await queryCosts(store(), options));
+      } finally {
+        await context.database().exec(`DROP SCHEMA IF EXISTS "${other}" CASCADE`);
+        await rm(directory, { recursive: true, force: true });
+      }
     },
   );
 });
