@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
-import { defaultProject, type ProjectStore } from "../projects/index.js";
+import type { ProjectStore } from "../projects/index.js";
 import {
   createEventPricer,
   eventInputFields,
@@ -13,7 +13,7 @@ import {
 import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
-import { writeProjectOf } from "./project-scope.js";
+import { writeProjectsOf } from "./project-scope.js";
 import { createIngestWriter, type IngestWriteResult } from "./ingest-writer.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -100,7 +100,11 @@ export function mountIngestRoutes(dependencies: {
         );
       }
       const principal = context.get("principal");
-      const known = await existingProjects(dependencies.projects, principal.project, events);
+      const projectOf = await writeProjectsOf(
+        dependencies.projects,
+        principal,
+        events.map((event) => (event as { project?: unknown } | null)?.project),
+      );
       const rejected: IngestAnswer["rejected"] = [];
       const records: NewLlmCostRecord[] = [];
       const indexOf = new Map<string, number>();
@@ -126,12 +130,9 @@ export function mountIngestRoutes(dependencies: {
           rejected.push({ index, error: 'agentCost must be "catalog" or "sdk"' });
           return;
         }
-        const target = writeProjectOf(principal, (event as { project?: unknown }).project);
-        if (!target.ok || !known.has(target.project)) {
-          const reason = target.ok
-            ? `no project ${JSON.stringify(target.project.slice(0, 80))}`
-            : target.reason;
-          rejected.push({ index, error: reason });
+        const target = projectOf((event as { project?: unknown }).project);
+        if (!target.ok) {
+          rejected.push({ index, error: target.reason });
           return;
         }
         const eventId = parsed.input.eventId ?? randomUUID();
@@ -163,25 +164,6 @@ export function mountIngestRoutes(dependencies: {
     });
     app.route("/v1/events", routes);
   };
-}
-
-/**
- * The projects a request may write to that exist: a bound key's own (its binding is a foreign key),
- * or for a key of every project `default` and those its events name that are stored (one read).
- */
-async function existingProjects(
-  projects: Pick<ProjectStore, "list">,
-  bound: string | null,
-  events: readonly unknown[],
-): Promise<ReadonlySet<string>> {
-  if (bound !== null) return new Set([bound]);
-  const named = new Set<string>([defaultProject]);
-  for (const event of events) {
-    const project = (event as { project?: unknown } | null)?.project;
-    if (typeof project === "string") named.add(project);
-  }
-  if (named.size === 1) return named;
-  return new Set((await projects.list([...named])).map((project) => project.slug));
 }
 
 function unknownField(event: unknown): string | undefined {

@@ -1,4 +1,4 @@
-import { defaultProject } from "../projects/index.js";
+import { defaultProject, type ProjectStore } from "../projects/index.js";
 import type { CostFilters } from "../query/index.js";
 import type { Principal } from "./api-keys.js";
 import { HttpError } from "./http-errors.js";
@@ -29,6 +29,34 @@ export function writeProjectOf(principal: Pick<Principal, "project">, named: unk
     };
   }
   return { ok: true, project: named };
+}
+
+/**
+ * `writeProjectOf` for the events of one request, knowing which projects exist: `named` is each
+ * event's `project` field. A key bound to a project needs no read (its binding is a foreign key); a key
+ * of every project reads the projects its events name, once, and an event naming one that does not
+ * exist is refused (`no project "x"`).
+ */
+export async function writeProjectsOf(
+  projects: Pick<ProjectStore, "list">,
+  principal: Pick<Principal, "project">,
+  named: readonly unknown[],
+): Promise<(named: unknown) => WriteProject> {
+  const wanted = new Set<string>([defaultProject]);
+  if (principal.project === null) {
+    for (const project of named) if (typeof project === "string") wanted.add(project);
+  }
+  const known =
+    wanted.size === 1
+      ? undefined
+      : new Set((await projects.list([...wanted])).map((project) => project.slug));
+  return (project) => {
+    const target = writeProjectOf(principal, project);
+    if (!target.ok || known === undefined || target.project === defaultProject || known.has(target.project)) {
+      return target;
+    }
+    return { ok: false, reason: `no project ${JSON.stringify(target.project.slice(0, 80))}` };
+  };
 }
 
 /**
