@@ -86,6 +86,12 @@ export type LedgerErrorCode =
   | "E_KEY_AMBIGUOUS"
   | "E_KEY_NAME"
   | "E_SCOPES"
+  // Projects: their slugs and names, and which project a key may see and manage.
+  | "E_PROJECT_EXISTS"
+  | "E_PROJECT_NAME"
+  | "E_PROJECT_SCOPE"
+  | "E_PROJECT_SLUG"
+  | "E_PROJECT_UNKNOWN"
   | "E_AUTH"
   | "E_AUTH_QUERY_KEY"
   | "E_AUTH_THROTTLED"

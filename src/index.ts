@@ -39,6 +39,15 @@ export {
   type LedgerLogger,
 } from "./store/index.js";
 
+// Projects: the teams one ledger is shared by.
+export {
+  createProjectStore,
+  checkProjectSlug,
+  defaultProject,
+  type ProjectInfo,
+  type ProjectStore,
+} from "./projects/index.js";
+
 // The tracker for the application's hot path, and the sink that sends its events to a service.
 export {
   createCostTracker,
@@ -95,6 +104,7 @@ export {
   type Dimension,
   type EventPage,
   type ListEventsOptions,
+  type GetEventOptions,
 } from "./query/index.js";
 
 // Budgets over the ledger's spend: specs, storage, status and forecast.

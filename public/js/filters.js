@@ -1,11 +1,13 @@
 // The filter bar: one select per dimension, filled from the data of the selected range (values with
-// the most spend first), a metadata key and value, and a reset button.
+// the most spend first), a metadata key and value, and a reset button. The first is the project
+// switcher, shown only to a key that sees several projects ("All projects" is every project's totals).
 import { el, replaceChildren } from "./dom.js";
 import { compareDecimals } from "./decimal.js";
 import { createMetadataFilter } from "./metadata-filter.js";
 
 /** The dimensions the dashboard filters by, with their labels. */
 export const filterDimensions = [
+  { dimension: "project", label: "Project", all: "All projects", onlyWhenSeveral: true },
   { dimension: "repo", label: "Repo", all: "All repos" },
   { dimension: "taskType", label: "Task type", all: "All task types" },
   { dimension: "model", label: "Model", all: "All models" },
@@ -28,7 +30,7 @@ export function createFilterBar({ initial, onChange, onMetadataKey }) {
     { type: "button", className: "button-link", "data-testid": "filters-reset", onClick: () => set({}) },
     "Clear filters",
   );
-  const fields = filterDimensions.map(({ dimension, label, all }) => {
+  const fields = filterDimensions.map(({ dimension, label, all, onlyWhenSeveral }) => {
     const select = el(
       "select",
       {
@@ -39,13 +41,16 @@ export function createFilterBar({ initial, onChange, onMetadataKey }) {
       },
       el("option", { value: "" }, all),
     );
-    selects.set(dimension, { select, all });
-    return el(
+    const field = el(
       "label",
       { className: "filter", for: `filter-${dimension}` },
       el("span", { className: "filter-label" }, label),
       select,
     );
+    // Hidden until the options are known: a key of one project never sees a switcher.
+    if (onlyWhenSeveral) field.hidden = true;
+    selects.set(dimension, { select, all, field, onlyWhenSeveral });
+    return field;
   });
   const element = el(
     "section",
@@ -105,6 +110,7 @@ export function createFilterBar({ initial, onChange, onMetadataKey }) {
         values.map((value) => el("option", { value }, value)),
       );
       entry.select.value = selected ?? "";
+      if (entry.onlyWhenSeveral) entry.field.hidden = values.length < 2;
     },
   };
 }

@@ -40,10 +40,16 @@ export const eventExportFields: ReadonlyArray<ExportedField> = [
   "traceId",
   "environment",
   "metadata",
+  // Last, so the columns of exports made before projects keep their places.
+  "project",
 ];
 
-/** The fields the ledger fills in when it prices and stores an event: a caller never sends them. */
+/**
+ * The fields the ledger fills in when it prices and stores an event, and the project the writer's key
+ * decides (HTTP ingest reads a `project` it names, server/project-scope.ts): a tracker never sends them.
+ */
 export const pricedEventFields = [
+  "project",
   "ingestedAt",
   "resolvedModel",
   "estimatedCostUsd",

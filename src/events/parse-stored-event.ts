@@ -68,6 +68,8 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       environment: input.environment,
       metadata: input.metadata,
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
+      // Absent in exports made before projects: the store's default then.
+      project: optionalName(readOwn(source, "project"), "project") ?? undefined,
     };
     return { ok: true, record };
   } catch (error) {

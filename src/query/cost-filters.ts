@@ -49,10 +49,13 @@ export function checkFilters(filters: unknown): ResolvedFilters {
     }
     const dimension = resolveDimension(name, "filters");
     const values: unknown[] = Array.isArray(value) ? value : [value];
-    if (values.length === 0 || values.length > maxValues) {
+    // No project at all is a real question (a key asking only for projects it cannot see): it
+    // matches nothing.
+    const fewest = dimension.everyTable ? 0 : 1;
+    if (values.length < fewest || values.length > maxValues) {
       throw new LedgerError(
         "E_QUERY_FILTER",
-        `filters.${name}: expected 1 to ${maxValues} values, got ${values.length}`,
+        `filters.${name}: expected ${fewest} to ${maxValues} values, got ${values.length}`,
       );
     }
     for (const item of values) {
@@ -93,12 +96,22 @@ export function dimensionSql(
   target: DimensionTarget,
   parameters: SqlParameters,
 ): string {
-  if (target === "byDimension") return "value";
+  if (target === "byDimension") return dimension.everyTable ? dimension.rawSql : "value";
   const sql = target === "raw" ? dimension.rawSql : dimension.rollupSql;
   if (sql === null) throw new Error(`dimension ${dimension.name} is not in the rollup`);
   if (dimension.metadataKey === undefined) return sql;
   const placeholder = parameters.add(dimension.metadataKey);
   return sql.replace("$key", () => placeholder);
+}
+
+/**
+ * The projects a `project` filter names (none may be named: that matches nothing), or undefined
+ * without one. Every rollup key leads with the project, so the rollup reads name these instead of the
+ * projects with rows, and the filter needs no condition of its own there.
+ */
+export function projectFilterValues(filters: ResolvedFilters): string[] | undefined {
+  const filter = filters.dimensions.find((entry) => entry.dimension.everyTable);
+  return filter?.values.filter((value): value is string => value !== null);
 }
 
 /** The WHERE conditions for `filters` over raw events or the rollup. */
@@ -109,10 +122,13 @@ export function filterConditions(
 ): string[] {
   const conditions: string[] = [];
   for (const { dimension, values } of filters.dimensions) {
+    // The rollup reads name their projects already (cost-query-sql.ts narrows that list instead).
+    if (dimension.everyTable && target !== "raw") continue;
     const column = dimensionSql(dimension, target, parameters);
     const present = values.filter((value): value is string => value !== null);
     const parts: string[] = [];
-    if (present.length > 0) parts.push(`${column} = ANY(${parameters.add(present)}::text[])`);
+    if (present.length > 0 || values.length === 0)
+      parts.push(`${column} = ANY(${parameters.add(present)}::text[])`);
     if (present.length < values.length) parts.push(`${column} IS NULL`);
     conditions.push(parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`);
   }

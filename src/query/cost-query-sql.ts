@@ -1,6 +1,6 @@
 import { quoteSchema } from "../store/schema-name.js";
 import type { CostQueryPlan, MetricName } from "./cost-query-options.js";
-import { dimensionSql, filterConditions } from "./cost-filters.js";
+import { dimensionSql, filterConditions, projectFilterValues } from "./cost-filters.js";
 import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
 import {
   closedThroughSql,
@@ -109,6 +109,8 @@ export function buildCostQuery(
 
   const parts: string[] = [];
   // Every rollup key leads with the project: naming the projects lets the key index find the rows.
+  // A project filter names them itself; otherwise the rollup state lists those with rows.
+  let projects: string | undefined;
   const rollupPart = (source: RollupSource, span: Span, split?: "closed" | "open") => {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, source.target, parameters)} AS k${index}`,
@@ -116,7 +118,7 @@ export function buildCostQuery(
     if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
     const time = spansCondition(source.timeColumn, [span], parameters);
     const conditions = [
-      `project = ANY(${rollupProjectsSql})`,
+      `project = ANY(${(projects ??= projectList(plan, parameters))})`,
       ...source.rows,
       ...(time ? [time] : []),
       ...(split ? [`${source.timeColumn} ${split === "closed" ? "<" : ">="} ${closedThroughSql}`] : []),
@@ -192,6 +194,12 @@ export function buildCostQuery(
     `WITH RECURSIVE ${state}parts AS (${parts.join(" UNION ALL ")}), grouped AS (${grouped}), page AS (${page}) ` +
     `${rowsSelect} UNION ALL ${totalsSelect} ORDER BY is_total, position`;
   return { text, values: parameters.values };
+}
+
+/** The projects a rollup read names: a project filter's values, else those with rollup rows. */
+function projectList(plan: CostQueryPlan, parameters: SqlParameters): string {
+  const filtered = projectFilterValues(plan.filters);
+  return filtered ? `${parameters.add(filtered)}::text[]` : rollupProjectsSql;
 }
 
 /** The ORDER BY of the grouped rows: the asked terms, then every group column so that ties are stable. */

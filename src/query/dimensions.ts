@@ -11,6 +11,7 @@ export const dimensionNames = [
   "userId",
   "sessionId",
   "environment",
+  "project",
 ] as const;
 
 export type FixedDimension = (typeof dimensionNames)[number];
@@ -29,11 +30,18 @@ export interface ResolvedDimension {
   inSummary: boolean;
   /** True when the one-dimension rollup carries it (the summary's four, and userId). */
   inByDimension: boolean;
+  /**
+   * True for `project`, a key column of every table (the one-dimension rollup's too, beside the
+   * dimension it holds): it never decides which rollup a query reads.
+   */
+  everyTable?: boolean;
   /** The metadata key, bound as a parameter, for `metadata.<key>`. */
   metadataKey?: string;
 }
 
 const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null; inSummary: boolean }> = {
+  // Every table leads its key with the project, the one-dimension rollup too (see dimensionSql).
+  project: { raw: "project", rollup: "project", inSummary: true },
   repo: { raw: "repo", rollup: "repo", inSummary: true },
   taskType: { raw: "task_type", rollup: "task_type", inSummary: true },
   // The catalog's id, so one model's dated spellings are one row; the raw id when unpriced.
@@ -64,6 +72,7 @@ export function resolveDimension(name: unknown, where: string): ResolvedDimensio
         rollupSql: columns.rollup,
         inSummary: columns.inSummary,
         inByDimension: columns.inSummary || name === "userId",
+        everyTable: name === "project",
       };
     }
     if (name.startsWith(metadataPrefix)) {

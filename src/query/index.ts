@@ -21,7 +21,7 @@ export { dimensionNames, type Dimension, type FixedDimension } from "./dimension
 export type { QueryStore } from "./store-handle.js";
 export type { Instant } from "./time-range.js";
 export { listEvents, type EventPage, type ListEventsOptions } from "./list-events.js";
-export { getEvent } from "./get-event.js";
+export { getEvent, type GetEventOptions } from "./get-event.js";
 export { repriceEvents, type RepriceOptions, type RepriceResult } from "./reprice-events.js";
 export { reconcileCosts, type ReconcileRow, type ReconcileSdkOptions } from "./reconcile-costs.js";
 export {

@@ -130,7 +130,10 @@ async function chooseLayout(
  */
 function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "dimension"> | undefined {
   const dimensions = [...plan.groupBy, ...plan.filters.dimensions.map((filter) => filter.dimension)];
-  const names = new Set(dimensions.map((dimension) => dimension.name));
+  // The project is in every rollup's key: it never rules out the one-dimension rows.
+  const names = new Set(
+    dimensions.filter((dimension) => !dimension.everyTable).map((dimension) => dimension.name),
+  );
   const noFlags = Object.values(plan.filters.flags).every((flag) => flag === undefined);
   if (names.size <= 1 && noFlags && dimensions.every((dimension) => dimension.inByDimension)) {
     return { rollups: "byDimension", dimension: [...names][0] ?? "provider" };

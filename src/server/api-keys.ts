@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { LedgerError } from "../errors.js";
+import { checkProjectSlug, defaultProject } from "../projects/index.js";
 import type { Queryable } from "../store/database.js";
 import { quoteSchema } from "../store/schema-name.js";
 
@@ -14,6 +15,8 @@ export interface ApiKeyInfo {
   /** The key's first characters, to tell keys apart. */
   prefix: string;
   scopes: Scope[];
+  /** The one project the key sees and writes, or null for every project. */
+  project: string | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -24,15 +27,29 @@ export interface Principal {
   keyId: string;
   name: string;
   scopes: readonly Scope[];
+  /** The one project the key sees and writes, or null for every project (see project-scope.ts). */
+  project: string | null;
 }
 
 /** The service's API keys, stored as SHA-256 hashes (migration 0002): create, verify, list, revoke. */
 export interface ApiKeyStore {
-  /** Creates a key; the returned `key` is shown once and stored only as a hash. */
-  create(input: { name: string; scopes: readonly Scope[] }): Promise<{ key: string; info: ApiKeyInfo }>;
-  list(): Promise<ApiKeyInfo[]>;
-  /** Revokes by id or by prefix; returns the revoked key, or undefined when none matched. */
-  revoke(idOrPrefix: string): Promise<ApiKeyInfo | undefined>;
+  /**
+   * Creates a key bound to `project` (which must exist: `E_PROJECT_UNKNOWN`), or with `null` to every
+   * project; without one, an admin key is of every project and any other key of `default`. The
+   * returned `key` is shown once and stored only as a hash.
+   */
+  create(input: {
+    name: string;
+    scopes: readonly Scope[];
+    project?: string | null | undefined;
+  }): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** Every key, or with `project` only the keys bound to it (what that project's admin manages). */
+  list(project?: string): Promise<ApiKeyInfo[]>;
+  /**
+   * Revokes by id or by prefix (with `project`, only a key bound to it); returns the revoked key, or
+   * undefined when none matched.
+   */
+  revoke(idOrPrefix: string, project?: string): Promise<ApiKeyInfo | undefined>;
   /** The principal for a presented key, or undefined. Comparison is by hash, in constant time. */
   verify(key: string): Promise<Principal | undefined>;
   /**
@@ -50,6 +67,15 @@ const maxCachedKeys = 10_000;
 const maxKeyId = 2n ** 63n - 1n;
 
 const generatedKeyPattern = /^llk_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The project of a key created without naming one: an admin key sees every project (as an operator
+ * expects of the first key); a read or ingest key is the `default` project's, so a key meant for one
+ * team never sees every team's figures by omission.
+ */
+export function defaultKeyProject(keyScopes: readonly Scope[]): string | null {
+  return keyScopes.includes("admin") ? null : defaultProject;
+}
 
 /** A fresh random key: `llk_` and 32 random bytes, base64url. */
 export function generateApiKey(): string {
@@ -76,7 +102,7 @@ export function parseScopes(values: readonly unknown[]): Scope[] {
 }
 
 /**
- * API keys in `llm_ledger_api_keys` (migration 0003), plus an optional admin key held only in memory
+ * API keys in `llm_ledger_api_keys` (migration 0002, bound to projects by 0004), plus an optional admin key held only in memory
  * (`LLM_LEDGER_ADMIN_KEY`, passed in by the server). Verified keys are cached briefly, so a revocation
  * made elsewhere takes effect within seconds and at once when made through this store.
  */
@@ -87,6 +113,7 @@ export function createApiKeyStore(options: {
   now?: () => number;
 }): ApiKeyStore {
   const table = `${quoteSchema(options.schema ?? "public")}.llm_ledger_api_keys`;
+  const projects = `${quoteSchema(options.schema ?? "public")}.llm_ledger_projects`;
   const now = options.now ?? Date.now;
   const adminHash =
     options.adminKey === undefined ? undefined : Buffer.from(hashApiKey(options.adminKey), "hex");
@@ -98,6 +125,7 @@ export function createApiKeyStore(options: {
     name: row.name,
     prefix: row.prefix,
     scopes: row.scopes,
+    project: row.project,
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
@@ -112,23 +140,41 @@ export function createApiKeyStore(options: {
       if (/\p{Cc}/u.test(name))
         throw new LedgerError("E_KEY_NAME", "a key name cannot contain control characters");
       const keyScopes = parseScopes(input.scopes);
+      const project =
+        input.project === undefined
+          ? defaultKeyProject(keyScopes)
+          : input.project === null
+            ? null
+            : checkProjectSlug(input.project);
       const key = generateApiKey();
+      // Inserted only when the project exists, so an unknown one is a precise error, not a foreign-key
+      // violation.
       const [row] = await options.database.query<KeyRow>(
-        `INSERT INTO ${table} (name, key_hash, prefix, scopes) VALUES ($1, $2, $3, $4::text[]) RETURNING *`,
-        [name, hashApiKey(key), key.slice(0, 12), keyScopes],
+        `INSERT INTO ${table} (name, key_hash, prefix, scopes, project)
+         SELECT $1, $2, $3, $4::text[], $5::text
+          WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM ${projects} WHERE slug = $5::text)
+         RETURNING *`,
+        [name, hashApiKey(key), key.slice(0, 12), keyScopes, project],
       );
-      return { key, info: toInfo(row!) };
+      if (!row) throw new LedgerError("E_PROJECT_UNKNOWN", `no project '${project}'`);
+      return { key, info: toInfo(row) };
     },
-    async list() {
-      const rows = await options.database.query<KeyRow>(`SELECT * FROM ${table} ORDER BY id`);
+    async list(project) {
+      const rows = await options.database.query<KeyRow>(
+        project === undefined
+          ? `SELECT * FROM ${table} ORDER BY id`
+          : `SELECT * FROM ${table} WHERE project = $1 ORDER BY id`,
+        project === undefined ? [] : [project],
+      );
       return rows.map(toInfo);
     },
-    async revoke(idOrPrefix) {
+    async revoke(idOrPrefix, project) {
       const byId = /^\d+$/.test(idOrPrefix) && BigInt(idOrPrefix) <= maxKeyId;
       const rows = await options.database.query<KeyRow>(
         `UPDATE ${table} SET revoked_at = COALESCE(revoked_at, now())
-          WHERE ${byId ? "id = $1::bigint" : "prefix = $1"} RETURNING *`,
-        [idOrPrefix],
+          WHERE ${byId ? "id = $1::bigint" : "prefix = $1"} AND ($2::text IS NULL OR project = $2::text)
+          RETURNING *`,
+        [idOrPrefix, project ?? null],
       );
       if (rows.length > 1)
         throw new LedgerError("E_KEY_AMBIGUOUS", `prefix ${idOrPrefix} matches several keys; revoke by id`);
@@ -142,7 +188,7 @@ export function createApiKeyStore(options: {
       if (key.length < 20 || key.length > 512) return undefined;
       const hash = hashApiKey(key);
       if (adminHash && timingSafeEqual(Buffer.from(hash, "hex"), adminHash)) {
-        return { keyId: "env", name: "admin (LLM_LEDGER_ADMIN_KEY)", scopes };
+        return { keyId: "env", name: "admin (LLM_LEDGER_ADMIN_KEY)", scopes, project: null };
       }
       // Only a generated key can be stored: anything else (a guess, garbage) costs no database
       // lookup, which matters now that the throttle checks every claimed key before refusing it.
@@ -156,7 +202,7 @@ export function createApiKeyStore(options: {
       // The lookup is by hash; compare the hash again in constant time before trusting it.
       const principal =
         row && timingSafeEqual(Buffer.from(row.key_hash, "hex"), Buffer.from(hash, "hex"))
-          ? { keyId: String(row.id), name: row.name, scopes: row.scopes }
+          ? { keyId: String(row.id), name: row.name, scopes: row.scopes, project: row.project }
           : undefined;
       if (cache.size > maxCachedKeys) cache.clear();
       cache.set(hash, { principal, until: now() + cacheMilliseconds });
@@ -189,6 +235,7 @@ interface KeyRow {
   key_hash: string;
   prefix: string;
   scopes: Scope[];
+  project: string | null;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;

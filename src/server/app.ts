@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { Context } from "hono";
 import { createAdminKeyRoutes } from "./admin-key-routes.js";
+import { createProjectRoutes } from "./project-routes.js";
 import type { ApiKeyStore } from "./api-keys.js";
+import type { ProjectStore } from "../projects/index.js";
 import { requireScope, type AuthVariables, type GuardDependencies } from "./auth.js";
 import { createFailureThrottle, type FailureThrottle } from "./failure-throttle.js";
 import { errorResponse } from "./http-errors.js";
@@ -18,6 +20,8 @@ export { readJson } from "./request-body.js";
 export interface AppDependencies {
   /** The API keys that authenticate requests (and that the admin routes manage). */
   keys: ApiKeyStore;
+  /** The projects keys are bound to: `/v1/projects` manages them (not mounted without a store). */
+  projects?: ProjectStore | undefined;
   /** Told of every request that failed with a 5xx. */
   logger: ServerLogger;
   /** The dashboard's sessions (default: a fresh in-memory store). */
@@ -57,6 +61,8 @@ export interface Guards {
   ingest: ReturnType<typeof requireScope>;
   /** Bearer key with the `admin` scope. */
   admin: ReturnType<typeof requireScope>;
+  /** Any valid key, Bearer or session cookie, whatever its scopes (`GET /v1/projects`). */
+  anyKey: ReturnType<typeof requireScope>;
 }
 
 /** The Content-Security-Policy of every response: the dashboard loads only its own scripts and styles. */
@@ -74,11 +80,11 @@ export const contentSecurityPolicy = {
 };
 
 /**
- * The llm-ledger HTTP app: `/healthz`, sessions, admin key routes, and the route groups passed in.
+ * The llm-ledger HTTP app: `/healthz`, sessions, admin key routes, projects, and the route groups passed in.
  * Errors are rendered in one place, as `{ error: { code, message } }`, never with a stack trace.
  *
  * @example
- * const app = createApp({ keys, logger, routes: [mountCostRoutes(store)] });
+ * const app = createApp({ keys, projects, logger, routes: [mountCostRoutes(store)] });
  * const response = await app.request("/v1/costs", { headers: { authorization: `Bearer ${readKey}` } });
  */
 export function createApp(dependencies: AppDependencies): LedgerApp {
@@ -94,6 +100,7 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
     read: requireScope("read", { ...guardDependencies, allowCookie: true }),
     ingest: requireScope("ingest", { ...guardDependencies, allowCookie: false }),
     admin: requireScope("admin", { ...guardDependencies, allowCookie: false }),
+    anyKey: requireScope("any", { ...guardDependencies, allowCookie: true }),
   };
   const app: LedgerApp = new Hono();
 
@@ -116,6 +123,9 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
     createSessionRoutes({ ...guardDependencies, guards, secureCookies: dependencies.secureCookies }),
   );
   app.route("/v1/admin/keys", createAdminKeyRoutes({ keys: dependencies.keys, sessions, guards }));
+  if (dependencies.projects) {
+    app.route("/v1/projects", createProjectRoutes({ projects: dependencies.projects, guards }));
+  }
   for (const mount of dependencies.routes ?? []) mount(app, guards);
   return app;
 }

@@ -66,13 +66,13 @@ export async function verifyClaimedKey(
 }
 
 /**
- * Requires a principal with `scope`: a Bearer key, or (where `allowCookie`) the dashboard's session
+ * Requires a principal with `scope` (`any`: any valid key): a Bearer key, or (where `allowCookie`) the dashboard's session
  * cookie. No key or a wrong one → 401; the wrong scope → 403; repeated wrong keys → 429. Keys in the
  * query string are refused, never read. A cookie-authenticated request that changes state must be
  * same-origin JSON (see same-origin.ts).
  */
 export function requireScope(
-  scope: Scope,
+  scope: Scope | "any",
   dependencies: GuardDependencies & { allowCookie: boolean },
 ): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (context, next) => {
@@ -91,7 +91,7 @@ export function requireScope(
       });
     }
     dependencies.onAuthenticated?.(context);
-    if (!principal.scopes.includes(scope) && !principal.scopes.includes("admin")) {
+    if (scope !== "any" && !principal.scopes.includes(scope) && !principal.scopes.includes("admin")) {
       throw new HttpError("E_SCOPE", `this key lacks the '${scope}' scope`);
     }
     context.set("principal", principal);

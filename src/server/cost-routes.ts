@@ -4,15 +4,18 @@ import type { Guards, LedgerApp } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
 import { createEventRoutes } from "./event-routes.js";
 import { parseClientInput } from "./http-errors.js";
+import { readFiltersOf } from "./project-scope.js";
 
 /**
  * `GET /v1/costs` (scope read): `queryCosts` over query parameters; JSON, or CSV with `Accept: text/csv`.
+ * A key bound to a project reads that project's figures only.
  */
 export function createCostRoutes(store: QueryStore, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
   routes.on("GET", "/", guards.read);
   routes.get("/", async (context) => {
-    const options = parseClientInput(() => costQueryFromParams(new URL(context.req.url).searchParams));
+    const asked = parseClientInput(() => costQueryFromParams(new URL(context.req.url).searchParams));
+    const options = { ...asked, filters: readFiltersOf(context.get("principal"), asked.filters) };
     const report = await parseClientInput(() => queryCosts(store, options));
     if ((context.req.header("accept") ?? "").includes("text/csv")) {
       return context.body(costReportCsv(report, options.groupBy ?? [], options.grain !== undefined), 200, {

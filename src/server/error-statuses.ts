@@ -47,6 +47,12 @@ export const errorStatuses = {
   E_SCOPES: 400,
   E_BUDGET_SPEC: 400,
   E_BUDGET_CONFLICT: 409,
+  E_PROJECT_NAME: 400,
+  E_PROJECT_SLUG: 400,
+  E_PROJECT_UNKNOWN: 400,
+  // A key bound to one project acting beyond it; a slug already taken.
+  E_PROJECT_SCOPE: 403,
+  E_PROJECT_EXISTS: 409,
   // Try again later: the database, or the request deadline.
   E_DB_AUTH: 503,
   E_DB_CLOSED: 503,

@@ -5,6 +5,7 @@ import type { Guards, LedgerApp } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
 import { eventsCsvStream } from "./events-csv-stream.js";
 import { HttpError, parseClientInput } from "./http-errors.js";
+import { readFiltersOf, visibleProjectsOf } from "./project-scope.js";
 
 /** Events per database read while a CSV download is streamed (listEvents' largest page). */
 const csvPage = 1000;
@@ -17,6 +18,7 @@ const csvPage = 1000;
  *   CSV file with the columns of `llm-ledger export`.
  * - `GET /v1/events/{eventId}`: one event with every field (`getEvent`), what the dashboard's detail
  *   view opens; 404 when none.
+ * A key bound to a project sees that project's events only.
  */
 export function createEventRoutes(store: QueryStore, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
@@ -33,7 +35,11 @@ export function createEventRoutes(store: QueryStore, guards: Guards): LedgerApp 
           `${extra.join(", ")} does not apply to /v1/events; use from, to, limit, cursor and filters`,
         );
       }
-      return { ...parsed, cursor: params.get("cursor") ?? undefined };
+      return {
+        ...parsed,
+        filters: readFiltersOf(context.get("principal"), parsed.filters),
+        cursor: params.get("cursor") ?? undefined,
+      };
     });
     if ((context.req.header("accept") ?? "").includes("text/csv")) {
       // The first page is read before answering, so a bad cursor or filter is still a 400.
@@ -49,7 +55,9 @@ export function createEventRoutes(store: QueryStore, guards: Guards): LedgerApp 
 
   routes.get("/:eventId", async (context) => {
     const eventId = context.req.param("eventId");
-    const event = await parseClientInput(() => getEvent(store, eventId));
+    // Another project's event answers exactly as an id nobody stored.
+    const project = visibleProjectsOf(context.get("principal"));
+    const event = await parseClientInput(() => getEvent(store, eventId, { project }));
     if (!event) throw new HttpError("E_NOT_FOUND", `no event with id ${eventId}`);
     return context.json(event);
   });

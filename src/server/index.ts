@@ -8,4 +8,5 @@ export {
   type ApiKeyInfo,
   type Scope,
 } from "./api-keys.js";
+export { writeProjectOf, writeProjectsOf, type WriteProject } from "./project-scope.js";
 export { createJsonLogger, type ServerLogger } from "./server-logger.js";

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
+import type { ProjectStore } from "../projects/index.js";
 import {
   createEventPricer,
   eventInputFields,
@@ -12,6 +13,7 @@ import {
 import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
+import { writeProjectsOf } from "./project-scope.js";
 import { createIngestWriter, type IngestWriter, type IngestWriteResult } from "./ingest-writer.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -26,9 +28,10 @@ const acceptedFields: ReadonlySet<string> = new Set(eventInputFields);
 /**
  * Fields beyond the record: the sender's pricing intent. `agentCost` ("catalog" default, or "sdk")
  * is the tracker's option of that name for this event, so an event sent through the HTTP sink is
- * priced as the sender's tracker would have priced it.
+ * priced as the sender's tracker would have priced it. `project` names the event's project, which
+ * the key decides (project-scope.ts): a key bound to a project needs none.
  */
-const intentFields: ReadonlySet<string> = new Set(["agentCost"]);
+const intentFields: ReadonlySet<string> = new Set(["agentCost", "project"]);
 const agentCostPolicies: ReadonlySet<unknown> = new Set<AgentCostPolicy>(["catalog", "sdk"]);
 
 export interface IngestAnswer {
@@ -48,6 +51,8 @@ export interface IngestAnswer {
  */
 export function mountIngestRoutes(dependencies: {
   store: Pick<TelemetryStore, "recordLlmCosts" | "maxBatchSize">;
+  /** Which projects exist, for events a key of every project sends to a project by name. */
+  projects: Pick<ProjectStore, "list">;
   pricing: Pricing;
   logger: ServerLogger;
   metrics: ServerMetrics;
@@ -100,6 +105,12 @@ export function mountIngestRoutes(dependencies: {
           `at most ${maxEventsPerRequest} events per request, got ${events.length}`,
         );
       }
+      const principal = context.get("principal");
+      const projectOf = await writeProjectsOf(
+        dependencies.projects,
+        principal,
+        events.map((event) => (event as { project?: unknown } | null)?.project),
+      );
       const rejected: IngestAnswer["rejected"] = [];
       const records: NewLlmCostRecord[] = [];
       const indexOf = new Map<string, number>();
@@ -125,16 +136,21 @@ export function mountIngestRoutes(dependencies: {
           rejected.push({ index, error: 'agentCost must be "catalog" or "sdk"' });
           return;
         }
+        const target = projectOf((event as { project?: unknown }).project);
+        if (!target.ok) {
+          rejected.push({ index, error: target.reason });
+          return;
+        }
         const eventId = parsed.input.eventId ?? randomUUID();
         if (!indexOf.has(eventId)) indexOf.set(eventId, index);
-        records.push(
-          price({
-            input: parsed.input,
-            eventId,
-            createdAt,
-            agentCost: agentCost as AgentCostPolicy | undefined,
-          }),
-        );
+        const record = price({
+          input: parsed.input,
+          eventId,
+          createdAt,
+          agentCost: agentCost as AgentCostPolicy | undefined,
+        });
+        record.project = target.project;
+        records.push(record);
       });
       dependencies.metrics.ingestStarted(records.length);
       let result: IngestWriteResult;

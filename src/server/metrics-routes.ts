@@ -3,6 +3,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import type { Pricing } from "../pricing/index.js";
 import { queryCosts, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
+import { readFiltersOf } from "./project-scope.js";
 import type { MetricsSnapshot, ServerMetrics } from "./server-metrics.js";
 
 /** What `/metrics` reports from: the ledger, the service's counters and the pricing in force. */
@@ -62,18 +63,20 @@ const counters: ReadonlyArray<[name: string, help: string, value: CountKey]> = [
 ];
 
 /**
- * `GET /metrics` (scope read): the Prometheus text exposition, written by prom-client from a registry
- * of this route's own (no global state) — ingest and OTLP span counters, pending events, the pricing
- * catalog in force and its refreshes, scheduled bill imports, spend and events by provider.
+ * `GET /metrics` (scope read): the Prometheus text exposition, written by prom-client — the service's
+ * ingest and OTLP span counters, pending events, pricing refreshes and scheduled bill imports (from a
+ * registry of this route's own: no global state), then the pricing catalog in force and spend and
+ * events by provider. A key bound to a project gets that project's spend and events (and the catalog)
+ * only: the service's counters count every project's requests.
  */
 export function createMetricsRoutes(dependencies: MetricsDependencies, guards: Guards): LedgerApp {
-  const registry = new Registry();
+  const service = new Registry();
   let snapshot: MetricsSnapshot = dependencies.metrics.snapshot();
   for (const [name, help, value] of counters) {
     new Counter({
       name,
       help,
-      registers: [registry],
+      registers: [service],
       collect() {
         this.reset();
         this.inc(snapshot[value]);
@@ -83,30 +86,58 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
   new Gauge({
     name: "llm_ledger_ingest_pending_events",
     help: "Validated events whose write has not committed yet.",
-    registers: [registry],
+    registers: [service],
     collect() {
       this.set(snapshot.pendingEvents);
     },
   });
-  const catalogDate = dependencies.pricing
-    ? new Gauge({
-        name: "llm_ledger_pricing_catalog_date_seconds",
-        help: "Date of the pricing catalog in force (00:00 UTC), in seconds since the Unix epoch.",
-        labelNames: ["version"],
-        registers: [registry],
-      })
-    : undefined;
   new Gauge({
     name: "llm_ledger_bills_last_import_timestamp_seconds",
     help: "Time of the last successful scheduled bill import (serve --bills-refresh), by provider, in seconds since the Unix epoch.",
     labelNames: ["provider"],
-    registers: [registry],
+    registers: [service],
     collect() {
       this.reset();
       for (const [provider, seconds] of Object.entries(snapshot.billsLastImport))
         this.set({ provider }, seconds);
     },
   });
+
+  const routes: LedgerApp = new Hono();
+  routes.on("GET", "/", guards.read);
+  routes.get("/", async (context) => {
+    const principal = context.get("principal");
+    const byProvider = await queryCosts(dependencies.store, {
+      groupBy: ["provider"],
+      filters: readFiltersOf(principal, undefined),
+    });
+    snapshot = dependencies.metrics.snapshot();
+    // The ledger's series in a registry of this scrape's own, so that concurrent scrapes by keys of
+    // different projects never see each other's figures.
+    const ledger = ledgerRegistry(dependencies.pricing, byProvider.rows);
+    const texts = [...(principal.project === null ? [await service.metrics()] : []), await ledger.metrics()];
+    // prom-client separates families with a blank line; the format ignores them, and without them
+    // every line of the answer is a comment or a sample (label values are escaped, never a newline).
+    const text = texts.join("\n").replace(/\n{2,}/g, "\n");
+    return context.body(text, 200, { "content-type": service.contentType });
+  });
+  return routes;
+}
+
+/** The pricing catalog in force, and spend and events by provider: a provider's series is there exactly while the ledger holds its events. */
+function ledgerRegistry(
+  pricing: Pricing | undefined,
+  rows: ReadonlyArray<{ provider?: string | null; costUsd: string; events: number }>,
+): Registry {
+  const registry = new Registry();
+  if (pricing) {
+    new Gauge({
+      name: "llm_ledger_pricing_catalog_date_seconds",
+      help: "Date of the pricing catalog in force (00:00 UTC), in seconds since the Unix epoch.",
+      labelNames: ["version"],
+      registers: [registry],
+    }).set({ version: pricing.version }, Date.parse(`${pricing.catalogDate}T00:00:00Z`) / 1000);
+  }
   const spend = new Gauge({
     name: "llm_ledger_spend_usd",
     help: "Estimated spend in US dollars recorded in the ledger, by provider (all time).",
@@ -119,32 +150,13 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
     labelNames: ["provider"],
     registers: [registry],
   });
-
-  const routes: LedgerApp = new Hono();
-  routes.on("GET", "/", guards.read);
-  routes.get("/", async (context) => {
-    const byProvider = await queryCosts(dependencies.store, { groupBy: ["provider"] });
-    snapshot = dependencies.metrics.snapshot();
-    if (catalogDate && dependencies.pricing) {
-      const { catalogDate: date, version } = dependencies.pricing;
-      catalogDate.reset();
-      catalogDate.set({ version }, Date.parse(`${date}T00:00:00Z`) / 1000);
-    }
-    // Rebuilt on every scrape: a provider's series is there exactly while the ledger holds its events.
-    spend.reset();
-    events.reset();
-    for (const row of byProvider.rows) {
-      const provider = String(row.provider);
-      // Prometheus samples are float64: the exact decimal figure is in GET /v1/costs.
-      spend.set({ provider }, Number(row.costUsd));
-      events.set({ provider }, row.events);
-    }
-    // prom-client separates families with a blank line; the format ignores them, and without them
-    // every line of the answer is a comment or a sample (label values are escaped, never a newline).
-    const text = (await registry.metrics()).replace(/\n{2,}/g, "\n");
-    return context.body(text, 200, { "content-type": registry.contentType });
-  });
-  return routes;
+  for (const row of rows) {
+    const provider = String(row.provider);
+    // Prometheus samples are float64: the exact decimal figure is in GET /v1/costs.
+    spend.set({ provider }, Number(row.costUsd));
+    events.set({ provider }, row.events);
+  }
+  return registry;
 }
 
 /** The metrics group for `AppDependencies.routes`, mounted at `/metrics`. */

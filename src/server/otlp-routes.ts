@@ -12,6 +12,7 @@ import type { Guards, LedgerApp } from "./app.js";
 import type { IngestWriter } from "./ingest-writer.js";
 import { decodeOtlpBody, encodingOf, readOtlpBytes } from "./otlp-body.js";
 import { exportResponse, otlpErrorBodies } from "./otlp-responses.js";
+import { writeProjectOf } from "./project-scope.js";
 import { limitBody } from "./request-body.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -43,7 +44,8 @@ export interface OtlpRouteDependencies {
  * `POST /v1/traces` (scope ingest): OTLP/HTTP trace export, protobuf or JSON, optionally gzipped. The
  * spans that are provider calls become events, priced by the server as `POST /v1/events` prices them
  * and committed before the answer, idempotently (the event id derives from the trace and span ids);
- * other spans are accepted and ignored. Refused call spans are reported as a partial success.
+ * other spans are accepted and ignored. Refused call spans are reported as a partial success. The
+ * events go to the key's project (`writeProjectOf`), like those of `POST /v1/events` that name none.
  */
 export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
   const now = dependencies.now ?? Date.now;
@@ -72,6 +74,9 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
       const reasons: string[] = [];
       const records: NewLlmCostRecord[] = [];
       const received = now();
+      // Spans name no project: their events go to the key's (a key of every project: `default`).
+      const target = writeProjectOf(context.get("principal"), undefined);
+      const project = target.ok ? target.project : undefined;
       for (const span of calls) {
         const event = eventOfSpan(span, attribution);
         if (!event.ok) {
@@ -79,7 +84,9 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
         } else if (event.createdAt > received + maxFutureMs) {
           reasons.push(`span ${span.spanId}: ends more than 5 minutes in the future`);
         } else {
-          records.push(price(event));
+          const record = price(event);
+          if (project !== undefined) record.project = project;
+          records.push(record);
         }
       }
       dependencies.metrics.ingestStarted(records.length);

@@ -41,12 +41,12 @@ export function createSessionRoutes(
       maxAge: session.maxAgeSeconds,
       secure: dependencies.secureCookies === true || isHttps(context, trustProxy),
     });
-    return context.json({ name: principal.name, scopes: principal.scopes });
+    return context.json({ name: principal.name, scopes: principal.scopes, project: principal.project });
   });
 
   routes.get("/", (context) => {
     const principal = context.get("principal");
-    return context.json({ name: principal.name, scopes: principal.scopes });
+    return context.json({ name: principal.name, scopes: principal.scopes, project: principal.project });
   });
 
   routes.delete("/", (context) => {

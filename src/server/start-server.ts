@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { LedgerError } from "../errors.js";
 import { createPricing, type Pricing } from "../pricing/index.js";
 import { createTelemetryStore, type Database, type TelemetryStore } from "../store/index.js";
+import { createProjectStore } from "../projects/index.js";
 import { createApiKeyStore } from "./api-keys.js";
 import { mountAlertRoutes } from "./alert-routes.js";
 import { mountBudgetRoutes } from "./budget-routes.js";
@@ -126,6 +127,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       schema: store.schema,
       adminKey: options.adminKey,
     });
+    const projects = createProjectStore({ database: store.database, schema: store.schema });
     let generatedAdminKey: string | undefined;
     if (options.adminKey === undefined && !(await keys.hasAdminKey())) {
       generatedAdminKey = (await keys.create({ name: "admin (generated on first start)", scopes: ["admin"] }))
@@ -161,6 +163,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const writer = createIngestWriter(store, { concurrency: store.maxConcurrentWrites });
     const app = createApp({
       keys,
+      projects,
       logger: options.logger,
       trustProxy: options.trustProxy,
       secureCookies: options.secureCookies,
@@ -169,6 +172,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       routes: [
         mountIngestRoutes({
           store,
+          projects,
           pricing,
           logger: options.logger,
           metrics,

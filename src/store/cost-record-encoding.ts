@@ -237,6 +237,7 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
   };
   return {
     id: String(row.id),
+    project: text("project") ?? defaultProject,
     eventId: String(row.event_id),
     createdAt: time("created_at"),
     ingestedAt: time("ingested_at"),

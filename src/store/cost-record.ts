@@ -25,6 +25,8 @@ export function isEventId(value: unknown): value is string {
 export interface LlmCostRecord {
   /** The BIGSERIAL id, as a decimal string. */
   id: string;
+  /** The project the event belongs to (`default` unless its writer named one). */
+  project: string;
   eventId: string;
   /** The time of the call, stamped by the caller. */
   createdAt: string;
@@ -68,7 +70,7 @@ export interface LlmCostRecord {
 export interface NewLlmCostRecord {
   /**
    * The team the event belongs to (default `default`): an `eventId` is unique within its project.
-   * Reads do not show it yet; projects (keys, filters, the dashboard switcher) come with issue #21.
+   * Queries filter and group by it (`project`); read records carry it, and an import keeps it.
    */
   project?: string | undefined;
   /**

@@ -9,6 +9,7 @@ export type {
   NewLlmCostRecord,
 } from "./cost-record.js";
 export { costSdks, isEventId } from "./cost-record.js";
+export { defaultProject } from "./cost-record-encoding.js";
 export type { RecordCostsResult, RecordRejection } from "./record-costs.js";
 export type { PurgeOptions } from "./purge-events.js";
 export { StoreWriteError } from "./store-write-error.js";

@@ -3,7 +3,8 @@
 // each answered automatically (rollup where it can) and from raw events only; the answers must be
 // equal to the last decimal, most must come from the rollup, and the totals must match sums computed
 // here in JavaScript. Then a retention purge: rollup answers
-// stay as they were, and equality holds wherever raw events remain.
+// stay as they were, and equality holds wherever raw events remain. Events belong to three projects
+// (issue 21): project is grouped and filtered like any other dimension.
 import { beforeAll, expect, it } from "vitest";
 import { queryCostsUsing } from "../../src/query/query-costs.js";
 import type { CostFilters, Dimension, Grain, OrderBy, QueryCostsOptions } from "../../src/query/index.js";
@@ -25,7 +26,16 @@ import { reopenDays, rollupDrift } from "./support/rollup-drift.js";
 const start = new Date("2024-03-01T00:00:00Z");
 const hours = 36 * 24; // across both the US (Mar 10) and the EU (Mar 31) daylight saving changes
 const end = new Date(start.getTime() + hours * 3_600_000);
-const rollupDimensions: Dimension[] = ["repo", "taskType", "model", "provider", "sdk", "environment"];
+const rollupDimensions: Dimension[] = [
+  "repo",
+  "taskType",
+  "model",
+  "provider",
+  "sdk",
+  "environment",
+  "project",
+];
+const projects = ["default", "alpha", "beta"];
 const rawDimensions: Dimension[] = ["deliveryId", "userId", "sessionId", "metadata.team"];
 const timeZones = [
   undefined,
@@ -61,6 +71,9 @@ function randomQuery(random: () => number): QueryCostsOptions {
     if (random() < 0.15) filters.priced = random() < 0.5;
     if (random() < 0.15) filters.error = random() < 0.5;
     if (random() < 0.05) filters.userId = ["u1"];
+    if (random() < 0.3) {
+      filters.project = random() < 0.1 ? [] : projects.filter(() => random() < 0.5).concat("nope");
+    }
   }
   const orderBy: OrderBy | undefined =
     random() < 0.3
@@ -91,6 +104,7 @@ function expectedTotals(events: readonly TestEvent[], options: QueryCostsOptions
       matches(event.resolvedModel ?? event.model, filters.model) &&
       matches(event.environment, filters.environment) &&
       matches(event.userId, filters.userId) &&
+      matches(event.project ?? "default", filters.project) &&
       (filters.usedFallback === undefined || event.usedFallback === filters.usedFallback) &&
       (filters.priced === undefined || event.priced === filters.priced) &&
       (filters.error === undefined || (event.error !== null) === filters.error),
@@ -108,13 +122,14 @@ async function storedEvents(context: {
   schema: string;
 }) {
   const rows = await context.database().query<Record<string, unknown>>(
-    `SELECT created_at, repo, model, resolved_model, environment, user_id, used_fallback, priced, error,
+    `SELECT project, created_at, repo, model, resolved_model, environment, user_id, used_fallback, priced, error,
             estimated_cost_usd::text AS cost, provider_cost_usd::text AS provider_cost, input_tokens::text AS input
        FROM "${context.schema}".llm_cost_events`,
   );
   return rows.map(
     (row) =>
       ({
+        project: row.project,
         createdAt: row.created_at as Date,
         repo: row.repo,
         model: row.model,
@@ -138,7 +153,8 @@ describeEachEngine("rollup answers equal raw answers", (context) => {
     const database = context.database();
     await migrateUp(database, { schema: context.schema });
     const random = seededRandom(20240301);
-    const events = randomEvents(random, 4000, { start, hours });
+    const inProject = (event: TestEvent): TestEvent => ({ ...event, project: pick(random, projects) });
+    const events = randomEvents(random, 4000, { start, hours }).map(inProject);
     // One writer throughout: it closes the ended days on its first write only, so the days reopened
     // below stay open for the later writes.
     const writer = createCostWriter(database, context.schema);
@@ -158,7 +174,12 @@ describeEachEngine("rollup answers equal raw answers", (context) => {
     // As if days were last closed on March 18: the days from then on come from the hourly rollups,
     // and the late events written now go to the closed-day tables only before that day.
     await reopenDays(database, context.schema, new Date("2024-03-18T00:00:00Z"));
-    await insertEvents(database, context.schema, randomEvents(random, 800, { start, hours }), writer);
+    await insertEvents(
+      database,
+      context.schema,
+      randomEvents(random, 800, { start, hours }).map(inProject),
+      writer,
+    );
     expect(await rollupDrift(database, context.schema)).toBe(0);
   });
 

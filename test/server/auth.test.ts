@@ -85,6 +85,8 @@ describeEachEngine("API keys and access", (context) => {
     expect(await (await app.request("/v1/session", { headers: { cookie: session } })).json()).toEqual({
       name: "read key",
       scopes: ["read"],
+      // A read key created without a project reads the default project (projects, issue 21).
+      project: "default",
     });
     // A cookie never grants admin routes.
     expect((await app.request("/v1/admin/keys", { headers: { cookie: session } })).status).toBe(401);

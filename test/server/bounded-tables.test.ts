@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createFailureThrottle } from "../../src/server/failure-throttle.js";
 import { createSessionStore } from "../../src/server/sessions.js";
 
-const principal = (keyId: string) => ({ keyId, name: keyId, scopes: ["read"] as const });
+const principal = (keyId: string) => ({ keyId, name: keyId, scopes: ["read"] as const, project: null });
 
 /** Milliseconds `work` takes. */
 function timed(work: () => void): number {

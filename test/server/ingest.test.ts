@@ -1,3 +1,4 @@
+import { createProjectStore } from "../../src/projects/index.js";
 import { randomUUID } from "node:crypto";
 import { beforeAll, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
@@ -51,8 +52,9 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
   beforeAll(async () => {
     store = await createTelemetryStore({ database: context.database(), schema: context.schema });
     const keyStore = createApiKeyStore({ database: store.database, schema: store.schema });
+    // Keys of every project: /metrics shows the service's ingest counters to those only.
     for (const scope of ["read", "ingest", "admin"] as const) {
-      keys[scope] = (await keyStore.create({ name: scope, scopes: [scope] })).key;
+      keys[scope] = (await keyStore.create({ name: scope, scopes: [scope], project: null })).key;
     }
     const pricing = createPricing();
     const metrics = createServerMetrics();
@@ -61,7 +63,13 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
       logger: silentLogger,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
       routes: [
-        mountIngestRoutes({ store, pricing, logger: silentLogger, metrics }),
+        mountIngestRoutes({
+          store,
+          projects: createProjectStore(store),
+          pricing,
+          logger: silentLogger,
+          metrics,
+        }),
         mountCostRoutes(store),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics }),

@@ -11,6 +11,7 @@ import { createFailureThrottle } from "../../src/server/failure-throttle.js";
 import { createIngestWriter } from "../../src/server/ingest-writer.js";
 import { mountOtlpRoutes } from "../../src/server/otlp-routes.js";
 import { createServerMetrics } from "../../src/server/server-metrics.js";
+import { createProjectStore } from "../../src/projects/index.js";
 import { createTelemetryStore } from "../../src/store/index.js";
 import { describeEachEngine } from "../support/databases.js";
 import { hostileValues, seededRandom, storedForm } from "../support/hostile-text.js";
@@ -90,6 +91,8 @@ describeEachEngine("POST /v1/traces answers", (context) => {
     for (const scope of ["read", "ingest"] as const) {
       keys[scope] = (await keyStore.create({ name: scope, scopes: [scope] })).key;
     }
+    await createProjectStore({ database: store.database, schema: store.schema }).create({ slug: "alpha" });
+    keys.alpha = (await keyStore.create({ name: "alpha", scopes: ["ingest"], project: "alpha" })).key;
     app = createApp({
       keys: keyStore,
       logger: silentLogger,
@@ -150,6 +153,22 @@ describeEachEngine("POST /v1/traces answers", (context) => {
       },
     });
     expect(await count()).toBe(before + 1);
+  });
+
+  it("writes a span's event to the project of the key that sent it", async () => {
+    const response = await post(
+      JSON.stringify(jsonRequest([chatSpan("20f067aa0ba902b7")])),
+      { "content-type": "application/json" },
+      keys.alpha!,
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+    const rows = await context
+      .database()
+      .query<{ project: string }>(
+        `SELECT project FROM "${context.schema}".llm_cost_events WHERE trace_id IS NOT NULL AND project <> 'default'`,
+      );
+    expect(rows).toEqual([{ project: "alpha" }]);
   });
 
   it("refuses undecodable bodies with 400 and a Status in the request's encoding", async () => {

@@ -1,6 +1,7 @@
 // One event that cannot be stored must never stop ingest: refused at the edge with a per-index
 // reason (lone surrogates, invalid UTF-8 bytes), and, should a row still reach the database and be
 // refused there, the group commit stores every other request's events.
+import { createProjectStore } from "../../src/projects/index.js";
 import { randomUUID } from "node:crypto";
 import { beforeAll, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
@@ -40,7 +41,15 @@ describeEachEngine("ingest of events that cannot be stored", (context) => {
       keys,
       logger: silentLogger,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
-      routes: [mountIngestRoutes({ store, pricing: createPricing(), logger: silentLogger, metrics })],
+      routes: [
+        mountIngestRoutes({
+          store,
+          projects: createProjectStore(store),
+          pricing: createPricing(),
+          logger: silentLogger,
+          metrics,
+        }),
+      ],
     });
   });
 

@@ -2,6 +2,7 @@
 // else is a plain 404, whoever asks), HEAD answered as GET without a body, the security headers on
 // every answer, and the order in which a guarded route checks a request (key, then origin, then size,
 // then body).
+import { createProjectStore } from "../../src/projects/index.js";
 import { beforeAll, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
 import { createApiKeyStore } from "../../src/server/api-keys.js";
@@ -37,7 +38,7 @@ describeEachEngine("the service's routes", (context) => {
       logger: silent,
       throttle: createFailureThrottle({ limit: 1_000_000 }),
       routes: [
-        mountIngestRoutes({ store, pricing, logger: silent, metrics }),
+        mountIngestRoutes({ store, projects: createProjectStore(store), pricing, logger: silent, metrics }),
         mountCostRoutes(store),
         mountPricingRoutes(pricing),
         mountMetricsRoutes({ store, metrics, pricing }),

@@ -187,7 +187,10 @@ describe("llm-ledger keys on a database directly", () => {
     const env = { LLM_LEDGER_HOME: home };
     const created = await runLedger(["keys", "create", "--name", "reader", "--scopes", "read"], { env });
     expect(created.exitCode, created.stderr).toBe(0);
-    expect(created.stdout).toMatch(/created key 1 'reader' \(read\); it is shown only now:\nllk_\S+\n$/);
+    // A read key created without --project is the default project's (issue 21).
+    expect(created.stdout).toMatch(
+      /created key 1 'reader' \(read; project default\); it is shown only now:\nllk_\S+\n$/,
+    );
     const revoked = await runLedger(["keys", "revoke", "1"], { env });
     expect(revoked.stdout).toContain("revoked key 1 'reader'");
     const listed = await runLedger(["keys", "list", "--json"], { env });

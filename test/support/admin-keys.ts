@@ -4,7 +4,7 @@
 export async function createKeyVia(
   url: string,
   adminKey: string,
-  key: { name: string; scopes: readonly string[] },
+  key: { name: string; scopes: readonly string[]; project?: string | null },
 ): Promise<string> {
   const response = await fetch(`${url}/v1/admin/keys`, {
     method: "POST",

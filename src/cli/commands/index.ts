@@ -8,6 +8,7 @@ import { importCommand } from "./import.js";
 import { keysCommand } from "./keys.js";
 import { migrateCommand } from "./migrate.js";
 import { pricingCommand } from "./pricing.js";
+import { projectsCommand } from "./projects.js";
 import { purgeCommand } from "./purge.js";
 import { reconcileCommand } from "./reconcile.js";
 import { repriceCommand } from "./reprice.js";
@@ -32,4 +33,5 @@ export const commands: CommandDefinition[] = [
   keysCommand,
   budgetsCommand,
   alertsCommand,
+  projectsCommand,
 ];

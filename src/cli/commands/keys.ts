@@ -1,31 +1,23 @@
 import type { CommandContext, CommandDefinition } from "../command.js";
-import { databaseOptions, openCliDatabase } from "../database-option.js";
-import { listOption, requiredStringOption, stringOption } from "../option-values.js";
+import { adminApi, adminTargetOptions } from "../admin-target.js";
+import { openCliDatabase } from "../database-option.js";
+import { booleanOption, listOption, requiredStringOption, stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { UsageError } from "../usage-error.js";
 import { LedgerError } from "../../errors.js";
 import { createApiKeyStore, parseScopes, type ApiKeyInfo, type Scope } from "../../server/api-keys.js";
 import { migrateUp } from "../../store/migrator.js";
 
-const targetOptions = {
-  ...databaseOptions,
-  schema: { type: "string", valueName: "NAME", description: "schema holding the tables (default public)" },
-  url: {
-    type: "string",
-    valueName: "URL",
-    description: "a running server's URL: manage keys through its admin API",
-  },
-  "admin-key": {
-    type: "string",
-    valueName: "KEY",
-    description:
-      "admin key for --url (default $LLM_LEDGER_ADMIN_KEY, which is better: a command line is kept in shell history and shown in the process list)",
-  },
-} as const;
+const targetOptions = adminTargetOptions;
 
 /** The operations on keys, either through a running server's admin API or directly on the database. */
 interface KeyClient {
-  create(name: string, scopes: Scope[]): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** `project`: a slug, null for every project, undefined for the default of the scopes. */
+  create(
+    name: string,
+    scopes: Scope[],
+    project: string | null | undefined,
+  ): Promise<{ key: string; info: ApiKeyInfo }>;
   list(): Promise<ApiKeyInfo[]>;
   revoke(idOrPrefix: string): Promise<ApiKeyInfo | undefined>;
   close(): Promise<void>;
@@ -40,7 +32,7 @@ async function keyClient(context: CommandContext): Promise<KeyClient> {
     await migrateUp(database, { schema });
     const keys = createApiKeyStore({ database, schema });
     return {
-      create: (name, scopes) => keys.create({ name, scopes }),
+      create: (name, scopes, project) => keys.create({ name, scopes, project }),
       list: () => keys.list(),
       revoke: (idOrPrefix) => keys.revoke(idOrPrefix),
       close: () => database.close(),
@@ -52,50 +44,18 @@ async function keyClient(context: CommandContext): Promise<KeyClient> {
 }
 
 function httpKeyClient(context: CommandContext, url: string): KeyClient {
-  const adminKey = stringOption(context, "admin-key") ?? context.io.env.LLM_LEDGER_ADMIN_KEY;
-  if (!adminKey) throw new UsageError("--url needs --admin-key (or LLM_LEDGER_ADMIN_KEY)");
-  let base: URL;
-  try {
-    base = new URL("/v1/admin/keys", url);
-  } catch {
-    throw new UsageError(`--url must be a URL such as http://127.0.0.1:8787, got '${url}'`);
-  }
-  const call = async (path: string, init: RequestInit = {}) => {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, base), {
-        ...init,
-        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
-      });
-    } catch (error) {
-      throw new LedgerError(
-        "E_SERVER_UNREACHABLE",
-        `cannot reach ${base.origin}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    if (response.status === 404 && init.method === "DELETE") return undefined;
-    if (!response.ok) {
-      throw new LedgerError(
-        (body.error?.code as LedgerError["code"] | undefined) ?? "E_SERVER",
-        `the server answered ${response.status}: ${body.error?.message ?? "no details"}`,
-      );
-    }
-    return body as unknown;
-  };
+  const call = adminApi(context, url);
+  const path = "/v1/admin/keys";
   return {
-    create: async (name, scopes) =>
-      (await call(base.pathname, { method: "POST", body: JSON.stringify({ name, scopes }) })) as {
-        key: string;
-        info: ApiKeyInfo;
-      },
-    list: async () => ((await call(base.pathname)) as { keys: ApiKeyInfo[] }).keys,
+    create: async (name, scopes, project) =>
+      (await call(path, {
+        method: "POST",
+        body: JSON.stringify({ name, scopes, ...(project === undefined ? {} : { project }) }),
+      })) as { key: string; info: ApiKeyInfo },
+    list: async () => ((await call(path)) as { keys: ApiKeyInfo[] }).keys,
     revoke: async (idOrPrefix) =>
       (
-        (await call(`${base.pathname}/${encodeURIComponent(idOrPrefix)}`, { method: "DELETE" })) as
+        (await call(`${path}/${encodeURIComponent(idOrPrefix)}`, { method: "DELETE", missingOk: true })) as
           { revoked: ApiKeyInfo } | undefined
       )?.revoked,
     close: async () => {},
@@ -126,11 +86,20 @@ async function withClient<T>(context: CommandContext, work: (client: KeyClient) 
   }
 }
 
+/** `--project SLUG` or `--all-projects` (null), never both; undefined when neither. */
+function keyProjectOption(context: CommandContext): string | null | undefined {
+  const project = stringOption(context, "project");
+  const all = booleanOption(context, "all-projects");
+  if (project !== undefined && all) throw new UsageError("give --project or --all-projects, not both");
+  return all ? null : project;
+}
+
 const columns: Column<ApiKeyInfo>[] = [
   { header: "id", value: (key) => key.id, align: "right" },
   { header: "name", value: (key) => key.name },
   { header: "prefix", value: (key) => key.prefix },
   { header: "scopes", value: (key) => key.scopes.join(",") },
+  { header: "project", value: (key) => key.project ?? "(all)" },
   { header: "created", value: (key) => key.createdAt },
   { header: "last used", value: (key) => key.lastUsedAt ?? "" },
   { header: "revoked", value: (key) => key.revokedAt ?? "" },
@@ -150,6 +119,16 @@ export const keysCommand: CommandDefinition = {
         ...targetOptions,
         name: { type: "string", valueName: "NAME", description: "what the key is for" },
         scopes: { type: "string", valueName: "LIST", description: "comma-separated: ingest, read, admin" },
+        project: {
+          type: "string",
+          valueName: "SLUG",
+          description:
+            "the one project the key sees and writes (default: every project for admin keys, else 'default')",
+        },
+        "all-projects": {
+          type: "boolean",
+          description: "a key of every project (cross-project reads and ingest)",
+        },
         ...formatOptions,
       },
       async run(context) {
@@ -160,11 +139,12 @@ export const keysCommand: CommandDefinition = {
         } catch (error) {
           throw new UsageError(`--scopes: ${(error as Error).message}`);
         }
-        const created = await withClient(context, (client) => client.create(name, scopes));
+        const project = keyProjectOption(context);
+        const created = await withClient(context, (client) => client.create(name, scopes, project));
         if (outputFormat(context) === "json") context.io.stdout.write(JSON.stringify(created) + "\n");
         else
           context.io.stdout.write(
-            `created key ${created.info.id} '${created.info.name}' (${created.info.scopes.join(", ")}); it is shown only now:\n${created.key}\n`,
+            `created key ${created.info.id} '${created.info.name}' (${created.info.scopes.join(", ")}; ${created.info.project === null ? "every project" : `project ${created.info.project}`}); it is shown only now:\n${created.key}\n`,
           );
       },
     },

@@ -6,6 +6,8 @@ import type { Database } from "../../../src/store/database.js";
 import { createCostWriter, recordCosts, type CostWriter } from "../../../src/store/record-costs.js";
 
 export interface TestEvent {
+  /** Default `default` (the store's). */
+  project?: string | undefined;
   eventId: string;
   createdAt: Date;
   repo: string;

@@ -1,0 +1,2 @@
+ALTER TABLE llm_ledger_api_keys DROP COLUMN project;
+DROP TABLE llm_ledger_projects;
