@@ -97,7 +97,11 @@ const cases: Array<{ name: string; change: Record<string, unknown>; answer: stri
     change: { eventId: "call-1" },
     answer: "eventId must be a UUID string",
   },
-  { name: "an unknown sdk", change: { sdk: "cobol" }, answer: "sdk must be one of ai, agent, raw, http, otel" },
+  {
+    name: "an unknown sdk",
+    change: { sdk: "cobol" },
+    answer: "sdk must be one of ai, agent, raw, http, otel",
+  },
   {
     name: "a long repo",
     change: { repo: "r".repeat(513) },

@@ -159,7 +159,7 @@ describeEachEngine("POST /v1/traces answers", (context) => {
     const response = await post(
       JSON.stringify(jsonRequest([chatSpan("20f067aa0ba902b7")])),
       { "content-type": "application/json" },
-      keys.alpha!,
+      keys.alpha,
     );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
