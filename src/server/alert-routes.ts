@@ -10,6 +10,7 @@ import {
 import type { QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { HttpError, parseClientInput } from "./http-errors.js";
+import { everyProjectOnly } from "./project-scope.js";
 import { limitBody, readJson } from "./request-body.js";
 
 /**
@@ -20,6 +21,7 @@ export function createAlertRoutes(store: QueryStore, guards: Guards, delivery: D
   const routes: LedgerApp = new Hono();
   routes.on("GET", "/", guards.read);
   routes.on("POST", "/test", guards.admin, limitBody(8192));
+  routes.use("*", everyProjectOnly("alerts (not yet divided by project)"));
   routes.get("/", async (context) => {
     const limitText = context.req.query("limit");
     const limit = limitText === undefined ? undefined : Number(limitText);
@@ -46,6 +48,7 @@ export function createAlertTargetRoutes(store: QueryStore, guards: Guards): Ledg
   const routes: LedgerApp = new Hono();
   routes.on(["GET", "POST"], "/", guards.admin);
   routes.on("DELETE", "/:id", guards.admin);
+  routes.use("*", everyProjectOnly("alert targets (not yet divided by project)"));
   routes.on("POST", "/", limitBody(8192));
   routes.get("/", async (context) => context.json({ targets: await listAlertTargets(store) }));
   routes.post("/", async (context) => {

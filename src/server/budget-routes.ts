@@ -11,6 +11,7 @@ import {
 import type { QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { HttpError, parseClientInput } from "./http-errors.js";
+import { everyProjectOnly } from "./project-scope.js";
 import { limitBody, readJson } from "./request-body.js";
 
 // A budget spec with a thousand scope values and twenty targets fits with room to spare.
@@ -26,6 +27,7 @@ export function createBudgetRoutes(store: QueryStore, guards: Guards): LedgerApp
   routes.on("GET", ["/", "/:id", "/:id/status"], guards.read);
   routes.on("POST", "/", guards.admin);
   routes.on(["PATCH", "DELETE"], "/:id", guards.admin);
+  routes.use("*", everyProjectOnly("budgets (not yet divided by project)"));
   // Measured only once the key is known good: without one the answer is 401 or 403, whatever was sent.
   routes.on("POST", "/", limitBody(maxSpecBytes));
   routes.on("PATCH", "/:id", limitBody(maxSpecBytes));
@@ -72,6 +74,7 @@ export function createBudgetRoutes(store: QueryStore, guards: Guards): LedgerApp
 export function createBudgetStatusRoutes(store: QueryStore, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
   routes.on("GET", "/", guards.read);
+  routes.use("*", everyProjectOnly("budgets (not yet divided by project)"));
   routes.get("/", async (context) =>
     context.json(await parseClientInput(() => budgetStatus(store, { at: context.req.query("at") }))),
   );

@@ -1,6 +1,8 @@
 import { defaultProject, type ProjectStore } from "../projects/index.js";
 import type { CostFilters } from "../query/index.js";
 import type { Principal } from "./api-keys.js";
+import type { MiddlewareHandler } from "hono";
+import type { AuthVariables } from "./auth.js";
 import { HttpError } from "./http-errors.js";
 
 // What a key's project means for a request: which project an event it sends goes to, which rows a
@@ -89,4 +91,17 @@ export function requireEveryProject(principal: Pick<Principal, "project">, actio
       `this key is bound to project "${principal.project}"; ${action} needs a key of every project`,
     );
   }
+}
+
+/**
+ * Middleware for routes whose data is not yet divided by project (budgets and alerts): a key bound to
+ * one project is refused (403 `E_PROJECT_SCOPE`) rather than shown every project's budgets.
+ */
+export function everyProjectOnly(what: string): MiddlewareHandler<{ Variables: AuthVariables }> {
+  return async (context, next) => {
+    // No principal: no guard matched (an unknown path), which answers for itself.
+    const principal = context.get("principal") as Pick<Principal, "project"> | undefined;
+    if (principal) requireEveryProject(principal, what);
+    await next();
+  };
 }

@@ -60,7 +60,11 @@ describeEachEngine("alerts CLI and routes", (context) => {
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr).toContain("no alert target");
 
-    const readKey = await createKeyVia(server.url, adminKey, { name: "reader", scopes: ["read"] });
+    const readKey = await createKeyVia(server.url, adminKey, {
+      name: "reader",
+      scopes: ["read"],
+      project: null,
+    });
     const history = await fetch(`${server.url}/v1/alerts`, {
       headers: { authorization: `Bearer ${readKey}` },
     });
