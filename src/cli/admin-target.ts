@@ -4,8 +4,9 @@ import { stringOption } from "./option-values.js";
 import { UsageError } from "./usage-error.js";
 import { LedgerError } from "../errors.js";
 
-// `keys` and `projects` manage the service's tables either through a running server's admin API
-// (--url and an admin key) or directly on the database: the flags and the HTTP call they share.
+// `keys`, `projects`, `budgets` and `alerts` manage the service's tables either through a running
+// server's API (--url and an admin key) or directly on the database: the flags and the HTTP call they
+// share.
 
 /** The flags of a command that works on the database or through a server's admin API. */
 export const adminTargetOptions = {
@@ -24,11 +25,25 @@ export const adminTargetOptions = {
   },
 } as const;
 
-/** Calls one route of a server's API with an admin key: the JSON answer, or undefined for a 404 when `missingOk`. */
-export type AdminApiCall = (path: string, init?: RequestInit & { missingOk?: boolean }) => Promise<unknown>;
+/**
+ * Calls one route of a server's API with an admin key: the JSON answer, or undefined for a 404 when
+ * `missingOk` (`true`, or the one error message that means "no such thing": another 404 stays an error).
+ */
+export type AdminApiCall = (
+  path: string,
+  init?: RequestInit & { missingOk?: boolean | string },
+) => Promise<unknown>;
+
+/** How an `AdminApiCall` behaves. */
+export interface AdminApiOptions {
+  /** Abandon a request after this long (default 30 s: a test alert waits up to 10 s for its receiver). */
+  timeoutMs?: number | undefined;
+  /** Error codes whose message the server wrote for the user (a spec naming its field): passed on as is. */
+  verbatimCodes?: readonly string[] | undefined;
+}
 
 /** A caller of the server `--url` names with the admin key of `--admin-key` or `LLM_LEDGER_ADMIN_KEY`. */
-export function adminApi(context: CommandContext, url: string): AdminApiCall {
+export function adminApi(context: CommandContext, url: string, options: AdminApiOptions = {}): AdminApiCall {
   const adminKey = stringOption(context, "admin-key") ?? context.io.env.LLM_LEDGER_ADMIN_KEY;
   if (!adminKey) throw new UsageError("--url needs --admin-key (or LLM_LEDGER_ADMIN_KEY)");
   let base: URL;
@@ -37,12 +52,15 @@ export function adminApi(context: CommandContext, url: string): AdminApiCall {
   } catch {
     throw new UsageError(`--url must be a URL such as http://127.0.0.1:8787, got '${url}'`);
   }
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return async (path, init = {}) => {
+    const { missingOk, ...request } = init;
     let response: Response;
     try {
       response = await fetch(new URL(path, base), {
-        ...init,
+        ...request,
         headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new LedgerError(
@@ -54,12 +72,14 @@ export function adminApi(context: CommandContext, url: string): AdminApiCall {
       );
     }
     const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    if (response.status === 404 && init.missingOk) return undefined;
+    const missing = typeof missingOk === "string" ? body.error?.message === missingOk : missingOk === true;
+    if (response.status === 404 && missing) return undefined;
     if (!response.ok) {
-      throw new LedgerError(
-        (body.error?.code as LedgerError["code"] | undefined) ?? "E_SERVER",
-        `the server answered ${response.status}: ${body.error?.message ?? "no details"}`,
-      );
+      const code = (body.error?.code as LedgerError["code"] | undefined) ?? "E_SERVER";
+      const message = options.verbatimCodes?.includes(code)
+        ? (body.error?.message ?? "")
+        : `the server answered ${response.status}: ${body.error?.message ?? "no details"}`;
+      throw new LedgerError(code, message);
     }
     return body;
   };

@@ -1,7 +1,7 @@
+import { adminApi } from "./admin-target.js";
 import type { CommandContext } from "./command.js";
 import { openCliDatabase } from "./database-option.js";
 import { booleanOption, stringOption } from "./option-values.js";
-import { UsageError } from "./usage-error.js";
 import {
   addAlertTarget,
   listAlerts,
@@ -11,7 +11,6 @@ import {
   type AlertDelivery,
   type AlertTarget,
 } from "../budgets/index.js";
-import { LedgerError, type LedgerErrorCode } from "../errors.js";
 import { migrateUp } from "../store/migrator.js";
 
 /** The alert operations, on a database or through a service's API. */
@@ -62,43 +61,9 @@ async function databaseClient(context: CommandContext): Promise<AlertClient> {
 }
 
 function httpClient(context: CommandContext, url: string): AlertClient {
-  const key = stringOption(context, "admin-key") ?? context.io.env.LLM_LEDGER_ADMIN_KEY;
-  if (!key) throw new UsageError("--url needs --admin-key (or LLM_LEDGER_ADMIN_KEY)");
-  let origin: URL;
-  try {
-    origin = new URL(url);
-  } catch {
-    throw new UsageError(`--url must be a URL such as http://127.0.0.1:8787, got '${url}'`);
-  }
-  const call = async (path: string, init: RequestInit = {}): Promise<unknown> => {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, origin), {
-        ...init,
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        // A test message waits for the receiver (at most 10 s) before the answer.
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      throw new LedgerError(
-        "E_SERVER_UNREACHABLE",
-        `cannot reach ${origin.origin}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    if (response.status === 404 && body.error?.message === "no such alert target") return undefined;
-    if (!response.ok) {
-      const code = (body.error?.code as LedgerErrorCode | undefined) ?? "E_SERVER";
-      throw new LedgerError(
-        code,
-        `the server answered ${response.status}: ${body.error?.message ?? "no details"}`,
-      );
-    }
-    return body;
-  };
+  const api = adminApi(context, url);
+  const call = (route: string, init: RequestInit = {}) =>
+    api(route, { ...init, missingOk: "no such alert target" });
   return {
     list: async (limit) =>
       (

@@ -1,7 +1,7 @@
+import { adminApi } from "./admin-target.js";
 import type { CommandContext, OptionDefinition } from "./command.js";
 import { databaseOptions, openCliDatabase } from "./database-option.js";
 import { stringOption } from "./option-values.js";
-import { UsageError } from "./usage-error.js";
 import {
   budgetStatus,
   createBudget,
@@ -12,7 +12,7 @@ import {
   type BudgetSpec,
   type BudgetStatus,
 } from "../budgets/index.js";
-import { LedgerError, type LedgerErrorCode } from "../errors.js";
+import { LedgerError } from "../errors.js";
 import { migrateUp } from "../store/migrator.js";
 
 /** Where the budget commands work: a database (`--database-url`) or a running service (`--url`). */
@@ -79,47 +79,11 @@ async function databaseClient(context: CommandContext): Promise<BudgetClient> {
   }
 }
 
-const requestTimeoutMs = 30_000;
-
 function httpClient(context: CommandContext, url: string): BudgetClient {
-  const key = stringOption(context, "admin-key") ?? context.io.env.LLM_LEDGER_ADMIN_KEY;
-  if (!key) throw new UsageError("--url needs --admin-key (or LLM_LEDGER_ADMIN_KEY)");
-  let origin: URL;
-  try {
-    origin = new URL(url);
-  } catch {
-    throw new UsageError(`--url must be a URL such as http://127.0.0.1:8787, got '${url}'`);
-  }
-  const call = async (path: string, init: RequestInit = {}): Promise<unknown> => {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, origin), {
-        ...init,
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        signal: AbortSignal.timeout(requestTimeoutMs),
-      });
-    } catch (error) {
-      throw new LedgerError(
-        "E_SERVER_UNREACHABLE",
-        `cannot reach ${origin.origin}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    if (response.status === 404 && body.error?.message === "no such budget") return undefined;
-    if (!response.ok) {
-      const code = (body.error?.code as LedgerErrorCode | undefined) ?? "E_SERVER";
-      // The service's message for a bad spec names the field, as the library's does.
-      const message =
-        code === "E_BUDGET_SPEC"
-          ? (body.error?.message ?? "")
-          : `the server answered ${response.status}: ${body.error?.message ?? "no details"}`;
-      throw new LedgerError(code, message);
-    }
-    return body;
-  };
+  // The service's message for a bad spec names the field, as the library's does.
+  const api = adminApi(context, url, { verbatimCodes: ["E_BUDGET_SPEC"] });
+  const call = (route: string, init: RequestInit = {}) =>
+    api(route, { ...init, missingOk: "no such budget" });
   const path = (idOrName: string) => `/v1/budgets/${encodeURIComponent(idOrName)}`;
   return {
     create: async (spec) =>
