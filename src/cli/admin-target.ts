@@ -84,3 +84,21 @@ export function adminApi(context: CommandContext, url: string, options: AdminApi
     return body;
   };
 }
+
+/**
+ * Opens the client the command line names (`--url`: through the server; otherwise on the database),
+ * runs `work` with it and closes it.
+ */
+export async function withAdminTarget<C extends { close(): Promise<void> }, T>(
+  context: CommandContext,
+  open: { database(context: CommandContext): Promise<C>; http(context: CommandContext, url: string): C },
+  work: (client: C) => Promise<T>,
+): Promise<T> {
+  const url = stringOption(context, "url");
+  const client = url === undefined ? await open.database(context) : open.http(context, url);
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}

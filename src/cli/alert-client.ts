@@ -1,4 +1,4 @@
-import { adminApi } from "./admin-target.js";
+import { adminApi, withAdminTarget } from "./admin-target.js";
 import type { CommandContext } from "./command.js";
 import { openCliDatabase } from "./database-option.js";
 import { booleanOption, stringOption } from "./option-values.js";
@@ -28,13 +28,7 @@ export async function withAlertClient<T>(
   context: CommandContext,
   work: (client: AlertClient) => Promise<T>,
 ): Promise<T> {
-  const url = stringOption(context, "url");
-  const client = url === undefined ? await databaseClient(context) : httpClient(context, url);
-  try {
-    return await work(client);
-  } finally {
-    await client.close();
-  }
+  return withAdminTarget(context, { database: databaseClient, http: httpClient }, work);
 }
 
 async function databaseClient(context: CommandContext): Promise<AlertClient> {

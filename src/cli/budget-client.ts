@@ -1,4 +1,4 @@
-import { adminApi } from "./admin-target.js";
+import { adminApi, withAdminTarget } from "./admin-target.js";
 import type { CommandContext, OptionDefinition } from "./command.js";
 import { databaseOptions, openCliDatabase } from "./database-option.js";
 import { stringOption } from "./option-values.js";
@@ -50,13 +50,7 @@ export async function withBudgetClient<T>(
   context: CommandContext,
   work: (client: BudgetClient) => Promise<T>,
 ): Promise<T> {
-  const url = stringOption(context, "url");
-  const client = url === undefined ? await databaseClient(context) : httpClient(context, url);
-  try {
-    return await work(client);
-  } finally {
-    await client.close();
-  }
+  return withAdminTarget(context, { database: databaseClient, http: httpClient }, work);
 }
 
 async function databaseClient(context: CommandContext): Promise<BudgetClient> {

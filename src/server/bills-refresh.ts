@@ -2,6 +2,7 @@ import type { ImportBillResult } from "../bills/index.js";
 import type { QueryStore } from "../query/index.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
+import { startPeriodicTask, type PeriodicTask } from "./periodic-task.js";
 
 /** One provider whose bill the service imports on a schedule. */
 export interface BillImporter {
@@ -17,12 +18,11 @@ export interface BillsRefreshOptions {
   importers: readonly BillImporter[];
 }
 
-export interface BillsRefresher {
-  /** Imports every provider now, one after another (never two rounds at once); never rejects. */
-  runNow(): Promise<void>;
-  /** Stops the schedule and abandons an import under way (which then writes nothing). */
-  stop(): Promise<void>;
-}
+/**
+ * `runNow` imports every provider now, one after another (never two rounds at once); `stop` stops the
+ * schedule and abandons an import under way (which then writes nothing).
+ */
+export type BillsRefresher = PeriodicTask;
 
 /**
  * Imports the providers' bills on a schedule (an unref'd timer). Each import is logged; a failed one
@@ -32,46 +32,26 @@ export interface BillsRefresher {
 export function startBillsRefresh(
   options: BillsRefreshOptions & { store: QueryStore; metrics: ServerMetrics; logger: ServerLogger },
 ): BillsRefresher {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const stopping = new AbortController();
-  const runOnce = async () => {
-    for (const importer of options.importers) {
-      if (stopped) return;
-      try {
-        const result = await importer.run(options.store, stopping.signal);
-        if (stopped) return;
-        options.metrics.billsImported(importer.provider, true);
-        options.logger.info({ ...result }, "imported the provider's bill");
-      } catch (error) {
-        if (stopped) return;
-        options.metrics.billsImported(importer.provider, false);
-        options.logger.warn(
-          { err: error, provider: importer.provider },
-          "bill import failed; the stored bill is kept",
-        );
+  // The abort ends the request under way; a transaction that was committing finishes first.
+  return startPeriodicTask({
+    everyMs: options.everyMs,
+    async run(signal, stopped) {
+      for (const importer of options.importers) {
+        if (stopped()) return;
+        try {
+          const result = await importer.run(options.store, signal);
+          if (stopped()) return;
+          options.metrics.billsImported(importer.provider, true);
+          options.logger.info({ ...result }, "imported the provider's bill");
+        } catch (error) {
+          if (stopped()) return;
+          options.metrics.billsImported(importer.provider, false);
+          options.logger.warn(
+            { err: error, provider: importer.provider },
+            "bill import failed; the stored bill is kept",
+          );
+        }
       }
-    }
-  };
-  const runNow = () => {
-    running ??= runOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void runNow();
-  }, options.everyMs);
-  timer.unref();
-  void runNow();
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      stopping.abort();
-      // The abort ends the request under way; a transaction that was committing finishes first.
-      await running;
     },
-  };
+  });
 }

@@ -68,12 +68,7 @@ export function mountIngestRoutes(dependencies: {
   const writer =
     dependencies.writer ??
     createIngestWriter(dependencies.store, { concurrency: dependencies.writeConcurrency });
-  const price = createEventPricer({
-    pricing: dependencies.pricing,
-    logger: dependencies.logger,
-    agentCost: "catalog",
-    onUnpriced: () => {},
-  });
+  const price = createServerPricer(dependencies.pricing, dependencies.logger);
   return (app: LedgerApp, guards: Guards) => {
     const routes: LedgerApp = new Hono();
     routes.on(
@@ -184,4 +179,12 @@ function unknownField(event: unknown): string | undefined {
     if (!acceptedFields.has(key) && !intentFields.has(key)) return `unknown field "${key}"`;
   }
   return undefined;
+}
+
+/**
+ * How the service prices what it receives (`POST /v1/events`, `POST /v1/traces`): with the catalog,
+ * an Agent SDK cost only when the event asks for it, unpriced models stored and flagged (no callback).
+ */
+export function createServerPricer(pricing: Pricing, logger: ServerLogger) {
+  return createEventPricer({ pricing, logger, agentCost: "catalog", onUnpriced: () => {} });
 }

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { Pricing } from "../pricing/index.js";
-import { createEventPricer } from "../events/index.js";
 import {
   defaultSpanAttribution,
   eventOfSpan,
@@ -9,6 +8,7 @@ import {
 } from "../integrations/opentelemetry/index.js";
 import type { NewLlmCostRecord } from "../store/index.js";
 import type { Guards, LedgerApp } from "./app.js";
+import { createServerPricer } from "./ingest-routes.js";
 import type { IngestWriter } from "./ingest-writer.js";
 import { decodeOtlpBody, encodingOf, readOtlpBytes } from "./otlp-body.js";
 import { exportResponse, otlpErrorBodies } from "./otlp-responses.js";
@@ -51,12 +51,7 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
   const now = dependencies.now ?? Date.now;
   const attribution: SpanAttribution = { ...defaultSpanAttribution, ...dependencies.attribution };
   const maxBytes = dependencies.maxBodyBytes ?? maxOtlpBytes;
-  const price = createEventPricer({
-    pricing: dependencies.pricing,
-    logger: dependencies.logger,
-    agentCost: "catalog",
-    onUnpriced: () => {},
-  });
+  const price = createServerPricer(dependencies.pricing, dependencies.logger);
   return (app: LedgerApp, guards: Guards) => {
     const routes: LedgerApp = new Hono();
     routes.on(

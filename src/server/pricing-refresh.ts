@@ -2,6 +2,7 @@ import type { Pricing } from "../pricing/index.js";
 import type { LivePricing } from "./live-pricing.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
+import { startPeriodicTask, type PeriodicTask } from "./periodic-task.js";
 
 // How long stopping waits for a refresh under way after aborting it.
 const stopWaitMs = 2_000;
@@ -18,12 +19,11 @@ export interface PricingRefreshOptions {
   refresh(signal: AbortSignal): Promise<Pricing>;
 }
 
-export interface PricingRefresher {
-  /** Runs one refresh now (never two at once); resolves when it is done, never rejects. */
-  runNow(): Promise<void>;
-  /** Stops the schedule, abandons a refresh under way and waits for it to end. */
-  stop(): Promise<void>;
-}
+/**
+ * `runNow` runs one refresh now (never two at once); `stop` stops the schedule, abandons a refresh
+ * under way and waits for it to end (at most two seconds).
+ */
+export type PricingRefresher = PeriodicTask;
 
 /**
  * Refreshes the catalog on a schedule (an unref'd timer: it never keeps the process alive). A failed
@@ -33,56 +33,29 @@ export interface PricingRefresher {
 export function startPricingRefresh(
   options: PricingRefreshOptions & { live: LivePricing; metrics: ServerMetrics; logger: ServerLogger },
 ): PricingRefresher {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const stopping = new AbortController();
-  const runOnce = async () => {
-    const before = options.live.pricing.version;
-    try {
-      const next = await options.refresh(stopping.signal);
-      if (stopped) return;
-      options.metrics.pricingRefreshed(true);
-      if (next.version !== before) {
-        options.live.replace(next);
-        options.logger.info({ previous: before, version: next.version }, "pricing catalog updated");
+  // The abort ends a fetch under way; should anything else of the refresh not heed it, the service
+  // still stops: a refresh that finishes later changes nothing (`stopped`).
+  return startPeriodicTask({
+    everyMs: options.everyMs,
+    stopWaitMs,
+    async run(signal, stopped) {
+      const before = options.live.pricing.version;
+      try {
+        const next = await options.refresh(signal);
+        if (stopped()) return;
+        options.metrics.pricingRefreshed(true);
+        if (next.version !== before) {
+          options.live.replace(next);
+          options.logger.info({ previous: before, version: next.version }, "pricing catalog updated");
+        }
+      } catch (error) {
+        if (stopped()) return;
+        options.metrics.pricingRefreshed(false);
+        options.logger.warn(
+          { err: error, version: before },
+          "pricing catalog refresh failed; the catalog in force is kept",
+        );
       }
-    } catch (error) {
-      if (stopped) return;
-      options.metrics.pricingRefreshed(false);
-      options.logger.warn(
-        { err: error, version: before },
-        "pricing catalog refresh failed; the catalog in force is kept",
-      );
-    }
-  };
-  const runNow = () => {
-    running ??= runOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void runNow();
-  }, options.everyMs);
-  timer.unref();
-  void runNow();
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      stopping.abort();
-      // The abort ends a fetch under way; should anything else of the refresh not heed it, the
-      // service still stops: a refresh that finishes later changes nothing (`stopped`).
-      let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([
-        running,
-        new Promise<void>((resolve) => {
-          timeout = setTimeout(resolve, stopWaitMs);
-          timeout.unref();
-        }),
-      ]);
-      clearTimeout(timeout);
     },
-  };
+  });
 }
