@@ -1,0 +1,2 @@
+-- Placeholder reserved for a change in progress.
+SELECT 1;

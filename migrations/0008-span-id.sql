@@ -1,0 +1,2 @@
+-- Placeholder reserved for a change in progress; replaced before release.
+SELECT 1;
