@@ -63,6 +63,12 @@ export interface Guards {
   admin: ReturnType<typeof requireScope>;
   /** Any valid key, Bearer or session cookie, whatever its scopes (`GET /v1/projects`). */
   anyKey: ReturnType<typeof requireScope>;
+  /**
+   * Bearer key or the session cookie of a dashboard signed in with an `admin` key: the dashboard's
+   * admin panels (budgets, estimated vs billed). Key management stays Bearer-only (`admin`); a
+   * cookie-authenticated write must still be same-origin JSON.
+   */
+  adminSession: ReturnType<typeof requireScope>;
 }
 
 /** The Content-Security-Policy of every response: the dashboard loads only its own scripts and styles. */
@@ -101,6 +107,7 @@ export function createApp(dependencies: AppDependencies): LedgerApp {
     ingest: requireScope("ingest", { ...guardDependencies, allowCookie: false }),
     admin: requireScope("admin", { ...guardDependencies, allowCookie: false }),
     anyKey: requireScope("any", { ...guardDependencies, allowCookie: true }),
+    adminSession: requireScope("admin", { ...guardDependencies, allowCookie: true }),
   };
   const app: LedgerApp = new Hono();
 
