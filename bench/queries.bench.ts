@@ -36,10 +36,10 @@ const hour = 3_600_000;
  */
 const generateSql = (schema: string) => `
 WITH generated AS (
-INSERT INTO llm_cost_events (event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
+INSERT INTO llm_cost_events (project, event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
   environment, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, estimated_cost_usd,
   provider_cost_usd, cost_source, priced, used_fallback, error, user_id, session_id, metadata)
-SELECT gen_random_uuid(), $1::timestamptz - ($3::float8 + r_time * $4::float8) * interval '90 days',
+SELECT 'team-' || repo_index % 4, gen_random_uuid(), $1::timestamptz - ($3::float8 + r_time * $4::float8) * interval '90 days',
   'repo-' || repo_index,
   'task-' || task_index,
   CASE WHEN unpriced THEN 'mystery-' || model_index
@@ -142,6 +142,24 @@ function firstHourReports(now: Date): Array<{ name: string; options: QueryCostsO
     {
       name: "7 days by metadata.team",
       options: { from: daysAgo(7), to: now, groupBy: ["metadata.team"] },
+    },
+  ];
+}
+
+/**
+ * The projects issue's reports: one project's spend (a project owns a quarter of the repos, so the
+ * rollup rows per project are as many as before the generator named projects).
+ */
+function projectReports(now: Date): Array<{ name: string; options: QueryCostsOptions }> {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * hour);
+  return [
+    {
+      name: "one project, 30 days by model",
+      options: { from: daysAgo(30), to: now, groupBy: ["model"], filters: { project: ["team-1"] } },
+    },
+    {
+      name: "one project's daily trend, 30 days",
+      options: { from: daysAgo(30), to: now, grain: "day", filters: { project: ["team-2"] } },
     },
   ];
 }
@@ -339,9 +357,20 @@ async function benchServer(
       Math.max(5, Math.ceil(iterations / 3)),
       firstHourReports,
     );
+    console.log("  the projects issue's reports (one project's spend):");
+    const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
     // Batches of the tracker's default on a server (the store's preferredBatchSize).
     const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
-    return { engine: "postgres", rows, generationMs, ...size, queries, firstHourQueries, writes };
+    return {
+      engine: "postgres",
+      rows,
+      generationMs,
+      ...size,
+      queries,
+      firstHourQueries,
+      projectQueries,
+      writes,
+    };
   });
 }
 
@@ -380,6 +409,8 @@ async function benchPglite(
       Math.max(5, Math.ceil(iterations / 3)),
       firstHourReports,
     );
+    console.log("  the projects issue's reports (one project's spend):");
+    const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
     const writes = await measureWriteCost(database, schema, writeRows, 1000, now, writePairs);
     return {
       engine: "pglite",
@@ -389,6 +420,7 @@ async function benchPglite(
       ...size,
       queries,
       firstHourQueries,
+      projectQueries,
       writes,
     };
   } finally {
