@@ -1,6 +1,7 @@
 // The llm-ledger dashboard: sign in with a read key, then an overview of where the money goes. Plain
 // ES modules, no build step; all data comes from GET /v1/costs and /v1/events with the session cookie.
 import { costParams, eventParams, fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
+import { createBillsPanel } from "./js/bills-panel.js";
 import { createBreakdowns } from "./js/breakdowns.js";
 import { csvButton, csvFilename, downloadCsv } from "./js/download.js";
 import { el, replaceChildren } from "./js/dom.js";
@@ -76,6 +77,7 @@ function buildDashboard() {
     currentQuery,
   });
   const detail = createEventDetail({ onError });
+  const bills = createBillsPanel({ onError });
   const recent = createRecentCalls({
     onError,
     onOpen: (eventId) => void detail.open(eventId),
@@ -109,6 +111,7 @@ function buildDashboard() {
   const parts = {
     filterBar,
     tables,
+    bills,
     recent,
     canvas,
     stackButtons,
@@ -158,6 +161,7 @@ function buildDashboard() {
       ),
       el("div", { className: "chart-box" }, canvas),
     ),
+    bills.element,
     tables.element,
     recent.element,
     detail.element,
@@ -232,6 +236,7 @@ async function refresh() {
         : undefined,
       refreshTrend(current, now),
       dashboard.recent.load({ ...range, filters }),
+      dashboard.bills.load(range),
     ]);
     if (current !== generation) return;
     const breakdowns = showBreakdowns();
