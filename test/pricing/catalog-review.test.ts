@@ -54,6 +54,16 @@ const CASES: Case[] = [
     costUsd: "0.053", // 0.025 + 0.025 + 0.003
     tier: "above-100000",
   },
+  // Haiku 5.5 on Bedrock's regional endpoints: 10% above Anthropic's list price, tier included.
+  {
+    name: "haiku 5.5 on a regional Bedrock endpoint above 100k",
+    model: "us.anthropic.claude-haiku-5-5",
+    provider: "bedrock",
+    usage: usage(150_000, 10_000),
+    at: "2026-11-01T12:00:00Z",
+    costUsd: "0.11", // 150,000 × 0.55 + 10,000 × 2.75 = 0.0825 + 0.0275
+    tier: "above-100000",
+  },
   // Fable 5.2: $8 / $40, cache read $0.20.
   {
     name: "fable 5.2",
@@ -125,16 +135,20 @@ describe("the 2026-12 catalog review", () => {
   });
 
   it.each([
-    ["claude-sonnet-5-5", "claude-sonnet-5-5"],
-    ["claude-sonnet-5.5", "claude-sonnet-5-5"],
-    ["claude-sonnet-5", "claude-sonnet-5"],
-    ["claude-haiku-5-5", "claude-haiku-5-5"],
-    ["claude-fable-5-2", "claude-fable-5-2"],
-    ["claude-fable-5-1", "claude-fable-5-1"],
-    ["gpt-6.2-sol", "gpt-6.2-sol"],
-    ["gpt-6-sol", "gpt-6-sol"],
-  ])("%s resolves to its own entry %s, never a sibling", (spelling, id) => {
-    expect(resolveModel(spelling)?.entry.id).toBe(id);
+    ["claude-sonnet-5-5", undefined, "claude-sonnet-5-5"],
+    ["claude-sonnet-5.5", undefined, "claude-sonnet-5-5"],
+    ["claude-sonnet-5", undefined, "claude-sonnet-5"],
+    ["claude-haiku-5-5", undefined, "claude-haiku-5-5"],
+    ["claude-fable-5-2", undefined, "claude-fable-5-2"],
+    ["claude-fable-5-1", undefined, "claude-fable-5-1"],
+    ["gpt-6.2-sol", undefined, "gpt-6.2-sol"],
+    ["gpt-6-sol", undefined, "gpt-6-sol"],
+    ["global.anthropic.claude-sonnet-5-5", "bedrock", "global.anthropic.claude-sonnet-5-5"],
+    ["global.anthropic.claude-sonnet-5-v1:0", "bedrock", "global.anthropic.claude-sonnet-5-v1:0"],
+    ["us.anthropic.claude-haiku-5-5", "bedrock", "regional.anthropic.claude-haiku-5-5"],
+    ["eu.anthropic.claude-sonnet-5-5-v1:0", "bedrock", "regional.anthropic.claude-sonnet-5-5"],
+  ] as const)("%s (provider %s) resolves to its own entry %s, never a sibling", (spelling, provider, id) => {
+    expect(resolveModel(spelling, provider)?.entry.id).toBe(id);
   });
 
   it("bills GPT-6.2 cache writes at the input rate and says so, since no cache-write price is published", () => {
