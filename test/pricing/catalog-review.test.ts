@@ -147,8 +147,24 @@ describe("the 2026-12 catalog review", () => {
     ["global.anthropic.claude-sonnet-5-v1:0", "bedrock", "global.anthropic.claude-sonnet-5-v1:0"],
     ["us.anthropic.claude-haiku-5-5", "bedrock", "regional.anthropic.claude-haiku-5-5"],
     ["eu.anthropic.claude-sonnet-5-5-v1:0", "bedrock", "regional.anthropic.claude-sonnet-5-5"],
+    ["claude-haiku-5-5@20261007", "vertex", "claude-haiku-5-5"],
+    ["claude-sonnet-5-5", "google-vertex", "claude-sonnet-5-5"],
   ] as const)("%s (provider %s) resolves to its own entry %s, never a sibling", (spelling, provider, id) => {
     expect(resolveModel(spelling, provider)?.entry.id).toBe(id);
+  });
+
+  it("prices a 1-hour cache write on a host that lists none by Anthropic's rule, and says so", () => {
+    const estimate = estimateCost({
+      model: "claude-haiku-5-5@20261007",
+      provider: "vertex",
+      usage: usage(0, 0, { cacheWrite1hTokens: 10_000 }),
+      at: "2026-11-01T12:00:00Z",
+    });
+    expect(estimate.priced).toBe(true);
+    if (!estimate.priced) return;
+    expect(estimate.provider).toBe("google-vertex");
+    expect(estimate.costUsd).toBe("0.002"); // 10,000 × 0.20 (2 × input)
+    expect(estimate.rules?.join(" ")).toContain("2 × input");
   });
 
   it("bills GPT-6.2 cache writes at the input rate and says so, since no cache-write price is published", () => {
