@@ -115,6 +115,24 @@ const CASES: Case[] = [
     at: "2026-11-01T12:00:00Z",
     costUsd: "0.753", // 0.15 + 0.6 + 0.003
   },
+  // deepseek-chat followed DeepSeek's models: V3.2-Exp from 2025-09-29 (0.28 / 0.42 / 0.028), then an
+  // alias of V4 Flash from 2026-04-24 (0.14 / 0.28 / 0.0028).
+  {
+    name: "deepseek-chat as V3.2",
+    model: "deepseek-chat",
+    provider: "deepseek",
+    usage: usage(1_000_000, 1_000_000, { cacheReadTokens: 1_000_000 }),
+    at: "2025-12-01T12:00:00Z",
+    costUsd: "0.728", // 0.28 + 0.42 + 0.028
+  },
+  {
+    name: "deepseek-reasoner as an alias of V4 Flash",
+    model: "deepseek-reasoner",
+    provider: "deepseek",
+    usage: usage(1_000_000, 1_000_000, { cacheReadTokens: 1_000_000 }),
+    at: "2026-06-01T12:00:00Z",
+    costUsd: "0.4228", // 0.14 + 0.28 + 0.0028
+  },
   {
     name: "deepseek-flash",
     model: "deepseek-flash",
