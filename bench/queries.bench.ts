@@ -1,5 +1,5 @@
 // `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N]
-//   [--write-pairs N] [--skip-pglite] [--pglite-memory]`:
+//   [--write-pairs N] [--skip-pglite] [--pglite-memory] [--keep-database | --reuse-database NAME]`:
 // report latency from the hourly rollups beside the same reports from raw events, on realistic skewed
 // data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
 // DATABASE_URL, in a database created for the run and dropped afterwards) and on PGlite (in a
@@ -335,43 +335,60 @@ async function benchServer(
   iterations: number,
   writeRows: number,
   writePairs: number,
+  keepDatabase: boolean,
+  reuseDatabase: string | undefined,
 ) {
-  return withBenchDatabase(url, async (database, name) => {
-    const schema = "public";
-    await migrateUp(database, { schema });
-    const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
-    console.log(`postgres server (database ${name}), ${rows.toLocaleString("en-US")} events:`);
-    const generationMs = await generate(database, schema, rows, now);
-    const size = await rollupSize(database, schema);
-    console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
-    );
-    const queries = await measureReports(database, schema, now, iterations);
-    console.log(
-      "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
-    );
-    const firstHourQueries = await measureReports(
-      database,
-      schema,
-      now,
-      Math.max(5, Math.ceil(iterations / 3)),
-      firstHourReports,
-    );
-    console.log("  the projects issue's reports (one project's spend):");
-    const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
-    // Batches of the tracker's default on a server (the store's preferredBatchSize).
-    const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
-    return {
-      engine: "postgres",
-      rows,
-      generationMs,
-      ...size,
-      queries,
-      firstHourQueries,
-      projectQueries,
-      writes,
-    };
-  });
+  return withBenchDatabase(
+    url,
+    async (database, name, reused) => {
+      const schema = "public";
+      await migrateUp(database, { schema });
+      // A reused database's reports end where its events do (a second after the newest), as they did
+      // when it was generated.
+      const now = reused
+        ? await newestEvent(database)
+        : new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
+      console.log(`postgres server (database ${name}), ${rows.toLocaleString("en-US")} events:`);
+      const generationMs = reused ? null : await generate(database, schema, rows, now);
+      const size = await rollupSize(database, schema);
+      console.log(
+        `  ${generationMs === null ? "reused" : `generated in ${(generationMs / 1000).toFixed(1)} s`}; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
+      );
+      const queries = await measureReports(database, schema, now, iterations);
+      console.log(
+        "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
+      );
+      const firstHourQueries = await measureReports(
+        database,
+        schema,
+        now,
+        Math.max(5, Math.ceil(iterations / 3)),
+        firstHourReports,
+      );
+      console.log("  the projects issue's reports (one project's spend):");
+      const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
+      // Batches of the tracker's default on a server (the store's preferredBatchSize).
+      const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
+      return {
+        engine: "postgres",
+        rows,
+        generationMs,
+        ...size,
+        queries,
+        firstHourQueries,
+        projectQueries,
+        writes,
+      };
+    },
+    { keep: keepDatabase, reuse: reuseDatabase },
+  );
+}
+
+async function newestEvent(database: Database): Promise<Date> {
+  const [row] = await database.query<{ newest: Date }>(
+    `SELECT max(created_at) + interval '1 second' AS newest FROM llm_cost_events`,
+  );
+  return new Date(row!.newest);
 }
 
 async function benchPglite(
@@ -439,7 +456,17 @@ export async function run(args: string[]): Promise<void> {
   const loadBefore = os.loadavg();
   const results = [];
   if (url?.startsWith("postgres"))
-    results.push(await benchServer(url, rows, iterations, writeRows, writePairs));
+    results.push(
+      await benchServer(
+        url,
+        rows,
+        iterations,
+        writeRows,
+        writePairs,
+        args.includes("--keep-database"),
+        args.includes("--reuse-database") ? args[args.indexOf("--reuse-database") + 1] : undefined,
+      ),
+    );
   else console.log("no TEST_DATABASE_URL/DATABASE_URL: the Postgres server part is skipped");
   if (!args.includes("--skip-pglite")) {
     results.push(
