@@ -5,9 +5,9 @@ import { LedgerError } from "../errors.js";
 // anywhere. Migration 0006 checks the same pattern.
 const slugPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-/** Whether `value` is a project slug (`alpha`, `team-a`). */
-export function isProjectSlug(value: unknown): value is string {
-  return typeof value === "string" && slugPattern.test(value);
+/** Whether `text` is a project slug (`alpha`, `team-a`). */
+export function isProjectSlug(text: string): boolean {
+  return slugPattern.test(text);
 }
 
 /** Checks a project slug (`alpha`, `team-a`), throwing `E_PROJECT_SLUG` with what is accepted. */

@@ -105,7 +105,7 @@ export function sinkOf(options: CostTrackerOptions): EventSink {
 
 /** The tracker's default project, checked like every slug (a JavaScript caller may pass anything). */
 export function defaultProjectOf(option: unknown): string | undefined {
-  if (option === undefined || isProjectSlug(option)) return option;
+  if (option === undefined || (typeof option === "string" && isProjectSlug(option))) return option;
   const shown = typeof option === "string" ? JSON.stringify(option.slice(0, 80)) : typeof option;
   throw new LedgerError(
     "E_OPTIONS",
