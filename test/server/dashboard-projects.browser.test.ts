@@ -26,6 +26,7 @@ const projects = {
     name: "Team Alpha",
     repo: "alpha-repo",
     model: "gpt-4o-mini",
+    provider: "openai",
     userId: "alpha-user",
     environment: "alpha-env",
     metadataKey: "alpha-key",
@@ -33,7 +34,8 @@ const projects = {
   beta: {
     name: "Team Beta",
     repo: "beta-repo",
-    model: "gpt-4o",
+    model: "claude-haiku-4-5",
+    provider: "anthropic",
     userId: "beta-user",
     environment: "beta-env",
     metadataKey: "beta-key",
@@ -41,12 +43,12 @@ const projects = {
 };
 type Slug = keyof typeof projects;
 
-/** One OpenAI call of `millions` × 1M input tokens in `slug`, priced by the catalog. */
+/** One call of `millions` × 1M input tokens in `slug`, priced by the catalog. */
 function call(slug: Slug, millions: number, createdAt: Date): NewLlmCostRecord {
   const values = projects[slug];
   const estimate = pricing.estimateCost({
     model: values.model,
-    provider: "openai",
+    provider: values.provider,
     usage: { inputTokens: millions * 1_000_000, outputTokens: 0 },
     at: createdAt,
   });
@@ -58,7 +60,7 @@ function call(slug: Slug, millions: number, createdAt: Date): NewLlmCostRecord {
     repo: values.repo,
     taskType: `${slug}-task`,
     model: values.model,
-    provider: "openai",
+    provider: values.provider,
     sdk: "ai",
     inputTokens: millions * 1_000_000,
     outputTokens: 0,
@@ -97,7 +99,7 @@ if (reason && process.env.CI === "true") {
     const recent = new Date(Date.now() - 60_000);
     const threeDaysAgo = new Date(Date.now() - 3 * DAY);
     // alpha: 2 × 1M gpt-4o-mini today ($0.30) + 10M three days ago ($1.50) = $1.80;
-    // beta: 1M gpt-4o today ($2.50) + 1M three days ago ($2.50) = $5.00. Together $6.80.
+    // beta: 1M claude-haiku-4-5 today ($1.00) + 1M three days ago ($1.00) = $2.00. Together $3.80.
     const events = [
       call("alpha", 1, recent),
       call("alpha", 1, recent),
@@ -117,9 +119,10 @@ if (reason && process.env.CI === "true") {
         if (/Content[- ]Security[- ]Policy/i.test(message.text())) problems.push(message.text());
       });
       page.on("pageerror", (error) => problems.push(error.message));
+      // The API's answers (the page's own scripts are the same for every key).
       page.on("response", (response) => {
-        if (new URL(response.url()).pathname.startsWith("/v1/"))
-          responses.push(`${response.url()}\n${response.status()}`);
+        if (!new URL(response.url()).pathname.startsWith("/v1/")) return;
+        responses.push(`${response.url()} ${response.status()}`);
         void response
           .text()
           .then((body) => responses.push(body))
@@ -194,11 +197,11 @@ if (reason && process.env.CI === "true") {
         .poll(() => switcher.locator("option").allInnerTexts())
         .toEqual(["All projects", "beta", "alpha"]); // most spend first
       // "All projects": every project's figures together.
-      await expect.poll(() => text(page, "spend-7d-value")).toBe("$6.80");
-      await expect.poll(() => text(page, "trend-total")).toBe("$6.80 in the last 7 days");
-      await expect.poll(() => text(page, "spend-today-value")).toBe("$2.80");
+      await expect.poll(() => text(page, "spend-7d-value")).toBe("$3.80");
+      await expect.poll(() => text(page, "trend-total")).toBe("$3.80 in the last 7 days");
+      await expect.poll(() => text(page, "spend-today-value")).toBe("$1.30");
       await expect.poll(() => names(page, "repo")).toEqual(["beta-repo", "alpha-repo"]);
-      expect(await chartSeries(page)).toEqual(["openai"]);
+      await expect.poll(() => chartSeries(page)).toEqual(["anthropic", "openai"]);
 
       await switcher.selectOption("alpha");
       await expect.poll(() => text(page, "spend-7d-value")).toBe("$1.80");
@@ -213,17 +216,17 @@ if (reason && process.env.CI === "true") {
       await expect.poll(() => chartSeries(page)).toEqual(["gpt-4o-mini"]);
 
       await switcher.selectOption("beta");
-      await expect.poll(() => text(page, "spend-7d-value")).toBe("$5.00");
+      await expect.poll(() => text(page, "spend-7d-value")).toBe("$2.00");
       await expect.poll(() => names(page, "repo")).toEqual(["beta-repo"]);
-      await expect.poll(() => chartSeries(page)).toEqual(["gpt-4o"]);
+      await expect.poll(() => chartSeries(page)).toEqual(["claude-haiku-4-5"]);
       expect(new URL(page.url()).searchParams.get("project")).toBe("beta");
 
       // The address restores the view.
       await page.reload();
-      await expect.poll(() => text(page, "spend-7d-value")).toBe("$5.00");
+      await expect.poll(() => text(page, "spend-7d-value")).toBe("$2.00");
       expect(await switcher.inputValue()).toBe("beta");
       await switcher.selectOption("");
-      await expect.poll(() => text(page, "spend-7d-value")).toBe("$6.80");
+      await expect.poll(() => text(page, "spend-7d-value")).toBe("$3.80");
       expect(new URL(page.url()).searchParams.has("project")).toBe(false);
     });
 
@@ -233,7 +236,7 @@ if (reason && process.env.CI === "true") {
         const responses: string[] = [];
         const page = await signedInPage(keys[slug]!, responses);
         const own = events.filter((event) => event.project === slug);
-        const ownTotal = slug === "alpha" ? "$1.80" : "$5.00";
+        const ownTotal = slug === "alpha" ? "$1.80" : "$2.00";
         await expect.poll(() => text(page, "spend-7d-value")).toBe(ownTotal);
         await expect.poll(() => text(page, "trend-total")).toBe(`${ownTotal} in the last 7 days`);
         await expect.poll(() => names(page, "repo")).toEqual([projects[slug].repo]);
@@ -246,14 +249,14 @@ if (reason && process.env.CI === "true") {
           .toEqual(["Any key", projects[slug].metadataKey]);
         await expect.poll(() => page.getByTestId("filter-repo").locator("option").count()).toBe(2);
         expect(await page.getByTestId("filter-project").isVisible()).toBe(false);
+        await page.getByTestId("stack-model").click();
+        await expect.poll(() => chartSeries(page)).toEqual([projects[slug].model]);
         // Open a call, so the detail view and its session list are searched too.
         await page.getByTestId("table-recent").locator("tbody tr").first().click();
         await expect.poll(() => page.getByTestId("event-detail").isVisible()).toBe(true);
         await expect
           .poll(() => page.getByTestId("detail-session-calls").locator("li").count())
           .toBeGreaterThan(0);
-        await page.getByTestId("stack-model").click();
-        await expect.poll(() => chartSeries(page)).toEqual([projects[slug].model]);
 
         const markers = [hidden, ...Object.values(projects[hidden]), `${hidden}-task`, `${hidden}-value`];
         markers.push(...events.filter((event) => event.project === hidden).map((event) => event.eventId));

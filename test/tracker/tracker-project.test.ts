@@ -67,7 +67,7 @@ describeEachEngine("the tracker's project in the ledger", (context) => {
     ]);
     await tracker.close();
     expect(results.map((result) => result.outcome)).toEqual(["stored", "stored", "rejected"]);
-    expect(results[2]!.reason).toBe(
+    expect(results[2].reason).toBe(
       `project must be a project slug (1 to 63 lower-case letters, digits, '-' or '_'), got "Not A Slug"`,
     );
     expect(await projectsOf()).toEqual(["a-default@alpha", "b-named@beta"]);
@@ -113,7 +113,7 @@ describeEachEngine("the tracker's project in the ledger", (context) => {
       ]);
       await tracker.close();
       expect(results.map((result) => result.outcome)).toEqual(["stored", "rejected", "stored", "stored"]);
-      expect(results[1]!.reason).toBe(
+      expect(results[1].reason).toBe(
         'the service rejected it: this key writes to project "alpha" only; the event names project "beta"',
       );
       const stored = (await projectsOf()).filter((entry) => entry.startsWith("http-"));
