@@ -1,7 +1,8 @@
 // The checks of one event field each, shared by the input parser and the stored-event parser so that
 // a value is refused with the same words at every entry point. Each returns the stored value or
 // throws `InvalidEvent` naming the field and the problem; the parsers catch it and report the reason.
-import { isProjectSlug } from "../projects/index.js";
+// The slug rule alone: projects/index.ts also re-exports the store, which the event model must not load.
+import { isProjectSlug } from "../projects/project-names.js";
 import { costSdks, type CostSdk, type CostSource } from "../store/cost-record.js";
 import { firstDangerousKey } from "./dangerous-keys.js";
 import { parseCreatedAt } from "./parse-created-at.js";

@@ -1,5 +1,6 @@
 import { LedgerError } from "../errors.js";
-import { isProjectSlug } from "../projects/index.js";
+// The slug rule alone: projects/index.ts also re-exports the store (an HTTP-sink tracker needs none).
+import { isProjectSlug } from "../projects/project-names.js";
 import type { LedgerLogger } from "../logger.js";
 import type { EventSink } from "./event-sink.js";
 import type { AgentCostPolicy, TrackerPricing } from "../events/index.js";
