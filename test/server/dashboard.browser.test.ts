@@ -307,7 +307,8 @@ if (reason && inCi) {
       await detailPage.getByTestId("login-key").fill(sessions.readKey);
       await detailPage.getByTestId("login-submit").click();
       const rows = detailPage.getByTestId("table-recent").locator("tbody tr");
-      await expect.poll(() => rows.count()).toBe(4);
+      // Signing in and the first load together: longer than a poll's default second on a busy machine.
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(4);
       // Provider, fresh input apart from cache reads, and latency in the row itself.
       const cells = await rows.first().locator("td").allInnerTexts();
       expect(cells.slice(3, 9).map((cell) => cell.trim())).toEqual([
