@@ -214,7 +214,7 @@ function unionFilters(group: readonly Member[]): CostFilters {
     for (const member of group) for (const value of member.matcher.sets[position]!) values.add(value);
     if (values.size <= maxFilterValues) filters[dimension] = [...values];
   });
-  return filters as CostFilters;
+  return filters;
 }
 
 function unique(dimensions: readonly Dimension[]): Dimension[] {
