@@ -58,6 +58,7 @@ export async function readBudgetSpends(
   budgets: readonly Budget[],
   bounds: readonly PeriodBounds[],
   at: Date,
+  options: { drivers?: boolean | undefined } = {},
 ): Promise<BudgetSpend[]> {
   const members = budgets.map((budget, index): Member => {
     const own = bounds[index]!;
@@ -73,6 +74,8 @@ export async function readBudgetSpends(
     };
   });
   const spends = budgets.map(emptySpend);
+  // The guard needs spend only: without drivers, no driver reports.
+  if (options.drivers === false) for (const spend of spends) spend.drivers = undefined;
   const batches = [
     ...dailyBatches(members, spends, at),
     ...windowBatches(members, spends, at),

@@ -82,6 +82,20 @@ export async function budgetStatus(
   return { at: at.toISOString(), budgets: statuses };
 }
 
+/**
+ * The statuses of these budgets at `at` without the forecast's top driver (its reports are left out):
+ * what the budget guard's refresh needs.
+ */
+export async function spendStatuses(
+  store: QueryStore,
+  budgets: readonly Budget[],
+  at: Date = new Date(),
+): Promise<BudgetStatus[]> {
+  const bounds = await periodBounds(store, budgets, at);
+  const spends = await readBudgetSpends(store, budgets, bounds, at, { drivers: false });
+  return budgets.map((budget, index) => statusFromSpend(budget, bounds[index]!, at, spends[index]!));
+}
+
 function parseAt(at: Date | string | undefined): Date {
   if (at === undefined) return new Date();
   const date = at instanceof Date ? at : new Date(at);
