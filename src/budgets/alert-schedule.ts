@@ -2,6 +2,7 @@ import type { LedgerLogger } from "../logger.js";
 import type { QueryStore } from "../query/index.js";
 import { deliverAlerts, type DeliveryOptions } from "./alert-delivery.js";
 import { evaluateBudgetAlerts } from "./evaluate-alerts.js";
+import { purgeAlertClaims } from "./purge-claims.js";
 import { evaluateSpikes } from "./spike-alerts.js";
 
 /** Options of `startAlertSchedule`. */
@@ -26,8 +27,11 @@ export interface AlertSchedule {
   stop(): Promise<void>;
 }
 
+const purgeEveryMs = 3_600_000;
+
 /**
- * Evaluates every budget and the spike rule, and delivers due alerts, on a schedule, one cycle at a time. Evaluation
+ * Evaluates every budget and the spike rule, and delivers due alerts, on a schedule, one cycle at a time;
+ * once an hour it also purges the claims of periods that are over. Evaluation
  * never waits for a receiver (delivery comes after it, each POST with its own deadline); a failed
  * cycle is logged and the next one runs as planned.
  */
@@ -36,12 +40,19 @@ export function startAlertSchedule(options: AlertScheduleOptions): AlertSchedule
   let running: Promise<void> | undefined;
   let stopped = false;
   let nudgeTimer: NodeJS.Timeout | undefined;
+  let lastPurge = 0;
 
   const cycle = async () => {
     try {
       const evaluation = await evaluateBudgetAlerts(options.store, { dashboardUrl: options.dashboardUrl });
       const spikes = await evaluateSpikes(options.store, { dashboardUrl: options.dashboardUrl });
       const round = await deliverAlerts(options.store, options);
+      // Claims of periods that are over are never asked for again; hourly is often enough.
+      if (Date.now() - lastPurge >= purgeEveryMs) {
+        lastPurge = Date.now();
+        const purged = await purgeAlertClaims(options.store);
+        if (purged > 0) options.logger.info?.({ purged }, "budget alerts: claims of past periods purged");
+      }
       if (
         evaluation.fired + spikes.spikes + spikes.unpricedModels > 0 ||
         round.delivered + round.failed + round.retrying > 0
