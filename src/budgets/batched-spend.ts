@@ -1,11 +1,4 @@
-import {
-  queryCosts,
-  type CostFilters,
-  type CostRow,
-  type Dimension,
-  type QueryCostsOptions,
-  type QueryStore,
-} from "../query/index.js";
+import { queryCostsUsing, type CostRow, type QueryCostsOptions, type QueryStore } from "../query/index.js";
 import { periodShape } from "./budget-period.js";
 import type { Budget } from "./budget-spec.js";
 import {
@@ -19,46 +12,43 @@ import {
   type BudgetSpend,
 } from "./budget-spend.js";
 import { forecastDays, type PeriodBounds } from "./period-bounds.js";
-import { compileScope, rowInScope, type ScopeMatcher } from "./scope-match.js";
+import { compileScope, rowInScope } from "./scope-match.js";
+import { candidateFinder, groupMembers, scopeAndPer, unionFilters, type Member } from "./spend-groups.js";
 import { toPico } from "./usd.js";
 
-/** A budget as the batch sees it. */
-interface Member {
-  index: number;
-  budget: Budget;
-  bounds: PeriodBounds;
-  matcher: ScopeMatcher;
-  calendar: boolean;
-  /** Where its daily rows start: the period's start or the forecast's first day, whichever is first. */
-  dailyFrom: Date;
-}
-
-/** Budgets answered by one grouped statement, and what to do with each row. */
+/** Budgets answered by one report, and what to do with each row. */
 interface Batch {
   members: Member[];
   options: QueryCostsOptions;
   take: (member: Member, row: CostRow, cost: bigint) => void;
 }
 
-/** More values than a report filter takes (cost-filters.ts): such a dimension is filtered in memory only. */
-const maxFilterValues = 10_000;
+/** Options of `readBudgetSpends`. */
+export interface BatchOptions {
+  /** False: no forecast drivers (and none of their reports). */
+  drivers?: boolean | undefined;
+  /** `raw`: every report from raw events only (the benchmark's comparison); default the rollups where they fit. */
+  source?: "auto" | "raw" | undefined;
+}
+
 /** Statements in flight at once: enough to overlap round trips, few enough to leave the pool to others. */
 const concurrency = 3;
 
 /**
  * The spend of every budget at `at`, in a few grouped statements instead of one to three per budget.
- * Budgets whose scopes name the same dimensions (with the same `per` and time zone) share one daily
- * report grouped by those dimensions and filtered to the union of their values; each row is then
- * credited in memory to the budgets whose scope holds it. Rolling windows add one report per window
- * length, and the forecast's drivers one per group. `queryCosts` picks the rollups for each
- * statement as it would for one budget, so the figures are those of the per-budget reports, exactly.
+ * Budgets in one time zone whose dimensions (scope and `per`) fit the same rollups share one daily
+ * report, grouped by all their dimensions and filtered to the union of the values they scope; each
+ * row is then credited in memory to the budgets whose scope holds it (spend-groups.ts). Rolling
+ * windows add one report per window length and class, the forecast's drivers one per time zone and
+ * class. Sums of exact NUMERIC figures over finer groups are the same sums, so the answers are those
+ * of one report per budget (the randomized test keeps that path as its reference).
  */
 export async function readBudgetSpends(
   store: QueryStore,
   budgets: readonly Budget[],
   bounds: readonly PeriodBounds[],
   at: Date,
-  options: { drivers?: boolean | undefined } = {},
+  options: BatchOptions = {},
 ): Promise<BudgetSpend[]> {
   const members = budgets.map((budget, index): Member => {
     const own = bounds[index]!;
@@ -82,26 +72,23 @@ export async function readBudgetSpends(
     ...driverBatches(members, spends),
   ];
   await runAll(
-    batches.map((batch) => () => runBatch(store, batch)),
+    batches.map((batch) => () => runBatch(store, batch, options.source ?? "auto")),
     concurrency,
   );
   return spends;
 }
 
-/** One daily report per (time zone, `per`, scope dimensions): a calendar period's spend and the forecast's days. */
+/** One daily report per time zone and rollup class: a calendar period's spend and the forecast's days. */
 function dailyBatches(members: Member[], spends: BudgetSpend[], at: Date): Batch[] {
-  return groupMembers(members, (member) => [member.budget.timeZone, member.budget.per]).map((group) => ({
-    members: group,
+  return groupMembers(members, scopeAndPer, (member) => [member.budget.timeZone]).map((group) => ({
+    members: group.members,
     options: {
-      from: earliest(group.map((member) => member.dailyFrom)),
+      from: earliest(group.members.map((member) => member.dailyFrom)),
       to: at,
-      groupBy: unique([
-        ...group[0]!.matcher.dimensions,
-        ...(group[0]!.budget.per ? [group[0]!.budget.per] : []),
-      ]),
+      groupBy: group.groupBy,
       grain: "day",
-      timeZone: group[0]!.budget.timeZone,
-      filters: unionFilters(group),
+      timeZone: group.members[0]!.budget.timeZone,
+      filters: unionFilters(group.members),
     },
     take(member, row, cost) {
       const dayStart = new Date(row.period!).getTime();
@@ -115,45 +102,41 @@ function dailyBatches(members: Member[], spends: BudgetSpend[], at: Date): Batch
   }));
 }
 
-/** One report per rolling window (its start, `per` and scope dimensions): the window's spend. */
+/** One report per rolling window length and rollup class: the window's spend. */
 function windowBatches(members: Member[], spends: BudgetSpend[], at: Date): Batch[] {
   const rolling = members.filter((member) => !member.calendar);
-  return groupMembers(rolling, (member) => [member.bounds.start.toISOString(), member.budget.per]).map(
-    (group) => ({
-      members: group,
-      options: {
-        from: group[0]!.bounds.start,
-        to: at,
-        groupBy: unique([
-          ...group[0]!.matcher.dimensions,
-          ...(group[0]!.budget.per ? [group[0]!.budget.per] : []),
-        ]),
-        filters: unionFilters(group),
-      },
-      take(member, row, cost) {
-        spendEntry(spends[member.index]!, perValueOf(member.budget, row)).spent += cost;
-      },
-    }),
-  );
+  return groupMembers(rolling, scopeAndPer, (member) => [member.bounds.start.toISOString()]).map((group) => ({
+    members: group.members,
+    options: {
+      from: group.members[0]!.bounds.start,
+      to: at,
+      groupBy: group.groupBy,
+      filters: unionFilters(group.members),
+    },
+    take(member, row, cost) {
+      spendEntry(spends[member.index]!, perValueOf(member.budget, row)).spent += cost;
+    },
+  }));
 }
 
-/** One report per (time zone, scope dimensions): daily spend by model and repo over the forecast's days. */
+/** One report per time zone and rollup class: daily spend by model and repo over the forecast's days. */
 function driverBatches(members: Member[], spends: BudgetSpend[]): Batch[] {
   const open = members.filter((member) => spends[member.index]!.drivers !== undefined);
   const dimensionsOf = new Map(open.map((member) => [member, driverDimensionsOf(member.budget)]));
-  return groupMembers(open, (member) => [
+  const needs = (member: Member) => [...new Set([...driverDimensions, ...member.matcher.dimensions])];
+  return groupMembers(open, needs, (member) => [
     member.budget.timeZone,
     member.bounds.forecastFrom.toISOString(),
     member.bounds.todayStart.toISOString(),
   ]).map((group) => ({
-    members: group,
+    members: group.members,
     options: {
-      from: group[0]!.bounds.forecastFrom,
-      to: group[0]!.bounds.todayStart,
-      groupBy: unique([...driverDimensions, ...group[0]!.matcher.dimensions]),
+      from: group.members[0]!.bounds.forecastFrom,
+      to: group.members[0]!.bounds.todayStart,
+      groupBy: group.groupBy,
       grain: "day",
-      timeZone: group[0]!.budget.timeZone,
-      filters: unionFilters(group),
+      timeZone: group.members[0]!.budget.timeZone,
+      filters: unionFilters(group.members),
     },
     take(member, row, cost) {
       const ago = daysAgo(member.bounds.todayStart, new Date(row.period!).getTime());
@@ -167,61 +150,15 @@ function driverBatches(members: Member[], spends: BudgetSpend[]): Batch[] {
   }));
 }
 
-async function runBatch(store: QueryStore, batch: Batch): Promise<void> {
-  const report = await queryCosts(store, batch.options);
-  const candidates = memberIndex(batch.members);
+async function runBatch(store: QueryStore, batch: Batch, source: "auto" | "raw"): Promise<void> {
+  const report = await queryCostsUsing(store, batch.options, source);
+  const candidates = candidateFinder(batch.members);
   for (const row of report.rows) {
     const cost = toPico(row.costUsd);
-    for (const member of candidates(row)) {
+    candidates(row, (member) => {
       if (rowInScope(member.matcher, row)) batch.take(member, row, cost);
-    }
+    });
   }
-}
-
-/**
- * The members a row may belong to, found by the value of the group's first scope dimension, so that
- * a thousand budgets on a thousand repos cost one lookup per row rather than a thousand checks.
- */
-function memberIndex(members: readonly Member[]): (row: CostRow) => readonly Member[] {
-  const first = members[0]?.matcher.dimensions[0];
-  if (first === undefined) return () => members;
-  const byValue = new Map<string | null, Member[]>();
-  for (const member of members) {
-    for (const value of member.matcher.sets[0]!) {
-      const list = byValue.get(value);
-      if (list) list.push(member);
-      else byValue.set(value, [member]);
-    }
-  }
-  const none: Member[] = [];
-  return (row) => byValue.get((row[first] as string | null | undefined) ?? null) ?? none;
-}
-
-/** Members grouped by their scope's dimensions plus `extra`, in first-seen order. */
-function groupMembers(members: readonly Member[], extra: (member: Member) => unknown[]): Member[][] {
-  const groups = new Map<string, Member[]>();
-  for (const member of members) {
-    const key = JSON.stringify([member.matcher.dimensions, ...extra(member)]);
-    const group = groups.get(key);
-    if (group) group.push(member);
-    else groups.set(key, [member]);
-  }
-  return [...groups.values()];
-}
-
-/** Per scope dimension of a group, every value any member accepts (a superset of each member's scope). */
-function unionFilters(group: readonly Member[]): CostFilters {
-  const filters: Record<string, Array<string | null>> = {};
-  group[0]!.matcher.dimensions.forEach((dimension, position) => {
-    const values = new Set<string | null>();
-    for (const member of group) for (const value of member.matcher.sets[position]!) values.add(value);
-    if (values.size <= maxFilterValues) filters[dimension] = [...values];
-  });
-  return filters;
-}
-
-function unique(dimensions: readonly Dimension[]): Dimension[] {
-  return [...new Set(dimensions)];
 }
 
 function earliest(dates: readonly Date[]): Date {

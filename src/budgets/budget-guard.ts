@@ -5,7 +5,7 @@ import { createPricing } from "../pricing/index.js";
 import type { QueryStore } from "../query/index.js";
 import type { NewLlmCostRecord } from "../store/cost-record.js";
 import type { PricedListener } from "../tracker/index.js";
-import { spendStatuses, type BudgetStatus } from "./budget-status.js";
+import { statusesOf, type BudgetStatus } from "./budget-status.js";
 import { listBudgets } from "./budget-store.js";
 import {
   addTo,
@@ -85,7 +85,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   const read = async (): Promise<BudgetStatus[]> => {
     if (options.store) {
       const blocking = (await listBudgets(options.store)).filter((budget) => budget.action === "block");
-      return blocking.length === 0 ? [] : spendStatuses(options.store, blocking);
+      return blocking.length === 0 ? [] : statusesOf(options.store, blocking, new Date(), { drivers: false });
     }
     const response = await fetch(new URL("/v1/budget-status", options.url), {
       headers: { authorization: `Bearer ${options.apiKey}` },

@@ -1,6 +1,6 @@
 import { LedgerError } from "../errors.js";
 import type { Dimension, QueryStore } from "../query/index.js";
-import { readBudgetSpends } from "./batched-spend.js";
+import { readBudgetSpends, type BatchOptions } from "./batched-spend.js";
 import { periodShape } from "./budget-period.js";
 import type { Budget } from "./budget-spec.js";
 import { driverDimensions, spendEntry, type BudgetSpend, type ValueSpend } from "./budget-spend.js";
@@ -74,25 +74,22 @@ export async function budgetStatus(
 ): Promise<{ at: string; budgets: BudgetStatus[] }> {
   const at = parseAt(options.at);
   const budgets = options.budgets ? await namedBudgets(store, options.budgets) : await listBudgets(store);
-  const bounds = await periodBounds(store, budgets, at);
-  const spends = await readBudgetSpends(store, budgets, bounds, at);
-  const statuses = budgets.map((budget, index) =>
-    statusFromSpend(budget, bounds[index]!, at, spends[index]!),
-  );
-  return { at: at.toISOString(), budgets: statuses };
+  return { at: at.toISOString(), budgets: await statusesOf(store, budgets, at) };
 }
 
 /**
- * The statuses of these budgets at `at` without the forecast's top driver (its reports are left out):
- * what the budget guard's refresh needs.
+ * The statuses of these budgets at `at`. `drivers: false` leaves the forecast's top driver out (and
+ * its reports: the budget guard needs spend only); `source: "raw"` reads raw events only (what the
+ * benchmark compares the rollups against).
  */
-export async function spendStatuses(
+export async function statusesOf(
   store: QueryStore,
   budgets: readonly Budget[],
-  at: Date = new Date(),
+  at: Date,
+  options: BatchOptions = {},
 ): Promise<BudgetStatus[]> {
   const bounds = await periodBounds(store, budgets, at);
-  const spends = await readBudgetSpends(store, budgets, bounds, at, { drivers: false });
+  const spends = await readBudgetSpends(store, budgets, bounds, at, options);
   return budgets.map((budget, index) => statusFromSpend(budget, bounds[index]!, at, spends[index]!));
 }
 
