@@ -10,12 +10,15 @@ import { listBudgets } from "./budget-store.js";
 import {
   addTo,
   compileEntry,
-  inScope,
+  forEachInScope,
+  indexEntries,
   leftOf,
+  noteIn,
   readsModel,
   spendKey,
   type GuardCall,
   type GuardEntry,
+  type GuardIndex,
 } from "./guard-entries.js";
 import { createModelCanonicalizer, type ModelResolver } from "./model-canonicalizer.js";
 import { formatPico, toPico } from "./usd.js";
@@ -56,6 +59,7 @@ export interface BudgetGuard extends BudgetGuardLike {
 }
 
 const allowedOutsideEveryBudget: BudgetDecision = Object.freeze({ allowed: true });
+const noCall: BudgetCall = Object.freeze({});
 
 /**
  * A guard over the budgets with `action: "block"`, for the AI SDK middleware's and the task router's
@@ -78,6 +82,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   }
   const project = options.project ?? "default";
   let entries: GuardEntry[] = [];
+  let index: GuardIndex = indexEntries([]);
   let readsModels = false;
   let canonical: ((model: string | undefined, provider: string | undefined) => string | null) | undefined;
   let refreshing: Promise<void> | undefined;
@@ -103,12 +108,13 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
     for (const entry of next) {
       // Spend noted while the read was under way may be missing from it: it stays counted.
       const before = previous.get(entry.budget.id);
-      if (before) entry.noted = before.noted;
+      if (before) for (const [key, cost] of before.noted) noteIn(entry, key, cost);
     }
     const needsModel = next.some(readsModel);
     // Made here, off the callers' path: loading the catalog is file I/O.
     if (needsModel && !canonical) canonical = createModelCanonicalizer(options.pricing ?? createPricing());
     entries = next;
+    index = indexEntries(next);
     readsModels = needsModel;
   };
 
@@ -136,9 +142,21 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
 
   const note = (call: GuardCall, model: string | null, callProject: string, cost: bigint) => {
     if (cost === 0n) return;
-    for (const entry of entries) {
-      if (inScope(entry, call, model, callProject))
-        addTo(entry.noted, spendKey(entry, call, model, callProject), cost);
+    forEachInScope(index, call, model, callProject, (entry) => {
+      noteIn(entry, spendKey(entry, call, model, callProject), cost);
+    });
+  };
+
+  // The check's loop state lives here, so a check allocates nothing but its answer's text.
+  let checked: BudgetCall = noCall;
+  let checkedModel: string | null = null;
+  let tightest: GuardEntry | undefined;
+  let tightestLeft = 0n;
+  const consider = (entry: GuardEntry) => {
+    const left = leftOf(entry, spendKey(entry, checked, checkedModel, project));
+    if (!tightest || left < tightestLeft) {
+      tightest = entry;
+      tightestLeft = left;
     }
   };
 
@@ -157,24 +175,20 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
 
   return {
     check(call) {
-      const model = modelOf(call.model, call.provider);
-      let tightest: GuardEntry | undefined;
-      let tightestLeft = 0n;
-      for (const entry of entries) {
-        if (!inScope(entry, call, model, project)) continue;
-        const left = leftOf(entry, spendKey(entry, call, model, project));
-        if (!tightest || left < tightestLeft) {
-          tightest = entry;
-          tightestLeft = left;
-        }
+      checked = call;
+      checkedModel = modelOf(call.model, call.provider);
+      tightest = undefined;
+      tightestLeft = 0n;
+      forEachInScope(index, call, checkedModel, project, consider);
+      const entry = tightest as GuardEntry | undefined;
+      checked = noCall;
+      if (!entry) return allowedOutsideEveryBudget;
+      if (tightestLeft <= 0n) return entry.blocked;
+      if (entry.lastAllowed?.left !== tightestLeft) {
+        const decision = { allowed: true, budget: entry.ref, remaining: formatPico(tightestLeft) };
+        entry.lastAllowed = { left: tightestLeft, decision: Object.freeze(decision) };
       }
-      if (!tightest) return allowedOutsideEveryBudget;
-      if (tightestLeft <= 0n) return tightest.blocked;
-      if (tightest.lastAllowed?.left !== tightestLeft) {
-        const decision = { allowed: true, budget: tightest.ref, remaining: formatPico(tightestLeft) };
-        tightest.lastAllowed = { left: tightestLeft, decision: Object.freeze(decision) };
-      }
-      return tightest.lastAllowed.decision;
+      return entry.lastAllowed.decision;
     },
     noteSpend(call, costUsd) {
       note(call, modelOf(call.model, call.provider), project, toPico(costUsd));

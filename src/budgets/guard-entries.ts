@@ -70,8 +70,11 @@ export interface GuardEntry {
   slots: Slot[];
   sets: Array<ReadonlySet<string | null>>;
   perSlot: Slot | undefined;
-  /** Spend in the period by `per` value, as of the last refresh. */
-  spent: Map<string | null, bigint>;
+  /**
+   * What is left by `per` value (the amount when absent): the amount minus the refreshed spend and
+   * everything noted since, kept up to date as spend is noted so that a check only compares.
+   */
+  left: Map<string | null, bigint>;
   /** Spend this process noted since the refresh under way (or the last one) started. */
   noted: Map<string | null, bigint>;
   /** Spend noted before the refresh under way started: dropped once it lands (it read those events). */
@@ -89,18 +92,19 @@ export function compileEntry(status: BudgetStatus): GuardEntry {
   const dimensions = (Object.keys(budget.scope) as Dimension[]).filter(
     (dimension) => budget.scope[dimension] !== undefined,
   );
-  const spent = new Map<string | null, bigint>();
+  const amount = toPico(budget.amountUsd);
+  const left = new Map<string | null, bigint>();
   if (budget.per && status.values) {
-    for (const value of status.values) spent.set(value.value, toPico(value.spentUsd));
-  } else spent.set(null, toPico(status.spentUsd));
+    for (const value of status.values) left.set(value.value, amount - toPico(value.spentUsd));
+  } else left.set(null, amount - toPico(status.spentUsd));
   const ref: BudgetRef = { id: budget.id, name: budget.name, amountUsd: budget.amountUsd };
   return {
     budget,
-    amount: toPico(budget.amountUsd),
+    amount,
     slots: dimensions.map(slotOf),
     sets: dimensions.map((dimension) => new Set(budget.scope[dimension])),
     perSlot: budget.per ? slotOf(budget.per) : undefined,
-    spent,
+    left,
     noted: new Map(),
     earlier: new Map(),
     blocked: Object.freeze({ allowed: false, budget: ref, remaining: "0" }),
@@ -114,9 +118,15 @@ export function readsModel(entry: GuardEntry): boolean {
   return entry.perSlot?.kind === "model" || entry.slots.some((slot) => slot.kind === "model");
 }
 
-/** True when the call is in the budget's scope. */
-export function inScope(entry: GuardEntry, call: GuardCall, model: string | null, project: string): boolean {
-  for (let index = 0; index < entry.slots.length; index++) {
+/** True when the call is in the budget's scope (from the `from`th dimension: the index matched those before). */
+export function inScope(
+  entry: GuardEntry,
+  call: GuardCall,
+  model: string | null,
+  project: string,
+  from = 0,
+): boolean {
+  for (let index = from; index < entry.slots.length; index++) {
     if (!entry.sets[index]!.has(slotValue(entry.slots[index]!, call, model, project))) return false;
   }
   return true;
@@ -127,17 +137,75 @@ export function spendKey(entry: GuardEntry, call: GuardCall, model: string | nul
   return entry.perSlot ? slotValue(entry.perSlot, call, model, project) : null;
 }
 
-/** What the budget has left for this key: the amount minus refreshed and noted spend. */
+/** What the budget has left for this key. */
 export function leftOf(entry: GuardEntry, key: string | null): bigint {
-  return (
-    entry.amount -
-    (entry.spent.get(key) ?? 0n) -
-    (entry.noted.get(key) ?? 0n) -
-    (entry.earlier.get(key) ?? 0n)
-  );
+  return entry.left.get(key) ?? entry.amount;
+}
+
+/** Counts spend this process noted: in `noted` (kept past a refresh under way) and in what is left. */
+export function noteIn(entry: GuardEntry, key: string | null, cost: bigint): void {
+  addTo(entry.noted, key, cost);
+  entry.left.set(key, leftOf(entry, key) - cost);
 }
 
 /** Adds `cost` to a spend map. */
 export function addTo(map: Map<string | null, bigint>, key: string | null, cost: bigint): void {
   map.set(key, (map.get(key) ?? 0n) + cost);
+}
+
+/**
+ * The entries by the value of their first scope dimension (entries without a scope apart), so that a
+ * check looks up the few budgets a call can be in instead of testing every one.
+ */
+export interface GuardIndex {
+  unscoped: GuardEntry[];
+  slots: Array<{ slot: Slot; byValue: Map<string | null, GuardEntry[]> }>;
+}
+
+function slotSignature(slot: Slot): string {
+  if (slot.kind === "field") return `field:${slot.field}`;
+  if (slot.kind === "metadata") return `metadata:${slot.key}`;
+  return slot.kind;
+}
+
+/** Indexes compiled entries (see `GuardIndex`). */
+export function indexEntries(entries: readonly GuardEntry[]): GuardIndex {
+  const index: GuardIndex = { unscoped: [], slots: [] };
+  const bySignature = new Map<string, Map<string | null, GuardEntry[]>>();
+  for (const entry of entries) {
+    const slot = entry.slots[0];
+    if (!slot) {
+      index.unscoped.push(entry);
+      continue;
+    }
+    const signature = slotSignature(slot);
+    let byValue = bySignature.get(signature);
+    if (!byValue) {
+      byValue = new Map<string | null, GuardEntry[]>();
+      bySignature.set(signature, byValue);
+      index.slots.push({ slot, byValue });
+    }
+    for (const value of entry.sets[0]!) {
+      const list = byValue.get(value);
+      if (list) list.push(entry);
+      else byValue.set(value, [entry]);
+    }
+  }
+  return index;
+}
+
+/** Calls `visit` with every entry whose scope holds the call. */
+export function forEachInScope(
+  index: GuardIndex,
+  call: GuardCall,
+  model: string | null,
+  project: string,
+  visit: (entry: GuardEntry) => void,
+): void {
+  for (const entry of index.unscoped) visit(entry);
+  for (const { slot, byValue } of index.slots) {
+    const list = byValue.get(slotValue(slot, call, model, project));
+    if (!list) continue;
+    for (const entry of list) if (inScope(entry, call, model, project, 1)) visit(entry);
+  }
 }
