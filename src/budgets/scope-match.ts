@@ -2,9 +2,9 @@ import type { Dimension } from "../query/index.js";
 import type { Budget } from "./budget-spec.js";
 
 /**
- * A budget's scope compiled for matching in memory: its dimensions (sorted, so budgets with the same
- * dimensions share one grouped query) and, per dimension, the set of values it accepts (`null`: the
- * dimension is absent). A row or a call matches when each dimension's value is in its set, as the
+ * A budget's scope compiled for matching in memory: its dimensions (sorted: the same set however the
+ * scope was written) and, per dimension, the set of values it accepts (`null`: the dimension is
+ * absent). A row or a call matches when each dimension's value is in its set, as the
  * report filter `column = ANY(values) OR column IS NULL` would decide.
  */
 export interface ScopeMatcher {
