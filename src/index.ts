@@ -126,6 +126,8 @@ export {
   evaluateBudgetAlerts,
   deliverAlerts,
   sendTestAlert,
+  purgeAlertClaims,
+  type PurgeClaimsOptions,
   type BudgetGuard,
   type BudgetGuardOptions,
   type AlertTarget,

@@ -3,6 +3,7 @@ import type { QueryStore } from "../query/index.js";
 import { deliverAlerts, type DeliveryOptions } from "./alert-delivery.js";
 import { evaluateBillDrift, type BillDriftOptions } from "./bill-drift-alerts.js";
 import { evaluateBudgetAlerts } from "./evaluate-alerts.js";
+import { purgeAlertClaims } from "./purge-claims.js";
 import { evaluateSpikes } from "./spike-alerts.js";
 
 /** Options of `startAlertSchedule`. */
@@ -29,8 +30,12 @@ export interface AlertSchedule {
   stop(): Promise<void>;
 }
 
+const purgeEveryMs = 3_600_000;
+
 /**
- * Evaluates every budget, the spike rule and (when configured) the bill drift rule, and delivers due alerts, on a schedule, one cycle at a time. Evaluation
+ * Evaluates every budget, the spike rule and (when configured) the bill drift rule, and delivers due
+ * alerts, on a schedule, one cycle at a time; once an hour it also purges the claims of periods that
+ * are over. Evaluation
  * never waits for a receiver (delivery comes after it, each POST with its own deadline); a failed
  * cycle is logged and the next one runs as planned.
  */
@@ -41,6 +46,7 @@ export function startAlertSchedule(options: AlertScheduleOptions): AlertSchedule
   let nudgeTimer: NodeJS.Timeout | undefined;
   // Bills change only when imported: the drift rule need not run every cycle.
   let driftDueAt = 0;
+  let lastPurge = 0;
 
   const cycle = async () => {
     try {
@@ -55,6 +61,12 @@ export function startAlertSchedule(options: AlertScheduleOptions): AlertSchedule
         });
       }
       const round = await deliverAlerts(options.store, options);
+      // Claims of periods that are over are never asked for again; hourly is often enough.
+      if (Date.now() - lastPurge >= purgeEveryMs) {
+        lastPurge = Date.now();
+        const purged = await purgeAlertClaims(options.store);
+        if (purged > 0) options.logger.info?.({ purged }, "budget alerts: claims of past periods purged");
+      }
       if (
         evaluation.fired + spikes.spikes + spikes.unpricedModels + drift.drifts > 0 ||
         round.delivered + round.failed + round.retrying > 0

@@ -1,15 +1,11 @@
 import { LedgerError } from "../errors.js";
-import {
-  queryCosts,
-  type CostFilters,
-  type CostRow,
-  type Dimension,
-  type QueryStore,
-} from "../query/index.js";
+import type { Dimension, QueryStore } from "../query/index.js";
+import { readBudgetSpends, type BatchOptions } from "./batched-spend.js";
 import { periodShape } from "./budget-period.js";
 import type { Budget } from "./budget-spec.js";
+import { driverDimensions, spendEntry, type BudgetSpend, type ValueSpend } from "./budget-spend.js";
 import { getBudget, listBudgets } from "./budget-store.js";
-import { forecastDays, periodBounds, type PeriodBounds } from "./period-bounds.js";
+import { periodBounds, type PeriodBounds } from "./period-bounds.js";
 import {
   forecastSpend,
   topDriver,
@@ -63,12 +59,10 @@ export interface BudgetStatusOptions {
   budgets?: readonly string[] | undefined;
 }
 
-const dayMs = 86_400_000;
-const driverDimensions: readonly Dimension[] = ["model", "repo"];
-
 /**
  * Spend, remaining amount, thresholds crossed and forecast of every budget (or those named) at `at`,
- * computed with `queryCosts` (so from the rollups whenever the scope allows).
+ * computed with a few grouped `queryCosts` reports for all budgets together (`batched-spend.ts`; so
+ * from the rollups whenever the scopes allow).
  *
  * @example
  * const { budgets } = await budgetStatus(store);
@@ -80,12 +74,23 @@ export async function budgetStatus(
 ): Promise<{ at: string; budgets: BudgetStatus[] }> {
   const at = parseAt(options.at);
   const budgets = options.budgets ? await namedBudgets(store, options.budgets) : await listBudgets(store);
+  return { at: at.toISOString(), budgets: await statusesOf(store, budgets, at) };
+}
+
+/**
+ * The statuses of these budgets at `at`. `drivers: false` leaves the forecast's top driver out (and
+ * its reports: the budget guard needs spend only); `source: "raw"` reads raw events only (what the
+ * benchmark compares the rollups against).
+ */
+export async function statusesOf(
+  store: QueryStore,
+  budgets: readonly Budget[],
+  at: Date,
+  options: BatchOptions = {},
+): Promise<BudgetStatus[]> {
   const bounds = await periodBounds(store, budgets, at);
-  const statuses: BudgetStatus[] = [];
-  for (let index = 0; index < budgets.length; index++) {
-    statuses.push(await statusOf(store, budgets[index]!, bounds[index]!, at));
-  }
-  return { at: at.toISOString(), budgets: statuses };
+  const spends = await readBudgetSpends(store, budgets, bounds, at, options);
+  return budgets.map((budget, index) => statusFromSpend(budget, bounds[index]!, at, spends[index]!));
 }
 
 function parseAt(at: Date | string | undefined): Date {
@@ -110,61 +115,23 @@ async function namedBudgets(store: QueryStore, names: readonly string[]): Promis
   return budgets;
 }
 
-/** Per value of the `per` dimension (one entry, key "", without it): spend in the period and per past day. */
-interface ValueSpend {
-  value: string | null;
-  spent: bigint;
-  days: bigint[];
-}
-
-async function statusOf(
-  store: QueryStore,
+/**
+ * A budget's status from its spend. Values are listed most spent first, ties by value (null last), so
+ * the answer does not depend on the order in which a report returned its rows.
+ */
+export function statusFromSpend(
   budget: Budget,
   bounds: PeriodBounds,
   at: Date,
-): Promise<BudgetStatus> {
+  spend: BudgetSpend,
+): BudgetStatus {
   const shape = periodShape(budget.period);
-  const filters = budget.scope as CostFilters;
-  const groupBy = budget.per ? [budget.per] : [];
-  const calendar = shape.kind === "calendar";
-  const from = calendar && bounds.start < bounds.forecastFrom ? bounds.start : bounds.forecastFrom;
-  // One daily report gives both a calendar period's spend and the forecast's days.
-  const daily = await queryCosts(store, {
-    from,
-    to: at,
-    groupBy,
-    grain: "day",
-    timeZone: budget.timeZone,
-    filters,
-  });
-  const spends = new Map<string, ValueSpend>();
-  const entry = (value: string | null) => {
-    const key = value === null ? "\u0000null" : `=${value}`;
-    let found = spends.get(key);
-    if (!found)
-      spends.set(key, (found = { value, spent: 0n, days: new Array<bigint>(forecastDays).fill(0n) }));
-    return found;
-  };
-  for (const row of daily.rows) {
-    const spend = entry(valueOf(budget, row));
-    const cost = toPico(row.costUsd);
-    const dayStart = new Date(row.period!);
-    if (calendar && dayStart >= bounds.start) spend.spent += cost;
-    const daysAgo = Math.round((bounds.todayStart.getTime() - dayStart.getTime()) / dayMs);
-    if (daysAgo >= 1 && daysAgo <= forecastDays) spend.days[daysAgo - 1]! += cost;
-  }
-  if (!calendar) {
-    const window = await queryCosts(store, { from: bounds.start, to: at, groupBy, filters });
-    for (const row of window.rows) entry(valueOf(budget, row)).spent += toPico(row.costUsd);
-  }
-  if (!budget.per) entry(null);
+  if (!budget.per) spendEntry(spend, null);
   const amount = toPico(budget.amountUsd);
   const rollingDays = shape.kind === "rolling" ? shape.days : undefined;
-  const values = [...spends.values()]
-    .map((spend) => ({ value: spend.value, ...spendStatus(budget, bounds, at, amount, spend, rollingDays) }))
-    .sort((a, b) =>
-      toPico(b.spentUsd) > toPico(a.spentUsd) ? 1 : toPico(b.spentUsd) < toPico(a.spentUsd) ? -1 : 0,
-    );
+  const values = [...spend.values.values()]
+    .sort((a, b) => (b.spent > a.spent ? 1 : b.spent < a.spent ? -1 : compareValues(a.value, b.value)))
+    .map((entry) => ({ value: entry.value, ...spendStatus(budget, bounds, at, amount, entry, rollingDays) }));
   const worst = values.reduce<(typeof values)[number] | undefined>(
     (found, candidate) => (!found || candidate.percent > found.percent ? candidate : found),
     undefined,
@@ -178,12 +145,16 @@ async function statusOf(
     budget,
     ...figures,
     ...(budget.per ? { value, values } : {}),
-    topDriver: await driverOf(store, budget, bounds, filters),
+    topDriver: driverOf(spend.drivers),
   };
 }
 
-function valueOf(budget: Budget, row: CostRow): string | null {
-  return budget.per ? ((row[budget.per] as string | null | undefined) ?? null) : null;
+/** Text order by UTF-16 code units (not the database's collation), null last. */
+function compareValues(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
 }
 
 function spendStatus(
@@ -226,41 +197,18 @@ function spendStatus(
 }
 
 /**
- * The forecast's top driver over the whole scope: daily spend by model and by repo over the forecast's
- * days (one report grouped by both); a dimension the scope pins to one value, or with one value in
- * those days, explains nothing.
+ * The forecast's top driver over the whole scope, from the daily series by model and by repo; a
+ * dimension with one value in those days is the whole scope again and explains nothing. Series are
+ * taken in a fixed order (dimension, then value) so that ties always go the same way.
  */
-async function driverOf(
-  store: QueryStore,
-  budget: Budget,
-  bounds: PeriodBounds,
-  filters: CostFilters,
-): Promise<ForecastDriver | null> {
-  const dimensions = driverDimensions.filter((dimension) => (budget.scope[dimension]?.length ?? 2) > 1);
-  if (dimensions.length === 0) return null;
-  const report = await queryCosts(store, {
-    from: bounds.forecastFrom,
-    to: bounds.todayStart,
-    groupBy: dimensions,
-    grain: "day",
-    timeZone: budget.timeZone,
-    filters,
-  });
-  const series = new Map<string, { dimension: string; value: string | null; days: bigint[] }>();
-  for (const row of report.rows) {
-    const daysAgo = Math.round((bounds.todayStart.getTime() - new Date(row.period!).getTime()) / dayMs);
-    if (daysAgo < 1 || daysAgo > forecastDays) continue;
-    for (const dimension of dimensions) {
-      const value = (row[dimension] as string | null | undefined) ?? null;
-      const key = `${dimension}=${value === null ? "\u0000" : value}`;
-      let found = series.get(key);
-      if (!found)
-        series.set(key, (found = { dimension, value, days: new Array<bigint>(forecastDays).fill(0n) }));
-      found.days[daysAgo - 1]! += toPico(row.costUsd);
-    }
-  }
-  // A dimension with one value in these days is the whole scope again: it explains nothing.
-  const all = [...series.values()];
+function driverOf(drivers: BudgetSpend["drivers"]): ForecastDriver | null {
+  if (!drivers) return null;
+  const all = [...drivers.values()];
   const valuesPer = (dimension: string) => all.filter((entry) => entry.dimension === dimension).length;
-  return topDriver(all.filter((entry) => valuesPer(entry.dimension) > 1));
+  const order = (dimension: string) => driverDimensions.indexOf(dimension as Dimension);
+  return topDriver(
+    all
+      .filter((entry) => valuesPer(entry.dimension) > 1)
+      .sort((a, b) => order(a.dimension) - order(b.dimension) || compareValues(a.value, b.value)),
+  );
 }

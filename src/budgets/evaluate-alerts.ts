@@ -3,6 +3,8 @@ import type { QueryStore } from "../query/index.js";
 import { quoteSchema } from "../store/schema-name.js";
 import { budgetAlertBody, type BudgetAlertBody } from "./alert-body.js";
 import { resolveTargets } from "./alert-targets.js";
+import { periodShape } from "./budget-period.js";
+import type { Budget } from "./budget-spec.js";
 import { budgetStatus, type BudgetStatus, type SpendStatus } from "./budget-status.js";
 
 /** What one evaluation did. */
@@ -38,6 +40,20 @@ export function alertKey(
   return `budget-${createHash("sha256").update(parts).digest("hex")}`;
 }
 
+const dayMs = 86_400_000;
+
+/**
+ * The period a claim is for: a calendar period's start; for `rolling:Nd`, whose window moves with
+ * every evaluation, the N-day span since the Unix epoch that `at` falls in, so that a rolling budget
+ * fires at most once per such span rather than at every evaluation.
+ */
+function claimPeriod(budget: Budget, figures: SpendStatus, at: Date): string {
+  const shape = periodShape(budget.period);
+  if (shape.kind === "calendar") return figures.periodStart;
+  const span = shape.days * dayMs;
+  return `rolling:${new Date(Math.floor(at.getTime() / span) * span).toISOString()}`;
+}
+
 /**
  * Evaluates every budget at `at` and fires each threshold crossed that has not fired in this period:
  * the claim (`INSERT … ON CONFLICT DO NOTHING`) and the outbox rows commit in one transaction, so
@@ -56,7 +72,7 @@ export async function evaluateBudgetAlerts(
     for (const figures of entries) {
       for (const threshold of figures.thresholdsCrossed) {
         candidates.push({
-          key: alertKey(status.budget.id, figures.periodStart, figures.value, threshold),
+          key: alertKey(status.budget.id, claimPeriod(status.budget, figures, at), figures.value, threshold),
           budgetId: status.budget.id,
           notify: status.budget.notify,
           status,

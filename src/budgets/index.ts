@@ -16,6 +16,7 @@ export { alertTargetKinds, formatNotifyTarget, parseNotifyTarget } from "./notif
 export type { AlertTargetKind, NotifyTarget } from "./notify-targets.js";
 export { addAlertTarget, listAlertTargets, removeAlertTarget, type AlertTarget } from "./alert-targets.js";
 export { evaluateBudgetAlerts, alertKey, type AlertEvaluation } from "./evaluate-alerts.js";
+export { purgeAlertClaims, type PurgeClaimsOptions } from "./purge-claims.js";
 export {
   deliverAlerts,
   sendTestAlert,

@@ -1,6 +1,6 @@
 // The query surface: cost reports over any dimension (rollup or raw, chosen automatically), the
 // events behind a figure, and repricing with the current catalog.
-export { queryCosts, type CostReport, type CostReportSource } from "./query-costs.js";
+export { queryCosts, queryCostsUsing, type CostReport, type CostReportSource } from "./query-costs.js";
 export type { CostFigures, CostRow } from "./cost-figures.js";
 export {
   grains,

@@ -6,6 +6,7 @@ import { createBatchWriter, type BatchWriter } from "./batch-writer.js";
 import { logError, stderrLogger } from "./default-logger.js";
 import { createEventOutcomes, type PricedItem } from "./event-outcomes.js";
 import { createBatchPricer, type QueuedEvent } from "./price-batch.js";
+import { createPricedListeners, type PricedListener } from "./priced-listeners.js";
 import { createEventPricer, parseEventInput, type InputShape, type ValidInput } from "../events/index.js";
 import { createSpoolOverflow } from "./spool-overflow.js";
 import type { AgentSdkCallParams, AiSdkCallParams, TrackResult, UsageCallParams } from "./track-types.js";
@@ -40,6 +41,12 @@ export interface CostTracker {
   close(): Promise<void>;
   /** A copy of the tracker's counters (events accepted, written, spooled, dropped, …) and last error. */
   stats(): TrackerStats;
+  /**
+   * Calls `listener` with the record of each event this tracker prices (on the writer's turn, before
+   * the write; no I/O should happen in it). Returns the function that removes it. A listener that
+   * throws is logged once and never affects the events. `createBudgetGuard({ tracker })` uses it.
+   */
+  onPriced(listener: PricedListener): () => void;
 }
 
 /**
@@ -112,12 +119,21 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
       },
     });
 
-  const priceEvent = createEventPricer({
-    pricing,
-    logger,
-    agentCost: options.agentCost ?? "catalog",
-    onUnpriced: () => counters.unpriced++,
+  const priced = createPricedListeners((error) => {
+    logError(
+      logger,
+      { error: String(error) },
+      "llm-ledger: a priced-event listener threw (logged once per listener); the events are unaffected",
+    );
   });
+  const priceEvent = priced.wrap(
+    createEventPricer({
+      pricing,
+      logger,
+      agentCost: options.agentCost ?? "catalog",
+      onUnpriced: () => counters.unpriced++,
+    }),
+  );
 
   const writer: BatchWriter<QueuedEvent> = createBatchWriter<QueuedEvent, PricedItem[]>({
     batchSize,
@@ -231,5 +247,6 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
       return closed;
     },
     stats: () => ({ ...counters, lastError: counters.lastError && { ...counters.lastError } }),
+    onPriced: (listener) => priced.add(listener),
   };
 }

@@ -15,4 +15,5 @@ export type {
   UsageCallParams,
 } from "./track-types.js";
 export type { TrackerStats } from "./tracker-stats.js";
+export type { PricedListener } from "./priced-listeners.js";
 export type { LlmCostRecord, LlmCostRecordInput, NewLlmCostRecord } from "../store/cost-record.js";

@@ -1,0 +1,131 @@
+import { beforeAll, expect, it } from "vitest";
+import { budgetStatus, createBudget, listBudgets, type BudgetSpec } from "../../src/budgets/index.js";
+import { statusFromSpend } from "../../src/budgets/budget-status.js";
+import { periodBounds } from "../../src/budgets/period-bounds.js";
+import type { Database } from "../../src/store/database.js";
+import { migrateUp } from "../../src/store/migrator.js";
+import { describeEachEngine } from "../support/databases.js";
+import { hostileValues, storedForm } from "../support/hostile-text.js";
+import { insertEvents, pick, randomEvents, seededRandom } from "../query/support/cost-events.js";
+import { perBudgetSpend } from "./support/per-budget-spend.js";
+
+// Batched evaluation must answer exactly what one set of reports per budget answered: randomized
+// budgets (every scope dimension, `per`, calendar and rolling periods, time zones with whole- and
+// half-hour offsets, hostile values) over a seeded ledger, compared with the per-budget path.
+
+const at = new Date("2024-03-20T15:37:12.345Z");
+const repos = ["api", "web", "worker", "etl", "docs-bot"];
+const scopeChoices: Record<string, readonly (string | null)[]> = {
+  repo: repos,
+  taskType: ["review", "summarize", "triage", "chat", "nope"],
+  model: ["claude-sonnet-4-5", "gpt-4o", "gpt-4o-mini", "mystery-model-1", "gemini-2.5-flash"],
+  provider: ["anthropic", "openai", "google", "unknown"],
+  environment: ["production", "staging", null],
+  project: ["default", "acme"],
+  userId: ["u1", "u2", "u3", null],
+  sessionId: ["s1", "s2", null],
+  "metadata.team": ["payments", "search", "infra", "42", null],
+};
+const periods = ["day", "week", "month", "rolling:1d", "rolling:7d", "rolling:30d"];
+const timeZones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"];
+const perChoices = [null, null, null, "userId", "repo", "model", "metadata.team", "environment"] as const;
+
+function randomSpec(random: () => number, index: number, hostile: readonly string[]): BudgetSpec {
+  const scope: Record<string, Array<string | null>> = {};
+  const dimensions = Object.keys(scopeChoices).filter(() => random() < 0.25);
+  for (const dimension of dimensions) {
+    const choices = dimension === "repo" ? [...scopeChoices.repo!, ...hostile] : scopeChoices[dimension]!;
+    const count = 1 + Math.floor(random() * 3);
+    scope[dimension] = [...new Set(Array.from({ length: count }, () => pick(random, choices)))];
+  }
+  return {
+    name: `budget-${index}`,
+    scope,
+    per: pick(random, perChoices),
+    period: pick(random, periods),
+    timeZone: pick(random, timeZones),
+    amountUsd: pick(random, ["1", "25.5", "300", "10000"]),
+  };
+}
+
+/** A database that counts the statements sent through it. */
+function counting(database: Database): { database: Database; count: () => number } {
+  let statements = 0;
+  const wrapped = Object.create(database) as Database;
+  wrapped.query = (...args: Parameters<Database["query"]>) => {
+    statements++;
+    return database.query(...args);
+  };
+  return { database: wrapped, count: () => statements };
+}
+
+describeEachEngine("batched budget evaluation", (context) => {
+  const store = () => ({ database: context.database(), schema: context.schema });
+  const random = seededRandom(1812);
+  const hostile = hostileValues(random, 12).filter((value) => value === storedForm(value));
+
+  beforeAll(async () => {
+    await migrateUp(context.database(), { schema: context.schema });
+    const events = randomEvents(random, 3000, { start: new Date("2024-02-10T00:00:00Z"), hours: 40 * 24 });
+    for (const event of events) {
+      if (random() < 0.2) event.project = "acme";
+      if (random() < 0.15) event.repo = pick(random, hostile);
+    }
+    await insertEvents(context.database(), context.schema, events);
+    for (let index = 0; index < 80; index++) await createBudget(store(), randomSpec(random, index, hostile));
+  }, 120_000);
+
+  it("gives every budget the status its own reports give, exactly", async () => {
+    const batched = await budgetStatus(store(), { at });
+
+    const budgets = await listBudgets(store());
+    const bounds = await periodBounds(store(), budgets, at);
+    const reference = [];
+    for (let index = 0; index < budgets.length; index++) {
+      const spend = await perBudgetSpend(store(), budgets[index]!, bounds[index]!, at);
+      reference.push(statusFromSpend(budgets[index]!, bounds[index]!, at, spend));
+    }
+    expect(batched.budgets).toEqual(reference);
+    // Something was spent and something was not: the comparison is not of empty answers.
+    expect(batched.budgets.some((status) => status.spentUsd !== "0")).toBe(true);
+    expect(batched.budgets.some((status) => status.topDriver !== null)).toBe(true);
+    expect(batched.budgets.some((status) => (status.values?.length ?? 0) > 1)).toBe(true);
+  });
+
+  it("answers a budget alone as it answers it among all the others", async () => {
+    const all = await budgetStatus(store(), { at });
+    for (const status of all.budgets.slice(0, 10)) {
+      const alone = await budgetStatus(store(), { at, budgets: [status.budget.id] });
+      expect(alone.budgets).toEqual([status]);
+    }
+  });
+
+  it("reads budgets that share their scope's dimensions in one report per group, not per budget", async () => {
+    await context.database().exec(`DELETE FROM "${context.schema}".llm_ledger_budgets`);
+    for (let index = 0; index < 30; index++) {
+      const repo = index < repos.length ? repos[index]! : `repo-${index}`;
+      await createBudget(store(), {
+        name: `repo-${index}`,
+        scope: { repo },
+        period: "month",
+        amountUsd: "5",
+      });
+    }
+    for (let index = 0; index < 20; index++) {
+      await createBudget(store(), {
+        name: `model-${index}`,
+        scope: { model: pick(random, scopeChoices.model!) },
+        per: "userId",
+        period: "week",
+        timeZone: "Europe/Berlin",
+        amountUsd: "2",
+      });
+    }
+    const { database, count } = counting(context.database());
+    const { budgets } = await budgetStatus({ database, schema: context.schema }, { at });
+    expect(budgets).toHaveLength(50);
+    // The list, the period bounds, then per group a daily report and a drivers report (and for
+    // Berlin each report's check of whole-hour offsets): 8, against 50 to 100 one budget at a time.
+    expect(count()).toBeLessThanOrEqual(8);
+  });
+});
