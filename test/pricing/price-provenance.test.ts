@@ -57,6 +57,7 @@ describe("scripts/refresh-pricing.ts", () => {
         runDate,
         "--published",
         "2026-09-23",
+        "--no-second-source",
         "--out",
         out,
       ],
