@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TrackerPricing } from "../../events/index.js";
 import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
 import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
+import { serviceTierOfAiSdk } from "../raw/service-tier-of.js";
 import type { TrackUsageInput, UsageTracker } from "../usage-tracker.js";
 import { budgetRefusal, type BudgetCall, type BudgetGuardLike } from "./budget-check.js";
 import { describeError } from "./describe-error.js";
@@ -132,6 +133,8 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       startedAtMs: number;
       usage: TokenUsage;
       modelId?: string | undefined;
+      /** The service tier the provider reported (`serviceTierOfAiSdk`). */
+      serviceTier?: string | undefined;
       error?: unknown;
       /** The span active when the call started, to annotate with its cost. */
       span?: SpanLike | undefined;
@@ -161,6 +164,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       ...(callOptions.traceId === undefined ? {} : { traceId: callOptions.traceId }),
       ...(callOptions.usedFallback ? { usedFallback: true } : {}),
       ...(callOptions.fallbackReason === undefined ? {} : { fallbackReason: callOptions.fallbackReason }),
+      ...(call.serviceTier === undefined ? {} : { serviceTier: call.serviceTier }),
       ...(call.error === undefined ? {} : { error: describeError(call.error) }),
     };
     annotator?.annotate(call.span, input);
@@ -204,6 +208,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
         span,
         usage: safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
         modelId: result.response?.modelId,
+        serviceTier: serviceTierOfAiSdk(result.providerMetadata, result.usage?.raw),
       });
       return result;
     },
@@ -228,6 +233,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
           span,
           usage: safeUsage(() => streamUsage(outcome, model.provider)),
           modelId: outcome.modelId,
+          serviceTier: serviceTierOfAiSdk(outcome.providerMetadata, outcome.usage?.raw),
           error: outcome.error,
         });
       });

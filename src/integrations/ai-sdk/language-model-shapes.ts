@@ -39,6 +39,8 @@ export interface CallParamsLike {
 export interface GenerateResultLike {
   usage: AiSdkUsage;
   response?: { modelId?: string | undefined } | undefined;
+  /** Per provider: where OpenAI and Gemini say the service tier that served the call. */
+  providerMetadata?: unknown;
 }
 
 /** One part of a model stream: every V3/V4 stream part has a `type`. */
