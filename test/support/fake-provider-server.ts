@@ -21,6 +21,8 @@ export interface FakeReply {
   usage?: Record<string, unknown>;
   /** The model id the response reports (default: the one requested). */
   model?: string;
+  /** OpenAI: the `service_tier` the response reports (JSON answers of Chat Completions and Responses). */
+  serviceTier?: string;
   /** Streams: after this many events, send the provider's error event (Anthropic, OpenAI) and end. */
   streamErrorAfter?: number;
   /** Streams: after this many events, destroy the connection. */
@@ -243,6 +245,7 @@ function jsonBody(api: ProviderApi, reply: FakeReply, model: string): unknown {
           },
         ],
         usage: reply.usage ?? { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        ...(reply.serviceTier === undefined ? {} : { service_tier: reply.serviceTier }),
       };
     case "openai-responses":
       return {
@@ -254,6 +257,7 @@ function jsonBody(api: ProviderApi, reply: FakeReply, model: string): unknown {
         output: [responsesItem(reply)],
         incomplete_details: null,
         usage: reply.usage ?? { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+        ...(reply.serviceTier === undefined ? {} : { service_tier: reply.serviceTier }),
       };
     case "gemini":
       return {
