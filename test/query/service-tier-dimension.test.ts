@@ -2,9 +2,9 @@
 // carry the tier yet (migration 0009 added it to the events), so it is read from the raw events, as
 // users and sessions are; the other dimensions keep their rollups.
 import { beforeAll, beforeEach, expect, it } from "vitest";
-import { queryCosts } from "../../src/query/index.js";
+import { createPricing } from "../../src/pricing/index.js";
+import { listEvents, queryCosts, repriceEvents } from "../../src/query/index.js";
 import { migrateUp } from "../../src/store/migrator.js";
-import { listEvents } from "../../src/query/index.js";
 import { describeEachEngine } from "../support/databases.js";
 import { insertEvents, testEvent } from "./support/cost-events.js";
 import { emptyTables } from "./support/rollup-drift.js";
@@ -42,9 +42,33 @@ describeEachEngine("the serviceTier dimension", (context) => {
     ]);
   });
 
+  it("reprices an event at its own tier and with its fees, and flags a tier without a price", async () => {
+    await insertEvents(context.database(), context.schema, [
+      // Claude Sonnet 4.5 at batch (half of $3 / $15 per million) with 2 searches at $0.01:
+      // 100k × 1.5 + 10k × 7.5, per million, + 0.02 = 0.15 + 0.075 + 0.02.
+      testEvent({
+        serviceTier: "batch",
+        webSearchRequests: 2,
+        inputTokens: 100_000,
+        outputTokens: 10_000,
+        estimatedCostUsd: "9",
+      }),
+      testEvent({ serviceTier: "priority", estimatedCostUsd: "9" }),
+    ]);
+    const result = await repriceEvents(store(), createPricing());
+    expect(result).toMatchObject({ examined: 2, updated: 2, unpriced: 1, failed: 0 });
+    const { events } = await listEvents(store(), {});
+    const byTier = Object.fromEntries(events.map((event) => [event.serviceTier, event]));
+    expect(Number(byTier.batch!.estimatedCostUsd)).toBe(0.245);
+    expect(byTier.priority).toMatchObject({ priced: false, costSource: "none" });
+    expect(Number(byTier.priority!.estimatedCostUsd)).toBe(0);
+  });
+
   it("refuses a tier the column cannot hold, and a negative count, naming the row", async () => {
     for (const bad of [{ serviceTier: "Flex Tier" }, { webSearchRequests: -1 }]) {
-      await expect(insertEvents(context.database(), context.schema, [testEvent(bad)])).rejects.toThrow("test events refused");
+      await expect(insertEvents(context.database(), context.schema, [testEvent(bad)])).rejects.toThrow(
+        "test events refused",
+      );
     }
   });
 });
