@@ -338,3 +338,29 @@ describe("charges in catalog files", () => {
     ).toMatchObject({ priced: true, costUsd: "0.75" });
   });
 });
+
+describe("llm-ledger pricing estimate --service-tier --web-searches", () => {
+  it("prints the tier, the rule and the fee line, and says why a tier is not priced", async () => {
+    const { runLedger } = await import("../support/cli.js");
+    const model = ["pricing", "estimate", "--model", "claude-sonnet-4-5", "--input", "100000"];
+    const batch = await runLedger([
+      ...model,
+      "--output",
+      "10000",
+      "--service-tier",
+      "batch",
+      "--web-searches",
+      "2",
+    ]);
+    expect(batch.exitCode, batch.stderr).toBe(0);
+    expect(batch.stdout).toContain("service tier batch");
+    expect(batch.stdout).toContain("rule     batch = 0.5 × standard prices");
+    expect(batch.stdout).toMatch(/web_search\s+2 × \$0\.01\s+0\.02/);
+    expect(batch.stdout).toMatch(/total\s+110000\s+0\.245/);
+    const json = await runLedger([...model, "--web-searches", "1", "--format", "json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ costUsd: "0.31", breakdown: { fees: "0.01" } });
+    const priority = await runLedger([...model, "--service-tier", "priority"]);
+    expect(priority.exitCode).toBe(1);
+    expect(priority.stdout).toContain("not priced: the catalog has no priority price for claude-sonnet-4-5");
+  });
+});
