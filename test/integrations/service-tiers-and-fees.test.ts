@@ -3,7 +3,7 @@
 // real AI SDK provider packages, and hand both to the tracker.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCostTrackingMiddleware } from "../../src/integrations/ai-sdk/index.js";
-import { serviceTierOf, usageFromAnthropic } from "../../src/integrations/raw/index.js";
+import { serviceTierOf, usageFromAnthropic, webSearchCallsOf } from "../../src/integrations/raw/index.js";
 import {
   startFakeProviderServer,
   type FakeProviderServer,
@@ -41,6 +41,20 @@ describe("raw adapters", () => {
     expect(() => usageFromAnthropic({ ...usage, server_tool_use: { web_search_requests: -1 } })).toThrow(
       "server_tool_use.web_search_requests must be a non-negative integer token count, got -1",
     );
+  });
+
+  it("count OpenAI's web search calls among a Responses API response's output items", () => {
+    const response = {
+      output: [
+        { type: "web_search_call", id: "ws_1", status: "completed" },
+        { type: "web_search_call", id: "ws_2", status: "completed" },
+        { type: "message", id: "msg_1" },
+      ],
+    };
+    expect(webSearchCallsOf(response)).toBe(2);
+    expect(webSearchCallsOf({ output: [] })).toBe(0);
+    expect(webSearchCallsOf({ output: "web_search_call" })).toBe(0);
+    expect(webSearchCallsOf(undefined)).toBe(0);
   });
 
   it("read the service tier where each provider reports it, in canonical form", () => {
