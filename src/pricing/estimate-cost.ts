@@ -79,13 +79,15 @@ interface TierPrices {
   limit: number | undefined;
 }
 
-function tierPrices(period: CompiledPeriod, given: unknown, model: string): TierPrices | string {
-  if (given === undefined || given === null) return standardPrices(period);
+// The prices at the call's tier: undefined for standard (the period's own, read without allocating:
+// this runs for every estimate), or why the tier has none.
+function tierPrices(period: CompiledPeriod, given: unknown, model: string): TierPrices | string | undefined {
+  if (given === undefined || given === null) return undefined;
   if (typeof given !== "string") {
     throw new LedgerError("E_PRICING_ARGUMENT", `serviceTier must be a string, got ${typeof given}`);
   }
   const name = normalizeServiceTier(given);
-  if (name === "standard") return standardPrices(period);
+  if (name === "standard") return undefined;
   if (!isServiceTier(name)) {
     return `unknown service tier ${JSON.stringify(name ?? given)} (known: ${SERVICE_TIERS.join(", ")}); not priced as standard`;
   }
@@ -94,16 +96,6 @@ function tierPrices(period: CompiledPeriod, given: unknown, model: string): Tier
     return `the catalog has no ${name} price for ${model} (published prices or a provider rule); not priced as standard`;
   }
   return { serviceTier: name, ...chosen };
-}
-
-function standardPrices(period: CompiledPeriod): TierPrices {
-  return {
-    serviceTier: "standard",
-    prices: period.prices,
-    tiers: period.tiers,
-    rule: undefined,
-    limit: undefined,
-  };
 }
 
 /** Prices validated usage with a resolved entry at an instant (undefined: now) and a service tier. */
@@ -131,15 +123,15 @@ export function priceUsage(
   const atTier = tierPrices(period, serviceTier, resolved.model);
   if (typeof atTier === "string") return unpriced(resolved, atTier);
   const totalInput = usage.input + usage.cacheRead + usage.cacheWrite + usage.cacheWrite1h;
-  if (atTier.limit !== undefined && totalInput > atTier.limit) {
+  if (atTier?.limit !== undefined && totalInput > atTier.limit) {
     return unpriced(
       resolved,
       `the catalog has no ${atTier.serviceTier} price for ${resolved.model} above ${atTier.limit} input tokens; not priced as standard`,
     );
   }
-  let prices: CompiledPrices = atTier.prices;
+  let prices: CompiledPrices = atTier ? atTier.prices : period.prices;
   let tier = "base";
-  for (const candidate of atTier.tiers) {
+  for (const candidate of atTier ? atTier.tiers : period.tiers) {
     if (totalInput > candidate.above) {
       prices = candidate.prices;
       tier = candidate.label;
@@ -205,14 +197,16 @@ export function priceUsage(
     provider: resolved.provider,
     pricingVersion,
     tier,
-    serviceTier: atTier.serviceTier,
+    serviceTier: atTier ? atTier.serviceTier : "standard",
     breakdown,
     matchedBy: resolved.matchedBy,
   };
   if (resolved.note !== undefined) estimate.note = resolved.note;
-  const rules = period.derived.length > 0 ? rulesUsed(period.derived, usage) : [];
-  if (atTier.rule !== undefined) rules.push(atTier.rule);
-  if (rules.length > 0) estimate.rules = rules;
+  if (period.derived.length > 0 || atTier?.rule !== undefined) {
+    const rules = rulesUsed(period.derived, usage);
+    if (atTier?.rule !== undefined) rules.push(atTier.rule);
+    if (rules.length > 0) estimate.rules = rules;
+  }
   if (usesFees(usage)) {
     const fees = priceFees(chargesOf(period).fees, usage);
     if (!fees.ok) {
