@@ -31,7 +31,9 @@ export function applyCharges(
     const file = files.get(correction.provider);
     if (!file) throw new Error(`corrections.json: charges for ${correction.provider}, which has no file`);
     if ("charges" in correction) {
-      file.charges = correction.charges;
+      // Before `models`, where a reader of the file looks for what applies to every model.
+      const { models, ...header } = file;
+      files.set(correction.provider, { ...header, charges: correction.charges, models });
       out.applied.push(`${correction.provider}: charges (${Object.keys(correction.charges).join(", ")})`);
       continue;
     }
