@@ -103,6 +103,20 @@ describe.each(["ai 6", "ai 7"] as const)("the AI SDK middleware under %s", (name
     expect(tracker.calls.map((call) => call.serviceTier)).toEqual(["flex", "standard", undefined]);
   });
 
+  it("counts OpenAI's web search calls from the Responses API body of a generate call", async () => {
+    const { tracker, model } = setup(harness(), "openai-responses");
+    server.reply({
+      usage: { input_tokens: 500, output_tokens: 40, total_tokens: 540 },
+      webSearchCalls: 2,
+      serviceTier: "default",
+    });
+    await harness().generateText(model);
+    expect(tracker.calls[0]).toMatchObject({
+      serviceTier: "standard",
+      usage: { inputTokens: 500, outputTokens: 40, webSearchRequests: 2 },
+    });
+  });
+
   it("records the tier in Gemini's usageMetadata", async () => {
     const { tracker, model } = setup(harness(), "gemini");
     server.reply({

@@ -3,6 +3,7 @@ import type { TrackerPricing } from "../../events/index.js";
 import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
 import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
 import { serviceTierOfAiSdk } from "../raw/service-tier-of.js";
+import { webSearchCallsOf } from "../raw/web-search-calls.js";
 import type { TrackUsageInput, UsageTracker } from "../usage-tracker.js";
 import { budgetRefusal, type BudgetCall, type BudgetGuardLike } from "./budget-check.js";
 import { describeError } from "./describe-error.js";
@@ -206,7 +207,10 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
         startedAt,
         startedAtMs,
         span,
-        usage: safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
+        usage: withWebSearchCalls(
+          safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
+          result.response?.body,
+        ),
         modelId: result.response?.modelId,
         serviceTier: serviceTierOfAiSdk(result.providerMetadata, result.usage?.raw),
       });
@@ -249,6 +253,16 @@ function streamUsage(outcome: StreamOutcome, providerId: string): TokenUsage {
     return usageFromAnthropic(outcome.partialRawUsage);
   }
   return emptyTokenUsage();
+}
+
+/**
+ * OpenAI bills web search per call and reports the calls only as output items of the response body
+ * (`doGenerate` passes it on; a stream has none): they join the usage unless it already counts searches.
+ */
+function withWebSearchCalls(usage: TokenUsage, body: unknown): TokenUsage {
+  if (usage.webSearchRequests !== undefined) return usage;
+  const calls = webSearchCallsOf(body);
+  return calls > 0 ? { ...usage, webSearchRequests: calls } : usage;
 }
 
 function safeUsage(read: () => TokenUsage): TokenUsage {
