@@ -8,6 +8,7 @@ import {
   type Provider,
   type ProviderFile,
 } from "../src/pricing/types.js";
+import { applyCharges, type ChargeCorrection } from "./pricing-charges.js";
 
 /** The shape of data/pricing/corrections.json. */
 export interface Corrections {
@@ -23,6 +24,8 @@ export interface Corrections {
   aliases: { provider: Provider; model: string; add: string[] }[];
   providers: { provider: Provider; name: string; source: string; checked: string; notes?: string }[];
   additions: (ModelEntry & { provider: Provider })[];
+  /** Service tiers and per-unit fees (scripts/pricing-charges.ts). */
+  charges?: ChargeCorrection[];
 }
 
 interface CorrectionRule {
@@ -153,6 +156,7 @@ export function applyCorrections(
       else cacheMultipliers(file, rule, out);
     }
   }
+  if (corrections.charges) applyCharges(files, corrections.charges, out);
   return out;
 }
 

@@ -68,6 +68,8 @@ export {
   usageFromOpenAI,
   usageFromAnthropic,
   usageFromGemini,
+  serviceTierOf,
+  webSearchCallsOf,
   emptyTokenUsage,
   type TokenUsage,
   type OpenAIChatUsage,

@@ -43,6 +43,13 @@ function describeEvent(event) {
     ),
     field("Cost from", event.costSource, "detail-cost-source"),
     field("Catalog version", event.pricingVersion, "detail-pricing-version"),
+    // Charges beyond tokens (issue #17): the tier that priced the call and the searches billed per unit.
+    field("Service tier", event.serviceTier, "detail-service-tier"),
+    field(
+      "Web searches",
+      event.webSearchRequests ? formatExactCount(event.webSearchRequests) : null,
+      "detail-web-searches",
+    ),
     field(
       "Duration",
       event.durationMs === null ? null : `${formatExactCount(event.durationMs)} ms`,

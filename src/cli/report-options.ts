@@ -143,10 +143,11 @@ const cliDimensions: Record<string, Dimension> = {
   "session-id": "sessionId",
   environment: "environment",
   project: "project",
+  "service-tier": "serviceTier",
 };
 const libraryDimensions: readonly Dimension[] = [...new Set(Object.values(cliDimensions))];
 export const cliDimensionList =
-  "repo, task-type (task, taskType), model, provider, sdk, delivery-id (deliveryId), user (userId), session (sessionId), environment, project, metadata.KEY";
+  "repo, task-type (task, taskType), model, provider, sdk, delivery-id (deliveryId), user (userId), session (sessionId), environment, project, service-tier (serviceTier), metadata.KEY";
 
 /** Parses one dimension as the command line or the library spells it. */
 export function parseDimension(text: string, flag: string): Dimension {

@@ -42,6 +42,9 @@ export const eventExportFields: ReadonlyArray<ExportedField> = [
   "metadata",
   // Last, so the columns of exports made before projects keep their places.
   "project",
+  // Charges beyond tokens (migration 0009), after the columns of earlier exports.
+  "serviceTier",
+  "webSearchRequests",
 ];
 
 /**

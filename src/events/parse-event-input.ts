@@ -22,6 +22,7 @@ import {
   tokenCount,
   type BlankNames,
 } from "./field-checks.js";
+import { serviceTier, unitCount } from "./charge-fields.js";
 
 /** An input that passed validation, before it is stamped and priced. */
 export interface ValidInput {
@@ -52,6 +53,9 @@ export interface ValidInput {
   traceId: string | null;
   environment: string | null;
   metadata: Record<string, unknown> | null;
+  /** The canonical service tier, or the provider's word for an unknown one; null when not said. */
+  serviceTier: string | null;
+  webSearchRequests: number;
 }
 
 /**
@@ -139,6 +143,8 @@ export function parseEventInput(
       traceId: optionalName(readOwn(source, "traceId"), "traceId"),
       environment: optionalName(readOwn(source, "environment"), "environment"),
       metadata: metadata(readOwn(source, "metadata")),
+      serviceTier: serviceTier(readOwn(source, "serviceTier")),
+      webSearchRequests: unitCount(readOwn(tokens, "webSearchRequests"), prefix, "webSearchRequests"),
     };
     return { ok: true, input };
   } catch (error) {

@@ -67,6 +67,8 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       traceId: input.traceId,
       environment: input.environment,
       metadata: input.metadata,
+      serviceTier: input.serviceTier,
+      webSearchRequests: input.webSearchRequests,
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
       // Absent in exports made before projects: the store's default then.
       project: input.project ?? undefined,

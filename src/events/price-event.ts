@@ -54,6 +54,7 @@ export function createEventPricer(options: {
       model: input.model,
       provider,
       at,
+      serviceTier: input.serviceTier,
       usage: {
         inputTokens: input.inputTokens,
         outputTokens: input.outputTokens,
@@ -61,6 +62,7 @@ export function createEventPricer(options: {
         cacheWriteTokens: input.cacheWriteTokens,
         cacheWrite1hTokens: input.cacheWrite1hTokens,
         reasoningTokens: input.reasoningTokens,
+        webSearchRequests: input.webSearchRequests,
       },
     });
     const reported = input.providerCostUsd;
@@ -108,6 +110,8 @@ export function createEventPricer(options: {
       traceId: input.traceId,
       environment: input.environment,
       metadata: input.metadata,
+      serviceTier: input.serviceTier,
+      webSearchRequests: input.webSearchRequests,
       estimatedCostUsd,
       costSource,
       priced: estimate.priced,

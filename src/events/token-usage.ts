@@ -15,10 +15,21 @@ export interface EventUsage {
   cacheWriteTokens?: number | undefined;
   cacheWrite1hTokens?: number | undefined;
   reasoningTokens?: number | undefined;
+  /** Web searches (or grounded prompts) the provider billed: priced per unit, not a token bucket. */
+  webSearchRequests?: number | undefined;
 }
 
+/** The per-unit counters of a usage (priced per unit from the catalog's fees, not per token). */
+export const feeFields = ["webSearchRequests"] as const satisfies readonly (keyof EventUsage)[];
+
+/** The name of one per-unit counter. */
+export type FeeField = (typeof feeFields)[number];
+
 /** The name of one token bucket. */
-export type TokenField = keyof EventUsage;
+export type TokenField = Exclude<keyof EventUsage, FeeField>;
+
+/** A key of a usage: a token bucket or a per-unit counter. */
+export type UsageField = TokenField | FeeField;
 
 /** Every token bucket, in the order of the ledger's columns. */
 export const tokenFields = [

@@ -1,6 +1,18 @@
+import { feeMicros, serviceTierSources, type ServiceTierSource } from "./compile-charges.js";
 import { priceToMicros } from "./decimal.js";
 import { entryVersions } from "./model-version.js";
-import type { BucketPrices, ModelEntry, PriceBucket, PricePeriod, Provider, ProviderFile } from "./types.js";
+import type {
+  BucketPrices,
+  FeeKind,
+  ModelEntry,
+  PriceBucket,
+  PricePeriod,
+  PriceTier,
+  Provider,
+  ProviderCharges,
+  ProviderFile,
+  ServiceTier,
+} from "./types.js";
 
 // The catalog as the hot path wants it: integer prices, exact-spelling maps and compiled patterns.
 
@@ -42,6 +54,32 @@ export interface CompiledPeriod {
   tiers: readonly CompiledTier[];
   /** Buckets priced by a rule (empty for almost every period, so the hot path skips it). */
   derived: readonly DerivedBucket[];
+  /** The charges beyond standard prices, compiled on first need (`chargesOf`): few calls use them. */
+  charges: PeriodCharges;
+}
+
+/** A period's service tiers and fees: the sources, and their compiled form once an estimate needed it. */
+export interface PeriodCharges {
+  period: PricePeriod;
+  provider: EntryCharges | undefined;
+  compiled:
+    | {
+        /** Prices at the other service tiers (undefined when the period and its provider publish none). */
+        serviceTiers: ReadonlyMap<ServiceTier, CompiledServiceTier> | undefined;
+        /** Per-unit fees in integer micro-dollars per unit (undefined when none is priced). */
+        fees: ReadonlyMap<FeeKind, number> | undefined;
+      }
+    | undefined;
+}
+
+/** A service tier's prices in compiled form. */
+export interface CompiledServiceTier {
+  prices: CompiledPrices;
+  tiers: readonly CompiledTier[];
+  /** The rule that derived the prices, listed in the estimate's `rules`. */
+  rule: string | undefined;
+  /** Input tokens above which the tier has no price. */
+  limit: number | undefined;
 }
 
 const USAGE_BUCKETS: Readonly<Record<PriceBucket, UsageBucket>> = {
@@ -81,7 +119,8 @@ function safeTokens(price: number): number {
   return price <= 0 ? Number.MAX_SAFE_INTEGER : Math.floor(SAFE_PRODUCT / price);
 }
 
-function compilePrices(prices: BucketPrices): CompiledPrices {
+/** Compiles a set of bucket prices. */
+export function compilePrices(prices: BucketPrices): CompiledPrices {
   const input = micros(prices.input);
   const output = micros(prices.output);
   const cacheRead = micros(prices.cache_read);
@@ -99,15 +138,50 @@ function compilePrices(prices: BucketPrices): CompiledPrices {
   };
 }
 
-function compilePeriod(period: PricePeriod): CompiledPeriod {
+function compileTiers(tiers: readonly PriceTier[] | undefined): CompiledTier[] {
+  return (tiers ?? []).map((tier) => ({
+    above: tier.above,
+    label: `above-${tier.above}`,
+    prices: compilePrices(tier),
+  }));
+}
+
+function compileServiceTier(source: ServiceTierSource): CompiledServiceTier {
+  return {
+    prices: compilePrices(source.prices),
+    tiers: compileTiers(source.tiers),
+    rule: source.rule,
+    limit: source.limit,
+  };
+}
+
+/** The provider-wide charges of an entry's file, and the provider's name for the rules they state. */
+export interface EntryCharges {
+  charges: ProviderCharges | undefined;
+  providerName: string;
+}
+
+/** A period's service tiers and fees in compiled form, compiled the first time an estimate asks. */
+export function chargesOf(period: CompiledPeriod): NonNullable<PeriodCharges["compiled"]> {
+  const charges = period.charges;
+  if (charges.compiled) return charges.compiled;
+  const provider = charges.provider;
+  const tierSources = serviceTierSources(charges.period, provider?.charges, provider?.providerName ?? "");
+  charges.compiled = {
+    serviceTiers: tierSources
+      ? new Map([...tierSources].map(([tier, source]) => [tier, compileServiceTier(source)] as const))
+      : undefined,
+    fees: feeMicros(charges.period, provider?.charges),
+  };
+  return charges.compiled;
+}
+
+function compilePeriod(period: PricePeriod, charges: EntryCharges | undefined): CompiledPeriod {
   return {
     fromMs: period.from === undefined ? -Infinity : Date.parse(`${period.from}T00:00:00Z`),
     prices: compilePrices(period),
-    tiers: (period.tiers ?? []).map((tier) => ({
-      above: tier.above,
-      label: `above-${tier.above}`,
-      prices: compilePrices(tier),
-    })),
+    tiers: compileTiers(period.tiers),
+    charges: { period, provider: charges, compiled: undefined },
     derived: period.derived
       ? Object.entries(period.derived).map(([bucket, rule]) => ({
           bucket: USAGE_BUCKETS[bucket as PriceBucket],
@@ -117,12 +191,12 @@ function compilePeriod(period: PricePeriod): CompiledPeriod {
   };
 }
 
-/** Compiles one model entry. */
-export function compileEntry(entry: ModelEntry, provider: Provider): CompiledEntry {
+/** Compiles one model entry, with its provider file's charges (service tiers, fees) when it has any. */
+export function compileEntry(entry: ModelEntry, provider: Provider, charges?: EntryCharges): CompiledEntry {
   return {
     entry,
     provider,
-    periods: entry.prices.map(compilePeriod),
+    periods: entry.prices.map((period) => compilePeriod(period, charges)),
     versions: undefined,
     canonical: undefined,
   };

@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { LedgerError } from "../errors.js";
 import { readCatalogBundleFile, validateCatalogBundle, type CatalogBundle } from "./catalog-bundle.js";
-import { addToIndex, compileEntry, emptyIndex, type ProviderIndex } from "./compile-catalog.js";
+import {
+  addToIndex,
+  compileEntry,
+  emptyIndex,
+  type EntryCharges,
+  type ProviderIndex,
+} from "./compile-catalog.js";
 import { instantOf, priceUsage } from "./estimate-cost.js";
 import { loadCatalogData, type CatalogData } from "./load-catalog.js";
 import { normalizeProvider } from "./providers.js";
@@ -124,8 +130,14 @@ export function createPricing(options: PricingOptions = {}): Pricing {
     if (!index) indexes.set(provider, (index = emptyIndex(provider, file)));
     return index;
   };
+  // A file's service tiers and fees apply to its models, and to overrides of the same provider.
+  const charges = new Map<Provider, EntryCharges>(
+    data.files
+      .filter((file) => file.charges !== undefined)
+      .map((file) => [file.provider, { charges: file.charges, providerName: file.name }]),
+  );
   const add = (entry: ModelEntry, provider: Provider, override: boolean) => {
-    const compiled = compileEntry(entry, provider);
+    const compiled = compileEntry(entry, provider, charges.get(provider));
     addToIndex(indexOf(provider), compiled);
     listed.push({ provider, entry, override });
   };
@@ -162,7 +174,7 @@ export function createPricing(options: PricingOptions = {}): Pricing {
       }
       const resolution = resolver.resolve(input.model, input.provider);
       if (!resolution) return unmatchedEstimate(resolver, input.model, input.provider);
-      return priceUsage(resolution.resolved, resolution.compiled, usage, ms, version);
+      return priceUsage(resolution.resolved, resolution.compiled, usage, ms, version, input.serviceTier);
     },
     listModels(provider) {
       if (provider === undefined) return listed;

@@ -1,7 +1,22 @@
 import { LedgerError } from "../errors.js";
-import type { CompiledEntry, CompiledPeriod, CompiledPrices, DerivedBucket } from "./compile-catalog.js";
-import { formatPicoDollars } from "./decimal.js";
-import type { CostBreakdown, CostEstimate, ResolvedModel } from "./types.js";
+import {
+  chargesOf,
+  type CompiledEntry,
+  type CompiledPeriod,
+  type CompiledPrices,
+  type CompiledTier,
+  type DerivedBucket,
+} from "./compile-catalog.js";
+import { decimalToPico, formatPicoDollars } from "./decimal.js";
+import { priceFees, usesFees } from "./price-fees.js";
+import { isServiceTier, normalizeServiceTier } from "./service-tiers.js";
+import {
+  SERVICE_TIERS,
+  type CostBreakdown,
+  type CostEstimate,
+  type ResolvedModel,
+  type ServiceTier,
+} from "./types.js";
 import type { ValidUsage } from "./validate-usage.js";
 
 // The pure core: (price, usage) → exact cost. Tokens × micro-dollars per million tokens is a cost in
@@ -55,13 +70,42 @@ function unpriced(resolved: ResolvedModel, reason: string): CostEstimate {
   return { priced: false, costUsd: "0", model, catalogId, provider, reason };
 }
 
-/** Prices validated usage with a resolved entry at an instant (undefined: now). */
+/** The prices of a period at a service tier, or why there are none. */
+interface TierPrices {
+  serviceTier: ServiceTier;
+  prices: CompiledPrices;
+  tiers: readonly CompiledTier[];
+  rule: string | undefined;
+  limit: number | undefined;
+}
+
+// The prices at the call's tier: undefined for standard (the period's own, read without allocating:
+// this runs for every estimate), or why the tier has none.
+function tierPrices(period: CompiledPeriod, given: unknown, model: string): TierPrices | string | undefined {
+  if (given === undefined || given === null) return undefined;
+  if (typeof given !== "string") {
+    throw new LedgerError("E_PRICING_ARGUMENT", `serviceTier must be a string, got ${typeof given}`);
+  }
+  const name = normalizeServiceTier(given);
+  if (name === "standard") return undefined;
+  if (!isServiceTier(name)) {
+    return `unknown service tier ${JSON.stringify(name ?? given)} (known: ${SERVICE_TIERS.join(", ")}); not priced as standard`;
+  }
+  const chosen = chargesOf(period).serviceTiers?.get(name);
+  if (!chosen) {
+    return `the catalog has no ${name} price for ${model} (published prices or a provider rule); not priced as standard`;
+  }
+  return { serviceTier: name, ...chosen };
+}
+
+/** Prices validated usage with a resolved entry at an instant (undefined: now) and a service tier. */
 export function priceUsage(
   resolved: ResolvedModel,
   compiled: CompiledEntry,
   usage: ValidUsage,
   ms: number | undefined,
   pricingVersion: string,
+  serviceTier?: unknown,
 ): CostEstimate {
   if (compiled.periods.length === 0) {
     return unpriced(resolved, compiled.entry.unpriced ?? "the catalog has no price for this model");
@@ -76,10 +120,18 @@ export function priceUsage(
       `no price in force at ${new Date(instant).toISOString()}; the earliest known price starts ${first}`,
     );
   }
+  const atTier = tierPrices(period, serviceTier, resolved.model);
+  if (typeof atTier === "string") return unpriced(resolved, atTier);
   const totalInput = usage.input + usage.cacheRead + usage.cacheWrite + usage.cacheWrite1h;
-  let prices: CompiledPrices = period.prices;
+  if (atTier?.limit !== undefined && totalInput > atTier.limit) {
+    return unpriced(
+      resolved,
+      `the catalog has no ${atTier.serviceTier} price for ${resolved.model} above ${atTier.limit} input tokens; not priced as standard`,
+    );
+  }
+  let prices: CompiledPrices = atTier ? atTier.prices : period.prices;
   let tier = "base";
-  for (const candidate of period.tiers) {
+  for (const candidate of atTier ? atTier.tiers : period.tiers) {
     if (totalInput > candidate.above) {
       prices = candidate.prices;
       tier = candidate.label;
@@ -145,13 +197,27 @@ export function priceUsage(
     provider: resolved.provider,
     pricingVersion,
     tier,
+    serviceTier: atTier ? atTier.serviceTier : "standard",
     breakdown,
     matchedBy: resolved.matchedBy,
   };
   if (resolved.note !== undefined) estimate.note = resolved.note;
-  if (period.derived.length > 0) {
+  if (period.derived.length > 0 || atTier?.rule !== undefined) {
     const rules = rulesUsed(period.derived, usage);
+    if (atTier?.rule !== undefined) rules.push(atTier.rule);
     if (rules.length > 0) estimate.rules = rules;
+  }
+  if (usesFees(usage)) {
+    const fees = priceFees(chargesOf(period).fees, usage);
+    if (!fees.ok) {
+      return unpriced(
+        resolved,
+        `the catalog has no ${fees.fee} price for ${resolved.model} (${fees.units} billed); not priced without it`,
+      );
+    }
+    estimate.fees = fees.charges;
+    breakdown.fees = formatPicoDollars(fees.totalPico);
+    estimate.costUsd = formatPicoDollars(decimalToPico(costUsd) + fees.totalPico);
   }
   return estimate;
 }

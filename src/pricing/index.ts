@@ -21,10 +21,18 @@ export { loadCatalogData, loadCatalogManifest, type CatalogData } from "./load-c
 export { normalizeProvider, isProvider } from "./providers.js";
 export { describeProvenance } from "./describe-provenance.js";
 export { validateUsage, MAX_TOKENS } from "./validate-usage.js";
+export { normalizeServiceTier, isServiceTier, MAX_SERVICE_TIER_LENGTH } from "./service-tiers.js";
 export { validateOverrides, validateProviderFile } from "./validate-catalog.js";
 export {
   PROVIDERS,
   PRICE_BUCKETS,
+  SERVICE_TIERS,
+  FEE_KINDS,
+  type ServiceTier,
+  type ServiceTierPrices,
+  type FeeKind,
+  type FeeCharge,
+  type ProviderCharges,
   type Provider,
   type PriceBucket,
   type BucketPrices,

@@ -52,6 +52,46 @@ export interface PricePeriod extends BucketPrices {
    * the rule in `rules`, so a derived price is never mistaken for a published one.
    */
   derived?: Partial<Record<PriceBucket, string>>;
+  /**
+   * Prices of the service tiers this model publishes for the period (`batch`, `flex`, `priority`):
+   * a set of prices of its own, or a multiplier of the standard prices as a decimal string ("0.5").
+   * Overrides the provider file's `charges.service_tiers` for this model.
+   */
+  service_tiers?: Partial<Record<ServiceTier, ServiceTierPrices | string>>;
+  /** Per-unit fees of this model (US dollars per unit), over the provider file's `charges.fees`. */
+  fees?: Partial<Record<FeeKind, string>>;
+}
+
+/** The canonical service tiers: how fast a provider serves a call, and at what price. */
+export const SERVICE_TIERS = ["standard", "batch", "flex", "priority"] as const;
+
+/** A canonical service tier; `standard` is the list price every period states. */
+export type ServiceTier = (typeof SERVICE_TIERS)[number];
+
+/** A service tier's own prices: the buckets and, optionally, its own context tiers. */
+export interface ServiceTierPrices extends BucketPrices {
+  tiers?: PriceTier[];
+}
+
+/** The per-unit fees the catalog prices, as spelled in the catalog files. */
+export const FEE_KINDS = ["web_search"] as const;
+
+/** One per-unit fee: `web_search` is one search (or grounded prompt) the provider bills. */
+export type FeeKind = (typeof FEE_KINDS)[number];
+
+/**
+ * A provider's charges beyond the tokens of one model: service tier multipliers of the standard
+ * prices and per-unit fees, for every model of the file unless a period says otherwise.
+ */
+export interface ProviderCharges {
+  /** Multipliers of the standard prices by tier, as decimal strings ("0.5": half price). */
+  service_tiers?: Partial<Record<ServiceTier, string>>;
+  /** US dollars per unit, as decimal strings with at most 6 decimal places ("0.01" per search). */
+  fees?: Partial<Record<FeeKind, string>>;
+  /** Where the charges are published. */
+  source: string;
+  /** When they were compared with `source` (YYYY-MM-DD). */
+  checked: string;
 }
 
 /** One model of the catalog as written in a data file. */
@@ -91,6 +131,8 @@ export interface ProviderFile {
   notes?: string;
   /** Providers whose list prices this one charges for models it does not list itself (Azure → OpenAI). */
   fallback?: Provider[];
+  /** Service tiers and per-unit fees of every model of the file (see `ProviderCharges`). */
+  charges?: ProviderCharges;
   models: ModelEntry[];
 }
 
@@ -118,6 +160,8 @@ export interface Usage {
   cacheWriteTokens?: number | undefined;
   cacheWrite1hTokens?: number | undefined;
   reasoningTokens?: number | undefined;
+  /** Web searches (or grounded prompts) the provider billed for the call: priced per unit, not a token bucket. */
+  webSearchRequests?: number | undefined;
 }
 
 /** How `resolveModel` found an entry. */
@@ -163,6 +207,16 @@ export interface CostBreakdown {
   cacheWrite1h: string;
   /** Buckets with tokens but no price of their own, billed at the input price. */
   billedAsInput: readonly ("output" | "cacheRead" | "cacheWrite" | "cacheWrite1h")[];
+  /** The sum of `fees` (present only when the call has a fee): the rest is the token buckets. */
+  fees?: string;
+}
+
+/** One per-unit fee of an estimate: the units billed, the price of one, and their cost. */
+export interface FeeCharge {
+  fee: FeeKind;
+  units: number;
+  unitPriceUsd: string;
+  costUsd: string;
 }
 
 /** A priced estimate. */
@@ -182,6 +236,10 @@ export interface PricedEstimate {
   note?: string;
   /** The published rules that priced buckets the host lists no price for (see `PricePeriod.derived`). */
   rules?: readonly string[];
+  /** The service tier that priced the call (`standard` when none was given). */
+  serviceTier: ServiceTier;
+  /** The per-unit fees billed (absent when the call used none); their sum is `breakdown.fees`. */
+  fees?: readonly FeeCharge[];
 }
 
 /** An estimate that could not be priced: never a $0 posing as a price. */
@@ -208,4 +266,10 @@ export interface EstimateInput {
   usage: Usage;
   /** The time of the call (Date or ISO string): selects the price in force then. Default: now (never a period that starts later). */
   at?: Date | string | undefined;
+  /**
+   * The service tier that served the call (`standard`, `batch`, `flex`, `priority`; provider spellings
+   * such as OpenAI's `default` are read as `standard`). Default `standard`. A tier the model has no
+   * published price or rule for is `priced: false`, never priced as standard.
+   */
+  serviceTier?: string | null | undefined;
 }

@@ -2,6 +2,7 @@ import { LedgerError } from "../errors.js";
 import { isPriceString } from "./decimal.js";
 import { isProvider } from "./providers.js";
 import { PRICE_BUCKETS, type CatalogManifest, type OverridesFile, type ProviderFile } from "./types.js";
+import { fileChargeProblems, periodChargeProblems } from "./validate-charges.js";
 import { derivedProblems, provenanceProblems } from "./validate-provenance.js";
 
 // Untrusted catalog and overrides JSON arrives as `unknown` and leaves typed, or with every problem
@@ -19,7 +20,8 @@ const MODEL_KEYS = new Set([
   "checked",
   "notes",
 ]);
-const PERIOD_KEYS = new Set<string>([...PRICE_BUCKETS, "from", "tiers", "derived"]);
+const PERIOD_KEYS = new Set<string>([...PRICE_BUCKETS, "from", "tiers", "derived", "service_tiers", "fees"]);
+const SERVICE_TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "tiers"]);
 const TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "above"]);
 const MAX_REPORTED = 20;
 
@@ -144,6 +146,13 @@ function checkPrices(
     }
     if (period.tiers !== undefined) checkTiers(period.tiers, period, `${periodPath}.tiers`, problems);
     problems.push(...derivedProblems(period, periodPath));
+    // A service tier's own prices are checked like a period's: buckets, then its context tiers.
+    const checkPriceSet = (prices: Record<string, unknown>, path: string) => {
+      checkUnknownKeys(prices, SERVICE_TIER_KEYS, path, problems);
+      checkBuckets(prices, path, problems);
+      if (prices.tiers !== undefined) checkTiers(prices.tiers, prices, `${path}.tiers`, problems);
+    };
+    problems.push(...periodChargeProblems(period, periodPath, checkPriceSet));
   });
 }
 
@@ -233,7 +242,7 @@ export function validateProviderFile(value: unknown, file: string): ProviderFile
   if (!isRecord(value)) fail(file, [`$: expected an object, got ${describe(value)}`]);
   checkUnknownKeys(
     value,
-    new Set(["provider", "name", "source", "checked", "imported", "notes", "fallback", "models"]),
+    new Set(["provider", "name", "source", "checked", "imported", "notes", "fallback", "charges", "models"]),
     "$",
     problems,
   );
@@ -250,6 +259,7 @@ export function validateProviderFile(value: unknown, file: string): ProviderFile
   checkString(value.source, "$.source", problems, true);
   checkString(value.notes, "$.notes", problems, false);
   problems.push(...provenanceProblems(value));
+  problems.push(...fileChargeProblems(value.charges));
   if (!Array.isArray(value.models)) {
     problems.push(`$.models: expected an array, got ${describe(value.models)}`);
   } else {

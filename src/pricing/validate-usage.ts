@@ -11,22 +11,24 @@ export interface ValidUsage {
   cacheWrite: number;
   cacheWrite1h: number;
   reasoning: number;
+  /** Web searches (or grounded prompts) billed per unit. */
+  webSearch: number;
 }
 
-function tokens(value: unknown, key: string): number {
+function tokens(value: unknown, key: string, unit = "tokens"): number {
   if (value === undefined) return 0;
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TOKENS) return value;
-  throw new LedgerError("E_USAGE", `usage.${key} ${problem(value)}`);
+  throw new LedgerError("E_USAGE", `usage.${key} ${problem(value, unit)}`);
 }
 
-function problem(value: unknown): string {
+function problem(value: unknown, unit: string): string {
   if (typeof value !== "number")
-    return `must be a number of tokens, got ${value === null ? "null" : typeof value}`;
-  if (Number.isNaN(value)) return "must be a number of tokens, got NaN";
+    return `must be a number of ${unit}, got ${value === null ? "null" : typeof value}`;
+  if (Number.isNaN(value)) return `must be a number of ${unit}, got NaN`;
   if (!Number.isFinite(value)) return `must be finite, got ${value}`;
   if (value < 0) return `must not be negative, got ${value}`;
-  if (!Number.isInteger(value)) return `must be a whole number of tokens, got ${value}`;
-  return `must be at most ${MAX_TOKENS} tokens per call, got ${value}`;
+  if (!Number.isInteger(value)) return `must be a whole number of ${unit}, got ${value}`;
+  return `must be at most ${MAX_TOKENS} ${unit} per call, got ${value}`;
 }
 
 const KNOWN_KEYS = [
@@ -36,6 +38,7 @@ const KNOWN_KEYS = [
   "cacheWriteTokens",
   "cacheWrite1hTokens",
   "reasoningTokens",
+  "webSearchRequests",
 ];
 
 function isUsageKey(key: string): boolean {
@@ -46,6 +49,7 @@ function isUsageKey(key: string): boolean {
     case "cacheWriteTokens":
     case "cacheWrite1hTokens":
     case "reasoningTokens":
+    case "webSearchRequests":
       return true;
     default:
       return false;
@@ -77,6 +81,7 @@ export function validateUsage(usage: unknown): ValidUsage {
     cacheWrite: tokens(record.cacheWriteTokens, "cacheWriteTokens"),
     cacheWrite1h: tokens(record.cacheWrite1hTokens, "cacheWrite1hTokens"),
     reasoning: tokens(record.reasoningTokens, "reasoningTokens"),
+    webSearch: tokens(record.webSearchRequests, "webSearchRequests", "requests"),
   };
   if (valid.reasoning > valid.output) {
     throw new LedgerError(

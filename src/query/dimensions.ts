@@ -12,6 +12,7 @@ export const dimensionNames = [
   "sessionId",
   "environment",
   "project",
+  "serviceTier",
 ] as const;
 
 export type FixedDimension = (typeof dimensionNames)[number];
@@ -53,6 +54,8 @@ const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null;
   userId: { raw: "user_id", rollup: null, inSummary: false },
   sessionId: { raw: "session_id", rollup: null, inSummary: false },
   environment: { raw: "environment", rollup: "environment", inSummary: false },
+  // Not in the rollups yet (migration 0009 added the column to the events only): read from raw events.
+  serviceTier: { raw: "service_tier", rollup: null, inSummary: false },
 };
 
 const metadataPrefix = "metadata.";

@@ -5,6 +5,7 @@ import { formatCsvTable, type CsvColumn } from "./csv-cell.js";
 /** The figures among the fields: CSV keeps them as they are; every other cell is text, neutralised. */
 const numberFields = new Set<keyof LlmCostRecord>([
   ...tokenFields,
+  "webSearchRequests",
   "estimatedCostUsd",
   "providerCostUsd",
   "durationMs",

@@ -49,6 +49,9 @@ interface EventRow {
   estimated_cost_usd: string;
   pricing_version: string | null;
   resolved_model: string | null;
+  /** Charges beyond tokens (migration 0009): a reprice prices them again, never as standard. */
+  service_tier: string | null;
+  web_search_requests: string;
 }
 
 /**
@@ -92,7 +95,7 @@ export async function repriceEvents(
       `SELECT id, created_at, created_at::text AS created_at_text, model, provider, input_tokens, output_tokens, cache_read_tokens,
               cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd,
               (cost_source = 'provider' AND priced) AS provider_led, estimated_cost_usd::text AS estimated_cost_usd,
-              pricing_version, resolved_model
+              pricing_version, resolved_model, service_tier, web_search_requests
          FROM ${table}
         WHERE (created_at, id) > ($1::timestamptz, $2::bigint)
           AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
@@ -184,6 +187,7 @@ function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Cost
       model: row.model,
       provider: row.provider,
       at: row.created_at,
+      serviceTier: row.service_tier,
       usage: {
         inputTokens: Number(row.input_tokens),
         outputTokens: Number(row.output_tokens),
@@ -191,6 +195,7 @@ function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Cost
         cacheWriteTokens: Number(row.cache_write_tokens),
         cacheWrite1hTokens: Number(row.cache_write_1h_tokens),
         reasoningTokens: Number(row.reasoning_tokens),
+        webSearchRequests: Number(row.web_search_requests),
       },
     });
   } catch {

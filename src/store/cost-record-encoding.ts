@@ -36,6 +36,9 @@ export const writeColumns = [
   ["metadata", "jsonb"],
   ["project", "text"],
   ["ingested_at", "timestamptz"],
+  // Charges beyond tokens (migration 0009).
+  ["service_tier", "text"],
+  ["web_search_requests", "bigint"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -79,6 +82,8 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     record.metadata === undefined || record.metadata === null ? null : JSON.stringify(record.metadata),
     record.project ?? defaultProject,
     timeText(record.ingestedAt),
+    record.serviceTier ?? null,
+    count(record.webSearchRequests),
   ];
 }
 
@@ -191,6 +196,10 @@ export function copyLine(record: NewLlmCostRecord): string {
     copyField(record.project ?? defaultProject) +
     "\t" +
     copyField(timeText(record.ingestedAt)) +
+    "\t" +
+    copyField(record.serviceTier) +
+    "\t" +
+    countField(record.webSearchRequests) +
     "\n"
   );
 }
@@ -268,5 +277,7 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
     traceId: text("trace_id"),
     environment: text("environment"),
     metadata: (row.metadata as Record<string, unknown> | null | undefined) ?? null,
+    serviceTier: text("service_tier"),
+    webSearchRequests: integer("web_search_requests"),
   };
 }

@@ -61,6 +61,10 @@ export interface LlmCostRecord {
   traceId: string | null;
   environment: string | null;
   metadata: Record<string, unknown> | null;
+  /** The service tier that served the call (`standard`, `batch`, `flex`, `priority`, or the provider's word); null when not said. */
+  serviceTier: string | null;
+  /** Web searches (or grounded prompts) the provider billed per unit. */
+  webSearchRequests: number;
 }
 
 /**
@@ -111,6 +115,8 @@ export interface NewLlmCostRecord {
   traceId?: string | null | undefined;
   environment?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
+  serviceTier?: string | null | undefined;
+  webSearchRequests?: number | undefined;
 }
 
 /**
@@ -152,4 +158,11 @@ export interface LlmCostRecordInput {
   traceId?: string | null | undefined;
   environment?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
+  /**
+   * The service tier that served the call, as the provider said it (`default` reads as `standard`);
+   * priced at that tier's prices. Absent: standard.
+   */
+  serviceTier?: string | null | undefined;
+  /** Web searches (or grounded prompts) the provider billed, priced per unit from the catalog. */
+  webSearchRequests?: number | undefined;
 }

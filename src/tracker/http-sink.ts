@@ -171,6 +171,8 @@ function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
     traceId: record.traceId,
     environment: record.environment,
     metadata: record.metadata,
+    serviceTier: record.serviceTier,
+    webSearchRequests: record.webSearchRequests === 0 ? undefined : record.webSearchRequests,
     agentCost:
       record.sdk === "agent" && record.priced && record.costSource === "provider" ? "sdk" : undefined,
   };

@@ -1,4 +1,4 @@
-import type { EventUsage, TokenField } from "../events/index.js";
+import type { EventUsage, UsageField } from "../events/index.js";
 import type { LlmCostRecordInput } from "../store/cost-record.js";
 
 /** What became of one tracked event. */
@@ -36,6 +36,10 @@ export interface TrackExtras {
   sessionId?: string | null | undefined;
   traceId?: string | null | undefined;
   environment?: string | null | undefined;
+  /** The service tier that served the call (`batch`, `flex`, `priority`; default standard). */
+  serviceTier?: string | null | undefined;
+  /** Web searches (or grounded prompts) the provider billed for the call. */
+  webSearchRequests?: number | undefined;
 }
 
 /** The original design's `trackAiSdkCall` parameters (plus `TrackExtras`). */
@@ -82,4 +86,4 @@ export interface AgentSdkCallParams extends TrackExtras {
 export type TrackUsage = EventUsage;
 
 /** `trackUsage` parameters: a usage object (as the raw-SDK adapters return) and the event's other fields. */
-export type UsageCallParams = Omit<LlmCostRecordInput, TokenField> & { usage: TrackUsage };
+export type UsageCallParams = Omit<LlmCostRecordInput, UsageField> & { usage: TrackUsage };

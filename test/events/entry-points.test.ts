@@ -122,6 +122,28 @@ const cases: Array<{ name: string; change: Record<string, unknown>; answer: stri
     change: { usedFallback: "yes" },
     answer: "usedFallback must be a boolean, got string",
   },
+  // Charges beyond tokens (issue #17): the tier is read in canonical form, a tier the catalog does
+  // not know is stored (and flagged by its estimate), what is no tier name is refused.
+  { name: "a service tier", change: { serviceTier: "batch" }, answer: "stored" },
+  { name: "a provider's spelling of a tier", change: { serviceTier: "DEFAULT" }, answer: "stored" },
+  { name: "a tier the catalog does not know", change: { serviceTier: "scale" }, answer: "stored" },
+  {
+    name: "a tier that is no name",
+    change: { serviceTier: "flex tier" },
+    answer:
+      'serviceTier must be a tier name of 1 to 32 letters, digits, "-" or "_" (such as "batch"), got "flex tier"',
+  },
+  {
+    name: "a tier as a number",
+    change: { serviceTier: 2 },
+    answer: "serviceTier must be a string, got number",
+  },
+  { name: "web searches", change: { webSearchRequests: 3 }, answer: "stored" },
+  {
+    name: "negative web searches",
+    change: { webSearchRequests: -1 },
+    answer: `webSearchRequests must be a whole number from 0 to ${maxTokensPerCall}, got -1`,
+  },
   {
     name: "a provider cost that is not money",
     change: { providerCostUsd: "1e-3" },
@@ -281,6 +303,8 @@ describe.runIf(serverUrl)("export, then import, moves every column [postgres]", 
         traceId: "t-1",
         environment: "prod",
         metadata: { team: "=core", nested: { list: [1, "two", null, true] } },
+        serviceTier: "batch",
+        webSearchRequests: 2,
       }),
       // Unpriced: no catalog entry, the provider's figure kept.
       tracker.track({
@@ -338,5 +362,12 @@ describe.runIf(serverUrl)("export, then import, moves every column [postgres]", 
     expect(after.map(withoutRowId)).toEqual(before.map(withoutRowId));
     expect(before.map((row) => row.priced)).toContain(false);
     expect(before.some((row) => row.costSource === "provider")).toBe(true);
+    // The batch call kept its tier and searches, priced at OpenAI's batch rule (half of $0.15 input,
+    // $0.60 output, $0.075 cache reads; writes at the input price) plus 2 searches × $0.01:
+    // 1000 × 0.075 + 300 × 0.3 + 4000 × 0.0375 + 110 × 0.075, per million, + 0.02.
+    const batch = before.find((row) => row.serviceTier === "batch");
+    expect(batch).toMatchObject({ webSearchRequests: 2, priced: true });
+    expect(Number(batch!.estimatedCostUsd)).toBe(0.02032325);
+    expect(before.filter((row) => row.serviceTier === null)).toHaveLength(3);
   });
 });

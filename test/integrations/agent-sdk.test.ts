@@ -74,6 +74,7 @@ describe("trackAgentSdkResult", () => {
       deliveryId: "delivery-7",
       durationMs: 48210,
       sessionId: "session-42",
+      serviceTier: "standard",
       model: "claude-sonnet-4-5-20250929",
       usage: {
         inputTokens: 40,
@@ -86,14 +87,21 @@ describe("trackAgentSdkResult", () => {
       providerCostUsd: 0.3975,
       eventId: results[0]!.eventId,
     });
-    // No split from the SDK: every write is a 5-minute write. Web searches are kept in metadata.
+    // No split from the SDK: every write is a 5-minute write. Web searches are a usage counter,
+    // priced per search (issue #17), no longer a metadata key.
     expect(haiku).toMatchObject({
       model: "claude-haiku-4-5-20251001",
       durationMs: 48210,
-      usage: { inputTokens: 3000, outputTokens: 800, cacheWriteTokens: 5000, cacheWrite1hTokens: 0 },
+      usage: {
+        inputTokens: 3000,
+        outputTokens: 800,
+        cacheWriteTokens: 5000,
+        cacheWrite1hTokens: 0,
+        webSearchRequests: 2,
+      },
       providerCostUsd: 0.03,
-      metadata: { webSearchRequests: 2 },
     });
+    expect(haiku!.metadata).toBeUndefined();
     expect(haiku!.error).toBeUndefined();
   });
 

@@ -46,6 +46,7 @@ describe("usage validation", () => {
       cacheWrite: 0,
       cacheWrite1h: 0,
       reasoning: 0,
+      webSearch: 0,
     });
   });
 

@@ -297,7 +297,8 @@ if (reason && inCi) {
       const sessionEvents = [
         call("gpt-4o-mini", 0, "session-42"),
         call("gpt-4o-mini", 1, "session-42"),
-        call("gpt-4o", 2, "session-42"),
+        // The tier that priced it is shown (issue #17); a call without web searches shows none.
+        { ...call("gpt-4o", 2, "session-42"), serviceTier: "standard" },
         call("gpt-4o-mini", 3, null),
       ];
       const sessions = await serve(database, sessionEvents);
@@ -330,6 +331,8 @@ if (reason && inCi) {
       expect(await text(detailPage, "detail-cost")).toBe("$2.50 (2.500000000000 USD)");
       expect(await text(detailPage, "detail-tokens-Cache reads")).toBe("2,000");
       expect(await text(detailPage, "detail-session")).toBe("session-42");
+      expect(await text(detailPage, "detail-service-tier")).toBe("standard");
+      expect(await detailPage.getByTestId("detail-web-searches").count()).toBe(0);
       expect(JSON.parse(await text(detailPage, "detail-metadata"))).toEqual({ page: "=home" });
       const others = detailPage.getByTestId("detail-session-calls").locator("li");
       await expect.poll(() => others.count()).toBe(2);

@@ -41,6 +41,9 @@ const expectedColumns: Record<string, string> = {
   trace_id: "text",
   environment: "text",
   metadata: "jsonb",
+  // Charges beyond tokens (migration 0009).
+  service_tier: "text",
+  web_search_requests: "bigint",
 };
 
 describeEachEngine("migrations", (context) => {

@@ -21,6 +21,10 @@ export interface FakeReply {
   usage?: Record<string, unknown>;
   /** The model id the response reports (default: the one requested). */
   model?: string;
+  /** OpenAI: the `service_tier` the response reports (JSON answers of Chat Completions and Responses). */
+  serviceTier?: string;
+  /** OpenAI Responses (JSON answers): this many `web_search_call` output items before the answer. */
+  webSearchCalls?: number;
   /** Streams: after this many events, send the provider's error event (Anthropic, OpenAI) and end. */
   streamErrorAfter?: number;
   /** Streams: after this many events, destroy the connection. */
@@ -243,6 +247,7 @@ function jsonBody(api: ProviderApi, reply: FakeReply, model: string): unknown {
           },
         ],
         usage: reply.usage ?? { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        ...(reply.serviceTier === undefined ? {} : { service_tier: reply.serviceTier }),
       };
     case "openai-responses":
       return {
@@ -251,9 +256,18 @@ function jsonBody(api: ProviderApi, reply: FakeReply, model: string): unknown {
         created_at: 1_750_000_000,
         status: "completed",
         model,
-        output: [responsesItem(reply)],
+        output: [
+          ...Array.from({ length: reply.webSearchCalls ?? 0 }, (_, index) => ({
+            type: "web_search_call",
+            id: `ws_fake_${index + 1}`,
+            status: "completed",
+            action: { type: "search", query: "llm ledger" },
+          })),
+          responsesItem(reply),
+        ],
         incomplete_details: null,
         usage: reply.usage ?? { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+        ...(reply.serviceTier === undefined ? {} : { service_tier: reply.serviceTier }),
       };
     case "gemini":
       return {

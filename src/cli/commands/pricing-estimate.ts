@@ -29,11 +29,14 @@ function runEstimate(context: CommandContext): number {
   if ((usage.reasoningTokens ?? 0) > (usage.outputTokens ?? 0)) {
     throw new UsageError("--reasoning must not exceed --output (output tokens include reasoning)");
   }
+  const webSearches = integerOption(context, "web-searches", { min: 0, max: maxTokensPerCall });
+  if (webSearches !== undefined) usage.webSearchRequests = webSearches;
   const estimate = pricingFor(context).estimateCost({
     model,
     provider,
     usage,
     at,
+    serviceTier: stringOption(context, "service-tier"),
   });
   const format = outputFormat(context);
   if (format === "json") {
@@ -46,7 +49,7 @@ function runEstimate(context: CommandContext): number {
     stream.write(`not priced: ${estimate.reason} (provider ${estimate.provider})\n`);
     return 1;
   }
-  const rows = [
+  const rows: { bucket: string; tokens: number | string; cost: string }[] = [
     { bucket: "input", tokens: usage.inputTokens ?? 0, cost: estimate.breakdown.input },
     { bucket: "output", tokens: usage.outputTokens ?? 0, cost: estimate.breakdown.output },
     { bucket: "cacheRead", tokens: usage.cacheReadTokens ?? 0, cost: estimate.breakdown.cacheRead },
@@ -57,6 +60,12 @@ function runEstimate(context: CommandContext): number {
       cost: estimate.breakdown.cacheWrite1h,
     },
   ];
+  // Fees are units, not tokens: their rows say so and stay out of the token total.
+  const feeRows = (estimate.fees ?? []).map((fee) => ({
+    bucket: fee.fee,
+    tokens: `${fee.units} × $${fee.unitPriceUsd}`,
+    cost: fee.costUsd,
+  }));
   const fallback = new Set<string>(estimate.breakdown.billedAsInput);
   const columns: Column<(typeof rows)[number]>[] = [
     { header: "bucket", value: (row) => row.bucket },
@@ -66,23 +75,23 @@ function runEstimate(context: CommandContext): number {
   ];
   const total = {
     bucket: "total",
-    tokens: rows.reduce((sum, row) => sum + row.tokens, 0),
+    tokens: rows.reduce((sum, row) => sum + (typeof row.tokens === "number" ? row.tokens : 0), 0),
     cost: estimate.costUsd,
   };
   if (format === "csv") {
-    context.io.stdout.write(formatCsv(columns.slice(0, 3), [...rows, total]));
+    context.io.stdout.write(formatCsv(columns.slice(0, 3), [...rows, ...feeRows, total]));
     return 0;
   }
   const lines = [
     `model    ${estimate.model} (${estimate.provider}; matched by ${estimate.matchedBy.join(", ")})`,
     // The catalog key that priced it, when a host spells the model its own way.
     ...(estimate.catalogId !== estimate.model ? [`entry    ${estimate.catalogId}`] : []),
-    `prices   catalog ${estimate.pricingVersion}, tier ${estimate.tier}`,
+    `prices   catalog ${estimate.pricingVersion}, tier ${estimate.tier}, service tier ${estimate.serviceTier}`,
     ...(estimate.note ? [`note     ${estimate.note}`] : []),
     ...(estimate.rules ?? []).map((rule) => `rule     ${rule}`),
     "",
   ];
-  context.io.stdout.write(lines.join("\n") + "\n" + formatTable(columns, rows, [total]));
+  context.io.stdout.write(lines.join("\n") + "\n" + formatTable(columns, [...rows, ...feeRows], [total]));
   return 0;
 }
 
@@ -105,6 +114,12 @@ export const estimateCommand: CommandDefinition = {
       valueName: "N",
       description: "reasoning tokens (informational, inside --output)",
     },
+    "service-tier": {
+      type: "string",
+      valueName: "TIER",
+      description: "the tier that served the call: standard (default), batch, flex, priority",
+    },
+    "web-searches": { type: "string", valueName: "N", description: "web searches billed per unit" },
     at: {
       type: "string",
       valueName: "ISO",

@@ -1,5 +1,6 @@
 import { LedgerError, isLedgerError } from "../../errors.js";
 import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
+import { serviceTierOf } from "../raw/service-tier-of.js";
 import { emptyTokenUsage, tokenCount, type TokenUsage } from "../raw/token-usage.js";
 import type { TrackResult, TrackUsageInput, UsageTracker } from "../usage-tracker.js";
 import type { AgentModelUsage, AgentResultMessage } from "./agent-sdk-result.js";
@@ -24,7 +25,9 @@ export interface AgentRunContext {
  * Records the cost of one Claude Agent SDK run from its `result` message: one event per model in
  * `modelUsage` (a run can use several, e.g. a subagent on a smaller model), each with its input,
  * output, cache-read and 5-minute/1-hour cache-write tokens, the SDK's `costUSD` as the provider's
- * cost, `sdk = 'agent'`, the run's duration and `session_id`, and as `error` the subtype when it is
+ * cost, `sdk = 'agent'`, the run's duration and `session_id`, the web searches a model ran
+ * (`webSearchRequests`, priced per search), the run's service tier (`usage.service_tier`), and as
+ * `error` the subtype when it is
  * not `success` (or `api_error:<status>` for an error result of subtype `success`). Event ids derive
  * from the result's `uuid` and the model, so tracking the same result twice writes nothing new.
  * Without `modelUsage` it records one event from the top-level `usage` and `total_cost_usd`.
@@ -61,15 +64,12 @@ export async function trackAgentSdkResult(
           reason: `modelUsage[${JSON.stringify(model)}]: ${error.message}`,
         });
       }
-      const webSearchRequests =
-        typeof modelUsage.webSearchRequests === "number" ? modelUsage.webSearchRequests : 0;
       return tracker.trackUsage({
         ...base,
         model,
         usage,
         providerCostUsd: modelUsage.costUSD,
         ...(eventId === undefined ? {} : { eventId }),
-        ...(webSearchRequests > 0 ? { metadata: { ...context.metadata, webSearchRequests } } : {}),
       });
     }),
   );
@@ -95,6 +95,8 @@ export function usageFromModelUsage(modelUsage: AgentModelUsage): TokenUsage {
     cacheWriteTokens = tokenCount(fiveMinute, "cacheCreationEphemeral5mInputTokens");
     cacheWrite1hTokens = Math.max(creationTotal - cacheWriteTokens, 0);
   }
+  // Web searches are billed per search: a usage counter of their own, priced from the catalog.
+  const webSearchRequests = tokenCount(modelUsage.webSearchRequests, "webSearchRequests");
   return {
     inputTokens: tokenCount(modelUsage.inputTokens, "inputTokens"),
     outputTokens: tokenCount(modelUsage.outputTokens, "outputTokens"),
@@ -102,6 +104,7 @@ export function usageFromModelUsage(modelUsage: AgentModelUsage): TokenUsage {
     cacheWriteTokens,
     cacheWrite1hTokens,
     reasoningTokens: 0,
+    ...(webSearchRequests > 0 ? { webSearchRequests } : {}),
   };
 }
 
@@ -118,6 +121,8 @@ type BaseInput = Omit<TrackUsageInput, "model" | "usage">;
 function baseInput(resultMessage: AgentResultMessage, context: AgentRunContext): BaseInput {
   const error = agentRunError(resultMessage);
   const durationMs = resultMessage.duration_ms;
+  // The run's tier (its top-level usage says it) served every model of the run.
+  const serviceTier = serviceTierOf(resultMessage.usage);
   return {
     repo: context.repo,
     taskType: context.taskType,
@@ -132,6 +137,7 @@ function baseInput(resultMessage: AgentResultMessage, context: AgentRunContext):
       ? { durationMs: Math.round(durationMs) }
       : {}),
     ...(resultMessage.session_id === undefined ? {} : { sessionId: resultMessage.session_id }),
+    ...(serviceTier === undefined ? {} : { serviceTier }),
     ...(error === undefined ? {} : { error }),
   };
 }

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { TrackerPricing } from "../../events/index.js";
 import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
 import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
+import { serviceTierOfAiSdk } from "../raw/service-tier-of.js";
+import { webSearchCallsOf } from "../raw/web-search-calls.js";
 import type { TrackUsageInput, UsageTracker } from "../usage-tracker.js";
 import { budgetRefusal, type BudgetCall, type BudgetGuardLike } from "./budget-check.js";
 import { describeError } from "./describe-error.js";
@@ -132,6 +134,8 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       startedAtMs: number;
       usage: TokenUsage;
       modelId?: string | undefined;
+      /** The service tier the provider reported (`serviceTierOfAiSdk`). */
+      serviceTier?: string | undefined;
       error?: unknown;
       /** The span active when the call started, to annotate with its cost. */
       span?: SpanLike | undefined;
@@ -161,6 +165,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
       ...(callOptions.traceId === undefined ? {} : { traceId: callOptions.traceId }),
       ...(callOptions.usedFallback ? { usedFallback: true } : {}),
       ...(callOptions.fallbackReason === undefined ? {} : { fallbackReason: callOptions.fallbackReason }),
+      ...(call.serviceTier === undefined ? {} : { serviceTier: call.serviceTier }),
       ...(call.error === undefined ? {} : { error: describeError(call.error) }),
     };
     annotator?.annotate(call.span, input);
@@ -202,8 +207,12 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
         startedAt,
         startedAtMs,
         span,
-        usage: safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
+        usage: withWebSearchCalls(
+          safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
+          result.response?.body,
+        ),
         modelId: result.response?.modelId,
+        serviceTier: serviceTierOfAiSdk(result.providerMetadata, result.usage?.raw),
       });
       return result;
     },
@@ -228,6 +237,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
           span,
           usage: safeUsage(() => streamUsage(outcome, model.provider)),
           modelId: outcome.modelId,
+          serviceTier: serviceTierOfAiSdk(outcome.providerMetadata, outcome.usage?.raw),
           error: outcome.error,
         });
       });
@@ -243,6 +253,16 @@ function streamUsage(outcome: StreamOutcome, providerId: string): TokenUsage {
     return usageFromAnthropic(outcome.partialRawUsage);
   }
   return emptyTokenUsage();
+}
+
+/**
+ * OpenAI bills web search per call and reports the calls only as output items of the response body
+ * (`doGenerate` passes it on; a stream has none): they join the usage unless it already counts searches.
+ */
+function withWebSearchCalls(usage: TokenUsage, body: unknown): TokenUsage {
+  if (usage.webSearchRequests !== undefined) return usage;
+  const calls = webSearchCallsOf(body);
+  return calls > 0 ? { ...usage, webSearchRequests: calls } : usage;
 }
 
 function safeUsage(read: () => TokenUsage): TokenUsage {

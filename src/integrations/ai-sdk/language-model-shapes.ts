@@ -38,7 +38,10 @@ export interface CallParamsLike {
 /** The result of `doGenerate`. */
 export interface GenerateResultLike {
   usage: AiSdkUsage;
-  response?: { modelId?: string | undefined } | undefined;
+  /** `body` is the provider's raw response (OpenAI Responses: its web search calls are output items). */
+  response?: { modelId?: string | undefined; body?: unknown } | undefined;
+  /** Per provider: where OpenAI and Gemini say the service tier that served the call. */
+  providerMetadata?: unknown;
 }
 
 /** One part of a model stream: every V3/V4 stream part has a `type`. */

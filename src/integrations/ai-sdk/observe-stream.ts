@@ -8,6 +8,8 @@ export interface StreamOutcome {
   partialRawUsage?: unknown;
   /** The model id the response reported. */
   modelId?: string;
+  /** The `finish` part's provider metadata (the service tier, for OpenAI and Gemini). */
+  providerMetadata?: unknown;
   /** An `error` part, a failed read, a cancellation, or the lack of a `finish` part. */
   error?: unknown;
   finished: boolean;
@@ -38,6 +40,7 @@ export function observeStream(
       case "finish":
         outcome.finished = true;
         outcome.usage = fields.usage as AiSdkUsage;
+        outcome.providerMetadata = fields.providerMetadata;
         break;
       case "error":
         outcome.error ??= fields.error ?? new Error("stream error");

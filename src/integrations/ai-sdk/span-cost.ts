@@ -48,6 +48,7 @@ export function createSpanCostAnnotator(pricing?: TrackerPricing): SpanCostAnnot
           model: call.model,
           provider: call.provider ?? providerOf(call.model),
           usage: call.usage,
+          serviceTier: call.serviceTier,
         });
         if (result.priced) {
           span.setAttribute("llm_ledger.cost.usd", Number(result.costUsd));

@@ -2,6 +2,7 @@
 // the same parser as every other entry point, so an OTLP event is refused for the same reasons and
 // priced by the same pricer as one POSTed to /v1/events.
 import { parseEventInput, type ValidInput } from "../../events/index.js";
+import { normalizeServiceTier } from "../../pricing/index.js";
 import type { OtlpSpan } from "./otlp-spans.js";
 import { firstText } from "./span-attributes.js";
 import { dimensionsOfSpan, type SpanAttribution } from "./span-attribution.js";
@@ -28,6 +29,21 @@ const providerKeys = [
   "llm.provider",
   "llm.system",
 ];
+
+/**
+ * The service tier the response reported (OpenAI semantic conventions, old and new names): read in
+ * canonical form, and left out, never refusing the span, when it is no tier name.
+ */
+const serviceTierKeys = [
+  "llm_ledger.service_tier",
+  "openai.response.service_tier",
+  "gen_ai.openai.response.service_tier",
+];
+
+function serviceTierOfSpan(span: OtlpSpan): string | undefined {
+  const text = firstText(span, serviceTierKeys);
+  return text === undefined ? undefined : normalizeServiceTier(text);
+}
 
 /** A call span turned into a validated event, or why it cannot be one. */
 export type SpanEvent =
@@ -72,6 +88,7 @@ export function eventOfSpan(span: OtlpSpan, attribution: SpanAttribution): SpanE
       traceId: span.traceId,
       environment: dimensions.environment,
       metadata: dimensions.metadata,
+      serviceTier: serviceTierOfSpan(span),
     },
     "record",
     "otel",

@@ -1,7 +1,7 @@
 // Token usage of a call span in llm-ledger's convention (`inputTokens` uncached only), from whichever
 // convention the instrumentation followed. Every convention read here counts cached input inside its
 // input total, so the cache buckets are taken out of it; the mapping table is in docs/opentelemetry.md.
-import type { EventUsage } from "../../events/index.js";
+import type { EventUsage, TokenField } from "../../events/index.js";
 import { firstCount } from "./span-attributes.js";
 import type { OtlpSpan } from "./otlp-spans.js";
 
@@ -10,7 +10,7 @@ export type UsageConvention = "ai-sdk" | "gen-ai" | "openinference";
 
 /** The usage of a call span, and the convention it came from; undefined when it carries none. */
 export interface SpanUsage {
-  usage: Required<EventUsage>;
+  usage: Required<Pick<EventUsage, TokenField>>;
   convention: UsageConvention;
 }
 

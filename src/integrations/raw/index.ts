@@ -7,3 +7,5 @@ export {
   type AnthropicUsageIteration,
 } from "./usage-from-anthropic.js";
 export { usageFromGemini, type GeminiUsageMetadata } from "./usage-from-gemini.js";
+export { serviceTierOf } from "./service-tier-of.js";
+export { webSearchCallsOf } from "./web-search-calls.js";

@@ -1,5 +1,5 @@
 import { LedgerError } from "../../errors.js";
-import type { TrackUsage } from "../../tracker/index.js";
+import type { TokenField } from "../../events/index.js";
 
 /**
  * Token usage in llm-ledger's convention, every bucket present. `inputTokens` is uncached input only;
@@ -7,7 +7,10 @@ import type { TrackUsage } from "../../tracker/index.js";
  * `outputTokens` is all billed output including reasoning; `reasoningTokens` is informational (already
  * inside `outputTokens`). It is what `tracker.trackUsage({ usage })` and `estimateCost({ usage })` take.
  */
-export type TokenUsage = { [Bucket in keyof TrackUsage]-?: number };
+export type TokenUsage = { [Bucket in TokenField]-?: number } & {
+  /** Web searches the provider billed for the call (Anthropic `server_tool_use.web_search_requests`), when it used any. */
+  webSearchRequests?: number;
+};
 
 /** A usage with every bucket at zero: what a call that failed before any token was counted used. */
 export function emptyTokenUsage(): TokenUsage {

@@ -34,7 +34,8 @@ export interface AnthropicUsage {
  * input); `cache_creation_input_tokens` is their sum and is never counted on top of them (without the
  * split, all writes are 5-minute writes, the API's default). When `iterations` reports compaction
  * iterations, input and output are their sum (the top level leaves compaction out), as the AI SDK
- * does; advisor iterations bill another model and are not included.
+ * does; advisor iterations bill another model and are not included. Web searches the server ran
+ * (`server_tool_use.web_search_requests`, billed per search) are `webSearchRequests`.
  *
  * @example
  * const message = await anthropic.messages.create({ model: "claude-sonnet-4-5", max_tokens: 1024, messages });
@@ -67,6 +68,10 @@ export function usageFromAnthropic(usage: AnthropicUsage | null | undefined): To
   const cacheWrite1hTokens = oneHour;
   const cacheWriteTokens = Math.max(creationTotal - oneHour, fiveMinute);
 
+  const webSearchRequests = tokenCount(
+    field(usage.server_tool_use, "web_search_requests"),
+    "server_tool_use.web_search_requests",
+  );
   const thinkingTokens = tokenCount(
     field(usage.output_tokens_details, "thinking_tokens"),
     "output_tokens_details.thinking_tokens",
@@ -78,6 +83,7 @@ export function usageFromAnthropic(usage: AnthropicUsage | null | undefined): To
     cacheWriteTokens,
     cacheWrite1hTokens,
     reasoningTokens: Math.min(thinkingTokens, outputTokens),
+    ...(webSearchRequests > 0 ? { webSearchRequests } : {}),
   };
 }
 

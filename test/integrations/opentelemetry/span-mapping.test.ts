@@ -228,3 +228,28 @@ describe("the event of a call span", () => {
     });
   });
 });
+
+describe("the service tier of a span (issue #17)", () => {
+  const call = {
+    "gen_ai.request.model": "gpt-5",
+    "gen_ai.system": "openai",
+    "gen_ai.usage.input_tokens": 10,
+    "gen_ai.usage.output_tokens": 2,
+  };
+  const tierOf = (attributes: Record<string, Value>) => {
+    const event = eventOfSpan(span({ ...call, ...attributes }), defaultSpanAttribution);
+    if (!event.ok) throw new Error(event.reason);
+    return event.input.serviceTier;
+  };
+
+  it("reads OpenAI's response tier under the old and new convention names, in canonical form", () => {
+    expect(tierOf({ "openai.response.service_tier": "flex" })).toBe("flex");
+    expect(tierOf({ "gen_ai.openai.response.service_tier": "default" })).toBe("standard");
+    expect(tierOf({ "llm_ledger.service_tier": "batch" })).toBe("batch");
+    expect(tierOf({})).toBeNull();
+  });
+
+  it("leaves out a value that is no tier name instead of refusing the call", () => {
+    expect(tierOf({ "openai.response.service_tier": "not a tier!" })).toBeNull();
+  });
+});

@@ -34,6 +34,9 @@ export interface TestEvent {
   userId: string | null;
   sessionId: string | null;
   metadata: Record<string, unknown> | null;
+  /** Absent: not said (NULL). */
+  serviceTier?: string | null | undefined;
+  webSearchRequests?: number | undefined;
 }
 
 /** A valid event with the given overrides. */
