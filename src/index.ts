@@ -81,6 +81,7 @@ export {
   queryCosts,
   listEvents,
   getEvent,
+  explainEventCost,
   repriceEvents,
   reconcileCosts,
   type CostReport,
@@ -105,6 +106,8 @@ export {
   type EventPage,
   type ListEventsOptions,
   type GetEventOptions,
+  type ExplainEventCostOptions,
+  type CostExplanation,
 } from "./query/index.js";
 
 // Budgets over the ledger's spend: specs, storage, status and forecast.

@@ -1,6 +1,7 @@
 import { LedgerError } from "../errors.js";
 import type { CompiledEntry, CompiledPeriod, CompiledPrices, DerivedBucket } from "./compile-catalog.js";
 import { formatPicoDollars } from "./decimal.js";
+import { ratesFor } from "./price-rates.js";
 import type { CostBreakdown, CostEstimate, ResolvedModel } from "./types.js";
 import type { ValidUsage } from "./validate-usage.js";
 
@@ -147,6 +148,7 @@ export function priceUsage(
     tier,
     breakdown,
     matchedBy: resolved.matchedBy,
+    rates: ratesFor(resolved, compiled, period, prices, tier, pricingVersion),
   };
   if (resolved.note !== undefined) estimate.note = resolved.note;
   if (period.derived.length > 0) {

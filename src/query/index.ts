@@ -22,6 +22,13 @@ export type { QueryStore } from "./store-handle.js";
 export type { Instant } from "./time-range.js";
 export { listEvents, type EventPage, type ListEventsOptions } from "./list-events.js";
 export { getEvent, type GetEventOptions } from "./get-event.js";
+export { explainEventCost, type ExplainEventCostOptions } from "./explain-event-cost.js";
+export type {
+  CostExplanation,
+  ExplainedCatalogEntry,
+  ExplanationBasis,
+  TodayLine,
+} from "./cost-explanation.js";
 export { repriceEvents, type RepriceOptions, type RepriceResult } from "./reprice-events.js";
 export { reconcileCosts, type ReconcileRow, type ReconcileSdkOptions } from "./reconcile-costs.js";
 export {

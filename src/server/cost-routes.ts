@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { Pricing } from "../pricing/index.js";
 import { costReportCsv, queryCosts, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
@@ -29,11 +30,12 @@ export function createCostRoutes(store: QueryStore, guards: Guards): LedgerApp {
 
 /**
  * The read routes over the ledger, as one group for `AppDependencies.routes`: `/v1/costs` (the
- * figures) and `/v1/events` (the events behind them; see event-routes.ts).
+ * figures) and `/v1/events` (the events behind them; see event-routes.ts). `pricing`, the pricing in
+ * force, only adds the "today" line to an event's cost explanation.
  */
-export function mountCostRoutes(store: QueryStore) {
+export function mountCostRoutes(store: QueryStore, pricing?: Pricing) {
   return (app: LedgerApp, guards: Guards): void => {
     app.route("/v1/costs", createCostRoutes(store, guards));
-    app.route("/v1/events", createEventRoutes(store, guards));
+    app.route("/v1/events", createEventRoutes(store, guards, pricing));
   };
 }

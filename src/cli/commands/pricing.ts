@@ -3,6 +3,7 @@ import { stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { UsageError } from "../usage-error.js";
 import { estimateCommand } from "./pricing-estimate.js";
+import { explainCommand } from "./pricing-explain.js";
 import { modelOption, pricingFor, providerArgument, providerOption } from "./pricing-options.js";
 import { catalogUpdateCommands } from "./pricing-updates.js";
 import {
@@ -188,6 +189,14 @@ const checkCommand: CommandDefinition = {
 /** `llm-ledger pricing`: estimate costs and inspect the price catalog. */
 export const pricingCommand: CommandDefinition = {
   name: "pricing",
-  summary: "estimate a call's cost, show and list catalog prices, check, update the catalog",
-  subcommands: [estimateCommand, showCommand, listCommand, checkCommand, ...catalogUpdateCommands],
+  summary:
+    "estimate a call's cost, explain a stored one, show and list catalog prices, check, update the catalog",
+  subcommands: [
+    estimateCommand,
+    explainCommand,
+    showCommand,
+    listCommand,
+    checkCommand,
+    ...catalogUpdateCommands,
+  ],
 };
