@@ -142,3 +142,8 @@ export async function getCsv(path, params) {
 export function fetchEvent(eventId) {
   return getJson(`/v1/events/${encodeURIComponent(eventId)}`);
 }
+
+/** Why an event costs what it does, from the rates kept with it (`GET /v1/events/{id}/cost`). */
+export function fetchEventCost(eventId) {
+  return getJson(`/v1/events/${encodeURIComponent(eventId)}/cost`);
+}
