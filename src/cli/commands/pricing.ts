@@ -4,13 +4,13 @@ import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from
 import { UsageError } from "../usage-error.js";
 import { estimateCommand } from "./pricing-estimate.js";
 import { explainCommand } from "./pricing-explain.js";
+import { listCommand } from "./pricing-list.js";
 import { modelOption, pricingFor, providerArgument, providerOption } from "./pricing-options.js";
 import { catalogUpdateCommands } from "./pricing-updates.js";
 import {
   describeProvenance,
   PRICE_BUCKETS,
   type BucketPrices,
-  type ListedModel,
   type PricePeriod,
 } from "../../pricing/index.js";
 
@@ -104,42 +104,6 @@ const showCommand: CommandDefinition = {
   positionals: { max: 1 },
   options: { ...modelOption, ...providerOption, ...formatOptions },
   run: (context) => Promise.resolve(runShow(context)),
-};
-
-const listColumns: Column<ListedModel>[] = [
-  { header: "provider", value: (row) => row.provider },
-  { header: "model", value: (row) => row.entry.id + (row.override ? " (override)" : "") },
-  ...PRICE_BUCKETS.map((bucket): Column<ListedModel> => ({
-    header: bucket.replaceAll("_", " "),
-    value: (row) => row.entry.prices.at(-1)?.[bucket] ?? (row.entry.prices.length > 0 ? "" : "-"),
-    align: "right",
-  })),
-  {
-    header: "tiers",
-    value: (row) => (row.entry.prices.at(-1)?.tiers ?? []).map((tier) => `>${tier.above}`).join(" "),
-  },
-];
-
-function runList(context: CommandContext): void {
-  const models = pricingFor(context).listModels(providerArgument(context));
-  const format = outputFormat(context);
-  if (format === "json") {
-    context.io.stdout.write(
-      JSON.stringify(models.map(({ provider, entry, override }) => ({ provider, override, ...entry }))) +
-        "\n",
-    );
-  } else {
-    context.io.stdout.write(
-      format === "csv" ? formatCsv(listColumns, models) : formatTable(listColumns, models),
-    );
-  }
-}
-
-const listCommand: CommandDefinition = {
-  name: "list",
-  summary: "the models of the catalog with their current prices",
-  options: { ...providerOption, ...formatOptions },
-  run: (context) => Promise.resolve(runList(context)),
 };
 
 function runCheck(context: CommandContext): number {
