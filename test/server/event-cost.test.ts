@@ -69,7 +69,7 @@ describeEachEngine("GET /v1/events/{eventId}/cost", (context) => {
         });
       }
     }
-    await post([event], keys.ingest!);
+    await post([event], keys.ingest);
     await post([alphaEvent], keys["alpha:ingest"]!);
   });
   afterAll(() => server.close());
