@@ -1,4 +1,4 @@
-import type { PriceRateLine, PriceRates } from "../pricing/index.js";
+import { chargesOf, type PriceRateLine, type PriceRates } from "../pricing/index.js";
 
 // A stored rate set read back (migration 0010). It was written by our pricer, but a database row is
 // input like any other: a record of another shape is "unreadable", never a crash or a wrong sum.
@@ -31,6 +31,12 @@ export function keptRatesOf(value: Record<string, unknown>): PriceRates | undefi
   if (!Array.isArray(matchedBy) || !matchedBy.every(isText) || !Array.isArray(lines)) return undefined;
   const parsedLines = lines.map(lineOf);
   if (!parsedLines.every((line) => line !== undefined)) return undefined;
+  // Every price must be one the explanation can multiply (a decimal, per a power of ten).
+  try {
+    chargesOf({ lines: parsedLines }, {});
+  } catch {
+    return undefined;
+  }
   return {
     ...(value as unknown as PriceRates),
     matchedBy: matchedBy as PriceRates["matchedBy"],

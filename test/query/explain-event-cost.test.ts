@@ -254,7 +254,19 @@ describeEachEngine("explainEventCost", (context) => {
           priceRef,
           rates,
         ]);
-    for (const rates of ["{}", '{"lines": "x"}', "[]", "null"]) {
+    const stored = (
+      await context
+        .database()
+        .query<{ rates: string }>(
+          `SELECT rates::text AS rates FROM "${context.schema}".llm_pricing_rates WHERE ref = $1`,
+          [priceRef],
+        )
+    )[0]!.rates;
+    const badPrice = stored.replace(/"price": ?"[^"]+"/, '"price": "2.5e-3"');
+    const badUnit = stored.replace(/"per": ?1000000/, '"per": 3');
+    expect(badPrice).not.toBe(stored);
+    expect(badUnit).not.toBe(stored);
+    for (const rates of ["{}", '{"lines": "x"}', "[]", "null", badPrice, badUnit]) {
       await damage(rates);
       expect(await explainEventCost(query(), id!), rates).toMatchObject({
         basis: "rates-not-kept",
