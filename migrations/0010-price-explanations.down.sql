@@ -1,2 +1,2 @@
--- Placeholder reserved for a change in progress.
-SELECT 1;
+ALTER TABLE llm_cost_events DROP COLUMN price_ref;
+DROP TABLE llm_pricing_rates;

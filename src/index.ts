@@ -84,6 +84,7 @@ export {
   listEvents,
   getEvent,
   listMetadataKeys,
+  explainEventCost,
   repriceEvents,
   reconcileCosts,
   type CostReport,
@@ -110,6 +111,8 @@ export {
   type GetEventOptions,
   type MetadataKeys,
   type MetadataKeysOptions,
+  type ExplainEventCostOptions,
+  type CostExplanation,
 } from "./query/index.js";
 
 // Budgets over the ledger's spend: specs, storage, status and forecast.

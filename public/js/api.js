@@ -160,3 +160,8 @@ export function fetchReconciliation(range) {
   });
   return getJson("/v1/reconciliation", params);
 }
+
+/** Why an event costs what it does, from the rates kept with it (`GET /v1/events/{id}/cost`). */
+export function fetchEventCost(eventId) {
+  return getJson(`/v1/events/${encodeURIComponent(eventId)}/cost`);
+}

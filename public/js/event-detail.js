@@ -1,7 +1,8 @@
 // One call, opened from "Latest calls": every field the ledger keeps — the model id the application
 // sent and the catalog's, each token bucket, our cost and the provider's, the trace and session — and
 // the other calls of its session. A native <dialog>: Escape closes it and focus returns to the row.
-import { fetchEvent, fetchEvents } from "./api.js";
+import { fetchEvent, fetchEventCost, fetchEvents } from "./api.js";
+import { costExplanationSection, costExplanationUnavailable } from "./cost-explanation.js";
 import { el, replaceChildren } from "./dom.js";
 import { formatExactCount, formatUsd } from "./format.js";
 
@@ -124,8 +125,18 @@ export function createEventDetail({ onError }) {
       if (shown !== eventId) return;
       title.textContent = `${event.model} · ${formatUsd(event.estimatedCostUsd)}`;
       const session = el("section", {}, el("h3", {}, "Other calls in this session"));
-      replaceChildren(body, describeEvent(event), event.sessionId ? session : null);
+      const explanation = el("div", { className: "detail-explanation" });
+      replaceChildren(body, describeEvent(event), explanation, event.sessionId ? session : null);
       if (!dialog.open) dialog.showModal();
+      // The explanation loads beside the fields: a failure there leaves the rest of the detail.
+      void fetchEventCost(eventId).then(
+        (answer) => {
+          if (shown === eventId) replaceChildren(explanation, costExplanationSection(answer));
+        },
+        (error) => {
+          if (shown === eventId) replaceChildren(explanation, costExplanationUnavailable(error));
+        },
+      );
       if (event.sessionId) {
         const page = await fetchEvents({ filters: { sessionId: event.sessionId }, limit: 50 });
         if (shown === eventId) session.append(sessionCalls(page.events, event, open));

@@ -1,6 +1,6 @@
 // The one pricer: turns a validated, stamped event into the record the ledger stores. The tracker
 // and HTTP ingest both price with it, so an event costs the same whichever way it arrives.
-import type { CostEstimate, EstimateInput } from "../pricing/index.js";
+import type { CostEstimate, EstimateInput, PriceRates } from "../pricing/index.js";
 import type { CostSource, NewLlmCostRecord } from "../store/cost-record.js";
 import type { LedgerLogger } from "../logger.js";
 import type { ValidInput } from "./parse-event-input.js";
@@ -70,12 +70,16 @@ export function createEventPricer(options: {
     let costSource: CostSource;
     let resolvedModel: string | null;
     let pricingVersion: string | null;
+    // The rates kept with the event (its explanation): also when the provider's figure leads, so
+    // the catalog's figure can be shown beside it.
+    let priceRates: PriceRates | null = null;
     if (estimate.priced) {
       const sdkLeads = (event.agentCost ?? agentCost) === "sdk" && input.sdk === "agent" && reported !== null;
       estimatedCostUsd = sdkLeads ? reported : estimate.costUsd;
       costSource = sdkLeads ? "provider" : "catalog";
       resolvedModel = estimate.model;
       pricingVersion = estimate.pricingVersion;
+      priceRates = estimate.rates;
     } else {
       options.onUnpriced();
       warnUnpriced(input.model, provider, estimate.reason, reported);
@@ -117,6 +121,7 @@ export function createEventPricer(options: {
       priced: estimate.priced,
       resolvedModel,
       pricingVersion,
+      priceRates,
     };
   };
 

@@ -1,6 +1,7 @@
 import { feeMicros, serviceTierSources, type ServiceTierSource } from "./compile-charges.js";
 import { priceToMicros } from "./decimal.js";
 import { entryVersions } from "./model-version.js";
+import type { PriceRates, RateProvenance } from "./price-rates.js";
 import type {
   BucketPrices,
   FeeKind,
@@ -28,6 +29,15 @@ export interface CompiledPrices {
   cacheWrite1h: number;
   /** Tokens per bucket below which tokens × price stays exact as a Number (input, output, cacheRead, cacheWrite, cacheWrite1h). */
   safeTokens: readonly [number, number, number, number, number];
+  /** The rate sets estimates with these prices used (`price-rates.ts`), filled on first use. */
+  rates: RateCache;
+}
+
+/** The rate sets of one period and tier, by resolution; the last one used is kept at hand. */
+export interface RateCache {
+  lastResolved: object | undefined;
+  lastRates: PriceRates | undefined;
+  byResolution: WeakMap<object, PriceRates>;
 }
 
 /** A context tier in compiled form. */
@@ -100,6 +110,8 @@ export interface CompiledEntry {
   versions: ReadonlySet<string> | undefined;
   /** The canonical model id (`canonical-model.ts`), computed on first resolution. */
   canonical: string | undefined;
+  /** Where the entry's prices come from, kept in the rate sets of its estimates. */
+  provenance?: RateProvenance | undefined;
 }
 
 /** One provider's lookup structures. */
@@ -135,6 +147,7 @@ export function compilePrices(prices: BucketPrices): CompiledPrices {
     cacheWrite,
     cacheWrite1h,
     safeTokens: [limit(input), limit(output), limit(cacheRead), limit(cacheWrite), limit(cacheWrite1h)],
+    rates: { lastResolved: undefined, lastRates: undefined, byResolution: new WeakMap() },
   };
 }
 

@@ -11,6 +11,7 @@ import {
 } from "./compile-catalog.js";
 import { instantOf, priceUsage } from "./estimate-cost.js";
 import { loadCatalogData, type CatalogData } from "./load-catalog.js";
+import { provenanceOf } from "./price-rates.js";
 import { normalizeProvider } from "./providers.js";
 import { createResolver } from "./resolve-model.js";
 import { unmatchedEstimate } from "./unmatched-model.js";
@@ -136,8 +137,9 @@ export function createPricing(options: PricingOptions = {}): Pricing {
       .filter((file) => file.charges !== undefined)
       .map((file) => [file.provider, { charges: file.charges, providerName: file.name }]),
   );
-  const add = (entry: ModelEntry, provider: Provider, override: boolean) => {
+  const add = (entry: ModelEntry, provider: Provider, override: boolean, file?: ProviderFile) => {
     const compiled = compileEntry(entry, provider, charges.get(provider));
+    compiled.provenance = provenanceOf(entry, file, override);
     addToIndex(indexOf(provider), compiled);
     listed.push({ provider, entry, override });
   };
@@ -150,7 +152,8 @@ export function createPricing(options: PricingOptions = {}): Pricing {
     index.file = file;
     index.fallback = file.fallback ?? [];
     for (const entry of file.models) {
-      if (!replaced.has(`${file.provider}\u0000${entry.id.toLowerCase()}`)) add(entry, file.provider, false);
+      if (!replaced.has(`${file.provider}\u0000${entry.id.toLowerCase()}`))
+        add(entry, file.provider, false, file);
     }
   }
   const version = overrides

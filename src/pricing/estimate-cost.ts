@@ -17,6 +17,7 @@ import {
   type ResolvedModel,
   type ServiceTier,
 } from "./types.js";
+import { ratesFor } from "./price-rates.js";
 import type { ValidUsage } from "./validate-usage.js";
 
 // The pure core: (price, usage) → exact cost. Tokens × micro-dollars per million tokens is a cost in
@@ -200,6 +201,7 @@ export function priceUsage(
     serviceTier: atTier ? atTier.serviceTier : "standard",
     breakdown,
     matchedBy: resolved.matchedBy,
+    rates: ratesFor(resolved, compiled, period, prices, tier, pricingVersion, atTier?.serviceTier),
   };
   if (resolved.note !== undefined) estimate.note = resolved.note;
   if (period.derived.length > 0 || atTier?.rule !== undefined) {

@@ -20,6 +20,8 @@ export {
 export { loadCatalogData, loadCatalogManifest, type CatalogData } from "./load-catalog.js";
 export { normalizeProvider, isProvider } from "./providers.js";
 export { describeProvenance } from "./describe-provenance.js";
+export type { PriceRates, PriceRateLine, RateProvenance } from "./price-rates.js";
+export { chargesOf, canonicalDecimal, type ChargeLine, type Charges } from "./explain-charges.js";
 export { validateUsage, MAX_TOKENS } from "./validate-usage.js";
 export { normalizeServiceTier, isServiceTier, MAX_SERVICE_TIER_LENGTH } from "./service-tiers.js";
 export { validateOverrides, validateProviderFile } from "./validate-catalog.js";

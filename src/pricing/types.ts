@@ -1,3 +1,5 @@
+import type { PriceRates } from "./price-rates.js";
+
 /** Canonical slugs naming the platform that bills you. */
 export const PROVIDERS = [
   "anthropic",
@@ -221,6 +223,11 @@ export interface FeeCharge {
 
 /** A priced estimate. */
 export interface PricedEstimate {
+  /**
+   * The rates this estimate used, with where they came from and `ref`, their hash: what an event
+   * keeps so that its cost can be explained later without pricing it again (shared, frozen).
+   */
+  rates: PriceRates;
   priced: true;
   costUsd: string;
   /** The canonical model id (see `ResolvedModel.model`): what reports group by. */

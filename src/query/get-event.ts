@@ -26,6 +26,16 @@ export async function getEvent(
   eventId: string,
   options: GetEventOptions = {},
 ): Promise<LlmCostRecord | undefined> {
+  const row = await readEventRow(store, eventId, options);
+  return row ? toCostRecord(row) : undefined;
+}
+
+/** The stored row of an event (every column, snake_case), as `getEvent` finds it. */
+export async function readEventRow(
+  store: QueryStore,
+  eventId: string,
+  options: GetEventOptions = {},
+): Promise<Record<string, unknown> | undefined> {
   if (!isEventId(eventId)) {
     throw new LedgerError(
       "E_QUERY_EVENT_ID",
@@ -41,5 +51,5 @@ export async function getEvent(
       " ORDER BY i.project LIMIT 1",
     projects === undefined ? [eventId.toLowerCase()] : [eventId.toLowerCase(), projects],
   );
-  return rows[0] ? toCostRecord(rows[0]) : undefined;
+  return rows[0];
 }

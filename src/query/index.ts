@@ -23,6 +23,13 @@ export type { Instant } from "./time-range.js";
 export { listEvents, type EventPage, type ListEventsOptions } from "./list-events.js";
 export { getEvent, type GetEventOptions } from "./get-event.js";
 export { listMetadataKeys, type MetadataKeys, type MetadataKeysOptions } from "./metadata-keys.js";
+export { explainEventCost, type ExplainEventCostOptions } from "./explain-event-cost.js";
+export type {
+  CostExplanation,
+  ExplainedCatalogEntry,
+  ExplanationBasis,
+  TodayLine,
+} from "./cost-explanation.js";
 export { repriceEvents, type RepriceOptions, type RepriceResult } from "./reprice-events.js";
 export { reconcileCosts, type ReconcileRow, type ReconcileSdkOptions } from "./reconcile-costs.js";
 export {

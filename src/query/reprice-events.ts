@@ -1,6 +1,6 @@
 import { LedgerError } from "../errors.js";
 import { canonicalProvider } from "../events/index.js";
-import type { CostEstimate, Pricing } from "../pricing/index.js";
+import type { CostEstimate, PriceRates, Pricing } from "../pricing/index.js";
 import { updatePrices, type PriceUpdates } from "../store/ledger/index.js";
 import { quoteSchema } from "../store/schema-name.js";
 import type { QueryStore } from "./store-handle.js";
@@ -115,7 +115,10 @@ export async function repriceEvents(
       version: [],
       resolved: [],
       provider: [],
+      ref: [],
+      rates: [],
     };
+    const rateSets = new Map<string, PriceRates>();
     for (const row of rows) {
       const repriced = row.provider_led ? renamed(pricing, row) : reprice(pricing, row);
       if (!repriced) {
@@ -131,7 +134,10 @@ export async function repriceEvents(
       columns.version.push(repriced.version);
       columns.resolved.push(repriced.resolved);
       columns.provider.push(canonicalProvider(row.provider));
+      columns.ref.push(repriced.rates?.ref ?? null);
+      if (repriced.rates) rateSets.set(repriced.rates.ref, repriced.rates);
     }
+    columns.rates = [...rateSets.values()];
     result.examined += rows.length;
     // Booleans travel as text: postgres.js cannot bind a JS boolean array as boolean[].
     const updated = await store.database.transaction((transaction) =>
@@ -150,6 +156,7 @@ interface Repriced {
   source: string;
   version: string | null;
   resolved: string | null;
+  rates: PriceRates | null;
 }
 
 // An event whose figure is the provider's on purpose keeps it; only its model is named canonically.
@@ -161,6 +168,7 @@ function renamed(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Reprice
     source: "provider",
     version: row.pricing_version,
     resolved: estimate?.priced ? estimate.model : row.resolved_model,
+    rates: estimate?.priced ? estimate.rates : null,
   };
 }
 
@@ -174,11 +182,19 @@ function reprice(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Reprice
       source: "catalog",
       version: estimate.pricingVersion,
       resolved: estimate.model,
+      rates: estimate.rates,
     };
   }
   return row.provider_cost_usd === null
-    ? { cost: "0", priced: "false", source: "none", version: null, resolved: null }
-    : { cost: row.provider_cost_usd, priced: "false", source: "provider", version: null, resolved: null };
+    ? { cost: "0", priced: "false", source: "none", version: null, resolved: null, rates: null }
+    : {
+        cost: row.provider_cost_usd,
+        priced: "false",
+        source: "provider",
+        version: null,
+        resolved: null,
+        rates: null,
+      };
 }
 
 function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): CostEstimate | undefined {

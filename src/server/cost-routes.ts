@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { Pricing } from "../pricing/index.js";
 import { costReportCsv, queryCosts, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
@@ -31,12 +32,13 @@ export function createCostRoutes(store: QueryStore, guards: Guards): LedgerApp {
 /**
  * The read routes over the ledger, as one group for `AppDependencies.routes`: `/v1/costs` (the
  * figures), `/v1/events` (the events behind them; see event-routes.ts) and `/v1/metadata-keys` (the
- * metadata keys present, for the dashboard's filter).
+ * metadata keys present, for the dashboard's filter). `pricing`, the pricing in force, only adds the
+ * "today" line to an event's cost explanation.
  */
-export function mountCostRoutes(store: QueryStore) {
+export function mountCostRoutes(store: QueryStore, pricing?: Pricing) {
   return (app: LedgerApp, guards: Guards): void => {
     app.route("/v1/costs", createCostRoutes(store, guards));
-    app.route("/v1/events", createEventRoutes(store, guards));
+    app.route("/v1/events", createEventRoutes(store, guards, pricing));
     app.route("/v1/metadata-keys", createMetadataKeyRoutes(store, guards));
   };
 }

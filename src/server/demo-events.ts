@@ -159,6 +159,8 @@ export function generateDemoEvents(
         costSource: estimate.priced ? "catalog" : "none",
         priced: estimate.priced,
         pricingVersion: estimate.priced ? estimate.pricingVersion : null,
+        // Kept as the tracker keeps them, so the demo's calls can be explained too.
+        priceRates: estimate.priced ? estimate.rates : null,
         durationMs: Math.round(400 + next() * 20_000),
         usedFallback,
         fallbackReason: usedFallback ? fallbackReasons[Math.floor(next() * fallbackReasons.length)]! : null,

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { LedgerError } from "../errors.js";
-import { getEvent, listEvents, type QueryStore } from "../query/index.js";
+import type { Pricing } from "../pricing/index.js";
+import { explainEventCost, getEvent, listEvents, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
 import { eventsCsvStream } from "./events-csv-stream.js";
@@ -18,11 +19,13 @@ const csvPage = 1000;
  *   CSV file with the columns of `llm-ledger export`.
  * - `GET /v1/events/{eventId}`: one event with every field (`getEvent`), what the dashboard's detail
  *   view opens; 404 when none.
+ * - `GET /v1/events/{eventId}/cost`: why the event costs what it does (`explainEventCost`), from the
+ *   rates kept with it, plus what `pricing` would charge today; 404 when none.
  * A key bound to a project sees that project's events only.
  */
-export function createEventRoutes(store: QueryStore, guards: Guards): LedgerApp {
+export function createEventRoutes(store: QueryStore, guards: Guards, pricing?: Pricing): LedgerApp {
   const routes: LedgerApp = new Hono();
-  routes.on("GET", ["/", "/:eventId"], guards.read);
+  routes.on("GET", ["/", "/:eventId", "/:eventId/cost"], guards.read);
 
   routes.get("/", async (context) => {
     const params = new URL(context.req.url).searchParams;
@@ -60,6 +63,18 @@ export function createEventRoutes(store: QueryStore, guards: Guards): LedgerApp 
     const event = await parseClientInput(() => getEvent(store, eventId, { project }));
     if (!event) throw new HttpError("E_NOT_FOUND", `no event with id ${eventId}`);
     return context.json(event);
+  });
+
+  routes.get("/:eventId/cost", async (context) => {
+    const eventId = context.req.param("eventId");
+    // `?project=` narrows within what the key sees (another project's id stays a 404).
+    const asked = context.req.query("project");
+    const visible = visibleProjectsOf(context.get("principal"));
+    const project =
+      asked === undefined ? visible : (visible ?? [asked]).filter((candidate) => candidate === asked);
+    const explanation = await parseClientInput(() => explainEventCost(store, eventId, { project, pricing }));
+    if (!explanation) throw new HttpError("E_NOT_FOUND", `no event with id ${eventId}`);
+    return context.json(explanation);
   });
 
   return routes;

@@ -188,7 +188,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           metrics,
           attribution: options.otlpAttribution,
         }),
-        mountCostRoutes(store),
+        mountCostRoutes(store, pricing),
         mountReconciliationRoutes(store),
         mountBudgetRoutes(store),
         mountAlertRoutes(store, delivery),

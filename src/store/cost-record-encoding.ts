@@ -39,6 +39,8 @@ export const writeColumns = [
   // Charges beyond tokens (migration 0009).
   ["service_tier", "text"],
   ["web_search_requests", "bigint"],
+  // The rate set the cost was priced with (migration 0010).
+  ["price_ref", "text"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -84,6 +86,7 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     timeText(record.ingestedAt),
     record.serviceTier ?? null,
     count(record.webSearchRequests),
+    record.priceRates?.ref ?? null,
   ];
 }
 
@@ -200,6 +203,8 @@ export function copyLine(record: NewLlmCostRecord): string {
     copyField(record.serviceTier) +
     "\t" +
     countField(record.webSearchRequests) +
+    "\t" +
+    copyField(record.priceRates?.ref) +
     "\n"
   );
 }

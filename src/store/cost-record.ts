@@ -105,6 +105,12 @@ export interface NewLlmCostRecord {
   /** Default true. */
   priced?: boolean | undefined;
   pricingVersion?: string | null | undefined;
+  /**
+   * The rates the pricer used (a pricing estimate's `rates`): the event keeps their `ref`, and the
+   * store keeps each distinct rate set once (`llm_pricing_rates`), so `explainEventCost` can explain
+   * the cost later without pricing again. Absent: the event is stored without them.
+   */
+  priceRates?: KeptPriceRates | null | undefined;
   durationMs?: number | null | undefined;
   usedFallback?: boolean | undefined;
   fallbackReason?: string | null | undefined;
@@ -117,6 +123,14 @@ export interface NewLlmCostRecord {
   metadata?: Record<string, unknown> | null | undefined;
   serviceTier?: string | null | undefined;
   webSearchRequests?: number | undefined;
+}
+
+/** A rate set as the store keeps it: its hash and the JSON record (the pricing module's `PriceRates`). */
+export interface KeptPriceRates {
+  readonly ref: string;
+  readonly catalogId: string;
+  readonly provider: string;
+  readonly pricingVersion: string;
 }
 
 /**

@@ -4,6 +4,13 @@ import { columnArrays, copyText, writeColumnNames, writeColumns } from "./cost-r
 import { advisoryLockKey } from "./advisory-lock.js";
 import { closeDaysOnceADay, type DayClosingState } from "./ledger/close-days.js";
 import { insertEventsStatement } from "./ledger/insert-events.js";
+import {
+  createKnownRates,
+  keepRates,
+  rememberRates,
+  unknownRates,
+  type KnownRates,
+} from "./ledger/kept-rates.js";
 import { createPartitionCache, ensurePartitions, type PartitionCache } from "./ledger/partitions.js";
 import { quoteSchema } from "./schema-name.js";
 import { storeWriteError, type StoreWriteError } from "./store-write-error.js";
@@ -42,6 +49,8 @@ export interface CostWriter {
   partitions: PartitionCache;
   days: DayClosingState;
   dayLock: [number, number];
+  /** The rate sets this writer has stored (migration 0010), so it writes each once. */
+  knownRates: KnownRates;
   statement(source: string, rollups: "none" | "open" | "late"): string;
 }
 
@@ -61,6 +70,7 @@ export function createCostWriter(
     partitions: createPartitionCache(),
     days: { checkedDay: undefined },
     dayLock: advisoryLockKey("rollupDays", schema),
+    knownRates: createKnownRates(),
     statement(source, mode) {
       const key = `${mode}:${source}`;
       let text = statements.get(key);
@@ -134,7 +144,10 @@ async function writeOnce(writer: CostWriter, records: readonly NewLlmCostRecord[
   const { database, schema } = writer;
   await ensurePartitions(database, schema, writer.partitions, createdTimes(records));
   if (writer.rollups) await closeDaysOnceADay(database, schema, writer.days);
-  return database.transaction(async (transaction) => {
+  const newRates = unknownRates(writer.knownRates, records);
+  const summary = await database.transaction(async (transaction) => {
+    // The rate sets first, in the batch's transaction: a stored ref always names a stored set.
+    await keepRates(transaction, schema, newRates);
     // With COPY, the staging table's statement takes the lock too (one round trip fewer).
     const staging = transaction.copyFrom ? createStaging : undefined;
     if (staging) await transaction.exec(writer.rollups ? `${staging};\n${sharedDayLock(writer)}` : staging);
@@ -145,6 +158,8 @@ async function writeOnce(writer: CostWriter, records: readonly NewLlmCostRecord[
     const rows = await transaction.query<InsertSummary>(writer.statement(stagingTable, mode));
     return rows[0]!;
   });
+  rememberRates(writer.knownRates, newRates);
+  return summary;
 }
 
 /**

@@ -46,13 +46,20 @@ async function serve(database: Database, events: NewLlmCostRecord[]): Promise<Se
 /** One OpenAI call with no output, priced by the catalog at its time. */
 function pricedEvent(
   pricing: ReturnType<typeof createPricing>,
-  fields: { repo: string; taskType: string; model: string; inputTokens: number; createdAt: Date },
+  fields: {
+    repo: string;
+    taskType: string;
+    model: string;
+    inputTokens: number;
+    createdAt: Date;
+    cacheReadTokens?: number;
+  },
   usedFallback = false,
 ): NewLlmCostRecord {
   const estimate = pricing.estimateCost({
     model: fields.model,
     provider: "openai",
-    usage: { inputTokens: fields.inputTokens, outputTokens: 0 },
+    usage: { inputTokens: fields.inputTokens, outputTokens: 0, cacheReadTokens: fields.cacheReadTokens },
     at: fields.createdAt,
   });
   return {
@@ -66,6 +73,8 @@ function pricedEvent(
     costSource: estimate.priced ? "catalog" : "none",
     priced: estimate.priced,
     pricingVersion: estimate.priced ? estimate.pricingVersion : null,
+    // The rates it was priced with, as the tracker keeps them: the detail explains the cost from them.
+    priceRates: estimate.priced ? estimate.rates : null,
     usedFallback,
     fallbackReason: usedFallback ? "429" : null,
   };
@@ -288,8 +297,8 @@ if (reason && inCi) {
           model,
           inputTokens: 1_000_000,
           createdAt: new Date(createdAt.getTime() + minutesLater * 60_000),
+          cacheReadTokens: 2_000,
         }),
-        cacheReadTokens: 2_000,
         sessionId,
         userId: "user-7",
         metadata: { page: "=home" },
@@ -299,7 +308,8 @@ if (reason && inCi) {
         call("gpt-4o-mini", 1, "session-42"),
         // The tier that priced it is shown (issue #17); a call without web searches shows none.
         { ...call("gpt-4o", 2, "session-42"), serviceTier: "standard" },
-        call("gpt-4o-mini", 3, null),
+        // Stored without its rates (as before explanations were kept): the detail says so.
+        { ...call("gpt-4o-mini", 3, null), priceRates: null },
       ];
       const sessions = await serve(database, sessionEvents);
       served.push(sessions);
@@ -327,13 +337,41 @@ if (reason && inCi) {
       expect(await text(detailPage, "detail-event-id")).toBe(sessionEvents[2]!.eventId);
       expect(await text(detailPage, "detail-model")).toBe("gpt-4o");
       expect(await text(detailPage, "detail-resolved-model")).toBe("gpt-4o");
-      // gpt-4o input: $2.50 per million, stored as NUMERIC(20,12).
-      expect(await text(detailPage, "detail-cost")).toBe("$2.50 (2.500000000000 USD)");
+      // gpt-4o: $2.50 per million input, $1.25 per million cache reads, stored as NUMERIC(20,12).
+      expect(await text(detailPage, "detail-cost")).toBe("$2.50 (2.502500000000 USD)");
       expect(await text(detailPage, "detail-tokens-Cache reads")).toBe("2,000");
       expect(await text(detailPage, "detail-session")).toBe("session-42");
       expect(await text(detailPage, "detail-service-tier")).toBe("standard");
       expect(await detailPage.getByTestId("detail-web-searches").count()).toBe(0);
       expect(JSON.parse(await text(detailPage, "detail-metadata"))).toEqual({ page: "=home" });
+      // Why this cost: the entry, each bucket's tokens × rate, adding up to the stored figure.
+      const explanation = detailPage.getByTestId("explain-cost");
+      await expect.poll(() => explanation.getAttribute("data-basis")).toBe("rates");
+      expect(await text(detailPage, "explain-entry")).toBe("gpt-4o (openai)");
+      expect(await text(detailPage, "explain-matched")).toContain("exact");
+      expect(await text(detailPage, "explain-source")).toMatch(/^https:\/\/.+\((checked|imported)/);
+      const cellsOf = async (bucket: string) =>
+        (await detailPage.getByTestId(`explain-line-${bucket}`).locator("td").allInnerTexts()).map((cell) =>
+          cell.trim(),
+        );
+      expect((await cellsOf("input")).slice(0, 4)).toEqual([
+        "Input (uncached)",
+        "1,000,000",
+        "$2.5 per M",
+        "$2.5",
+      ]);
+      expect((await cellsOf("cache_read")).slice(0, 4)).toEqual([
+        "Cache reads",
+        "2,000",
+        "$1.25 per M",
+        "$0.0025",
+      ]);
+      // Buckets the call did not use are left out.
+      expect(await detailPage.getByTestId("explain-line-output").count()).toBe(0);
+      const totals = await text(detailPage, "explain-totals");
+      expect(totals).toContain("Stored cost: $2.5025 — the lines add up to it exactly");
+      expect(totals).toContain("Provider's figure: not reported");
+      expect(totals).toMatch(/Today \(catalog [^)]+\): \$2\.5025$/m);
       const others = detailPage.getByTestId("detail-session-calls").locator("li");
       await expect.poll(() => others.count()).toBe(2);
       await mkdir(outputDirectory, { recursive: true });
@@ -346,6 +384,11 @@ if (reason && inCi) {
       await expect.poll(() => dialog.isVisible()).toBe(true);
       await expect.poll(() => text(detailPage, "detail-event-id")).toBe(sessionEvents[3]!.eventId);
       expect(await detailPage.getByTestId("detail-session").count()).toBe(0);
+      await expect
+        .poll(() => detailPage.getByTestId("explain-cost").getAttribute("data-basis"))
+        .toBe("rates-not-kept");
+      expect(await text(detailPage, "explain-summary")).toContain("not kept");
+      expect(await text(detailPage, "explain-totals")).toMatch(/Today \(catalog [^)]+\): \$/);
       await detailPage.getByTestId("detail-close").click();
       await expect.poll(() => dialog.isVisible()).toBe(false);
     });

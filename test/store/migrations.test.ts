@@ -7,13 +7,15 @@ import { loadMigrations, defaultMigrationsDirectory } from "../../src/store/migr
 import { migrateDown, migrateUp, migrationStatus } from "../../src/store/migrator.js";
 import { describeEachEngine, describeServer, sharedServerPool, uniqueSchema } from "../support/databases.js";
 
-/** The columns migration 0001 must create, with their Postgres types (information_schema names). */
+/** The columns the migrations must create (0001, and 0010's price_ref), with their Postgres types (information_schema names). */
 const expectedColumns: Record<string, string> = {
   id: "bigint",
   project: "text",
   event_id: "uuid",
   created_at: "timestamp with time zone",
   ingested_at: "timestamp with time zone",
+  // Migration 0010: the rate set the event was priced with.
+  price_ref: "text",
   delivery_id: "text",
   repo: "text",
   task_type: "text",

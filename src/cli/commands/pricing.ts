@@ -3,13 +3,14 @@ import { stringOption } from "../option-values.js";
 import { formatCsv, formatOptions, formatTable, outputFormat, type Column } from "../output-format.js";
 import { UsageError } from "../usage-error.js";
 import { estimateCommand } from "./pricing-estimate.js";
+import { explainCommand } from "./pricing-explain.js";
+import { listCommand } from "./pricing-list.js";
 import { modelOption, pricingFor, providerArgument, providerOption } from "./pricing-options.js";
 import { catalogUpdateCommands } from "./pricing-updates.js";
 import {
   describeProvenance,
   PRICE_BUCKETS,
   type BucketPrices,
-  type ListedModel,
   type PricePeriod,
 } from "../../pricing/index.js";
 
@@ -105,42 +106,6 @@ const showCommand: CommandDefinition = {
   run: (context) => Promise.resolve(runShow(context)),
 };
 
-const listColumns: Column<ListedModel>[] = [
-  { header: "provider", value: (row) => row.provider },
-  { header: "model", value: (row) => row.entry.id + (row.override ? " (override)" : "") },
-  ...PRICE_BUCKETS.map((bucket): Column<ListedModel> => ({
-    header: bucket.replaceAll("_", " "),
-    value: (row) => row.entry.prices.at(-1)?.[bucket] ?? (row.entry.prices.length > 0 ? "" : "-"),
-    align: "right",
-  })),
-  {
-    header: "tiers",
-    value: (row) => (row.entry.prices.at(-1)?.tiers ?? []).map((tier) => `>${tier.above}`).join(" "),
-  },
-];
-
-function runList(context: CommandContext): void {
-  const models = pricingFor(context).listModels(providerArgument(context));
-  const format = outputFormat(context);
-  if (format === "json") {
-    context.io.stdout.write(
-      JSON.stringify(models.map(({ provider, entry, override }) => ({ provider, override, ...entry }))) +
-        "\n",
-    );
-  } else {
-    context.io.stdout.write(
-      format === "csv" ? formatCsv(listColumns, models) : formatTable(listColumns, models),
-    );
-  }
-}
-
-const listCommand: CommandDefinition = {
-  name: "list",
-  summary: "the models of the catalog with their current prices",
-  options: { ...providerOption, ...formatOptions },
-  run: (context) => Promise.resolve(runList(context)),
-};
-
 function runCheck(context: CommandContext): number {
   const pricing = pricingFor(context);
   const models = pricing.listModels();
@@ -188,6 +153,14 @@ const checkCommand: CommandDefinition = {
 /** `llm-ledger pricing`: estimate costs and inspect the price catalog. */
 export const pricingCommand: CommandDefinition = {
   name: "pricing",
-  summary: "estimate a call's cost, show and list catalog prices, check, update the catalog",
-  subcommands: [estimateCommand, showCommand, listCommand, checkCommand, ...catalogUpdateCommands],
+  summary:
+    "estimate a call's cost, explain a stored one, show and list catalog prices, check, update the catalog",
+  subcommands: [
+    estimateCommand,
+    explainCommand,
+    showCommand,
+    listCommand,
+    checkCommand,
+    ...catalogUpdateCommands,
+  ],
 };

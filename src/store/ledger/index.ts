@@ -7,3 +7,11 @@ export { rollupUpserts, signedRowColumns, upsertCtes } from "./rollup-upserts.js
 export { updatePrices, type PriceUpdates } from "./update-prices.js";
 export { rollupTokenColumns } from "./rollup-columns.js";
 export { ledgerTables } from "./ledger-tables.js";
+export {
+  createKnownRates,
+  keepRates,
+  readRates,
+  rememberRates,
+  unknownRates,
+  type KnownRates,
+} from "./kept-rates.js";

@@ -1,4 +1,6 @@
+import type { KeptPriceRates } from "../cost-record.js";
 import type { Queryable } from "../database.js";
+import { keepRates } from "./kept-rates.js";
 import { advisoryLockKey } from "../advisory-lock.js";
 import { quoteSchema } from "../schema-name.js";
 import { rollupUpserts, signedRowColumns, upsertCtes } from "./rollup-upserts.js";
@@ -14,6 +16,10 @@ export interface PriceUpdates {
   resolved: Array<string | null>;
   /** The canonical provider (`aws-bedrock` for a row stored as `amazon-bedrock`). */
   provider: string[];
+  /** The rate set each new figure was priced with (migration 0010), or null. */
+  ref: Array<string | null>;
+  /** The distinct rate sets `ref` names, stored in the same transaction when not yet stored. */
+  rates: readonly KeptPriceRates[];
 }
 
 function updateStatement(schema: string): string {
@@ -29,8 +35,8 @@ function updateStatement(schema: string): string {
   // an event between keys when its model's canonical id, its provider's spelling or its priced flag changed.
   return `WITH v AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                           $8::text[])
-        AS v(v_created_at, v_id, v_cost, v_priced, v_source, v_version, v_resolved, v_provider)
+                           $8::text[], $9::text[])
+        AS v(v_created_at, v_id, v_cost, v_priced, v_source, v_version, v_resolved, v_provider, v_ref)
     ), old AS MATERIALIZED (
       SELECT -1 AS sign, ${signedRowColumns.replace(/\n\s*/g, " ")}
         FROM ${q}.llm_cost_events e JOIN v ON ${match} WHERE ${changed}
@@ -38,7 +44,8 @@ function updateStatement(schema: string): string {
       UPDATE ${q}.llm_cost_events AS e
          SET estimated_cost_usd = v.v_cost::numeric(20, 12), priced = v.v_priced::boolean,
              cost_source = v.v_source, pricing_version = v.v_version, resolved_model = v.v_resolved,
-             provider = v.v_provider
+             provider = v.v_provider,
+             price_ref = v.v_ref
         FROM v WHERE ${match} AND ${changed}
       RETURNING 1 AS sign, ${signedRowColumns}
     ), changes AS (SELECT * FROM old UNION ALL SELECT * FROM updated),
@@ -63,6 +70,9 @@ export async function updatePrices(
     `SELECT pg_advisory_xact_lock_shared($1::int, $2::int)`,
     advisoryLockKey("rollupDays", schema),
   );
+  // A changed figure takes the ref of the rates that priced it; an unchanged one keeps its own,
+  // whose rates still multiply out to it.
+  await keepRates(transaction, schema, updates.rates);
   const [row] = await transaction.query<{ updated: string }>(statement, [
     updates.createdAt,
     updates.id,
@@ -72,6 +82,7 @@ export async function updatePrices(
     updates.version,
     updates.resolved,
     updates.provider,
+    updates.ref,
   ]);
   const updated = Number(row?.updated ?? 0);
   if (updated > 0) await dropEmptiedRows(transaction, schema, updates.createdAt);
