@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
-import { chargesOf, type CompiledEntry, type CompiledPeriod, type CompiledPrices } from "./compile-catalog.js";
+import {
+  chargesOf,
+  type CompiledEntry,
+  type CompiledPeriod,
+  type CompiledPrices,
+} from "./compile-catalog.js";
 import { microsToPrice } from "./decimal.js";
 import type {
   FeeKind,
