@@ -145,7 +145,9 @@ describe("scripts/refresh-pricing.ts --second-source", () => {
     );
     expect(run.stdout).toContain("xai/grok-4.5 cache_read: 0.5 in");
     expect(run.stdout).toContain(", 0.3 in fixture-prices 1.0.0");
-    expect(run.stdout).not.toContain("openai/gpt-4o");
+    // gpt-4o agrees, so the disagreements never name it (the corrections list above them may).
+    const disagreements = run.stdout.slice(run.stdout.indexOf("## Disagreements with"));
+    expect(disagreements).not.toContain("openai/gpt-4o");
     expect(run.stdout).toMatch(
       /## Priced by fixture-prices 1\.0\.0 only \(1\)\n {2}mistral\/mistral-invented-9/,
     );
