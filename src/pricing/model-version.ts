@@ -87,11 +87,7 @@ export function entryVersions(
 }
 
 /** The parameter sizes an entry's id, aliases and literal pattern starts name (empty: none). */
-export function entrySizes(
-  id: string,
-  aliases: readonly string[],
-  patterns: readonly string[],
-): Set<string> {
+export function entrySizes(id: string, aliases: readonly string[], patterns: readonly string[]): Set<string> {
   const sizes = new Set<string>();
   for (const spelling of [id, ...aliases, ...patterns.map(literalPrefix)]) {
     if (spelling !== undefined) for (const size of sizesOf(spelling.toLowerCase())) sizes.add(size);
