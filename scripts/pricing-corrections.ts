@@ -22,10 +22,25 @@ export interface Corrections {
     prices: PricePeriod[];
   }[];
   aliases: { provider: Provider; model: string; add: string[] }[];
+  patterns?: PatternCorrection[];
   providers: { provider: Provider; name: string; source: string; checked: string; notes?: string }[];
   additions: (ModelEntry & { provider: Provider })[];
   /** Service tiers and per-unit fees (scripts/pricing-charges.ts). */
   charges?: ChargeCorrection[];
+}
+
+/**
+ * Patterns taken off an imported entry because they name another model (Vertex's `claude-4-opus`
+ * claims `claude-opus-4-1`), or added where a pattern must name what the entry covers (the sizes of
+ * Gemma 3 that Google's free `gemma-3` row prices).
+ */
+interface PatternCorrection {
+  provider: Provider;
+  model: string;
+  add?: string[];
+  remove?: string[];
+  reason: string;
+  source: string;
 }
 
 interface CorrectionRule {
@@ -109,6 +124,28 @@ function regionalPremium(file: ProviderFile, rule: CorrectionRule, out: { applie
   }
 }
 
+function correctPatterns(model: ModelEntry, correction: PatternCorrection, out: { applied: string[] }) {
+  const where = `${correction.provider}/${correction.model}`;
+  const remove = correction.remove ?? [];
+  const patterns = model.patterns ?? [];
+  // A pattern the import no longer has means the correction is stale: say so rather than pass.
+  const missing = remove.filter((pattern) => !patterns.includes(pattern));
+  if (missing.length > 0) {
+    throw new Error(
+      `corrections.json: ${where} has no pattern ${missing.map((pattern) => JSON.stringify(pattern)).join(", ")}`,
+    );
+  }
+  const kept = patterns.filter((pattern) => !remove.includes(pattern));
+  const added = (correction.add ?? []).filter((pattern) => !kept.includes(pattern));
+  const corrected = [...kept, ...added];
+  if (corrected.length > 0) model.patterns = corrected;
+  else delete model.patterns;
+  if (remove.length > 0)
+    out.applied.push(`${where}: pattern ${remove.join(", ")} removed (${correction.reason})`);
+  if (added.length > 0)
+    out.applied.push(`${where}: pattern ${added.join(", ")} added (${correction.reason})`);
+}
+
 /** Applies corrections.json to freshly imported files, in place; says what it changed and what it doubts. */
 export function applyCorrections(
   files: Map<Provider, ProviderFile>,
@@ -139,6 +176,9 @@ export function applyCorrections(
     );
     const added = alias.add.filter((spelling) => !claimed.has(spelling));
     if (added.length > 0) model.aliases = [...(model.aliases ?? []), ...added];
+  }
+  for (const correction of corrections.patterns ?? []) {
+    correctPatterns(find(correction.provider, correction.model), correction, out);
   }
   for (const addition of corrections.additions) {
     const { provider, ...entry } = addition;

@@ -1,7 +1,7 @@
 import { canonicalModelId, VENDORS, type ExactSearch } from "./canonical-model.js";
 import { versionsOf, type CompiledEntry, type ProviderIndex } from "./compile-catalog.js";
 import { looksLikeBedrock, spellingsOf } from "./model-spellings.js";
-import { sameVersion, versionOf } from "./model-version.js";
+import { entrySizes, sameSize, sameVersion, sizesOf, versionOf } from "./model-version.js";
 import { normalizeProvider } from "./providers.js";
 import type { MatchRule, Provider, ResolvedModel } from "./types.js";
 
@@ -63,10 +63,18 @@ function withNote(match: Resolution, provider: Provider, note: string): Resoluti
   return { resolved: { ...match.resolved, provider, note }, compiled: match.compiled };
 }
 
+// Ids rarely name a size, so an entry's sizes are read only when one does.
+function sameSizeAs(sizes: ReadonlySet<string>, compiled: CompiledEntry): boolean {
+  if (sizes.size === 0) return true;
+  const { entry } = compiled;
+  return sameSize(sizes, entrySizes(entry.id, entry.aliases ?? [], entry.patterns ?? []));
+}
+
 // The version is read from the id as given: the spelling steps strip decorations, and one of them
 // (`-v2:0` on Bedrock) can be a version of its own (`amazon.titan-text-express-v2`).
 function searchIndex(index: ProviderIndex, lower: string, miss: Miss): Resolution | undefined {
   let version: string | undefined;
+  let sizes: ReadonlySet<string> | undefined;
   for (const { spelling, rules } of spellingsOf(lower)) {
     const exact = index.exact.get(spelling);
     if (exact) {
@@ -82,9 +90,11 @@ function searchIndex(index: ProviderIndex, lower: string, miss: Miss): Resolutio
     for (const { regex, compiled } of index.patterns) {
       if (!regex.test(spelling)) continue;
       // A pattern written for one version (`^claude-sonnet-5`) also matches the next one
-      // (`claude-sonnet-5-5`): never price an id as a version it does not name.
+      // (`claude-sonnet-5-5`), one written for a model its smaller variant (`gemini-1\.5-flash`
+      // matches `gemini-1.5-flash-8b`): never price an id as a version or size it does not name.
       version ??= versionOf(lower);
-      if (sameVersion(version, versionsOf(compiled)))
+      sizes ??= sizesOf(lower);
+      if (sameVersion(version, versionsOf(compiled)) && sameSizeAs(sizes, compiled))
         return found(compiled, index.provider, [...rules, "pattern"], spelling);
       miss.nearest ??= { model: compiled.entry.id, provider: index.provider };
     }
