@@ -42,6 +42,8 @@ export const eventExportFields: ReadonlyArray<ExportedField> = [
   "metadata",
   // Last, so the columns of exports made before projects keep their places.
   "project",
+  // After project, for the same reason (migration 0008).
+  "spanId",
 ];
 
 /**

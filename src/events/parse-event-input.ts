@@ -16,6 +16,7 @@ import {
   plainObject,
   readOwn,
   sdk,
+  spanId,
   time,
   tokenCount,
   type BlankNames,
@@ -48,6 +49,7 @@ export interface ValidInput {
   traceId: string | null;
   environment: string | null;
   metadata: Record<string, unknown> | null;
+  spanId: string | null;
 }
 
 /**
@@ -134,6 +136,7 @@ export function parseEventInput(
       traceId: optionalName(readOwn(source, "traceId"), "traceId"),
       environment: optionalName(readOwn(source, "environment"), "environment"),
       metadata: metadata(readOwn(source, "metadata")),
+      spanId: spanId(readOwn(source, "spanId")),
     };
     return { ok: true, input };
   } catch (error) {

@@ -67,6 +67,7 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       traceId: input.traceId,
       environment: input.environment,
       metadata: input.metadata,
+      spanId: input.spanId,
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
       // Absent in exports made before projects: the store's default then.
       project: optionalName(readOwn(source, "project"), "project") ?? undefined,

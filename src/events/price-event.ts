@@ -107,6 +107,7 @@ export function createEventPricer(options: {
       traceId: input.traceId,
       environment: input.environment,
       metadata: input.metadata,
+      spanId: input.spanId,
       estimatedCostUsd,
       costSource,
       priced: estimate.priced,

@@ -36,6 +36,7 @@ export const writeColumns = [
   ["metadata", "jsonb"],
   ["project", "text"],
   ["ingested_at", "timestamptz"],
+  ["span_id", "text"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -79,6 +80,7 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     record.metadata === undefined || record.metadata === null ? null : JSON.stringify(record.metadata),
     record.project ?? defaultProject,
     timeText(record.ingestedAt),
+    record.spanId ?? null,
   ];
 }
 
@@ -191,6 +193,8 @@ export function copyLine(record: NewLlmCostRecord): string {
     copyField(record.project ?? defaultProject) +
     "\t" +
     copyField(timeText(record.ingestedAt)) +
+    "\t" +
+    copyField(record.spanId) +
     "\n"
   );
 }
@@ -268,5 +272,6 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
     traceId: text("trace_id"),
     environment: text("environment"),
     metadata: (row.metadata as Record<string, unknown> | null | undefined) ?? null,
+    spanId: text("span_id"),
   };
 }

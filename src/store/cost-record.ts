@@ -61,6 +61,8 @@ export interface LlmCostRecord {
   traceId: string | null;
   environment: string | null;
   metadata: Record<string, unknown> | null;
+  /** The span of the call within its trace: 16 lower-case hex digits. */
+  spanId: string | null;
 }
 
 /**
@@ -111,6 +113,7 @@ export interface NewLlmCostRecord {
   traceId?: string | null | undefined;
   environment?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
+  spanId?: string | null | undefined;
 }
 
 /**
@@ -147,4 +150,6 @@ export interface LlmCostRecordInput {
   traceId?: string | null | undefined;
   environment?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
+  /** The span of the call within `traceId` (OpenTelemetry): 16 hex digits, stored in lower case. */
+  spanId?: string | null | undefined;
 }

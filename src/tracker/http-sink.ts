@@ -169,6 +169,7 @@ function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
     traceId: record.traceId,
     environment: record.environment,
     metadata: record.metadata,
+    spanId: record.spanId,
     agentCost:
       record.sdk === "agent" && record.priced && record.costSource === "provider" ? "sdk" : undefined,
   };

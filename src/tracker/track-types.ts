@@ -34,6 +34,8 @@ export interface TrackExtras {
   sessionId?: string | null | undefined;
   traceId?: string | null | undefined;
   environment?: string | null | undefined;
+  /** The span of the call within `traceId`: 16 hex digits. */
+  spanId?: string | null | undefined;
 }
 
 /** The original design's `trackAiSdkCall` parameters (plus `TrackExtras`). */
