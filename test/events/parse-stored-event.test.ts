@@ -41,6 +41,7 @@ const exported = {
   traceId: null,
   environment: "prod",
   metadata: { team: "core" },
+  spanId: "00f067aa0ba902b7",
 };
 
 const reasonOf = (value: unknown) => {
@@ -102,7 +103,7 @@ describe("parseStoredEvent", () => {
 describe("the event's field lists", () => {
   it("split the export's columns into the caller's fields and the ledger's, in file order", () => {
     expect([...eventInputFields, ...pricedEventFields].sort()).toEqual([...eventExportFields].sort());
-    expect(eventInputFields).toHaveLength(24);
+    expect(eventInputFields).toHaveLength(25);
     expect(eventExportFields.filter((field) => (tokenFields as readonly string[]).includes(field))).toEqual([
       ...tokenFields,
     ]);
