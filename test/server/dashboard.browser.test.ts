@@ -293,6 +293,8 @@ if (reason && inCi) {
         sessionId,
         userId: "user-7",
         metadata: { page: "=home" },
+        traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+        spanId: `00f067aa0ba902b${minutesLater}`,
       });
       const sessionEvents = [
         call("gpt-4o-mini", 0, "session-42"),
@@ -307,7 +309,8 @@ if (reason && inCi) {
       await detailPage.getByTestId("login-key").fill(sessions.readKey);
       await detailPage.getByTestId("login-submit").click();
       const rows = detailPage.getByTestId("table-recent").locator("tbody tr");
-      await expect.poll(() => rows.count()).toBe(4);
+      // The page loads its panels in parallel; on a loaded machine the table takes past the 1 s default.
+      await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(4);
       // Provider, fresh input apart from cache reads, and latency in the row itself.
       const cells = await rows.first().locator("td").allInnerTexts();
       expect(cells.slice(3, 9).map((cell) => cell.trim())).toEqual([
@@ -329,6 +332,8 @@ if (reason && inCi) {
       expect(await text(detailPage, "detail-cost")).toBe("$2.50 (2.500000000000 USD)");
       expect(await text(detailPage, "detail-tokens-Cache reads")).toBe("2,000");
       expect(await text(detailPage, "detail-session")).toBe("session-42");
+      expect(await text(detailPage, "detail-trace")).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+      expect(await text(detailPage, "detail-span")).toBe("00f067aa0ba902b2");
       expect(JSON.parse(await text(detailPage, "detail-metadata"))).toEqual({ page: "=home" });
       const others = detailPage.getByTestId("detail-session-calls").locator("li");
       await expect.poll(() => others.count()).toBe(2);
