@@ -1,7 +1,8 @@
 // OTLP ingest beside POST /v1/events, in the same run against the same compiled service: spans/s
 // stored through POST /v1/traces (protobuf, batches of 512 GenAI call spans, the batch span
 // processor's default export size) and events/s through POST /v1/events in batches of 512, each a
-// fresh id (counted as rows). Goal: OTLP at least 0.8× the events/s of POST /v1/events.
+// fresh id (counted as rows). Goal: OTLP at least 0.8× the events/s of POST /v1/events. First, in
+// process, the CPU one export costs from bytes to priced records (otlp-profile.ts).
 //   npm run bench -- otlp [--seconds 15] [--connections 8]
 import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
@@ -17,6 +18,7 @@ import {
   stopServer,
   type Server,
 } from "./server.bench.js";
+import { profileOtlpDecoding } from "./otlp-profile.js";
 import { cpuMsOf, writeResults } from "./support.js";
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -169,6 +171,12 @@ async function benchEngine(
 export async function run(args: string[]): Promise<void> {
   const seconds = flag(args, "seconds", 15);
   const connections = flag(args, "connections", 8);
+  // In process first, on a machine the servers do not load yet.
+  const decoding = profileOtlpDecoding(otlpBodies()());
+  console.log(
+    `in process: ${decoding.cpuMsPerRequest.messages} ms CPU per ${batch}-span export to priced records` +
+      ` (the toObject path: ${decoding.cpuMsPerRequest.toObject} ms)`,
+  );
   buildServer();
   const results = [];
   const sql = new pg.Pool({ connectionString: serverUrl, max: 1 });
@@ -183,5 +191,12 @@ export async function run(args: string[]): Promise<void> {
     await sql.end();
   }
   results.push(await benchEngine("pglite", "memory:", "public", seconds, connections));
-  await writeResults("otlp", { seconds, connections, batch, loadAverage: os.loadavg(), results });
+  await writeResults("otlp", {
+    seconds,
+    connections,
+    batch,
+    loadAverage: os.loadavg(),
+    decoding,
+    results,
+  });
 }

@@ -1,2 +1,1 @@
--- Placeholder reserved for a change in progress.
-SELECT 1;
+ALTER TABLE llm_cost_events DROP COLUMN span_id;

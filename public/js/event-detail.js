@@ -65,6 +65,7 @@ function describeEvent(event) {
     field("User", event.userId, "detail-user"),
     field("Session", event.sessionId, "detail-session"),
     field("Trace", event.traceId, "detail-trace"),
+    field("Span", event.spanId, "detail-span"),
     field("Environment", event.environment, "detail-environment"),
     field("Delivery id", event.deliveryId, "detail-delivery"),
     event.metadata

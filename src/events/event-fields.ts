@@ -45,6 +45,8 @@ export const eventExportFields: ReadonlyArray<ExportedField> = [
   // Charges beyond tokens (migration 0009), after the columns of earlier exports.
   "serviceTier",
   "webSearchRequests",
+  // After project, for the same reason (migration 0008).
+  "spanId",
 ];
 
 /**

@@ -99,6 +99,19 @@ function checkedText(value: string, field: string): string {
   return value;
 }
 
+const spanIdPattern = /^[0-9a-f]{16}$/i;
+
+/** A span id (OpenTelemetry: 8 bytes as hex, the column's shape) in lower case; absent is null. */
+export function spanId(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string" || !spanIdPattern.test(value)) {
+    fail(
+      `spanId must be 16 hexadecimal digits, got ${typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : describe(value)}`,
+    );
+  }
+  return value.toLowerCase();
+}
+
 /** Error messages come from anywhere: kept (truncated, NULs and lone surrogates replaced). */
 export function errorText(value: unknown): string | null {
   if (value === undefined || value === null) return null;

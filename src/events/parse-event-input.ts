@@ -18,6 +18,7 @@ import {
   projectSlug,
   readOwn,
   sdk,
+  spanId,
   time,
   tokenCount,
   type BlankNames,
@@ -56,6 +57,7 @@ export interface ValidInput {
   /** The canonical service tier, or the provider's word for an unknown one; null when not said. */
   serviceTier: string | null;
   webSearchRequests: number;
+  spanId: string | null;
 }
 
 /**
@@ -145,6 +147,7 @@ export function parseEventInput(
       metadata: metadata(readOwn(source, "metadata")),
       serviceTier: serviceTier(readOwn(source, "serviceTier")),
       webSearchRequests: unitCount(readOwn(tokens, "webSearchRequests"), prefix, "webSearchRequests"),
+      spanId: spanId(readOwn(source, "spanId")),
     };
     return { ok: true, input };
   } catch (error) {

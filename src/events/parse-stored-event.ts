@@ -69,6 +69,7 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       metadata: input.metadata,
       serviceTier: input.serviceTier,
       webSearchRequests: input.webSearchRequests,
+      spanId: input.spanId,
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
       // Absent in exports made before projects: the store's default then.
       project: input.project ?? undefined,

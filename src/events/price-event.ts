@@ -116,6 +116,7 @@ export function createEventPricer(options: {
       metadata: input.metadata,
       serviceTier: input.serviceTier,
       webSearchRequests: input.webSearchRequests,
+      spanId: input.spanId,
       estimatedCostUsd,
       costSource,
       priced: estimate.priced,

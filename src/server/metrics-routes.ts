@@ -36,7 +36,7 @@ const counters: ReadonlyArray<[name: string, help: string, value: CountKey]> = [
   ],
   [
     "llm_ledger_ingest_events_rejected_total",
-    "Events (or call spans) rejected by validation since start.",
+    "Events (or call spans) rejected since start: refused by validation, or by the database for their content.",
     "eventsRejected",
   ],
   ["llm_ledger_otlp_spans_received_total", "Spans received by POST /v1/traces since start.", "spansReceived"],
@@ -145,13 +145,13 @@ function ledgerRegistry(
   }
   const spend = new Gauge({
     name: "llm_ledger_spend_usd",
-    help: "Estimated spend in US dollars recorded in the ledger, by project and provider (all time).",
+    help: "Estimated spend in US dollars, by project and provider, of the events the ledger's rollups hold (events a retention purge deleted count until their rollups are purged too); only the key's project for a project-bound key.",
     labelNames: ["project", "provider"],
     registers: [registry],
   });
   const events = new Gauge({
     name: "llm_ledger_events",
-    help: "Events recorded in the ledger, by project and provider (all time).",
+    help: "Events, by project and provider, as the ledger's rollups count them (events a retention purge deleted count until their rollups are purged too); only the key's project for a project-bound key.",
     labelNames: ["project", "provider"],
     registers: [registry],
   });

@@ -41,6 +41,7 @@ export const writeColumns = [
   ["web_search_requests", "bigint"],
   // The rate set the cost was priced with (migration 0010).
   ["price_ref", "text"],
+  ["span_id", "text"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -87,6 +88,7 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     record.serviceTier ?? null,
     count(record.webSearchRequests),
     record.priceRates?.ref ?? null,
+    record.spanId ?? null,
   ];
 }
 
@@ -205,6 +207,8 @@ export function copyLine(record: NewLlmCostRecord): string {
     countField(record.webSearchRequests) +
     "\t" +
     copyField(record.priceRates?.ref) +
+    "\t" +
+    copyField(record.spanId) +
     "\n"
   );
 }
@@ -284,5 +288,6 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
     metadata: (row.metadata as Record<string, unknown> | null | undefined) ?? null,
     serviceTier: text("service_tier"),
     webSearchRequests: integer("web_search_requests"),
+    spanId: text("span_id"),
   };
 }

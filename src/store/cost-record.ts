@@ -65,6 +65,8 @@ export interface LlmCostRecord {
   serviceTier: string | null;
   /** Web searches (or grounded prompts) the provider billed per unit. */
   webSearchRequests: number;
+  /** The span of the call within its trace: 16 lower-case hex digits. */
+  spanId: string | null;
 }
 
 /**
@@ -123,6 +125,7 @@ export interface NewLlmCostRecord {
   metadata?: Record<string, unknown> | null | undefined;
   serviceTier?: string | null | undefined;
   webSearchRequests?: number | undefined;
+  spanId?: string | null | undefined;
 }
 
 /** A rate set as the store keeps it: its hash and the JSON record (the pricing module's `PriceRates`). */
@@ -179,4 +182,6 @@ export interface LlmCostRecordInput {
   serviceTier?: string | null | undefined;
   /** Web searches (or grounded prompts) the provider billed, priced per unit from the catalog. */
   webSearchRequests?: number | undefined;
+  /** The span of the call within `traceId` (OpenTelemetry): 16 hex digits, stored in lower case. */
+  spanId?: string | null | undefined;
 }

@@ -173,6 +173,7 @@ function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
     metadata: record.metadata,
     serviceTier: record.serviceTier,
     webSearchRequests: record.webSearchRequests === 0 ? undefined : record.webSearchRequests,
+    spanId: record.spanId,
     agentCost:
       record.sdk === "agent" && record.priced && record.costSource === "provider" ? "sdk" : undefined,
   };

@@ -40,6 +40,8 @@ export interface TrackExtras {
   serviceTier?: string | null | undefined;
   /** Web searches (or grounded prompts) the provider billed for the call. */
   webSearchRequests?: number | undefined;
+  /** The span of the call within `traceId`: 16 hex digits. */
+  spanId?: string | null | undefined;
 }
 
 /** The original design's `trackAiSdkCall` parameters (plus `TrackExtras`). */

@@ -124,3 +124,25 @@ describe("parseEventInput: createdAt", () => {
     expect(at(-1)).toBe("createdAt is not a valid time between 1970 and 9999");
   });
 });
+
+describe("parseEventInput: spanId", () => {
+  it("keeps a span id of 16 hex digits in lower case, and absent as null", () => {
+    const parsed = parseEventInput({ ...base, traceId: "t", spanId: "00F067AA0BA902B7" }, "record", "raw");
+    expect(parsed.ok && parsed.input.spanId).toBe("00f067aa0ba902b7");
+    const absent = parseEventInput(base, "record", "raw");
+    expect(absent.ok && absent.input.spanId).toBeNull();
+  });
+
+  it("refuses any other shape with a reason that quotes it", () => {
+    expect(reasonOf({ ...base, spanId: "00f067aa0ba902b" })).toBe(
+      'spanId must be 16 hexadecimal digits, got "00f067aa0ba902b"',
+    );
+    expect(reasonOf({ ...base, spanId: "00f067aa0ba902bz" })).toBe(
+      'spanId must be 16 hexadecimal digits, got "00f067aa0ba902bz"',
+    );
+    expect(reasonOf({ ...base, spanId: 42 })).toBe("spanId must be 16 hexadecimal digits, got number");
+    expect(reasonOf({ ...base, spanId: "00f067aa0ba902b7\n" })).toBe(
+      'spanId must be 16 hexadecimal digits, got "00f067aa0ba902b7\\n"',
+    );
+  });
+});

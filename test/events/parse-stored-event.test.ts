@@ -43,6 +43,7 @@ const exported = {
   metadata: { team: "core" },
   serviceTier: "batch",
   webSearchRequests: 2,
+  spanId: "00f067aa0ba902b7",
 };
 
 const reasonOf = (value: unknown) => {
@@ -105,7 +106,7 @@ describe("parseStoredEvent", () => {
 describe("the event's field lists", () => {
   it("split the export's columns into the caller's fields and the ledger's, in file order", () => {
     expect([...eventInputFields, ...pricedEventFields].sort()).toEqual([...eventExportFields].sort());
-    expect(eventInputFields).toHaveLength(26);
+    expect(eventInputFields).toHaveLength(27);
     expect(eventExportFields.filter((field) => (tokenFields as readonly string[]).includes(field))).toEqual([
       ...tokenFields,
     ]);

@@ -302,6 +302,8 @@ if (reason && inCi) {
         sessionId,
         userId: "user-7",
         metadata: { page: "=home" },
+        traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+        spanId: `00f067aa0ba902b${minutesLater}`,
       });
       const sessionEvents = [
         call("gpt-4o-mini", 0, "session-42"),
@@ -343,6 +345,8 @@ if (reason && inCi) {
       expect(await text(detailPage, "detail-session")).toBe("session-42");
       expect(await text(detailPage, "detail-service-tier")).toBe("standard");
       expect(await detailPage.getByTestId("detail-web-searches").count()).toBe(0);
+      expect(await text(detailPage, "detail-trace")).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+      expect(await text(detailPage, "detail-span")).toBe("00f067aa0ba902b2");
       expect(JSON.parse(await text(detailPage, "detail-metadata"))).toEqual({ page: "=home" });
       // Why this cost: the entry, each bucket's tokens × rate, adding up to the stored figure.
       const explanation = detailPage.getByTestId("explain-cost");

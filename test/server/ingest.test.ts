@@ -389,5 +389,9 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     const metrics = await (await app.request("/metrics", { headers: read })).text();
     expect(metrics).toMatch(/^llm_ledger_ingest_events_written_total \d+$/m);
     expect(metrics).toMatch(/^llm_ledger_spend_usd\{project="default",provider="openai"\} [\d.]+$/m);
+    // The ledger's series say what they count: the rollups, of the key's project when it is bound to one.
+    expect(metrics).not.toMatch(/all time/);
+    expect(metrics).toMatch(/^# HELP llm_ledger_spend_usd .*rollups.*project-bound key\.$/m);
+    expect(metrics).toMatch(/^# HELP llm_ledger_events .*rollups.*project-bound key\.$/m);
   });
 });

@@ -64,6 +64,7 @@ function protobufBody(request: ReturnType<typeof jsonRequest>): Uint8Array {
 
 describeEachEngine("POST /v1/traces answers", (context) => {
   let app: LedgerApp;
+  let store: Awaited<ReturnType<typeof createTelemetryStore>>;
   const keys: Record<string, string> = {};
 
   const post = (
@@ -86,7 +87,7 @@ describeEachEngine("POST /v1/traces answers", (context) => {
     );
 
   beforeAll(async () => {
-    const store = await createTelemetryStore({ database: context.database(), schema: context.schema });
+    store = await createTelemetryStore({ database: context.database(), schema: context.schema });
     const keyStore = createApiKeyStore({ database: store.database, schema: store.schema });
     for (const scope of ["read", "ingest"] as const) {
       keys[scope] = (await keyStore.create({ name: scope, scopes: [scope] })).key;
@@ -123,6 +124,35 @@ describeEachEngine("POST /v1/traces answers", (context) => {
       otlpSchema().response.decode(new Uint8Array(await proto.arrayBuffer())),
     );
     expect(decoded).toEqual({});
+    const ids = await context.database().query<{ trace_id: string; span_id: string }>(
+      `SELECT trace_id, span_id FROM "${context.schema}".llm_cost_events
+          WHERE span_id IN ('00f067aa0ba902b7', '00f067aa0ba902b8') ORDER BY span_id`,
+    );
+    expect(ids).toEqual([
+      { trace_id: traceId, span_id: "00f067aa0ba902b7" },
+      { trace_id: traceId, span_id: "00f067aa0ba902b8" },
+    ]);
+  });
+
+  it("keeps span_id to its shape in the column itself (a writer that skips the parser)", async () => {
+    const event = {
+      eventId: "6f1d7c1e-2b3a-4c5d-8e9f-0a1b2c3d4e5f",
+      createdAt: new Date(),
+      repo: "r",
+      taskType: "t",
+      model: "gpt-4o-mini",
+      provider: "openai",
+      sdk: "raw" as const,
+      inputTokens: 1,
+      outputTokens: 1,
+      estimatedCostUsd: "0",
+    };
+    const result = await store.recordLlmCosts([
+      { ...event, spanId: "00F067AA0BA902B7" },
+      { ...event, eventId: "6f1d7c1e-2b3a-4c5d-8e9f-0a1b2c3d4e60", spanId: "00f067aa0ba902ff" },
+    ]);
+    expect(result.rejected?.map((refusal) => refusal.eventId)).toEqual([event.eventId]);
+    expect(result.inserted).toBe(1);
   });
 
   it("reports refused call spans as a partial success and stores the others", async () => {

@@ -41,6 +41,7 @@ const expectedColumns: Record<string, string> = {
   user_id: "text",
   session_id: "text",
   trace_id: "text",
+  span_id: "text",
   environment: "text",
   metadata: "jsonb",
   // Charges beyond tokens (migration 0009).

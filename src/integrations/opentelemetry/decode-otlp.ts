@@ -1,6 +1,7 @@
 import type { Message } from "protobufjs";
 import { LedgerError } from "../../errors.js";
 import { otlpSchema } from "./otlp-schema.js";
+import { spansOfMessage, type ExportRequestMessage } from "./otlp-messages.js";
 import { spansOfRequest, type OtlpSpan } from "./otlp-spans.js";
 
 /**
@@ -9,16 +10,18 @@ import { spansOfRequest, type OtlpSpan } from "./otlp-spans.js";
  */
 export function decodeProtobufSpans(body: Uint8Array): OtlpSpan[] {
   const { request } = otlpSchema();
+  // protobufjs decodes strings with Node's native UTF-8 decoder only when it reads a Buffer (from a
+  // plain Uint8Array it takes its JavaScript one): the same memory, seen as a Buffer, not a copy.
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let message: Message;
   try {
-    message = request.decode(body);
+    message = request.decode(bytes);
   } catch (error) {
     throw new LedgerError("E_OTLP_BODY", "the body is not a protobuf ExportTraceServiceRequest", {
       cause: error,
     });
   }
-  // 64-bit integers as decimal text (exact), ids and bytes left as bytes (turned to hex by spansOfRequest).
-  return spansOfRequest(request.toObject(message, { longs: String, enums: Number }));
+  return spansOfMessage(message as unknown as ExportRequestMessage);
 }
 
 /**

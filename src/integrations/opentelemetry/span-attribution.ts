@@ -1,7 +1,7 @@
 // Who and what a call span is booked under: the ledger's dimensions from span or resource attributes.
 // The default mapping follows what instrumentations already set (OpenTelemetry resource and GenAI
 // conventions, the AI SDK's telemetry options) and our own `llm_ledger.*` attributes, which come first.
-import type { OtlpSpan } from "./otlp-spans.js";
+import type { Attributes, OtlpSpan } from "./otlp-spans.js";
 import { firstText } from "./span-attributes.js";
 
 /**
@@ -38,6 +38,8 @@ export const defaultSpanAttribution: SpanAttribution = {
   fallbackTaskType: "unknown",
 };
 
+const operationKeys = ["gen_ai.operation.name"];
+
 /** The dimensions of one call span. */
 export interface SpanDimensions {
   repo: string;
@@ -48,36 +50,58 @@ export interface SpanDimensions {
   metadata: Record<string, unknown> | undefined;
 }
 
+/** Whether `key` names one of the dimensions (checked only for the rare keys under a metadata prefix). */
+function namesDimension(key: string, attribution: SpanAttribution): boolean {
+  return (
+    attribution.repo.includes(key) ||
+    attribution.taskType.includes(key) ||
+    attribution.userId.includes(key) ||
+    attribution.sessionId.includes(key) ||
+    attribution.environment.includes(key)
+  );
+}
+
+/** The first of `prefixes` that `key` starts with, when the key goes beyond it. */
+function metadataPrefixOf(key: string, prefixes: readonly string[]): string | undefined {
+  for (let index = 0; index < prefixes.length; index++) {
+    const prefix = prefixes[index]!;
+    if (key.startsWith(prefix)) return key.length > prefix.length ? prefix : undefined;
+  }
+  return undefined;
+}
+
+function addMetadata(
+  metadata: Record<string, unknown> | undefined,
+  attributes: Attributes,
+  attribution: SpanAttribution,
+): Record<string, unknown> | undefined {
+  let result = metadata;
+  for (const [key, value] of attributes) {
+    if (value === undefined) continue;
+    const prefix = metadataPrefixOf(key, attribution.metadataPrefixes);
+    // An attribute that names a dimension is not repeated in metadata.
+    if (prefix === undefined || namesDimension(key, attribution)) continue;
+    result ??= {};
+    result[key.slice(prefix.length)] = value;
+  }
+  return result;
+}
+
 /** The dimensions of `span` under `attribution`. */
 export function dimensionsOfSpan(span: OtlpSpan, attribution: SpanAttribution): SpanDimensions {
-  const dimensionKeys = new Set([
-    ...attribution.repo,
-    ...attribution.taskType,
-    ...attribution.userId,
-    ...attribution.sessionId,
-    ...attribution.environment,
-  ]);
-  const metadata: Record<string, unknown> = {};
-  let hasMetadata = false;
-  for (const attributes of [span.resource, span.attributes]) {
-    for (const [key, value] of attributes) {
-      // An attribute that names a dimension is not repeated in metadata.
-      if (value === undefined || dimensionKeys.has(key)) continue;
-      const prefix = attribution.metadataPrefixes.find((candidate) => key.startsWith(candidate));
-      if (prefix === undefined || key.length === prefix.length) continue;
-      metadata[key.slice(prefix.length)] = value;
-      hasMetadata = true;
-    }
-  }
+  // The span's own attributes are added last: they win over the resource's.
+  const metadata = addMetadata(
+    addMetadata(undefined, span.resource, attribution),
+    span.attributes,
+    attribution,
+  );
   return {
     repo: firstText(span, attribution.repo) ?? attribution.fallbackRepo,
     taskType:
-      firstText(span, attribution.taskType) ??
-      firstText(span, ["gen_ai.operation.name"]) ??
-      attribution.fallbackTaskType,
+      firstText(span, attribution.taskType) ?? firstText(span, operationKeys) ?? attribution.fallbackTaskType,
     userId: firstText(span, attribution.userId),
     sessionId: firstText(span, attribution.sessionId),
     environment: firstText(span, attribution.environment),
-    metadata: hasMetadata ? metadata : undefined,
+    metadata,
   };
 }

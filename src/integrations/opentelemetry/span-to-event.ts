@@ -44,6 +44,8 @@ function serviceTierOfSpan(span: OtlpSpan): string | undefined {
   const text = firstText(span, serviceTierKeys);
   return text === undefined ? undefined : normalizeServiceTier(text);
 }
+const zeroTraceId = "0".repeat(32);
+const zeroSpanId = "0".repeat(16);
 
 /** A call span turned into a validated event, or why it cannot be one. */
 export type SpanEvent =
@@ -51,14 +53,15 @@ export type SpanEvent =
 
 /**
  * The event of one call span (see select-call-spans.ts for which spans are calls): usage mapped to our
- * convention, dimensions by `attribution`, the time of the call its end, the trace id kept and the
- * event id derived from the trace and span ids.
+ * convention, dimensions by `attribution`, the time of the call its end, the trace and span ids kept
+ * and the event id derived from them.
  */
 export function eventOfSpan(span: OtlpSpan, attribution: SpanAttribution): SpanEvent {
-  if (!/^[0-9a-f]{32}$/.test(span.traceId) || /^0+$/.test(span.traceId)) {
+  // Ids are lower-case hex (both decoders make them so): their length is their byte count.
+  if (span.traceId.length !== 32 || span.traceId === zeroTraceId) {
     return { ok: false, reason: "the span has no valid traceId (16 bytes, not all zero)" };
   }
-  if (!/^[0-9a-f]{16}$/.test(span.spanId) || /^0+$/.test(span.spanId)) {
+  if (span.spanId.length !== 16 || span.spanId === zeroSpanId) {
     return { ok: false, reason: "the span has no valid spanId (8 bytes, not all zero)" };
   }
   const ttl = span.attributes.get("llm_ledger.cache_write_ttl");
@@ -86,6 +89,7 @@ export function eventOfSpan(span: OtlpSpan, attribution: SpanAttribution): SpanE
       userId: dimensions.userId,
       sessionId: dimensions.sessionId,
       traceId: span.traceId,
+      spanId: span.spanId,
       environment: dimensions.environment,
       metadata: dimensions.metadata,
       serviceTier: serviceTierOfSpan(span),

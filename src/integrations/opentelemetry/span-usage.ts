@@ -14,63 +14,50 @@ export interface SpanUsage {
   convention: UsageConvention;
 }
 
-interface Buckets {
+/** Where one convention keeps each count, each list in order of preference. */
+interface ConventionKeys {
+  convention: UsageConvention;
   /** As reported: cached input included, unless `uncachedInput` is known. */
-  input: number | undefined;
-  uncachedInput: number | undefined;
-  output: number | undefined;
-  cacheRead: number | undefined;
-  cacheWrite: number | undefined;
-  reasoning: number | undefined;
+  input: readonly string[];
+  uncachedInput: readonly string[];
+  output: readonly string[];
+  cacheRead: readonly string[];
+  cacheWrite: readonly string[];
+  reasoning: readonly string[];
 }
 
-/** The AI SDK's own attributes (ai 5 and 6; `promptTokens`/`completionTokens` in ai 4; `tokens` of embeddings). */
-function aiSdkBuckets(span: OtlpSpan): Buckets {
-  return {
-    // Embedding steps (ai.embed.doEmbed, ai.embedMany.doEmbed) report one count, `ai.usage.tokens`.
-    input: firstCount(span, ["ai.usage.inputTokens", "ai.usage.promptTokens", "ai.usage.tokens"]),
-    uncachedInput: firstCount(span, ["ai.usage.inputTokenDetails.noCacheTokens"]),
-    output: firstCount(span, ["ai.usage.outputTokens", "ai.usage.completionTokens"]),
-    cacheRead: firstCount(span, ["ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"]),
-    cacheWrite: firstCount(span, ["ai.usage.inputTokenDetails.cacheWriteTokens"]),
-    reasoning: firstCount(span, ["ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"]),
-  };
-}
-
-/** The OpenTelemetry GenAI conventions, and the older `prompt_tokens` spellings (OpenLLMetry). */
-function genAiBuckets(span: OtlpSpan): Buckets {
-  return {
-    input: firstCount(span, ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"]),
-    uncachedInput: undefined,
-    output: firstCount(span, ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"]),
-    cacheRead: firstCount(span, [
-      "gen_ai.usage.cache_read.input_tokens",
-      "gen_ai.usage.cache_read_input_tokens",
-    ]),
-    cacheWrite: firstCount(span, [
-      "gen_ai.usage.cache_creation.input_tokens",
-      "gen_ai.usage.cache_creation_input_tokens",
-    ]),
-    reasoning: firstCount(span, ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"]),
-  };
-}
-
-/** OpenInference (Arize): `llm.token_count.*`. */
-function openInferenceBuckets(span: OtlpSpan): Buckets {
-  return {
-    input: firstCount(span, ["llm.token_count.prompt"]),
-    uncachedInput: undefined,
-    output: firstCount(span, ["llm.token_count.completion"]),
-    cacheRead: firstCount(span, ["llm.token_count.prompt_details.cache_read"]),
-    cacheWrite: firstCount(span, ["llm.token_count.prompt_details.cache_write"]),
-    reasoning: firstCount(span, ["llm.token_count.completion_details.reasoning"]),
-  };
-}
-
-const readers: ReadonlyArray<[UsageConvention, (span: OtlpSpan) => Buckets]> = [
-  ["ai-sdk", aiSdkBuckets],
-  ["gen-ai", genAiBuckets],
-  ["openinference", openInferenceBuckets],
+const conventions: readonly ConventionKeys[] = [
+  {
+    // The AI SDK's own attributes (ai 5 and 6; `promptTokens`/`completionTokens` in ai 4). Embedding
+    // steps (ai.embed.doEmbed, ai.embedMany.doEmbed) report one count, `ai.usage.tokens`.
+    convention: "ai-sdk",
+    input: ["ai.usage.inputTokens", "ai.usage.promptTokens", "ai.usage.tokens"],
+    uncachedInput: ["ai.usage.inputTokenDetails.noCacheTokens"],
+    output: ["ai.usage.outputTokens", "ai.usage.completionTokens"],
+    cacheRead: ["ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"],
+    cacheWrite: ["ai.usage.inputTokenDetails.cacheWriteTokens"],
+    reasoning: ["ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"],
+  },
+  {
+    // The OpenTelemetry GenAI conventions, and the older `prompt_tokens` spellings (OpenLLMetry).
+    convention: "gen-ai",
+    input: ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"],
+    uncachedInput: [],
+    output: ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"],
+    cacheRead: ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"],
+    cacheWrite: ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"],
+    reasoning: ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"],
+  },
+  {
+    // OpenInference (Arize): `llm.token_count.*`.
+    convention: "openinference",
+    input: ["llm.token_count.prompt"],
+    uncachedInput: [],
+    output: ["llm.token_count.completion"],
+    cacheRead: ["llm.token_count.prompt_details.cache_read"],
+    cacheWrite: ["llm.token_count.prompt_details.cache_write"],
+    reasoning: ["llm.token_count.completion_details.reasoning"],
+  },
 ];
 
 /**
@@ -80,28 +67,28 @@ const readers: ReadonlyArray<[UsageConvention, (span: OtlpSpan) => Buckets]> = [
  * writes (a span carries one cache-write count).
  */
 export function usageOfSpan(span: OtlpSpan, cacheWriteTtl?: string): SpanUsage | undefined {
-  for (const [convention, read] of readers) {
-    const buckets = read(span);
-    if (buckets.input === undefined && buckets.output === undefined && buckets.uncachedInput === undefined) {
-      continue;
-    }
-    const cacheRead = buckets.cacheRead ?? 0;
-    const cacheWrite = buckets.cacheWrite ?? 0;
-    const total = buckets.input ?? 0;
+  for (const keys of conventions) {
+    const input = firstCount(span, keys.input);
+    const output = firstCount(span, keys.output);
+    const uncachedInput = firstCount(span, keys.uncachedInput);
+    if (input === undefined && output === undefined && uncachedInput === undefined) continue;
+    const cacheRead = firstCount(span, keys.cacheRead) ?? 0;
+    const cacheWrite = firstCount(span, keys.cacheWrite) ?? 0;
+    const total = input ?? 0;
     // A total smaller than its cached part cannot include it: that instrumentation reported uncached input.
     const uncached =
-      buckets.uncachedInput ?? (total >= cacheRead + cacheWrite ? total - cacheRead - cacheWrite : total);
-    const output = buckets.output ?? 0;
+      uncachedInput ?? (total >= cacheRead + cacheWrite ? total - cacheRead - cacheWrite : total);
+    const outputTokens = output ?? 0;
     const oneHour = cacheWriteTtl === "1h";
     return {
-      convention,
+      convention: keys.convention,
       usage: {
         inputTokens: uncached,
-        outputTokens: output,
+        outputTokens,
         cacheReadTokens: cacheRead,
         cacheWriteTokens: oneHour ? 0 : cacheWrite,
         cacheWrite1hTokens: oneHour ? cacheWrite : 0,
-        reasoningTokens: Math.min(buckets.reasoning ?? 0, output),
+        reasoningTokens: Math.min(firstCount(span, keys.reasoning) ?? 0, outputTokens),
       },
     };
   }
