@@ -61,6 +61,8 @@ export interface BudgetStatusOptions {
   at?: Date | string | undefined;
   /** Only these budgets (ids or names); default all. */
   budgets?: readonly string[] | undefined;
+  /** Without `budgets`: only this project's budgets (what a key bound to it sees); default all. */
+  project?: string | undefined;
 }
 
 const dayMs = 86_400_000;
@@ -79,7 +81,9 @@ export async function budgetStatus(
   options: BudgetStatusOptions = {},
 ): Promise<{ at: string; budgets: BudgetStatus[] }> {
   const at = parseAt(options.at);
-  const budgets = options.budgets ? await namedBudgets(store, options.budgets) : await listBudgets(store);
+  const budgets = options.budgets
+    ? await namedBudgets(store, options.budgets)
+    : await listBudgets(store, { project: options.project });
   const bounds = await periodBounds(store, budgets, at);
   const statuses: BudgetStatus[] = [];
   for (let index = 0; index < budgets.length; index++) {
