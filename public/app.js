@@ -2,6 +2,7 @@
 // ES modules, no build step; all data comes from GET /v1/costs and /v1/events with the session cookie.
 import { costParams, eventParams, fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
 import { createBreakdowns } from "./js/breakdowns.js";
+import { createBudgetsPanel } from "./js/budgets-panel.js";
 import { csvButton, csvFilename, downloadCsv } from "./js/download.js";
 import { el, replaceChildren } from "./js/dom.js";
 import { createFilterBar, filterDimensions } from "./js/filters.js";
@@ -107,6 +108,7 @@ function buildDashboard() {
     ),
   );
   const parts = {
+    budgets: createBudgetsPanel({ onError }),
     filterBar,
     tables,
     recent,
@@ -176,6 +178,7 @@ function buildDashboard() {
     parts.empty,
     parts.unpriced,
     parts.content,
+    parts.budgets.element,
   );
   return parts;
 }
@@ -308,6 +311,8 @@ async function start() {
     const everything = await fetchCosts({});
     dashboard ??= buildDashboard();
     show("dashboard");
+    // Budgets do not follow the range and filters, and matter before the first event too.
+    void dashboard.budgets.load();
     const empty = everything.totals.events === 0;
     replaceChildren(dashboard.empty, empty ? emptyState(location.origin) : null);
     dashboard.content.hidden = empty;
