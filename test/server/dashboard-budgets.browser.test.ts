@@ -172,11 +172,12 @@ if (reason && process.env.CI === "true") {
       expect(await spent.getAttribute("data-spent")).toBe(status.budgets[0]!.spentUsd);
       expect(canonical((await spent.getAttribute("data-spent"))!)).toBe("0.6");
       expect(await spent.getAttribute("data-amount")).toBe("2");
-      expect(
-        await api
-          .locator("[data-threshold]")
-          .evaluateAll((ticks) => ticks.map((tick) => tick.getAttribute("data-threshold"))),
-      ).toEqual(["25", "50", "100"]);
+      const ticks = await api.locator("[data-threshold]").all();
+      expect(await Promise.all(ticks.map((tick) => tick.getAttribute("data-threshold")))).toEqual([
+        "25",
+        "50",
+        "100",
+      ]);
       expect((await api.getByTestId("budget-state").innerText()).trim()).toBe("Warning");
       expect(await api.getByTestId("budget-forecast").count()).toBe(1);
       expect((await page.getByTestId("alert-state").first().innerText()).trim()).toBe("delivered");
