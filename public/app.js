@@ -311,14 +311,15 @@ async function start() {
     const everything = await fetchCosts({});
     dashboard ??= buildDashboard();
     show("dashboard");
-    // Budgets do not follow the range and filters, and matter before the first event too.
-    void dashboard.budgets.load();
     const empty = everything.totals.events === 0;
     replaceChildren(dashboard.empty, empty ? emptyState(location.origin) : null);
     dashboard.content.hidden = empty;
     dashboard.filterBar.element.hidden = empty;
     if (empty) syncControls();
     else await refresh();
+    // Budgets follow neither the range nor the filters, and matter before the first event too; they
+    // load once the figures above them are in, which come first.
+    void dashboard.budgets.load();
   } catch (error) {
     if (error instanceof UnauthorizedError) showLogin();
     else {
