@@ -1,5 +1,5 @@
 // `npm run bench -- queries [--rows N] [--pglite-rows N] [--iterations N] [--write-rows N]
-//   [--write-pairs N] [--skip-pglite] [--pglite-memory]`:
+//   [--write-pairs N] [--skip-pglite] [--pglite-memory] [--keep-database | --reuse-database NAME]`:
 // report latency from the hourly rollups beside the same reports from raw events, on realistic skewed
 // data (90 days; few repos and models carry most spend), on the Postgres server (TEST_DATABASE_URL or
 // DATABASE_URL, in a database created for the run and dropped afterwards) and on PGlite (in a
@@ -36,10 +36,10 @@ const hour = 3_600_000;
  */
 const generateSql = (schema: string) => `
 WITH generated AS (
-INSERT INTO llm_cost_events (event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
+INSERT INTO llm_cost_events (project, event_id, created_at, repo, task_type, model, resolved_model, provider, sdk,
   environment, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, estimated_cost_usd,
   provider_cost_usd, cost_source, priced, used_fallback, error, user_id, session_id, metadata)
-SELECT gen_random_uuid(), $1::timestamptz - ($3::float8 + r_time * $4::float8) * interval '90 days',
+SELECT 'team-' || repo_index % 4, gen_random_uuid(), $1::timestamptz - ($3::float8 + r_time * $4::float8) * interval '90 days',
   'repo-' || repo_index,
   'task-' || task_index,
   CASE WHEN unpriced THEN 'mystery-' || model_index
@@ -142,6 +142,24 @@ function firstHourReports(now: Date): Array<{ name: string; options: QueryCostsO
     {
       name: "7 days by metadata.team",
       options: { from: daysAgo(7), to: now, groupBy: ["metadata.team"] },
+    },
+  ];
+}
+
+/**
+ * The projects issue's reports: one project's spend (a project owns a quarter of the repos, so the
+ * rollup rows per project are as many as before the generator named projects).
+ */
+function projectReports(now: Date): Array<{ name: string; options: QueryCostsOptions }> {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * hour);
+  return [
+    {
+      name: "one project, 30 days by model",
+      options: { from: daysAgo(30), to: now, groupBy: ["model"], filters: { project: ["team-1"] } },
+    },
+    {
+      name: "one project's daily trend, 30 days",
+      options: { from: daysAgo(30), to: now, grain: "day", filters: { project: ["team-2"] } },
     },
   ];
 }
@@ -317,32 +335,60 @@ async function benchServer(
   iterations: number,
   writeRows: number,
   writePairs: number,
+  keepDatabase: boolean,
+  reuseDatabase: string | undefined,
 ) {
-  return withBenchDatabase(url, async (database, name) => {
-    const schema = "public";
-    await migrateUp(database, { schema });
-    const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
-    console.log(`postgres server (database ${name}), ${rows.toLocaleString("en-US")} events:`);
-    const generationMs = await generate(database, schema, rows, now);
-    const size = await rollupSize(database, schema);
-    console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
-    );
-    const queries = await measureReports(database, schema, now, iterations);
-    console.log(
-      "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
-    );
-    const firstHourQueries = await measureReports(
-      database,
-      schema,
-      now,
-      Math.max(5, Math.ceil(iterations / 3)),
-      firstHourReports,
-    );
-    // Batches of the tracker's default on a server (the store's preferredBatchSize).
-    const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
-    return { engine: "postgres", rows, generationMs, ...size, queries, firstHourQueries, writes };
-  });
+  return withBenchDatabase(
+    url,
+    async (database, name, reused) => {
+      const schema = "public";
+      await migrateUp(database, { schema });
+      // A reused database's reports end where its events do (a second after the newest), as they did
+      // when it was generated.
+      const now = reused
+        ? await newestEvent(database)
+        : new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
+      console.log(`postgres server (database ${name}), ${rows.toLocaleString("en-US")} events:`);
+      const generationMs = reused ? null : await generate(database, schema, rows, now);
+      const size = await rollupSize(database, schema);
+      console.log(
+        `  ${generationMs === null ? "reused" : `generated in ${(generationMs / 1000).toFixed(1)} s`}; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
+      );
+      const queries = await measureReports(database, schema, now, iterations);
+      console.log(
+        "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
+      );
+      const firstHourQueries = await measureReports(
+        database,
+        schema,
+        now,
+        Math.max(5, Math.ceil(iterations / 3)),
+        firstHourReports,
+      );
+      console.log("  the projects issue's reports (one project's spend):");
+      const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
+      // Batches of the tracker's default on a server (the store's preferredBatchSize).
+      const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
+      return {
+        engine: "postgres",
+        rows,
+        generationMs,
+        ...size,
+        queries,
+        firstHourQueries,
+        projectQueries,
+        writes,
+      };
+    },
+    { keep: keepDatabase, reuse: reuseDatabase },
+  );
+}
+
+async function newestEvent(database: Database): Promise<Date> {
+  const [row] = await database.query<{ newest: Date }>(
+    `SELECT max(created_at) + interval '1 second' AS newest FROM llm_cost_events`,
+  );
+  return new Date(row!.newest);
 }
 
 async function benchPglite(
@@ -380,6 +426,8 @@ async function benchPglite(
       Math.max(5, Math.ceil(iterations / 3)),
       firstHourReports,
     );
+    console.log("  the projects issue's reports (one project's spend):");
+    const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
     const writes = await measureWriteCost(database, schema, writeRows, 1000, now, writePairs);
     return {
       engine: "pglite",
@@ -389,6 +437,7 @@ async function benchPglite(
       ...size,
       queries,
       firstHourQueries,
+      projectQueries,
       writes,
     };
   } finally {
@@ -407,7 +456,17 @@ export async function run(args: string[]): Promise<void> {
   const loadBefore = os.loadavg();
   const results = [];
   if (url?.startsWith("postgres"))
-    results.push(await benchServer(url, rows, iterations, writeRows, writePairs));
+    results.push(
+      await benchServer(
+        url,
+        rows,
+        iterations,
+        writeRows,
+        writePairs,
+        args.includes("--keep-database"),
+        args.includes("--reuse-database") ? args[args.indexOf("--reuse-database") + 1] : undefined,
+      ),
+    );
   else console.log("no TEST_DATABASE_URL/DATABASE_URL: the Postgres server part is skipped");
   if (!args.includes("--skip-pglite")) {
     results.push(

@@ -69,19 +69,28 @@ export function cpuMsOf(target: "postgres" | number): number {
  */
 export async function withBenchDatabase<T>(
   url: string,
-  work: (database: Database, name: string) => Promise<T>,
+  work: (database: Database, name: string, reused: boolean) => Promise<T>,
+  options: { reuse?: string | undefined; keep?: boolean } = {},
 ): Promise<T> {
   const admin = new pg.Pool({ connectionString: url, max: 1 });
-  const name = `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
+  // A reused database (`--reuse-database`) is one a run kept (`--keep-database`): generating 10M events
+  // takes the better part of an hour, and its reports can then be measured again on a quiet machine.
+  const name = options.reuse ?? `llm_ledger_bench_${randomBytes(4).toString("hex")}`;
+  if (!/^llm_ledger_bench_[0-9a-f]{8}$/.test(name)) throw new Error(`not a bench database name: ${name}`);
+  if (!options.reuse) await admin.query(`CREATE DATABASE ${name}`);
   const benchUrl = new URL(url);
   benchUrl.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: 2 });
   try {
-    return await work(pgPoolDatabase(pool, { owned: false, description: name }), name);
+    return await work(
+      pgPoolDatabase(pool, { owned: false, description: name }),
+      name,
+      options.reuse !== undefined,
+    );
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (options.keep || options.reuse) console.log(`  kept database ${name} (--reuse-database ${name})`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 }

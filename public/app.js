@@ -1,6 +1,7 @@
 // The llm-ledger dashboard: sign in with a read key, then an overview of where the money goes. Plain
 // ES modules, no build step; all data comes from GET /v1/costs and /v1/events with the session cookie.
 import { costParams, eventParams, fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
+import { createBillsPanel } from "./js/bills-panel.js";
 import { createBreakdowns } from "./js/breakdowns.js";
 import { createBudgetsPanel } from "./js/budgets-panel.js";
 import { csvButton, csvFilename, downloadCsv } from "./js/download.js";
@@ -77,6 +78,7 @@ function buildDashboard() {
     currentQuery,
   });
   const detail = createEventDetail({ onError });
+  const bills = createBillsPanel({ onError });
   const recent = createRecentCalls({
     onError,
     onOpen: (eventId) => void detail.open(eventId),
@@ -111,6 +113,7 @@ function buildDashboard() {
     budgets: createBudgetsPanel({ onError }),
     filterBar,
     tables,
+    bills,
     recent,
     canvas,
     stackButtons,
@@ -160,6 +163,7 @@ function buildDashboard() {
       ),
       el("div", { className: "chart-box" }, canvas),
     ),
+    bills.element,
     tables.element,
     recent.element,
     detail.element,
@@ -235,6 +239,7 @@ async function refresh() {
         : undefined,
       refreshTrend(current, now),
       dashboard.recent.load({ ...range, filters }),
+      dashboard.bills.load(range),
     ]);
     if (current !== generation) return;
     const breakdowns = showBreakdowns();

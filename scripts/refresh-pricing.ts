@@ -3,7 +3,11 @@
 // the prices that changed since the last refresh are printed.
 //
 //   node --import tsx scripts/refresh-pricing.ts [--date YYYY-MM-DD] [--published YYYY-MM-DD]
-//     [--out DIRECTORY] [--dry-run]
+//     [--out DIRECTORY] [--dry-run] [--second-source FILE]
+//
+// --second-source compares the result with a second public source (scripts/second-source.ts) and
+// lists every price the two disagree on with both values; the files keep the catalog's value, and
+// the exit status is 3 when there was any disagreement, so nothing is settled silently.
 //
 // Imported files say which package version they came from and when it was published (asked of the
 // npm registry, or given with --published), never the run's date: nothing here compares a price
@@ -33,6 +37,7 @@ import {
   type ProviderFile,
 } from "../src/pricing/types.js";
 import { diffCatalogs, type Corrections, applyCorrections } from "./pricing-corrections.js";
+import { compareWithSecondSource, describeDisagreement, readSecondSource } from "./second-source.js";
 
 const DATA_DIR = new URL("../data/pricing/", import.meta.url);
 // --out writes the files elsewhere (tests, reviews); corrections and the previous files are still read from DATA_DIR.
@@ -274,6 +279,9 @@ async function main(args: string[]): Promise<void> {
   const outDir = outIndex >= 0 ? pathToFileURL(`${args[outIndex + 1] ?? ""}/`) : DATA_DIR;
   const publishedIndex = args.indexOf("--published");
   const imported = await importedFrom(publishedIndex >= 0 ? args[publishedIndex + 1] : undefined);
+  const secondIndex = args.indexOf("--second-source");
+  // Read before anything is written, so a bad file stops the run instead of half-finishing it.
+  const second = secondIndex >= 0 ? await readSecondSource(args[secondIndex + 1] ?? "") : undefined;
   const data = await waitForUpdate();
   if (!data) throw new Error("@pydantic/genai-prices returned no data");
   const report: ImportReport = { skipped: [], dropped: [] };
@@ -320,6 +328,16 @@ async function main(args: string[]): Promise<void> {
   print("Skipped models", report.skipped);
   print("Dropped prices and spellings", report.dropped);
   print("Changed prices since the last refresh", changes);
+  if (second) {
+    const ours = `${PACKAGE} ${imported.version} + corrections`;
+    const { disagreements, onlyTheirs } = compareWithSecondSource(files, second, date);
+    print(
+      `Disagreements with ${second.source} (the catalog keeps its value; check both by hand)`,
+      disagreements.map((disagreement) => describeDisagreement(disagreement, ours, second.source)),
+    );
+    print(`Priced by ${second.source} only`, onlyTheirs);
+    if (disagreements.length > 0) process.exitCode = 3;
+  }
   console.log(
     `\n${models} models over ${providers.length} providers, catalog date ${date}${dryRun ? " (dry run)" : ""}`,
   );

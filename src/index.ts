@@ -81,6 +81,7 @@ export {
   queryCosts,
   listEvents,
   getEvent,
+  listMetadataKeys,
   repriceEvents,
   reconcileCosts,
   type CostReport,
@@ -105,6 +106,8 @@ export {
   type EventPage,
   type ListEventsOptions,
   type GetEventOptions,
+  type MetadataKeys,
+  type MetadataKeysOptions,
 } from "./query/index.js";
 
 // Budgets over the ledger's spend: specs, storage, status and forecast.

@@ -143,3 +143,21 @@ export async function getCsv(path, params) {
 export function fetchEvent(eventId) {
   return getJson(`/v1/events/${encodeURIComponent(eventId)}`);
 }
+
+/** `GET /v1/session`: who is signed in, `{ name, scopes, project }` (`project` null: every project). */
+export function fetchSession() {
+  return getJson("/v1/session");
+}
+
+/**
+ * `GET /v1/reconciliation` (admin): the estimate beside the imported bills per UTC day and provider.
+ * @param {{ from: Date, to: Date }} range
+ */
+export function fetchReconciliation(range) {
+  const params = new URLSearchParams({
+    from: range.from.toISOString(),
+    to: range.to.toISOString(),
+    by: "day,provider",
+  });
+  return getJson("/v1/reconciliation", params);
+}

@@ -2,11 +2,6 @@
 // JSON, which the service accepts only from a session signed in with an admin key.
 import { errorFrom, getJson, UnauthorizedError } from "./api.js";
 
-/** `GET /v1/session`: who is signed in (`{ name, scopes, project }`). */
-export function fetchSession() {
-  return getJson("/v1/session");
-}
-
 /** `GET /v1/budget-status`: every budget this session sees, with spend, state and forecast. */
 export function fetchBudgetStatus() {
   return getJson("/v1/budget-status");

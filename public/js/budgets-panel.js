@@ -1,8 +1,8 @@
 // The budgets panel: one bar per budget the session sees, the alerts list, and for a session signed in
 // with an admin key, a form to create and edit budgets. A read session sees the same bars without
 // any edit control (the service refuses its writes in any case).
-import { UnauthorizedError } from "./api.js";
-import { fetchAlerts, fetchBudgetStatus, fetchSession, saveBudget } from "./budget-api.js";
+import { fetchSession, UnauthorizedError } from "./api.js";
+import { fetchAlerts, fetchBudgetStatus, saveBudget } from "./budget-api.js";
 import { alertList } from "./alert-list.js";
 import { budgetBar } from "./budget-bar.js";
 import { createBudgetForm } from "./budget-form.js";

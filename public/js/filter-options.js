@@ -1,19 +1,32 @@
 // What the filters offer: the values of each dimension seen in the range, whatever the filters, and
-// the metadata keys of its latest calls. Asked once a minute per range, not on every filter change.
-import { fetchCosts, fetchEvents } from "./api.js";
+// the metadata keys present in it (GET /v1/metadata-keys: counted by the server over the range's
+// newest events, most frequent first). Asked once a minute per range, not on every filter change.
+import { costParams, fetchCosts, getJson } from "./api.js";
 import { filterDimensions } from "./filters.js";
-import { metadataKeysOf } from "./metadata-filter.js";
 
 /** A filter offers the 200 values with the most spend (sessions can be many). */
 export const topValues = { orderBy: "costUsd:desc", limit: 200 };
 
 const keptFor = 60_000;
-const callsSampled = 500;
+/** Metadata keys offered: the 100 most frequent. */
+const metadataKeysShown = 100;
+
+/**
+ * The metadata keys present in a range, most frequent first.
+ * @param {{ from: Date, to: Date }} range
+ * @returns {Promise<string[]>}
+ */
+export async function fetchMetadataKeys(range) {
+  const params = costParams(range);
+  params.set("limit", String(metadataKeysShown));
+  const answer = await getJson("/v1/metadata-keys", params);
+  return answer.keys.map((entry) => entry.key);
+}
 
 /**
  * Creates the cache. `options({ from, to }, endsNow)` resolves with `{ reports, metadataKeys }`:
- * `reports` in `filterDimensions` order, `metadataKeys` most frequent first among the range's latest
- * 500 calls. A range that `endsNow` (last N days) is the same range while its start is.
+ * `reports` in `filterDimensions` order, `metadataKeys` most frequent first. A range that `endsNow`
+ * (last N days) is the same range while its start is.
  */
 export function createFilterOptions() {
   let cached;
@@ -26,8 +39,8 @@ export function createFilterOptions() {
             fetchCosts({ ...range, groupBy: [dimension], ...topValues }),
           ),
         ),
-        fetchEvents({ ...range, limit: callsSampled }),
-      ]).then(([reports, page]) => ({ reports, metadataKeys: metadataKeysOf(page.events) }));
+        fetchMetadataKeys(range),
+      ]).then(([reports, metadataKeys]) => ({ reports, metadataKeys }));
       cached = { key, at: Date.now(), answer };
       answer.catch(() => (cached = undefined));
     }

@@ -101,14 +101,3 @@ export function createMetadataFilter({ initial, onKey, onChange }) {
     },
   };
 }
-
-/** The metadata keys of a page of calls, most frequent first. */
-export function metadataKeysOf(events) {
-  const counts = new Map();
-  for (const event of events) {
-    for (const key of Object.keys(event.metadata ?? {})) counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .sort((left, right) => right[1] - left[1] || left[0].localeCompare(right[0]))
-    .map(([key]) => key);
-}

@@ -1,6 +1,7 @@
 import type { LedgerLogger } from "../logger.js";
 import type { QueryStore } from "../query/index.js";
 import { deliverAlerts, type DeliveryOptions } from "./alert-delivery.js";
+import { evaluateBillDrift, type BillDriftOptions } from "./bill-drift-alerts.js";
 import { evaluateBudgetAlerts } from "./evaluate-alerts.js";
 import { evaluateSpikes } from "./spike-alerts.js";
 
@@ -13,6 +14,8 @@ export interface AlertScheduleOptions extends DeliveryOptions {
   nudgeDelayMs?: number | undefined;
   /** The dashboard's address, linked from alert bodies. */
   dashboardUrl?: string | undefined;
+  /** The bill drift rule (`serve --bill-drift-percent`), evaluated at most every `everyMs` (default an hour); off without it. */
+  billDrift?: (Omit<BillDriftOptions, "at" | "dashboardUrl"> & { everyMs?: number | undefined }) | undefined;
   logger: LedgerLogger;
 }
 
@@ -27,7 +30,7 @@ export interface AlertSchedule {
 }
 
 /**
- * Evaluates every budget and the spike rule, and delivers due alerts, on a schedule, one cycle at a time. Evaluation
+ * Evaluates every budget, the spike rule and (when configured) the bill drift rule, and delivers due alerts, on a schedule, one cycle at a time. Evaluation
  * never waits for a receiver (delivery comes after it, each POST with its own deadline); a failed
  * cycle is logged and the next one runs as planned.
  */
@@ -36,17 +39,27 @@ export function startAlertSchedule(options: AlertScheduleOptions): AlertSchedule
   let running: Promise<void> | undefined;
   let stopped = false;
   let nudgeTimer: NodeJS.Timeout | undefined;
+  // Bills change only when imported: the drift rule need not run every cycle.
+  let driftDueAt = 0;
 
   const cycle = async () => {
     try {
       const evaluation = await evaluateBudgetAlerts(options.store, { dashboardUrl: options.dashboardUrl });
       const spikes = await evaluateSpikes(options.store, { dashboardUrl: options.dashboardUrl });
+      let drift = { drifts: 0 };
+      if (options.billDrift && Date.now() >= driftDueAt) {
+        driftDueAt = Date.now() + (options.billDrift.everyMs ?? 3_600_000);
+        drift = await evaluateBillDrift(options.store, {
+          ...options.billDrift,
+          dashboardUrl: options.dashboardUrl,
+        });
+      }
       const round = await deliverAlerts(options.store, options);
       if (
-        evaluation.fired + spikes.spikes + spikes.unpricedModels > 0 ||
+        evaluation.fired + spikes.spikes + spikes.unpricedModels + drift.drifts > 0 ||
         round.delivered + round.failed + round.retrying > 0
       ) {
-        options.logger.info?.({ ...evaluation, ...spikes, ...round }, "budget alerts");
+        options.logger.info?.({ ...evaluation, ...spikes, ...drift, ...round }, "budget alerts");
       }
     } catch (error) {
       options.logger.warn({ err: error }, "budget alert cycle failed; the next one runs as planned");

@@ -38,3 +38,9 @@ export { listAlerts, type AlertDelivery } from "./alert-history.js";
 export { startAlertSchedule, type AlertSchedule, type AlertScheduleOptions } from "./alert-schedule.js";
 export { createBudgetGuard, type BudgetGuard, type BudgetGuardOptions } from "./budget-guard.js";
 export { evaluateSpikes, type SpikeEvaluation, type SpikeOptions } from "./spike-alerts.js";
+export {
+  checkBillDriftOptions,
+  evaluateBillDrift,
+  type BillDriftEvaluation,
+  type BillDriftOptions,
+} from "./bill-drift-alerts.js";

@@ -1,6 +1,8 @@
 // The checks of one event field each, shared by the input parser and the stored-event parser so that
 // a value is refused with the same words at every entry point. Each returns the stored value or
 // throws `InvalidEvent` naming the field and the problem; the parsers catch it and report the reason.
+// The slug rule alone: projects/index.ts also re-exports the store, which the event model must not load.
+import { isProjectSlug } from "../projects/project-names.js";
 import { costSdks, type CostSdk, type CostSource } from "../store/cost-record.js";
 import { firstDangerousKey } from "./dangerous-keys.js";
 import { parseCreatedAt } from "./parse-created-at.js";
@@ -65,6 +67,21 @@ export function name(value: unknown, field: string, blank: BlankNames = "refuse"
     fail(`${field} must be a non-empty string, got ${describe(value)}`);
   }
   return checkedText(value, field);
+}
+
+/**
+ * The project an event names: absent is null (its writer decides: the tracker's `project`, the key's
+ * project, else `default`). A slug, as projects are named (the service checks that it exists).
+ */
+export function projectSlug(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") fail("project must be a project slug (a string)");
+  if (!isProjectSlug(value)) {
+    fail(
+      `project must be a project slug (1 to 63 lower-case letters, digits, '-' or '_'), got ${JSON.stringify(value.slice(0, 80))}`,
+    );
+  }
+  return value;
 }
 
 /** An optional dimension: absent is null. */

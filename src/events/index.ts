@@ -1,6 +1,7 @@
 // What an event is: its token buckets, its fields, the one parser (with one set of limits) every entry
 // point uses, and the one pricer. The tracker, HTTP ingest, import, queries and integrations import
 // it from here; it depends only on pricing, the store's record types and errors.
+export { canonicalProvider } from "./canonical-provider.js";
 export { eventExportFields, eventInputFields, pricedEventFields } from "./event-fields.js";
 export type { ExportedField, InputField } from "./event-fields.js";
 export { dangerousKeys, firstDangerousKey } from "./dangerous-keys.js";

@@ -3,6 +3,7 @@
 // nothing), keys that could pollute a prototype are refused, and every value is checked against what
 // the llm_cost_events columns accept, so that one bad event can never make a whole batch fail.
 import { isEventId, type CostSdk } from "../store/cost-record.js";
+import { canonicalProvider } from "./canonical-provider.js";
 import {
   duration,
   errorText,
@@ -14,6 +15,7 @@ import {
   name,
   optionalName,
   plainObject,
+  projectSlug,
   readOwn,
   sdk,
   time,
@@ -24,6 +26,8 @@ import {
 /** An input that passed validation, before it is stamped and priced. */
 export interface ValidInput {
   eventId: string | undefined;
+  /** The project the event names; null: its writer's (the tracker's `project`, the key's, `default`). */
+  project: string | null;
   /** Epoch milliseconds, when the caller gave a time. */
   createdAt: number | undefined;
   repo: string;
@@ -103,11 +107,12 @@ export function parseEventInput(
       shape === "agent" && readOwn(source, "costUsd") !== undefined ? "costUsd" : "providerCostUsd";
     const input: ValidInput = {
       eventId: eventId || undefined,
+      project: projectSlug(readOwn(source, "project")),
       createdAt: time(readOwn(source, "createdAt")),
       repo: name(readOwn(source, "repo"), "repo", blank),
       taskType: name(readOwn(source, "taskType"), "taskType", blank),
       model: name(readOwn(source, "model"), "model", blank),
-      provider: optionalName(readOwn(source, "provider"), "provider") ?? undefined,
+      provider: providerOf(optionalName(readOwn(source, "provider"), "provider")),
       sdk: sdk(readOwn(source, "sdk"), defaultSdk),
       inputTokens: tokenCount(readOwn(tokens, "inputTokens"), prefix, "inputTokens", true),
       outputTokens,
@@ -139,6 +144,11 @@ export function parseEventInput(
   } catch (error) {
     return { ok: false, reason: reasonOf(error), eventId };
   }
+}
+
+/** A provider as stored: its canonical slug (`amazon-bedrock` → `aws-bedrock`), or none given. */
+function providerOf(given: string | null): string | undefined {
+  return given === null ? undefined : canonicalProvider(given);
 }
 
 /** The reason for a refusal: an `InvalidEvent` says it; anything else (a throwing getter) is unreadable. */

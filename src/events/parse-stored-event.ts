@@ -69,7 +69,7 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       metadata: input.metadata,
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
       // Absent in exports made before projects: the store's default then.
-      project: optionalName(readOwn(source, "project"), "project") ?? undefined,
+      project: input.project ?? undefined,
     };
     return { ok: true, record };
   } catch (error) {

@@ -83,6 +83,7 @@ export function createEventPricer(options: {
       pricingVersion = pricing.version ?? null;
     }
     return {
+      project: input.project ?? undefined,
       eventId: event.eventId,
       createdAt: stamps.iso(event.createdAt),
       repo: input.repo,

@@ -5,6 +5,11 @@ import { LedgerError } from "../errors.js";
 // anywhere. Migration 0006 checks the same pattern.
 const slugPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** Whether `text` is a project slug (`alpha`, `team-a`). */
+export function isProjectSlug(text: string): boolean {
+  return slugPattern.test(text);
+}
+
 /** Checks a project slug (`alpha`, `team-a`), throwing `E_PROJECT_SLUG` with what is accepted. */
 export function checkProjectSlug(slug: unknown): string {
   if (typeof slug === "string" && slugPattern.test(slug)) return slug;

@@ -22,6 +22,7 @@ export type { QueryStore } from "./store-handle.js";
 export type { Instant } from "./time-range.js";
 export { listEvents, type EventPage, type ListEventsOptions } from "./list-events.js";
 export { getEvent, type GetEventOptions } from "./get-event.js";
+export { listMetadataKeys, type MetadataKeys, type MetadataKeysOptions } from "./metadata-keys.js";
 export { repriceEvents, type RepriceOptions, type RepriceResult } from "./reprice-events.js";
 export { reconcileCosts, type ReconcileRow, type ReconcileSdkOptions } from "./reconcile-costs.js";
 export {

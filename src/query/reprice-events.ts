@@ -1,4 +1,5 @@
 import { LedgerError } from "../errors.js";
+import { canonicalProvider } from "../events/index.js";
 import type { CostEstimate, Pricing } from "../pricing/index.js";
 import { updatePrices, type PriceUpdates } from "../store/ledger/index.js";
 import { quoteSchema } from "../store/schema-name.js";
@@ -21,7 +22,7 @@ export interface RepriceOptions {
 export interface RepriceResult {
   /** Events read. */
   examined: number;
-  /** Events whose cost, price status, cost source or resolved (canonical) model changed. */
+  /** Events whose cost, price status, cost source, resolved (canonical) model or provider changed. */
   updated: number;
   /** Events the catalog could not price (kept at the provider's figure, or 0). */
   unpriced: number;
@@ -56,7 +57,8 @@ interface EventRow {
  * touches `provider_cost_usd`, and keeps the figure of events that deliberately carry the provider's
  * although priced (the tracker's `agentCost: 'sdk'`), correcting only their `resolved_model`.
  * `resolved_model` becomes the canonical model id, so rows recorded with a host's catalog key
- * (`regional.anthropic.claude-sonnet-4-5-20250929-v1:0`) move to `claude-sonnet-4-5`. An event the catalog still cannot price keeps
+ * (`regional.anthropic.claude-sonnet-4-5-20250929-v1:0`) move to `claude-sonnet-4-5`, and `provider`
+ * becomes the canonical slug the event model stores today (`amazon-bedrock` → `aws-bedrock`). An event the catalog still cannot price keeps
  * the provider's figure when there is one, else 0. Only changed rows are updated, a batch per
  * transaction; the rollup trigger records their old and new figures as deltas, merged at the end, so
  * the rollups stay exact.
@@ -109,6 +111,7 @@ export async function repriceEvents(
       source: [],
       version: [],
       resolved: [],
+      provider: [],
     };
     for (const row of rows) {
       const repriced = row.provider_led ? renamed(pricing, row) : reprice(pricing, row);
@@ -124,6 +127,7 @@ export async function repriceEvents(
       columns.source.push(repriced.source);
       columns.version.push(repriced.version);
       columns.resolved.push(repriced.resolved);
+      columns.provider.push(canonicalProvider(row.provider));
     }
     result.examined += rows.length;
     // Booleans travel as text: postgres.js cannot bind a JS boolean array as boolean[].

@@ -3,6 +3,7 @@ import { costReportCsv, queryCosts, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { costQueryFromParams } from "./cost-query-params.js";
 import { createEventRoutes } from "./event-routes.js";
+import { createMetadataKeyRoutes } from "./metadata-key-routes.js";
 import { parseClientInput } from "./http-errors.js";
 import { readFiltersOf } from "./project-scope.js";
 
@@ -29,11 +30,13 @@ export function createCostRoutes(store: QueryStore, guards: Guards): LedgerApp {
 
 /**
  * The read routes over the ledger, as one group for `AppDependencies.routes`: `/v1/costs` (the
- * figures) and `/v1/events` (the events behind them; see event-routes.ts).
+ * figures), `/v1/events` (the events behind them; see event-routes.ts) and `/v1/metadata-keys` (the
+ * metadata keys present, for the dashboard's filter).
  */
 export function mountCostRoutes(store: QueryStore) {
   return (app: LedgerApp, guards: Guards): void => {
     app.route("/v1/costs", createCostRoutes(store, guards));
     app.route("/v1/events", createEventRoutes(store, guards));
+    app.route("/v1/metadata-keys", createMetadataKeyRoutes(store, guards));
   };
 }

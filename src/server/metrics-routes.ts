@@ -66,8 +66,8 @@ const counters: ReadonlyArray<[name: string, help: string, value: CountKey]> = [
  * `GET /metrics` (scope read): the Prometheus text exposition, written by prom-client — the service's
  * ingest and OTLP span counters, pending events, pricing refreshes and scheduled bill imports (from a
  * registry of this route's own: no global state), then the pricing catalog in force and spend and
- * events by provider. A key bound to a project gets that project's spend and events (and the catalog)
- * only: the service's counters count every project's requests.
+ * events by project and provider. A key bound to a project gets that project's spend and events (and
+ * the catalog) only: the service's counters count every project's requests.
  */
 export function createMetricsRoutes(dependencies: MetricsDependencies, guards: Guards): LedgerApp {
   const service = new Registry();
@@ -107,8 +107,10 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
   routes.on("GET", "/", guards.read);
   routes.get("/", async (context) => {
     const principal = context.get("principal");
+    // By project too: a key of every project sees each project's series apart (`project` label), a
+    // key bound to one project only its own.
     const byProvider = await queryCosts(dependencies.store, {
-      groupBy: ["provider"],
+      groupBy: ["project", "provider"],
       filters: readFiltersOf(principal, undefined),
     });
     snapshot = dependencies.metrics.snapshot();
@@ -124,10 +126,13 @@ export function createMetricsRoutes(dependencies: MetricsDependencies, guards: G
   return routes;
 }
 
-/** The pricing catalog in force, and spend and events by provider: a provider's series is there exactly while the ledger holds its events. */
+/**
+ * The pricing catalog in force, and spend and events by project and provider: a series is there
+ * exactly while the ledger holds its events.
+ */
 function ledgerRegistry(
   pricing: Pricing | undefined,
-  rows: ReadonlyArray<{ provider?: string | null; costUsd: string; events: number }>,
+  rows: ReadonlyArray<{ project?: string | null; provider?: string | null; costUsd: string; events: number }>,
 ): Registry {
   const registry = new Registry();
   if (pricing) {
@@ -140,21 +145,21 @@ function ledgerRegistry(
   }
   const spend = new Gauge({
     name: "llm_ledger_spend_usd",
-    help: "Estimated spend in US dollars recorded in the ledger, by provider (all time).",
-    labelNames: ["provider"],
+    help: "Estimated spend in US dollars recorded in the ledger, by project and provider (all time).",
+    labelNames: ["project", "provider"],
     registers: [registry],
   });
   const events = new Gauge({
     name: "llm_ledger_events",
-    help: "Events recorded in the ledger, by provider (all time).",
-    labelNames: ["provider"],
+    help: "Events recorded in the ledger, by project and provider (all time).",
+    labelNames: ["project", "provider"],
     registers: [registry],
   });
   for (const row of rows) {
-    const provider = String(row.provider);
+    const labels = { project: String(row.project), provider: String(row.provider) };
     // Prometheus samples are float64: the exact decimal figure is in GET /v1/costs.
-    spend.set({ provider }, Number(row.costUsd));
-    events.set({ provider }, row.events);
+    spend.set(labels, Number(row.costUsd));
+    events.set(labels, row.events);
   }
   return registry;
 }

@@ -3,6 +3,7 @@ import { LedgerError } from "../errors.js";
 import { parseRates, reconcileCosts, type BillDimension, type QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { parseClientInput } from "./http-errors.js";
+import { everyProjectOnly } from "./project-scope.js";
 
 const params = ["against", "from", "to", "by", "rate"];
 const DAY = 86_400_000;
@@ -42,14 +43,20 @@ function optionsOf(search: URLSearchParams, now = new Date()) {
 }
 
 /**
- * `GET /v1/reconciliation` (scope admin: a bill is the organization's, not a project's): the ledger's
+ * `GET /v1/reconciliation` (scope admin, by Bearer key or an admin-signed dashboard session; a bill is
+ * the organization's, not a project's, so a key bound to one project is refused): the ledger's
  * estimate beside the imported bills, as `reconcileCosts(store, { against: "bills" })` answers it;
  * `against=sdk` gives today's comparison with SDK-reported cost as `{ rows }`. Parameters: `from`,
  * `to`, `by=day,provider,model`, `rate=EUR=1.08` (repeatable).
  */
 export function createReconciliationRoutes(store: QueryStore, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
-  routes.on("GET", "/", guards.admin);
+  routes.on(
+    "GET",
+    "/",
+    guards.adminSession,
+    everyProjectOnly("the bills reconciliation (a bill is the organization's)"),
+  );
   routes.get("/", async (context) => {
     const options = parseClientInput(() => optionsOf(new URL(context.req.url).searchParams));
     if (options.against === "sdk") {

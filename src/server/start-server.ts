@@ -8,7 +8,7 @@ import { createProjectStore } from "../projects/index.js";
 import { createApiKeyStore } from "./api-keys.js";
 import { mountAlertRoutes } from "./alert-routes.js";
 import { mountBudgetRoutes } from "./budget-routes.js";
-import { startAlertSchedule, type AlertSchedule } from "../budgets/index.js";
+import { startAlertSchedule, type AlertSchedule, type AlertScheduleOptions } from "../budgets/index.js";
 import { createApp } from "./app.js";
 import { createConnectionGuard } from "./connection-guard.js";
 import { mountCostRoutes } from "./cost-routes.js";
@@ -85,6 +85,8 @@ export interface StartServerOptions {
         allowPrivateWebhooks?: boolean | undefined;
         /** The dashboard's public address for alert bodies (default: this server's URL). */
         dashboardUrl?: string | undefined;
+        /** The bill drift rule (`serve --bill-drift-percent`); off without it. */
+        billDrift?: AlertScheduleOptions["billDrift"];
       }
     | undefined;
   logger: ServerLogger;
@@ -212,6 +214,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ...delivery,
         intervalMs: alertOptions.intervalMs,
         dashboardUrl: alertOptions.dashboardUrl ?? `http://${host}:${address.port}/`,
+        billDrift: alertOptions.billDrift,
         logger: options.logger,
       });
     }

@@ -121,6 +121,11 @@ export interface NewLlmCostRecord {
  * a decimal string.
  */
 export interface LlmCostRecordInput {
+  /**
+   * The project (a slug) the event belongs to. Default: the tracker's `project`, else the writer's
+   * (the HTTP sink's key decides; a database writes `default`).
+   */
+  project?: string | undefined;
   repo: string;
   taskType: string;
   model: string;

@@ -11,7 +11,13 @@ import { createSpoolOverflow } from "./spool-overflow.js";
 import type { AgentSdkCallParams, AiSdkCallParams, TrackResult, UsageCallParams } from "./track-types.js";
 import type { TrackerStats } from "./tracker-stats.js";
 import { createTrackerSink } from "./tracker-sink.js";
-import { batchSizeOf, sinkOf, writeConcurrencyOf, type CostTrackerOptions } from "./tracker-options.js";
+import {
+  batchSizeOf,
+  defaultProjectOf,
+  sinkOf,
+  writeConcurrencyOf,
+  type CostTrackerOptions,
+} from "./tracker-options.js";
 
 export type { CostTrackerOptions } from "./tracker-options.js";
 
@@ -66,6 +72,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
   const store = sinkOf(options);
   const logger = options.logger ?? stderrLogger();
   const pricing = options.pricing ?? createPricing();
+  const project = defaultProjectOf(options.project);
   const batchSize = batchSizeOf(options.batchSize, store);
   const maxQueue = options.maxQueue ?? 100_000;
   const retry = {
@@ -131,6 +138,7 @@ export function createCostTracker(options: CostTrackerOptions): CostTracker {
     const parsed = parseEventInput(value, shape, sdk);
     if (!parsed.ok) return Promise.resolve(outcomes.reject(parsed.eventId, parsed.reason));
     const eventId = parsed.input.eventId ?? freshEventId();
+    if (parsed.input.project === null && project !== undefined) parsed.input.project = project;
     if (writer.closing) return Promise.resolve(outcomes.drop(eventId, "the tracker is closed"));
     if (writer.full) {
       if (overflow) return overflowEvent(parsed.input, eventId);

@@ -142,6 +142,8 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
 function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
   const createdAt = record.createdAt instanceof Date ? record.createdAt.toISOString() : record.createdAt;
   const event: Record<string, unknown> = {
+    // Absent unless the application named one: the service then writes to its key's project.
+    project: record.project,
     eventId: record.eventId,
     createdAt,
     repo: record.repo,

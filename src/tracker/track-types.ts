@@ -25,6 +25,8 @@ export interface TrackResult {
 /** Fields every tracking call may add to the original design's parameters. */
 export interface TrackExtras {
   eventId?: string | undefined;
+  /** The project (a slug); default the tracker's `project`, else the sink's (see CostTrackerSettings). */
+  project?: string | undefined;
   /** The time of the call; default the time of the `track…` call. */
   createdAt?: Date | string | undefined;
   cacheWrite1hTokens?: number | undefined;

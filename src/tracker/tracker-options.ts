@@ -1,4 +1,6 @@
 import { LedgerError } from "../errors.js";
+// The slug rule alone: projects/index.ts also re-exports the store (an HTTP-sink tracker needs none).
+import { isProjectSlug } from "../projects/project-names.js";
 import type { LedgerLogger } from "../logger.js";
 import type { EventSink } from "./event-sink.js";
 import type { AgentCostPolicy, TrackerPricing } from "../events/index.js";
@@ -20,6 +22,12 @@ export type CostTrackerSinkOption =
 
 /** Settings of `createCostTracker` besides its sink. */
 export interface CostTrackerSettings {
+  /**
+   * The project (a slug) of events that name none. Default none: a database sink stores them in
+   * `default`, and the HTTP sink leaves them to the service, which writes them to its key's project.
+   * An event's own `project` wins; through the HTTP sink a project-bound key refuses any other.
+   */
+  project?: string | undefined;
   /** pino-compatible; default: JSON lines on stderr. */
   logger?: LedgerLogger | undefined;
   /** Pricing to use (e.g. `createPricing({ overridesFile })`); default the built-in catalog. */
@@ -94,6 +102,16 @@ export function sinkOf(options: CostTrackerOptions): EventSink {
     );
   }
   return chosen;
+}
+
+/** The tracker's default project, checked like every slug (a JavaScript caller may pass anything). */
+export function defaultProjectOf(option: unknown): string | undefined {
+  if (option === undefined || (typeof option === "string" && isProjectSlug(option))) return option;
+  const shown = typeof option === "string" ? JSON.stringify(option.slice(0, 80)) : typeof option;
+  throw new LedgerError(
+    "E_OPTIONS",
+    `createCostTracker: project must be a project slug (1 to 63 lower-case letters, digits, '-' or '_'), got ${shown}`,
+  );
 }
 
 /** Events per write: the option, else the sink's preference, else 1,000; within the sink's maximum. */

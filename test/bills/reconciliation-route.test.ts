@@ -51,11 +51,38 @@ describeEachEngine("GET /v1/reconciliation", (context) => {
     expect(((await sdk.json()) as { rows: unknown[] }).rows[0]).toMatchObject({ model: "claude-sonnet-4-5" });
   });
 
-  it("needs an admin key: a bill is the organization's", async () => {
+  it("needs an admin key of every project: a bill is the organization's", async () => {
     expect((await get(scenarioWindow, "")).status).toBe(401);
     const read = await get(scenarioWindow, readKey);
     expect(read.status).toBe(403);
     expect(await read.json()).toMatchObject({ error: { code: "E_SCOPE" } });
+    const boundAdmin = await createKeyVia(server.url, adminKey, {
+      name: "bound admin",
+      scopes: ["admin"],
+      project: "default",
+    });
+    const bound = await get(scenarioWindow, boundAdmin);
+    expect(bound.status).toBe(403);
+    expect(await bound.json()).toMatchObject({ error: { code: "E_PROJECT_SCOPE" } });
+  });
+
+  it("answers the session cookie of a dashboard signed in with an admin key, not one signed in with a read key", async () => {
+    const cookieOf = async (key: string) => {
+      const signIn = await fetch(`${server.url}/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: server.url },
+        body: JSON.stringify({ key }),
+      });
+      expect(signIn.status).toBe(200);
+      return (signIn.headers.get("set-cookie") ?? "").split(";")[0]!;
+    };
+    const url = `${server.url}/v1/reconciliation?${new URLSearchParams(scenarioWindow).toString()}`;
+    const admin = await fetch(url, { headers: { cookie: await cookieOf(adminKey) } });
+    expect(admin.status).toBe(200);
+    expect(await admin.json()).toEqual(expectedReconciliation);
+    const reader = await fetch(url, { headers: { cookie: await cookieOf(readKey) } });
+    expect(reader.status).toBe(403);
+    expect(await reader.json()).toMatchObject({ error: { code: "E_SCOPE" } });
   });
 
   it("answers bad parameters with a precise 400", async () => {

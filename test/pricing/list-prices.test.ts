@@ -350,11 +350,12 @@ const CASES: Case[] = [
     source: ANTHROPIC,
     checked: CHECKED,
   },
-  // DeepSeek standard (not off-peak) price: 0.27 / 1.10 / cache hit 0.07.
+  // DeepSeek standard (not off-peak) price: 0.27 / 1.10 / cache hit 0.07, before V3.2-Exp (2025-09-29).
   {
     name: "deepseek-chat standard price",
     model: "deepseek-chat",
     usage: usage(1_000_000, 1_000_000, { cacheReadTokens: 1_000_000 }),
+    at: "2025-06-01T12:00:00Z",
     costUsd: "1.44",
     source: "https://api-docs.deepseek.com/quick_start/pricing",
     checked: CHECKED,

@@ -2,21 +2,22 @@ import { describe, expect, it } from "vitest";
 import { createPricing, estimateCost, resolveModel, type Provider } from "../../src/pricing/index.js";
 
 // Issue 17, defect 1: an id naming a version the catalog lacks is never priced as its sibling
-// (`claude-sonnet-5-5` matched `^claude-sonnet-5` and was charged Sonnet 5's prices).
+// (`claude-sonnet-5-5` matched `^claude-sonnet-5` and was charged Sonnet 5's prices). Sonnet 5.5 is in
+// the catalog since the 2026-12 review, so the cases below name a version no catalog lists (5.7).
 
 const usage = { inputTokens: 1000, outputTokens: 1000, cacheReadTokens: 1000 };
 
 describe("a version the catalog does not list", () => {
   it.each([
-    ["claude-sonnet-5-5", undefined, "claude-sonnet-5"],
-    ["claude-sonnet-5-5", "anthropic", "claude-sonnet-5"],
-    ["claude-sonnet-5.5", "anthropic", "claude-sonnet-5"],
-    ["claude-sonnet-5-5-20260101", "anthropic", "claude-sonnet-5"],
-    ["claude-sonnet-5-5@20260101", "vertex", "claude-sonnet-5"],
-    ["claude-sonnet-5-5", "google-vertex", "claude-sonnet-5"],
-    ["us.anthropic.claude-sonnet-5-5-v1:0", undefined, "regional.anthropic.claude-sonnet-5-v1:0"],
-    ["anthropic.claude-sonnet-5-5-20260101-v1:0", "bedrock", "regional.anthropic.claude-sonnet-5-v1:0"],
-    ["global.anthropic.claude-sonnet-5-5-v1:0", "bedrock", "global.anthropic.claude-sonnet-5-v1:0"],
+    ["claude-sonnet-5-7", undefined, "claude-sonnet-5"],
+    ["claude-sonnet-5-7", "anthropic", "claude-sonnet-5"],
+    ["claude-sonnet-5.7", "anthropic", "claude-sonnet-5"],
+    ["claude-sonnet-5-7-20260101", "anthropic", "claude-sonnet-5"],
+    ["claude-sonnet-5-7@20260101", "vertex", "claude-sonnet-5"],
+    ["claude-sonnet-5-7", "google-vertex", "claude-sonnet-5"],
+    ["us.anthropic.claude-sonnet-5-7-v1:0", undefined, "regional.anthropic.claude-sonnet-5-v1:0"],
+    ["anthropic.claude-sonnet-5-7-20260101-v1:0", "bedrock", "regional.anthropic.claude-sonnet-5-v1:0"],
+    ["global.anthropic.claude-sonnet-5-7-v1:0", "bedrock", "global.anthropic.claude-sonnet-5-v1:0"],
   ] as const)("%s (provider %s) is unpriced, naming %s", (model, provider, nearest) => {
     expect(resolveModel(model, provider)).toBeUndefined();
     const estimate = estimateCost({ model, provider, usage });

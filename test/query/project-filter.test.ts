@@ -99,6 +99,44 @@ describeEachEngine("project as a query dimension", (context) => {
     },
   );
 
+  it.runIf(context.engine === "pglite")(
+    "takes --filter project=… and --by project in the CLI on an embedded database",
+    async () => {
+      // The same events, imported into a PGlite directory as `export` writes them (one JSON a line).
+      const directory = await mkdtemp(path.join(os.tmpdir(), "llm-ledger-projects-pglite-"));
+      try {
+        const page = await listEvents(store(), { limit: 1000 });
+        const file = path.join(directory, "events.jsonl");
+        await writeFile(file, page.events.map((event) => JSON.stringify(event)).join("\n") + "\n");
+        const flags = ["--database-url", `pglite:${path.join(directory, "db")}`];
+        const imported = await runLedger(["import", file, ...flags]);
+        expect(imported.exitCode, imported.stderr).toBe(0);
+        const report = await runLedger([
+          "report",
+          "--by",
+          "project",
+          "--filter",
+          "project=alpha,beta",
+          "--json",
+          ...flags,
+        ]);
+        expect(report.exitCode, report.stderr).toBe(0);
+        const parsed = JSON.parse(report.stdout) as { rows: Array<{ project: string; costUsd: string }> };
+        expect(parsed.rows.map((row) => row.project)).toEqual(["beta", "alpha"]);
+        const library = await queryCosts(store(), {
+          groupBy: ["project"],
+          filters: { project: ["alpha", "beta"] },
+          from: new Date(Date.now() - 30 * day),
+        });
+        expect(parsed.rows.map((row) => row.costUsd)).toEqual(library.rows.map((row) => row.costUsd));
+        const one = await runLedger(["report", "--filter", "project=default", "--json", ...flags]);
+        expect((JSON.parse(one.stdout) as { totals: { events: number } }).totals.events).toBe(3);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  );
+
   it.runIf(context.engine === "postgres" && serverUrl)(
     "exports each event's project and imports it back into that project",
     async () => {

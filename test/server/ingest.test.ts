@@ -388,6 +388,6 @@ describeEachEngine("POST /v1/events and the read routes", (context) => {
     expect((await app.request("/v1/events?groupBy=model", { headers: read })).status).toBe(400);
     const metrics = await (await app.request("/metrics", { headers: read })).text();
     expect(metrics).toMatch(/^llm_ledger_ingest_events_written_total \d+$/m);
-    expect(metrics).toMatch(/^llm_ledger_spend_usd\{provider="openai"\} [\d.]+$/m);
+    expect(metrics).toMatch(/^llm_ledger_spend_usd\{project="default",provider="openai"\} [\d.]+$/m);
   });
 });

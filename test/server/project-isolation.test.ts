@@ -370,6 +370,12 @@ describeEachEngine("project isolation in every route", (context) => {
           expect((await answer.text()).replace(id, "ID")).toBe(missingBody);
         }
         expect(missing.status).toBe(404);
+        // /metrics: its own project's series only, labelled with it.
+        const metrics = await (await request(key, "/metrics")).text();
+        const series = metrics.split("\n").filter((line) => /^llm_ledger_(events|spend_usd)\{/.test(line));
+        expect(series.length).toBeGreaterThan(0);
+        for (const line of series)
+          expect(line).toContain(`{project="${slug}",provider="${projects[slug].provider}"}`);
         // Its own project's figures are the whole of what a key of every project sees for it.
         const own = await (await request(key, "/v1/costs?groupBy=repo")).json();
         const asCross = await (await request(keys.cross!, `/v1/costs?groupBy=repo&project=${slug}`)).json();
@@ -411,7 +417,9 @@ describeEachEngine("project isolation in every route", (context) => {
       };
       expect(projectsBody.projects.map((project) => project.slug)).toEqual(["acme", "default", "globex"]);
       const metrics = await (await request(key, "/metrics")).text();
-      expect(metrics).toMatch(/^llm_ledger_events\{provider="anthropic"\} \d+$/m);
+      // Each project's series apart, with its `project` label.
+      expect(metrics).toMatch(/^llm_ledger_events\{project="globex",provider="anthropic"\} \d+$/m);
+      expect(metrics).toMatch(/^llm_ledger_spend_usd\{project="acme",provider="openai"\} [\d.e-]+$/m);
       expect(metrics).toMatch(/^llm_ledger_ingest_events_written_total \d+$/m);
     }
     const all = (await (await request(keys.cross!, "/v1/costs?groupBy=project")).json()) as {

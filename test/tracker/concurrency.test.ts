@@ -327,7 +327,9 @@ describeEachEngine("tracker with writes in flight", (context) => {
     // 40 more events: the 30 that fill the queue (maxQueue) are spilled once the writes in flight
     // settle; the 10 past it go to the spool's overflow file at once.
     pending.push(...Array.from({ length: 40 }, () => tracker.trackAiSdkCall(aiCall())));
-    await pause(20);
+    // The overflow file is written asynchronously: wait for it instead of a fixed pause (which lost the
+    // race on a loaded machine). Had the 30 queued events been spilled early, `spooled` would pass 10.
+    await until(() => tracker.stats().spooled >= 10, "the 10 past maxQueue are spooled");
     expect(tracker.stats().spooled).toBe(10);
     gate.take().pass();
     gate.take().pass();

@@ -16,7 +16,8 @@ export const repriceCommand: CommandDefinition = {
     "stored events at each event's own time; the hourly rollups follow in the same transactions.",
     "It also names each event's resolved model canonically (claude-sonnet-4-5, never a host's catalog key",
     "such as regional.anthropic.claude-sonnet-4-5-20250929-v1:0), also on events that keep the provider's",
-    "reported figure; the id the application sent stays in model.",
+    "reported figure; the id the application sent stays in model. Rows stored under another spelling of",
+    "a provider (amazon-bedrock, Bedrock) move to its canonical slug (aws-bedrock), with their rollups.",
   ].join("\n"),
   options: {
     ...databaseOptions,

@@ -8,6 +8,7 @@ import { cliInvocation } from "../cli-invocation.js";
 import { parseDurationValue } from "../duration-value.js";
 import { catalogFetchOptions, catalogSourceOf, fetchLimitsOf } from "./pricing-updates.js";
 import { billsRefreshOf, billsRefreshOptions } from "./bills-refresh-option.js";
+import { billDriftOf, billDriftOptions } from "./bill-drift-option.js";
 import {
   createCatalogRefresh,
   createPricingInForce,
@@ -33,6 +34,8 @@ export const serveCommand: CommandDefinition = {
     "fetch keeps the catalog in force, is logged and counted in /metrics.",
     "--bills-refresh 24h imports the last 30 days of OpenAI's and Anthropic's bills on that schedule (and at",
     "start) with the admin keys in OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY; /metrics has the last success.",
+    "--bill-drift-percent 10 [--bill-drift-days 7] alerts the default targets when a provider's bill and the",
+    "ledger's estimate differ by more than 10% over the last 7 days its bill covers (docs/budgets.md).",
     "--otlp-attribution FILE (JSON) changes which span attributes give the repo, task type, user, session,",
     "environment and metadata of events received on POST /v1/traces (docs/opentelemetry.md).",
   ].join("\n"),
@@ -91,6 +94,7 @@ export const serveCommand: CommandDefinition = {
       valueName: "DURATION",
       description: "evaluate budgets and deliver alerts this often (default 60s; also soon after an ingest)",
     },
+    ...billDriftOptions,
     "allow-private-webhooks": {
       type: "boolean",
       description: "deliver alerts to loopback, private and link-local addresses too (refused by default)",
@@ -132,6 +136,7 @@ export const serveCommand: CommandDefinition = {
             }),
           };
     const billsRefresh = billsRefreshOf(context);
+    const billDrift = billDriftOf(context);
     const attributionFile = stringOption(context, "otlp-attribution");
     const otlpAttribution =
       attributionFile === undefined
@@ -166,6 +171,7 @@ export const serveCommand: CommandDefinition = {
       alerts: {
         intervalMs: alertInterval,
         allowPrivateWebhooks: booleanOption(context, "allow-private-webhooks"),
+        billDrift,
       },
       logger,
     });

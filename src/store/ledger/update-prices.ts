@@ -12,28 +12,33 @@ export interface PriceUpdates {
   source: Array<string | null>;
   version: Array<string | null>;
   resolved: Array<string | null>;
+  /** The canonical provider (`aws-bedrock` for a row stored as `amazon-bedrock`). */
+  provider: string[];
 }
 
 function updateStatement(schema: string): string {
   const q = quoteSchema(schema);
   const changed = `(e.estimated_cost_usd <> v.v_cost::numeric(20, 12) OR e.priced <> v.v_priced::boolean
-                 OR e.cost_source <> v.v_source OR e.resolved_model IS DISTINCT FROM v.v_resolved)`;
+                 OR e.cost_source <> v.v_source OR e.resolved_model IS DISTINCT FROM v.v_resolved
+                 OR e.provider <> v.v_provider)`;
   const match = `e.created_at = v.v_created_at::timestamptz AND e.id = v.v_id::bigint`;
   const upserts = upsertCtes(
     rollupUpserts(q, "changes", `(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`),
   );
   // The rows before (sign -1) and after (+1) the update: the rollups take the difference, which moves
-  // an event between keys when its model's canonical id or its priced flag changed.
+  // an event between keys when its model's canonical id, its provider's spelling or its priced flag changed.
   return `WITH v AS (
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-        AS v(v_created_at, v_id, v_cost, v_priced, v_source, v_version, v_resolved)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                           $8::text[])
+        AS v(v_created_at, v_id, v_cost, v_priced, v_source, v_version, v_resolved, v_provider)
     ), old AS MATERIALIZED (
       SELECT -1 AS sign, ${signedRowColumns.replace(/\n\s*/g, " ")}
         FROM ${q}.llm_cost_events e JOIN v ON ${match} WHERE ${changed}
     ), updated AS (
       UPDATE ${q}.llm_cost_events AS e
          SET estimated_cost_usd = v.v_cost::numeric(20, 12), priced = v.v_priced::boolean,
-             cost_source = v.v_source, pricing_version = v.v_version, resolved_model = v.v_resolved
+             cost_source = v.v_source, pricing_version = v.v_version, resolved_model = v.v_resolved,
+             provider = v.v_provider
         FROM v WHERE ${match} AND ${changed}
       RETURNING 1 AS sign, ${signedRowColumns}
     ), changes AS (SELECT * FROM old UNION ALL SELECT * FROM updated),
@@ -66,6 +71,7 @@ export async function updatePrices(
     updates.source,
     updates.version,
     updates.resolved,
+    updates.provider,
   ]);
   const updated = Number(row?.updated ?? 0);
   if (updated > 0) await dropEmptiedRows(transaction, schema, updates.createdAt);
