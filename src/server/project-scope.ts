@@ -1,6 +1,8 @@
 import { defaultProject, type ProjectStore } from "../projects/index.js";
 import type { CostFilters } from "../query/index.js";
 import type { Principal } from "./api-keys.js";
+import type { MiddlewareHandler } from "hono";
+import type { AuthVariables } from "./auth.js";
 import { HttpError } from "./http-errors.js";
 
 // What a key's project means for a request: which project an event it sends goes to, which rows a
@@ -117,4 +119,17 @@ export function ownerProjectOf(
 /** What a key sees of data owned by projects: `{ project }` for a key bound to one, `{}` for every project. */
 export function ownViewOf(principal: Pick<Principal, "project">): { project?: string } {
   return principal.project === null ? {} : { project: principal.project };
+}
+
+/**
+ * Middleware for routes whose data belongs to no project (the bills reconciliation): a key bound to
+ * one project is refused (403 `E_PROJECT_SCOPE`) rather than shown the organization's figures.
+ */
+export function everyProjectOnly(what: string): MiddlewareHandler<{ Variables: AuthVariables }> {
+  return async (context, next) => {
+    // No principal: no guard matched (an unknown path), which answers for itself.
+    const principal = context.get("principal") as Pick<Principal, "project"> | undefined;
+    if (principal) requireEveryProject(principal, what);
+    await next();
+  };
 }
