@@ -292,7 +292,7 @@ describeServer("concurrent migrators", () => {
         (result) => (JSON.parse(result.output) as { steps: { version: number }[] }).steps,
       );
       const latest = (await loadMigrations()).length;
-      expect(applied.map((step) => step.version).sort()).toEqual(
+      expect(applied.map((step) => step.version).sort((a, b) => a - b)).toEqual(
         Array.from({ length: latest }, (_, index) => index + 1),
       );
       const { rows } = await sharedServerPool().query<{ n: number }>(
