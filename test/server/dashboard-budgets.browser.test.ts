@@ -4,6 +4,8 @@
 // a read session sees the bars without edit controls and its writes are refused; a cross-site write
 // with the admin session's cookie is refused; 390 px wide without sideways scrolling.
 import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BudgetStatus } from "../../src/budgets/index.js";
@@ -18,6 +20,7 @@ import { engineDatabase, uniqueSchema } from "../support/databases.js";
 import { silentLogger } from "../support/loggers.js";
 
 const pricing = createPricing();
+const outputDirectory = path.resolve(import.meta.dirname, "../../test-output");
 
 /** A gpt-4o-mini call of 1M input tokens a minute ago: $0.15 by the catalog. */
 function call(repo: string): NewLlmCostRecord {
@@ -227,6 +230,10 @@ if (reason && process.env.CI === "true") {
         scope: unknown;
       };
       expect(stored).toMatchObject({ amountUsd: "3", scope: { repo: ["acme/api"] } });
+      await mkdir(outputDirectory, { recursive: true });
+      await page
+        .getByTestId("budgets")
+        .screenshot({ path: path.join(outputDirectory, "dashboard-budgets.png") });
       expect(problems).toEqual([]);
     });
 
@@ -269,6 +276,10 @@ if (reason && process.env.CI === "true") {
       );
       expect(widths.scroll).toBeLessThanOrEqual(widths.client);
       expect(await bar(page, "api-monthly").isVisible()).toBe(true);
+      await mkdir(outputDirectory, { recursive: true });
+      await page
+        .getByTestId("budgets")
+        .screenshot({ path: path.join(outputDirectory, "dashboard-budgets-390.png") });
     });
   });
 }
