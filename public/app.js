@@ -3,6 +3,7 @@
 import { costParams, eventParams, fetchCosts, signIn, signOut, UnauthorizedError } from "./js/api.js";
 import { createBillsPanel } from "./js/bills-panel.js";
 import { createBreakdowns } from "./js/breakdowns.js";
+import { createBudgetsPanel } from "./js/budgets-panel.js";
 import { csvButton, csvFilename, downloadCsv } from "./js/download.js";
 import { el, replaceChildren } from "./js/dom.js";
 import { createFilterBar, filterDimensions } from "./js/filters.js";
@@ -109,6 +110,7 @@ function buildDashboard() {
     ),
   );
   const parts = {
+    budgets: createBudgetsPanel({ onError }),
     filterBar,
     tables,
     bills,
@@ -180,6 +182,7 @@ function buildDashboard() {
     parts.empty,
     parts.unpriced,
     parts.content,
+    parts.budgets.element,
   );
   return parts;
 }
@@ -319,6 +322,9 @@ async function start() {
     dashboard.filterBar.element.hidden = empty;
     if (empty) syncControls();
     else await refresh();
+    // Budgets follow neither the range nor the filters, and matter before the first event too; they
+    // load once the figures above them are in, which come first.
+    void dashboard.budgets.load();
   } catch (error) {
     if (error instanceof UnauthorizedError) showLogin();
     else {

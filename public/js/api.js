@@ -20,7 +20,8 @@ export class ApiError extends Error {
   }
 }
 
-async function errorFrom(response) {
+/** The ApiError of a failed response, with the API's own code and message. */
+export async function errorFrom(response) {
   const body = await response.json().catch(() => null);
   const error = body && typeof body === "object" ? body.error : undefined;
   return new ApiError(

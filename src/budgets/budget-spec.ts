@@ -1,5 +1,6 @@
 import { LedgerError } from "../errors.js";
 import { unstorableText } from "../events/index.js";
+import { checkProjectSlug } from "../projects/index.js";
 import { dimensionNames, type Dimension } from "../query/index.js";
 import { parsePeriod, type BudgetPeriod } from "./budget-period.js";
 import { formatNotifyTarget, parseNotifyTarget } from "./notify-targets.js";
@@ -26,8 +27,13 @@ export interface BudgetSpec {
   thresholds?: readonly number[] | undefined;
   /** `block`: the budget guard refuses calls in scope once the amount is spent. */
   action?: "block" | null | undefined;
-  /** `webhook:URL` or `slack:URL`; none: the service's default targets. */
+  /** `webhook:URL` or `slack:URL`; none: the default targets of the budget's project (see `project`). */
   notify?: readonly string[] | undefined;
+  /**
+   * The project that owns the budget (a slug), fixed at creation: it counts that project's events only
+   * and alerts that project's targets. Absent or null: the organization's, seen by keys of every project.
+   */
+  project?: string | null | undefined;
 }
 
 /** A stored budget. */
@@ -42,6 +48,8 @@ export interface Budget {
   thresholds: number[];
   action: "block" | null;
   notify: string[];
+  /** The owning project; null: the organization. A project's budget has `scope.project` = [it]. */
+  project: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -60,6 +68,7 @@ const specFields = [
   "thresholds",
   "action",
   "notify",
+  "project",
 ];
 const maxNameLength = 200;
 const maxScopeValues = 1000;
@@ -75,7 +84,8 @@ export function parseBudgetSpec(input: unknown): BudgetFields {
   for (const required of ["name", "period", "amountUsd"] as const) {
     if (fields[required] === undefined) fail(`${required}: required`);
   }
-  return {
+  const owner = fields.project ?? null;
+  const spec = {
     scope: {},
     per: null,
     timeZone: "UTC",
@@ -83,7 +93,31 @@ export function parseBudgetSpec(input: unknown): BudgetFields {
     action: null,
     notify: [],
     ...fields,
+    project: owner,
   } as BudgetFields;
+  return { ...spec, scope: ownedScope(spec.scope, owner) };
+}
+
+/**
+ * A scope confined to its budget's project: a project's budget counts that project's events only,
+ * whatever else its scope says, so `project: [owner]` is always part of it; naming another project
+ * there is refused rather than silently matching nothing.
+ */
+export function ownedScope(scope: BudgetFields["scope"], project: string | null): BudgetFields["scope"] {
+  if (project === null) return scope;
+  const named = scope.project;
+  if (named !== undefined && !(named.length === 1 && named[0] === project)) {
+    fail(`scope.project: a budget of project "${project}" counts that project's events only`);
+  }
+  return { ...scope, project: [project] };
+}
+
+function parseProject(value: unknown): string {
+  try {
+    return checkProjectSlug(value);
+  } catch (error) {
+    return fail(`project: ${(error as Error).message}`);
+  }
 }
 
 /** Checks the fields given (update): each present one as `parseBudgetSpec` does; absent ones stay absent. */
@@ -106,6 +140,9 @@ export function parseBudgetChanges(input: unknown): Partial<BudgetFields> {
   if (record.thresholds !== undefined) changes.thresholds = parseThresholds(record.thresholds);
   if (record.action !== undefined) changes.action = parseAction(record.action);
   if (record.notify !== undefined) changes.notify = parseNotify(record.notify);
+  // On an update it may only repeat the budget's own (budget-store checks): ownership does not move.
+  if (record.project !== undefined)
+    changes.project = record.project === null ? null : parseProject(record.project);
   return changes;
 }
 

@@ -57,6 +57,8 @@ export interface BudgetStatusOptions {
   at?: Date | string | undefined;
   /** Only these budgets (ids or names); default all. */
   budgets?: readonly string[] | undefined;
+  /** Without `budgets`: only this project's budgets (what a key bound to it sees); default all. */
+  project?: string | undefined;
 }
 
 /**
@@ -73,7 +75,9 @@ export async function budgetStatus(
   options: BudgetStatusOptions = {},
 ): Promise<{ at: string; budgets: BudgetStatus[] }> {
   const at = parseAt(options.at);
-  const budgets = options.budgets ? await namedBudgets(store, options.budgets) : await listBudgets(store);
+  const budgets = options.budgets
+    ? await namedBudgets(store, options.budgets)
+    : await listBudgets(store, { project: options.project });
   return { at: at.toISOString(), budgets: await statusesOf(store, budgets, at) };
 }
 

@@ -19,7 +19,8 @@ export async function claimAlert(
       [alert.key],
     );
     if (claim.length === 0) return undefined;
-    const targets = await resolveTargets(transaction, store, []);
+    // An alert of no budget is the organization's: its default targets, never a project's.
+    const targets = await resolveTargets(transaction, store, [], null);
     if (targets.length > 0) {
       await transaction.query(
         `INSERT INTO ${schema}.llm_ledger_alert_outbox (idempotency_key, alert_key, target_id, body)

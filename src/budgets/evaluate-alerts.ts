@@ -120,7 +120,12 @@ async function claimAndQueue(
       [candidate.key, candidate.budgetId],
     );
     if (claim.length === 0) return { fired: false, queued: 0 };
-    const targets = await resolveTargets(transaction, store, candidate.notify);
+    const targets = await resolveTargets(
+      transaction,
+      store,
+      candidate.notify,
+      candidate.status.budget.project,
+    );
     if (targets.length > 0) {
       await transaction.query(
         `INSERT INTO ${schema}.llm_ledger_alert_outbox (idempotency_key, alert_key, target_id, body)

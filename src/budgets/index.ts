@@ -1,5 +1,6 @@
 // Budgets: specs and their storage, spend against them per period, and the forecast.
 export { createBudget, deleteBudget, getBudget, listBudgets, updateBudget } from "./budget-store.js";
+export type { BudgetView } from "./budget-store.js";
 export { defaultThresholds, parseBudgetChanges, parseBudgetSpec, parseDimensionName } from "./budget-spec.js";
 export type { Budget, BudgetFields, BudgetScope, BudgetSpec } from "./budget-spec.js";
 export { parsePeriod, type BudgetPeriod } from "./budget-period.js";
@@ -14,7 +15,14 @@ export type {
 export type { ForecastDriver, SpendForecast } from "./spend-forecast.js";
 export { alertTargetKinds, formatNotifyTarget, parseNotifyTarget } from "./notify-targets.js";
 export type { AlertTargetKind, NotifyTarget } from "./notify-targets.js";
-export { addAlertTarget, listAlertTargets, removeAlertTarget, type AlertTarget } from "./alert-targets.js";
+export {
+  addAlertTarget,
+  findAlertTarget,
+  listAlertTargets,
+  removeAlertTarget,
+  type AlertTarget,
+  type AlertTargetView,
+} from "./alert-targets.js";
 export { evaluateBudgetAlerts, alertKey, type AlertEvaluation } from "./evaluate-alerts.js";
 export { purgeAlertClaims, type PurgeClaimsOptions } from "./purge-claims.js";
 export {

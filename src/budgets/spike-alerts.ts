@@ -128,7 +128,7 @@ export async function evaluateSpikes(
       if (claim.length === 0) return 0;
       if (alert.body.type === "spike") fired.spikes++;
       else fired.unpricedModels++;
-      const targets = await resolveTargets(transaction, store, []);
+      const targets = await resolveTargets(transaction, store, [], null);
       if (targets.length > 0) {
         await transaction.query(
           `INSERT INTO ${schema}.llm_ledger_alert_outbox (idempotency_key, alert_key, target_id, body)

@@ -4,6 +4,7 @@ import { openCliDatabase } from "./database-option.js";
 import { booleanOption, stringOption } from "./option-values.js";
 import {
   addAlertTarget,
+  findAlertTarget,
   listAlerts,
   listAlertTargets,
   removeAlertTarget,
@@ -17,7 +18,11 @@ import { migrateUp } from "../store/migrator.js";
 export interface AlertClient {
   list(limit: number | undefined): Promise<AlertDelivery[]>;
   test(target: string): Promise<{ state: string; status: number | null; error: string | null }>;
-  addTarget(target: string, secret: string | undefined): Promise<{ target: AlertTarget; secret: string }>;
+  addTarget(
+    target: string,
+    secret: string | undefined,
+    project: string | undefined,
+  ): Promise<{ target: AlertTarget; secret: string }>;
   listTargets(): Promise<AlertTarget[]>;
   removeTarget(idOrTarget: string): Promise<AlertTarget | undefined>;
   close(): Promise<void>;
@@ -39,11 +44,14 @@ async function databaseClient(context: CommandContext): Promise<AlertClient> {
     const store = { database, schema };
     return {
       list: (limit) => listAlerts(store, { limit }),
-      test: (target) =>
-        sendTestAlert(store, target, {
+      test: async (target) => {
+        // By id: a KIND:URL several projects added is theirs to tell apart (findAlertTarget says so).
+        const found = await findAlertTarget(store, target);
+        return sendTestAlert(store, found?.id ?? target, {
           allowPrivateWebhooks: booleanOption(context, "allow-private-webhooks"),
-        }),
-      addTarget: (target, secret) => addAlertTarget(store, { target, secret }),
+        });
+      },
+      addTarget: (target, secret, project) => addAlertTarget(store, { target, secret, project }),
       listTargets: () => listAlertTargets(store),
       removeTarget: (idOrTarget) => removeAlertTarget(store, idOrTarget),
       close: () => database.close(),
@@ -71,8 +79,11 @@ function httpClient(context: CommandContext, url: string): AlertClient {
         status: number | null;
         error: string | null;
       },
-    addTarget: async (target, secret) =>
-      (await call("/v1/alert-targets", { method: "POST", body: JSON.stringify({ target, secret }) })) as {
+    addTarget: async (target, secret, project) =>
+      (await call("/v1/alert-targets", {
+        method: "POST",
+        body: JSON.stringify({ target, secret, project }),
+      })) as {
         target: AlertTarget;
         secret: string;
       },

@@ -48,7 +48,13 @@ export const budgetSpecOptions = {
     valueName: "TARGET",
     multiple: true,
     description:
-      "webhook:URL or slack:URL (repeatable; none: the service's default targets); 'none' with update clears",
+      "webhook:URL or slack:URL (repeatable; none: the default targets of the budget's project, or the service's); 'none' with update clears",
+  },
+  project: {
+    type: "string",
+    valueName: "SLUG",
+    description:
+      "the project that owns the budget: it counts and alerts that project only (default: the organization's; through --url with a project's admin key, that project)",
   },
 } as const satisfies Record<string, OptionDefinition>;
 
@@ -63,6 +69,7 @@ const flagOfField: Record<string, string> = {
   thresholds: "thresholds",
   action: "action",
   notify: "notify",
+  project: "project",
 };
 
 /** The spec fields the flags give (absent flags stay absent). */
@@ -99,6 +106,8 @@ export function budgetSpecFromFlags(context: CommandContext): Partial<BudgetSpec
     const items = Array.isArray(notify) ? notify : [String(notify)];
     spec.notify = items.length === 1 && items[0] === "none" ? [] : items;
   }
+  const project = stringOption(context, "project");
+  if (project !== undefined) spec.project = project;
   return spec;
 }
 

@@ -29,6 +29,7 @@ export const budgetColumns: Column<Budget>[] = [
   },
   { header: "action", value: (budget) => budget.action ?? "" },
   { header: "notify", value: (budget) => (budget.notify.length === 0 ? "default" : budget.notify.join(" ")) },
+  { header: "project", value: (budget) => budget.project ?? "(organization)" },
 ];
 
 /** One line of the status table: a budget, or one value of a `per` budget. */

@@ -11,73 +11,89 @@ import {
 import type { QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { HttpError, parseClientInput } from "./http-errors.js";
-import { everyProjectOnly } from "./project-scope.js";
+import { ownerProjectOf, ownViewOf } from "./project-scope.js";
 import { limitBody, readJson } from "./request-body.js";
 
 // A budget spec with a thousand scope values and twenty targets fits with room to spare.
 const maxSpecBytes = 64 * 1024;
 
+/** The one answer for a budget that is missing or another project's, so the two cannot be told apart. */
+const noSuchBudget = () => new HttpError("E_NOT_FOUND", "no such budget");
+
 /**
  * `/v1/budgets`: `GET` lists budgets (read), `POST` creates one (admin); `/v1/budgets/{id}` (an id or
  * a name): `GET` (read), `PATCH` with the fields to change and `DELETE` (admin);
- * `/v1/budgets/{id}/status?at=` one budget's status (read).
+ * `/v1/budgets/{id}/status?at=` one budget's status (read). Writes take an admin key, Bearer or the
+ * session of a dashboard signed in with one (same-origin JSON). A key bound to a project sees and
+ * manages that project's budgets only; another project's budget is "no such budget", as a missing one.
  */
 export function createBudgetRoutes(store: QueryStore, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
   routes.on("GET", ["/", "/:id", "/:id/status"], guards.read);
-  routes.on("POST", "/", guards.admin);
-  routes.on(["PATCH", "DELETE"], "/:id", guards.admin);
-  routes.use("*", everyProjectOnly("budgets (not yet divided by project)"));
+  routes.on("POST", "/", guards.adminSession);
+  routes.on(["PATCH", "DELETE"], "/:id", guards.adminSession);
   // Measured only once the key is known good: without one the answer is 401 or 403, whatever was sent.
   routes.on("POST", "/", limitBody(maxSpecBytes));
   routes.on("PATCH", "/:id", limitBody(maxSpecBytes));
 
-  routes.get("/", async (context) => context.json({ budgets: await listBudgets(store) }));
+  routes.get("/", async (context) =>
+    context.json({ budgets: await listBudgets(store, ownViewOf(context.get("principal"))) }),
+  );
 
   routes.post("/", async (context) => {
-    const spec = (await readJson(context.req.raw)) as BudgetSpec;
-    const budget = await parseClientInput(() => createBudget(store, spec));
+    const spec = (await readJson(context.req.raw)) as BudgetSpec | null;
+    const principal = context.get("principal");
+    const asked = typeof spec === "object" && spec !== null ? spec.project : undefined;
+    const project = ownerProjectOf(principal, asked, "budgets");
+    const owned = typeof spec === "object" && spec !== null ? { ...spec, project } : spec;
+    const budget = await parseClientInput(() => createBudget(store, owned as BudgetSpec));
     return context.json({ budget }, 201);
   });
 
   routes.get("/:id", async (context) => {
-    const budget = await getBudget(store, context.req.param("id"));
-    if (!budget) throw new HttpError("E_NOT_FOUND", "no such budget");
+    const view = ownViewOf(context.get("principal"));
+    const budget = await parseClientInput(() => getBudget(store, context.req.param("id"), view));
+    if (!budget) throw noSuchBudget();
     return context.json({ budget });
   });
 
   routes.patch("/:id", async (context) => {
     const changes = (await readJson(context.req.raw)) as Partial<BudgetSpec>;
-    const budget = await parseClientInput(() => updateBudget(store, context.req.param("id"), changes));
-    if (!budget) throw new HttpError("E_NOT_FOUND", "no such budget");
+    const view = ownViewOf(context.get("principal"));
+    const budget = await parseClientInput(() => updateBudget(store, context.req.param("id"), changes, view));
+    if (!budget) throw noSuchBudget();
     return context.json({ budget });
   });
 
   routes.delete("/:id", async (context) => {
-    const budget = await deleteBudget(store, context.req.param("id"));
-    if (!budget) throw new HttpError("E_NOT_FOUND", "no such budget");
+    const view = ownViewOf(context.get("principal"));
+    const budget = await parseClientInput(() => deleteBudget(store, context.req.param("id"), view));
+    if (!budget) throw noSuchBudget();
     return context.json({ deleted: budget });
   });
 
   routes.get("/:id/status", async (context) => {
-    const id = context.req.param("id");
-    if (!(await getBudget(store, id))) throw new HttpError("E_NOT_FOUND", "no such budget");
+    const view = ownViewOf(context.get("principal"));
+    const budget = await parseClientInput(() => getBudget(store, context.req.param("id"), view));
+    if (!budget) throw noSuchBudget();
     const at = context.req.query("at");
-    const { budgets } = await parseClientInput(() => budgetStatus(store, { at, budgets: [id] }));
+    // By id: the budget just found in the view, whatever other owners call their budgets.
+    const { budgets } = await parseClientInput(() => budgetStatus(store, { at, budgets: [budget.id] }));
     return context.json(budgets[0]);
   });
 
   return routes;
 }
 
-/** `GET /v1/budget-status?at=` (read): every budget's status. */
+/** `GET /v1/budget-status?at=` (read): the status of every budget the key sees. */
 export function createBudgetStatusRoutes(store: QueryStore, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
   routes.on("GET", "/", guards.read);
-  routes.use("*", everyProjectOnly("budgets (not yet divided by project)"));
-  routes.get("/", async (context) =>
-    context.json(await parseClientInput(() => budgetStatus(store, { at: context.req.query("at") }))),
-  );
+  routes.get("/", async (context) => {
+    const view = ownViewOf(context.get("principal"));
+    const at = context.req.query("at");
+    return context.json(await parseClientInput(() => budgetStatus(store, { at, ...view })));
+  });
   return routes;
 }
 

@@ -94,8 +94,36 @@ export function requireEveryProject(principal: Pick<Principal, "project">, actio
 }
 
 /**
- * Middleware for routes whose data is not yet divided by project (budgets and alerts): a key bound to
- * one project is refused (403 `E_PROJECT_SCOPE`) rather than shown every project's budgets.
+ * The owner of something a key creates (a budget, an alert target): a key bound to A creates A's
+ * (naming A, or nothing); naming another project, or the organization (null), is refused with
+ * 403 `E_PROJECT_SCOPE`, which says nothing of whether that project exists. A key of every project
+ * creates what it names: a project, or by default (`asked` absent or null) the organization's.
+ */
+export function ownerProjectOf(
+  principal: Pick<Principal, "project">,
+  asked: unknown,
+  what: string,
+): string | null {
+  const bound = principal.project;
+  if (asked !== undefined && asked !== null && typeof asked !== "string") {
+    throw new HttpError("E_BODY", "project: expected a project slug or null");
+  }
+  if (bound === null) return asked ?? null;
+  if (asked === undefined || asked === bound) return bound;
+  throw new HttpError(
+    "E_PROJECT_SCOPE",
+    `this key manages project "${bound}" only; it cannot create ${what} of ${asked === null ? "the organization" : "another project"}`,
+  );
+}
+
+/** What a key sees of data owned by projects: `{ project }` for a key bound to one, `{}` for every project. */
+export function ownViewOf(principal: Pick<Principal, "project">): { project?: string } {
+  return principal.project === null ? {} : { project: principal.project };
+}
+
+/**
+ * Middleware for routes whose data belongs to no project (the bills reconciliation): a key bound to
+ * one project is refused (403 `E_PROJECT_SCOPE`) rather than shown the organization's figures.
  */
 export function everyProjectOnly(what: string): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (context, next) => {

@@ -40,7 +40,7 @@ describeEachEngine("budget routes", (context) => {
       adminKey,
       logger: silentLogger,
     });
-    // Budgets are not yet divided by project: a key of every project reads them.
+    // A key of every project reads every budget, the organization's too.
     readKey = await createKeyVia(server.url, adminKey, { name: "reader", scopes: ["read"], project: null });
     boundKeys.read = await createKeyVia(server.url, adminKey, { name: "bound reader", scopes: ["read"] });
     boundKeys.admin = await createKeyVia(server.url, adminKey, {
@@ -54,23 +54,75 @@ describeEachEngine("budget routes", (context) => {
     await server?.close();
   });
 
-  it("refuses keys bound to one project (budgets are every project's until they are divided)", async () => {
-    const spec = { name: "bound", period: "day", amountUsd: "5" };
-    for (const [method, path, key, body] of [
-      ["GET", "/v1/budgets", boundKeys.read, undefined],
-      ["GET", "/v1/budget-status", boundKeys.read, undefined],
-      ["POST", "/v1/budgets", boundKeys.admin, spec],
-      ["GET", "/v1/alerts", boundKeys.read, undefined],
-      ["GET", "/v1/alert-targets", boundKeys.admin, undefined],
-    ] as const) {
-      const answer = await call(method, path, key, body);
-      expect(answer.status, `${method} ${path}`).toBe(403);
-      expect(answer.body.error).toMatchObject({
-        code: "E_PROJECT_SCOPE",
-        message: expect.stringMatching(/bound to project "default"/) as unknown,
+  it("gives a key bound to a project that project's budgets only, and the organization's to no one else", async () => {
+    const organization = await call("POST", "/v1/budgets", adminKey, {
+      name: "organization-wide",
+      period: "day",
+      amountUsd: "5",
+    });
+    expect(organization.body.budget).toMatchObject({ project: null, scope: {} });
+    // A project's admin creates its project's budgets: the project is implied and always in the scope.
+    const own = await call("POST", "/v1/budgets", boundKeys.admin, {
+      name: "organization-wide",
+      period: "day",
+      amountUsd: "7",
+      scope: { repo: ["api"] },
+    });
+    expect(own.status).toBe(201);
+    expect(own.body.budget).toMatchObject({
+      project: "default",
+      scope: { repo: ["api"], project: ["default"] },
+    });
+    for (const project of [null, "other"]) {
+      const refused = await call("POST", "/v1/budgets", boundKeys.admin, {
+        name: "elsewhere",
+        period: "day",
+        amountUsd: "5",
+        project,
       });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe("E_PROJECT_SCOPE");
     }
-    expect((await call("GET", "/v1/budgets", readKey)).status).toBe(200);
+    const widened = await call("PATCH", `/v1/budgets/${own.body.budget.id}`, boundKeys.admin, {
+      scope: { project: ["other"] },
+    });
+    expect(widened.status).toBe(400);
+    expect(widened.body.error.message).toMatch(/^scope\.project: a budget of project "default"/);
+    const moved = await call("PATCH", `/v1/budgets/${own.body.budget.id}`, boundKeys.admin, {
+      project: null,
+    });
+    expect(moved.body.error.message).toMatch(/^project: a budget's project does not change/);
+
+    for (const key of [boundKeys.read, boundKeys.admin]) {
+      const listed = await call("GET", "/v1/budgets", key);
+      expect(listed.body as unknown).toEqual({ budgets: [own.body.budget] });
+      const statuses = await call("GET", "/v1/budget-status", key);
+      expect(statuses.body.budgets.map((status) => status.budget.id)).toEqual([own.body.budget.id]);
+    }
+    // The organization's budget is answered as a missing one, byte for byte, to every route.
+    const hiddenId = organization.body.budget.id;
+    for (const [method, suffix, body] of [
+      ["GET", "", undefined],
+      ["GET", "/status", undefined],
+      ["PATCH", "", { amountUsd: "1" }],
+      ["DELETE", "", undefined],
+    ] as const) {
+      const hidden = await call(method, `/v1/budgets/${hiddenId}${suffix}`, boundKeys.admin, body);
+      const missing = await call(method, `/v1/budgets/999999${suffix}`, boundKeys.admin, body);
+      expect(hidden, `${method} ${suffix}`).toEqual(missing);
+      expect(hidden.status).toBe(404);
+    }
+    // A name two owners use is each one's own to its project's key, and ambiguous to a key of every project.
+    expect((await call("GET", "/v1/budgets/organization-wide", boundKeys.read)).body.budget.id).toBe(
+      own.body.budget.id,
+    );
+    const ambiguous = await call("GET", "/v1/budgets/organization-wide", readKey);
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body.error.message).toMatch(/name it by id/);
+    expect((await call("GET", "/v1/budgets", readKey)).body.budgets).toHaveLength(2);
+    for (const id of [hiddenId, own.body.budget.id]) {
+      expect((await call("DELETE", `/v1/budgets/${id}`, adminKey)).status).toBe(200);
+    }
   });
 
   it("lets only admin keys write and read keys read", async () => {

@@ -26,6 +26,7 @@ describe("budget specs", () => {
       thresholds: [50, 80, 100],
       action: null,
       notify: [],
+      project: null,
     });
   });
 
@@ -52,6 +53,7 @@ describe("budget specs", () => {
       thresholds: [25, 80, 100],
       action: "block",
       notify: ["webhook:https://hooks.example.com/a", "slack:https://hooks.slack.com/services/T/B/x"],
+      project: null,
     });
     expect(parseBudgetSpec({ ...valid, amountUsd: 500 }).amountUsd).toBe("500");
   });

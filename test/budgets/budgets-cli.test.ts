@@ -2,6 +2,7 @@
 // answers, bad flags refused with exit 2 naming the flag.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
+import { createKeyVia } from "../support/admin-keys.js";
 import { runLedger } from "../support/cli.js";
 import { describeEachEngine, serverUrl } from "../support/databases.js";
 import { silentLogger } from "../support/loggers.js";
@@ -147,6 +148,76 @@ describeEachEngine("budgets CLI", (context) => {
     );
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+
+  it("creates a project's budgets and targets with --project, implied by a project's admin key", async () => {
+    const adminKey = server.generatedAdminKey!;
+    const made = await fetch(`${server.url}/v1/projects`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ slug: "alpha", name: "Team Alpha" }),
+    });
+    expect(made.status).toBe(201);
+    const alphaAdmin = await createKeyVia(server.url, adminKey, {
+      name: "alpha admin",
+      scopes: ["admin"],
+      project: "alpha",
+    });
+    const spec = ["--period", "month", "--amount", "5", "--json", ...throughServer()];
+    const named = await runLedger(
+      ["budgets", "create", "--name", "alpha-monthly", "--project", "alpha", ...spec],
+      {
+        env,
+      },
+    );
+    expect(named.exitCode).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ project: "alpha", scope: { project: ["alpha"] } });
+    const alphaEnv = { LLM_LEDGER_ADMIN_KEY: alphaAdmin };
+    const implied = await runLedger(["budgets", "create", "--name", "implied", ...spec], { env: alphaEnv });
+    expect(JSON.parse(implied.stdout)).toMatchObject({ name: "implied", project: "alpha" });
+    const listed = await runLedger(["budgets", "list", "--json", ...throughServer()], { env: alphaEnv });
+    expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((budget) => budget.name)).toEqual([
+      "alpha-monthly",
+      "implied",
+    ]);
+    const elsewhere = await runLedger(["budgets", "create", "--name", "b", "--project", "beta", ...spec], {
+      env: alphaEnv,
+    });
+    expect(elsewhere.exitCode).not.toBe(0);
+    expect(elsewhere.stderr).toContain('this key manages project "alpha" only');
+    const unknown = await runLedger(["budgets", "create", "--name", "u", "--project", "nope", ...spec], {
+      env,
+    });
+    expect(unknown).toMatchObject({
+      exitCode: 2,
+      stderr: expect.stringContaining("--project: project: no project 'nope'") as string,
+    });
+
+    const added = await runLedger(
+      [
+        "alerts",
+        "targets",
+        "add",
+        "webhook:https://hooks.example.com/alpha",
+        "--project",
+        "alpha",
+        "--json",
+        ...throughServer(),
+      ],
+      { env },
+    );
+    expect(JSON.parse(added.stdout)).toMatchObject({ target: { project: "alpha" } });
+    const targets = await runLedger(["alerts", "targets", "list", "--json", ...throughServer()], {
+      env: alphaEnv,
+    });
+    expect(JSON.parse(targets.stdout)).toMatchObject([
+      { url: "https://hooks.example.com/alpha", project: "alpha" },
+    ]);
+    for (const name of ["alpha-monthly", "implied"]) {
+      expect(
+        (await runLedger(["budgets", "delete", name, ...throughServer()], { env: alphaEnv })).exitCode,
+      ).toBe(0);
+    }
   });
 
   it("names a missing required flag", async () => {

@@ -2,10 +2,13 @@
 // task types, models, providers, users, environments and metadata; every response body (JSON, CSV,
 // HTML, metrics text) a key of one project gets is searched for the other project's values. Another
 // project's event id answers exactly as an id nobody stored; the same event id sent by both projects
-// is stored twice, once in each.
+// is stored twice, once in each. Budgets and alert targets belong to a project: each project's budget
+// counts, shows and alerts its own project only, to its own targets (a real local receiver).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { signPayload, type BudgetAlertBody, type BudgetStatus } from "../../src/budgets/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../budgets/support/webhook-receiver.js";
 import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
 import { silentLogger } from "../support/loggers.js";
@@ -55,15 +58,23 @@ const readRequests: Array<{ path: string; accept?: string }> = [
   { path: "/v1/events", accept: "text/csv" },
   { path: "/metrics" },
   { path: "/v1/projects" },
+  { path: "/v1/budgets" },
+  { path: "/v1/budget-status" },
+  { path: "/v1/alerts" },
   { path: "/" },
   { path: "/assets/app.js" },
 ];
+/** What only an admin key may read, checked for project admins the same way. */
+const adminRequests = ["/v1/alert-targets", "/v1/admin/keys"];
 
 describeEachEngine("project isolation in every route", (context) => {
   let server: RunningServer;
   const keys: Record<string, string> = {};
   const eventIds: Record<ProjectSlug, string[]> = { acme: [], globex: [] };
   const sharedId = randomUUID();
+  let receiver: WebhookReceiver;
+  /** Each project's budget id, and the organization's (null). */
+  const budgetIds: Record<string, string> = {};
 
   const request = (key: string, path: string, init: RequestInit & { accept?: string } = {}) =>
     fetch(`${server.url}${path}`, {
@@ -106,12 +117,14 @@ describeEachEngine("project isolation in every route", (context) => {
   };
 
   beforeAll(async () => {
+    receiver = await startWebhookReceiver();
     server = await startServer({
       database: context.database(),
       schema: context.schema,
       port: 0,
       adminKey,
       logger: silentLogger,
+      alerts: { intervalMs: 300, allowPrivateWebhooks: true },
     });
     for (const [slug, values] of Object.entries(projects)) {
       const created = await request(adminKey, "/v1/projects", {
@@ -157,7 +170,8 @@ describeEachEngine("project isolation in every route", (context) => {
     }
   });
   afterAll(async () => {
-    await server.close();
+    await server?.close();
+    await receiver?.close();
   });
 
   it("stores the same event id sent by two projects twice, each in its project", async () => {
@@ -202,6 +216,117 @@ describeEachEngine("project isolation in every route", (context) => {
     expect(costs.totals.events).toBe(11);
   });
 
+  it("keeps budgets and alerts in their project: spend, status, targets and alert bodies", async () => {
+    const json = async (key: string, path: string, init: RequestInit = {}) => {
+      const response = await request(key, path, init);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const secrets: Record<string, string> = {};
+    for (const [owner, key] of [
+      ["acme", keys["acme:admin"]!],
+      ["globex", keys["globex:admin"]!],
+      ["org", keys.admin!],
+    ] as const) {
+      // The same receiver for all three, told apart by path: each owner's target is its own.
+      const added = await json(key, "/v1/alert-targets", {
+        method: "POST",
+        body: JSON.stringify({ target: `webhook:${receiver.url}/${owner}` }),
+      });
+      expect(added.status).toBe(201);
+      expect((added.body.target as { project: string | null }).project).toBe(owner === "org" ? null : owner);
+      secrets[owner] = added.body.secret as string;
+      // A budget that counts every event it may see, so it is past 100 % at once.
+      const created = await json(key, "/v1/budgets", {
+        method: "POST",
+        body: JSON.stringify({
+          name: `${owner}-all`,
+          period: "month",
+          amountUsd: "0.000001",
+          thresholds: [100],
+        }),
+      });
+      expect(created.status).toBe(201);
+      budgetIds[owner] = (created.body.budget as { id: string }).id;
+    }
+    // A project's admin cannot create for the organization or another project, nor see others' targets.
+    const elsewhere = await json(keys["acme:admin"]!, "/v1/budgets", {
+      method: "POST",
+      body: JSON.stringify({ name: "x", period: "day", amountUsd: "1", project: "globex" }),
+    });
+    expect(elsewhere.status).toBe(403);
+
+    // One delivery per budget, each to its owner's target only.
+    const deadline = Date.now() + 30_000;
+    while (receiver.received.length < 3 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const byPath = Object.fromEntries(receiver.received.map((delivery) => [delivery.path, delivery]));
+    expect(Object.keys(byPath).sort()).toEqual(["/acme", "/globex", "/org"]);
+    for (const slug of ["acme", "globex"] as const) {
+      const delivery = byPath[`/${slug}`]!;
+      expect(delivery.headers["x-llm-ledger-signature"]).toBe(signPayload(delivery.body, secrets[slug]!));
+      expectNone(delivery.body, other(slug), `${slug}'s alert`);
+      const body = JSON.parse(delivery.body) as BudgetAlertBody;
+      expect(body.budget.name).toBe(`${slug}-all`);
+      expect(body.topContributors.model.map((entry) => entry.value)).toEqual([projects[slug].model]);
+      expect(body.topContributors.repo.map((entry) => entry.value)).toEqual([projects[slug].repo]);
+      // The budget's spend is exactly its project's spend in the window, nothing of the other's.
+      const status = (await json(keys[`${slug}:read`]!, `/v1/budgets/${budgetIds[slug]}/status`))
+        .body as unknown as BudgetStatus;
+      const costs = await json(keys.cross!, `/v1/costs?project=${slug}&from=${status.periodStart}`);
+      expect(status.spentUsd).toBe((costs.body.totals as { costUsd: string }).costUsd);
+    }
+    // The organization's budget counts every project, and alerts the organization's target.
+    const organization = JSON.parse(byPath["/org"]!.body) as BudgetAlertBody;
+    expect(organization.budget.name).toBe("org-all");
+    expect(organization.topContributors.repo.map((entry) => entry.value).sort()).toEqual([
+      projects.acme.repo,
+      projects.globex.repo,
+    ]);
+
+    for (const slug of ["acme", "globex"] as const) {
+      const hidden = other(slug);
+      for (const role of ["read", "admin"] as const) {
+        const key = keys[`${slug}:${role}`]!;
+        const listed = (await json(key, "/v1/budgets")).body.budgets as Array<{ id: string }>;
+        expect(listed.map((budget) => budget.id)).toEqual([budgetIds[slug]]);
+        const alerts = (await json(key, "/v1/alerts")).body.alerts as Array<{ budget: string }>;
+        expect(alerts.map((alert) => alert.budget)).toEqual([`${slug}-all`]);
+        // Another project's budget, and the organization's, answer exactly as one nobody made.
+        const missing = await request(key, "/v1/budgets/987654321/status");
+        const missingBody = (await missing.text()).replace("987654321", "ID");
+        for (const id of [budgetIds[hidden]!, budgetIds.org!]) {
+          for (const suffix of ["", "/status"]) {
+            const answer = await request(key, `/v1/budgets/${id}${suffix}`);
+            expect(answer.status).toBe(404);
+            expect((await answer.text()).replace(id, "ID")).toBe(missingBody);
+          }
+        }
+      }
+      const admin = keys[`${slug}:admin`]!;
+      const removal = await request(
+        admin,
+        `/v1/alert-targets/${encodeURIComponent(`webhook:${receiver.url}/${hidden}`)}`,
+        {
+          method: "DELETE",
+        },
+      );
+      expect(removal.status).toBe(404);
+      const test = await json(admin, "/v1/alerts/test", {
+        method: "POST",
+        body: JSON.stringify({ target: `webhook:${receiver.url}/${hidden}` }),
+      });
+      expect(test.status).toBe(404);
+    }
+    // Keys of every project see every budget and every delivery.
+    for (const key of [keys.cross!, keys.admin!]) {
+      const names = ((await json(key, "/v1/budgets")).body.budgets as Array<{ name: string }>).map(
+        (budget) => budget.name,
+      );
+      expect(names.sort()).toEqual(["acme-all", "globex-all", "org-all"]);
+      expect(((await json(key, "/v1/alerts")).body.alerts as unknown[]).length).toBe(3);
+    }
+  });
+
   for (const slug of ["acme", "globex"] as const) {
     for (const role of ["read", "admin"] as const) {
       it(`shows a ${role} key of ${slug} nothing of the other project, in any route or format`, async () => {
@@ -212,6 +337,12 @@ describeEachEngine("project isolation in every route", (context) => {
           const body = await response.text();
           expect(response.status, `${path}: ${body.slice(0, 200)}`).toBe(200);
           expectNone(body, hidden, `${role} key of ${slug}: ${path} (${accept ?? "json"})`);
+        }
+        for (const path of role === "admin" ? adminRequests : []) {
+          const response = await request(key, path);
+          const body = await response.text();
+          expect(response.status, `${path}: ${body.slice(0, 200)}`).toBe(200);
+          expectNone(body, hidden, `${role} key of ${slug}: ${path}`);
         }
         // Asking for the other project by name, or by its values, finds nothing.
         for (const filter of [

@@ -47,6 +47,7 @@ const targetColumns: Column<AlertTarget>[] = [
   { header: "id", value: (row) => row.id, align: "right" },
   { header: "target", value: (row) => `${row.kind}:${row.url}` },
   { header: "default", value: (row) => (row.isDefault ? "yes" : "no (named by a budget)") },
+  { header: "project", value: (row) => row.project ?? "(organization)" },
   { header: "added", value: (row) => row.createdAt.slice(0, 19).replace("T", " ") },
 ];
 
@@ -114,13 +115,20 @@ export const alertsCommand: CommandDefinition = {
               valueName: "SECRET",
               description: "the signing secret (16-200 printable characters; default: generated)",
             },
+            project: {
+              type: "string",
+              valueName: "SLUG",
+              description:
+                "the project whose budgets it serves (default: the organization's; through --url with a project's admin key, that project)",
+            },
             ...formatOptions,
           },
           async run(context) {
             const target = context.positionals[0]!;
             const secret = stringOption(context, "secret");
+            const project = stringOption(context, "project");
             const added = await withAlertClient(context, (client) =>
-              targetCall(() => client.addTarget(target, secret)),
+              targetCall(() => client.addTarget(target, secret, project)),
             );
             if (outputFormat(context) === "json") context.io.stdout.write(JSON.stringify(added) + "\n");
             else
