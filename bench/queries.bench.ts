@@ -120,6 +120,8 @@ export async function generate(database: Database, schema: string, rows: number,
       "llm_cost_daily",
       "llm_cost_hourly_summary",
       "llm_cost_daily_summary",
+      // Without its statistics the planner takes the per-user rows for one row and sorts them.
+      "llm_cost_rollup_by_dimension",
     ]
       .map((table) => `ANALYZE "${schema}".${table}`)
       .join("; "),
