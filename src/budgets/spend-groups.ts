@@ -23,19 +23,14 @@ export interface MemberGroup {
   groupBy: Dimension[];
 }
 
-// The dimensions the summary rollups carry, and the full ones (migration 0003; query/dimensions.ts).
-const summaryDimensions = new Set<string>(["repo", "taskType", "model", "provider", "project"]);
-const fullDimensions = new Set<string>([...summaryDimensions, "environment", "sdk"]);
-
 /**
- * Which reports may be shared: budgets whose dimensions all fit the summary rollups share one, as do
- * those that fit the full rollups; any other set of dimensions (users, sessions, metadata: the
- * one-dimension rollup or raw events) keeps a report of its own, so that no budget is moved onto raw
- * events by a neighbour's dimension.
+ * Which reports may be shared: budgets with the same set of dimensions. A report grouped by the union
+ * of several sets would read the finest rollup any of them needs for all of them (the summary rollups
+ * for a repo budget beside a model budget, rather than two one-dimension rollups far smaller), and a
+ * user or metadata set would move its neighbours onto raw events; one report per set keeps every
+ * budget on the smallest rollup that answers it, at the cost of a statement per set.
  */
 function rollupClass(dimensions: readonly Dimension[]): string {
-  if (dimensions.every((dimension) => summaryDimensions.has(dimension))) return "summary";
-  if (dimensions.every((dimension) => fullDimensions.has(dimension))) return "full";
   return JSON.stringify([...dimensions].sort());
 }
 
