@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { queryCosts, type Dimension, type QueryStore } from "../query/index.js";
-import { quoteSchema } from "../store/schema-name.js";
-import { resolveTargets } from "./alert-targets.js";
+import { claimAlert } from "./claim-alert.js";
 import { formatPico, toPico } from "./usd.js";
 
 /** Options of `evaluateSpikes`; the defaults are the rule in docs/budgets.md. */
@@ -118,27 +117,12 @@ export async function evaluateSpikes(
   }
   let queued = 0;
   const fired = { spikes: 0, unpricedModels: 0 };
-  const schema = quoteSchema(store.schema);
   for (const alert of alerts) {
-    queued += await store.database.transaction(async (transaction) => {
-      const claim = await transaction.query(
-        `INSERT INTO ${schema}.llm_ledger_alert_claims (alert_key) VALUES ($1) ON CONFLICT (alert_key) DO NOTHING RETURNING alert_key`,
-        [alert.key],
-      );
-      if (claim.length === 0) return 0;
-      if (alert.body.type === "spike") fired.spikes++;
-      else fired.unpricedModels++;
-      const targets = await resolveTargets(transaction, store, [], null);
-      if (targets.length > 0) {
-        await transaction.query(
-          `INSERT INTO ${schema}.llm_ledger_alert_outbox (idempotency_key, alert_key, target_id, body)
-           SELECT $1 || '-' || target, $1, target::bigint, $2::jsonb FROM unnest($3::text[]) AS target
-           ON CONFLICT (idempotency_key) DO NOTHING`,
-          [alert.key, JSON.stringify(alert.body), targets],
-        );
-      }
-      return targets.length;
-    });
+    const outcome = await claimAlert(store, alert);
+    if (outcome === undefined) continue;
+    if (alert.body.type === "spike") fired.spikes++;
+    else fired.unpricedModels++;
+    queued += outcome;
   }
   return { ...fired, queued };
 }
