@@ -63,6 +63,8 @@ export interface CostExplanation {
   /** The price period's first day (null: the first known price); null without kept rates. */
   periodFrom: string | null;
   tier: string | null;
+  /** The service tier whose prices applied (`standard`, `batch`, …); null without kept rates. */
+  serviceTier: string | null;
   /** Each token bucket: `units × price / per = amountUsd`. */
   buckets: ChargeLine[];
   /** Charges beyond tokens (per-request fees), in the same form. */
@@ -155,6 +157,8 @@ export function explainCost(
     catalog: rates ? catalogOf(rates) : null,
     periodFrom: rates?.periodFrom ?? null,
     tier: rates?.tier ?? null,
+    // Rate sets kept before service tiers were priced do not name one.
+    serviceTier: typeof rates?.serviceTier === "string" ? rates.serviceTier : null,
     buckets: charges?.lines.filter((line) => line.kind === "tokens") ?? [],
     fees: charges?.lines.filter((line) => line.kind === "fee") ?? [],
     discount: null,

@@ -130,6 +130,40 @@ describeEachEngine("explainEventCost", (context) => {
     expect(refs.size).toBeLessThan(20);
   });
 
+  it("explains a batch-tier call with web searches: the tier's rates and the fee line add up", async () => {
+    const pricing = createPricing();
+    const call = {
+      repo: "explain",
+      taskType: "charges",
+      model: "claude-sonnet-4-5",
+      provider: "anthropic",
+      inputTokens: 12_345,
+      outputTokens: 678,
+      cacheReadTokens: 9_000,
+    } as LlmCostRecordInput;
+    const [standardId, batchId] = await track(pricing, [
+      { ...call, webSearchRequests: 3 },
+      { ...call, serviceTier: "batch", webSearchRequests: 3 },
+    ]);
+    const standard = (await explainEventCost(query(), standardId!))!;
+    const batch = (await explainEventCost(query(), batchId!))!;
+    for (const explanation of [standard, batch]) {
+      expect(explanation.basis).toBe("rates");
+      expect(explanation.addsUp).toBe(true);
+      expect(explanation.totalUsd).toBe(explanation.storedCostUsd);
+      expect(explanation.fees).toEqual([
+        expect.objectContaining({ bucket: "web_search", units: 3, amountUsd: "0.03" }),
+      ]);
+    }
+    expect(standard.serviceTier).toBe("standard");
+    expect(batch.serviceTier).toBe("batch");
+    expect(batch.priceRef).not.toBe(standard.priceRef);
+    // Anthropic's batch prices are half the standard ones, bucket by bucket; the fee is not halved.
+    for (const [index, line] of batch.buckets.entries()) {
+      expect(Number(line.price) * 2).toBe(Number(standard.buckets[index]!.price));
+    }
+  });
+
   it("stays the same after overrides and the catalog change, and after a reprice it adds up anew", async () => {
     const shipped = createPricing();
     const [id] = await track(shipped, [
