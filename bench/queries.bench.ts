@@ -241,6 +241,34 @@ async function measureReports(
   return results;
 }
 
+/** The rollups' size, then every group of reports (the issue's four, the first hour's, the projects'). */
+async function measureAllReports(
+  database: Database,
+  schema: string,
+  now: Date,
+  iterations: number,
+  generated: string,
+) {
+  const size = await rollupSize(database, schema);
+  console.log(
+    `  ${generated}; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
+  );
+  const queries = await measureReports(database, schema, now, iterations);
+  console.log(
+    "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
+  );
+  const firstHourQueries = await measureReports(
+    database,
+    schema,
+    now,
+    Math.max(5, Math.ceil(iterations / 3)),
+    firstHourReports,
+  );
+  console.log("  the projects issue's reports (one project's spend):");
+  const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
+  return { size, queries, firstHourQueries, projectQueries };
+}
+
 /** What a tracker hands the store: recent events (its batches cover the last moments), skewed dimensions. */
 export function writeRecords(count: number, now: Date): NewLlmCostRecord[] {
   let seed = 42;
@@ -352,23 +380,13 @@ async function benchServer(
         : new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
       console.log(`postgres server (database ${name}), ${rows.toLocaleString("en-US")} events:`);
       const generationMs = reused ? null : await generate(database, schema, rows, now);
-      const size = await rollupSize(database, schema);
-      console.log(
-        `  ${generationMs === null ? "reused" : `generated in ${(generationMs / 1000).toFixed(1)} s`}; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
-      );
-      const queries = await measureReports(database, schema, now, iterations);
-      console.log(
-        "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
-      );
-      const firstHourQueries = await measureReports(
+      const { size, queries, firstHourQueries, projectQueries } = await measureAllReports(
         database,
         schema,
         now,
-        Math.max(5, Math.ceil(iterations / 3)),
-        firstHourReports,
+        iterations,
+        generationMs === null ? "reused" : `generated in ${(generationMs / 1000).toFixed(1)} s`,
       );
-      console.log("  the projects issue's reports (one project's spend):");
-      const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
       // Batches of the tracker's default on a server (the store's preferredBatchSize).
       const writes = await measureWriteCost(database, schema, writeRows, 2000, now, writePairs);
       return {
@@ -413,23 +431,13 @@ async function benchPglite(
     const where = directory === undefined ? "in memory" : "in a temporary directory";
     console.log(`PGlite (${where}, in its worker thread), ${rows.toLocaleString("en-US")} events:`);
     const generationMs = await generate(database, schema, rows, now);
-    const size = await rollupSize(database, schema);
-    console.log(
-      `  generated in ${(generationMs / 1000).toFixed(1)} s; rollup rows: ${size.hourlyRows.toLocaleString("en-US")} hourly, ${size.dailyRows.toLocaleString("en-US")} daily, summaries ${size.hourlySummaryRows.toLocaleString("en-US")} hourly, ${size.dailySummaryRows.toLocaleString("en-US")} daily`,
-    );
-    const queries = await measureReports(database, schema, now, iterations);
-    console.log(
-      "  the first-hour issue's reports (by user from its rollup; sessions, metadata from raw events):",
-    );
-    const firstHourQueries = await measureReports(
+    const { size, queries, firstHourQueries, projectQueries } = await measureAllReports(
       database,
       schema,
       now,
-      Math.max(5, Math.ceil(iterations / 3)),
-      firstHourReports,
+      iterations,
+      `generated in ${(generationMs / 1000).toFixed(1)} s`,
     );
-    console.log("  the projects issue's reports (one project's spend):");
-    const projectQueries = await measureReports(database, schema, now, iterations, projectReports);
     const writes = await measureWriteCost(database, schema, writeRows, 1000, now, writePairs);
     return {
       engine: "pglite",
