@@ -2,8 +2,9 @@
 // bills, with the gap between them shaded (red where the bill is higher, amber where it is lower).
 // Sums are exact decimal strings; Chart.js only gets Number()s to draw.
 import { addDecimals } from "./decimal.js";
-import { formatAxisUsd, formatDay, formatUsd } from "./format.js";
+import { formatDay, formatUsd } from "./format.js";
 import { daysOf } from "./periods.js";
+import { drawUsdChart } from "./usd-chart.js";
 
 const estimateColor = "#4f46e5";
 const billColor = "#0f172a";
@@ -57,52 +58,14 @@ export function billsChartData(report, range) {
 
 /** Draws (or redraws) the chart on `canvas`; returns the Chart instance. */
 export function drawBillsChart(canvas, data, previous) {
-  const Chart = globalThis.Chart;
-  if (!Chart) throw new Error("Chart.js did not load (/assets/vendor/chart.umd.min.js)");
-  previous?.destroy();
-  return new Chart(canvas, {
+  return drawUsdChart(canvas, {
     type: "line",
     data,
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches
-        ? false
-        : { duration: 250 },
-      interaction: { mode: "index", intersect: false },
-      scales: {
-        x: {
-          grid: { display: false },
-          border: { color: "#e2e8f0" },
-          ticks: { color: "#64748b", maxRotation: 0, autoSkipPadding: 12, font: { size: 11 } },
-        },
-        y: {
-          beginAtZero: true,
-          border: { display: false },
-          grid: { color: "#eef2f7" },
-          ticks: { color: "#64748b", callback: formatAxisUsd, maxTicksLimit: 6, font: { size: 11 } },
-        },
-      },
-      plugins: {
-        legend: {
-          position: "bottom",
-          align: "start",
-          labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8, padding: 16, color: "#334155" },
-        },
-        tooltip: {
-          backgroundColor: "#0f172a",
-          padding: 10,
-          boxPadding: 4,
-          callbacks: {
-            label: (item) => ` ${item.dataset.label}: ${formatUsd(item.dataset.exact[item.dataIndex])}`,
-            footer: (items) => {
-              const [estimate, bill] = items.map((item) => item.dataset.exact[item.dataIndex]);
-              return bill === undefined
-                ? ""
-                : `Difference: ${formatUsd(addDecimals([bill, negate(estimate)]))}`;
-            },
-          },
-        },
+    previous,
+    tooltip: {
+      footer: (items) => {
+        const [estimate, bill] = items.map((item) => item.dataset.exact[item.dataIndex]);
+        return bill === undefined ? "" : `Difference: ${formatUsd(addDecimals([bill, negate(estimate)]))}`;
       },
     },
   });

@@ -2,7 +2,8 @@
 // Chart.js is the UMD build the server serves at /assets/vendor/chart.umd.min.js (window.Chart).
 import { daysOf } from "./periods.js";
 import { colorFor, otherColor } from "./palette.js";
-import { formatAxisUsd, formatDay, formatUsd } from "./format.js";
+import { formatDay, formatUsd } from "./format.js";
+import { drawUsdChart } from "./usd-chart.js";
 import { addDecimals, compareDecimals } from "./decimal.js";
 
 const MAX_SERIES = 8;
@@ -55,60 +56,17 @@ export function trendData(report, dimension, range) {
 
 /** Draws (or redraws) the chart on `canvas`; returns the Chart instance. */
 export function drawTrendChart(canvas, data, previous) {
-  const Chart = globalThis.Chart;
-  if (!Chart) throw new Error("Chart.js did not load (/assets/vendor/chart.umd.min.js)");
-  previous?.destroy();
-  return new Chart(canvas, {
+  return drawUsdChart(canvas, {
     type: "bar",
     data,
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches
-        ? false
-        : { duration: 250 },
-      interaction: { mode: "index", intersect: false },
-      scales: {
-        x: {
-          stacked: true,
-          grid: { display: false },
-          border: { color: "#e2e8f0" },
-          ticks: { color: "#64748b", maxRotation: 0, autoSkipPadding: 12, font: { size: 11 } },
-        },
-        y: {
-          stacked: true,
-          beginAtZero: true,
-          border: { display: false },
-          grid: { color: "#eef2f7" },
-          ticks: { color: "#64748b", callback: formatAxisUsd, maxTicksLimit: 6, font: { size: 11 } },
-        },
-      },
-      plugins: {
-        legend: {
-          position: "bottom",
-          align: "start",
-          labels: {
-            usePointStyle: true,
-            pointStyle: "rectRounded",
-            boxWidth: 8,
-            boxHeight: 8,
-            padding: 16,
-            color: "#334155",
-          },
-        },
-        tooltip: {
-          backgroundColor: "#0f172a",
-          padding: 10,
-          boxPadding: 4,
-          itemSort: (left, right) => right.parsed.y - left.parsed.y,
-          filter: (item) => item.parsed.y > 0,
-          callbacks: {
-            label: (item) => ` ${item.dataset.label}: ${formatUsd(item.dataset.exact[item.dataIndex])}`,
-            footer: (items) =>
-              `Total: ${formatUsd(addDecimals(items.map((item) => item.dataset.exact[item.dataIndex])))}`,
-          },
-        },
-      },
+    previous,
+    stacked: true,
+    pointStyle: "rectRounded",
+    tooltip: {
+      itemSort: (left, right) => right.parsed.y - left.parsed.y,
+      filter: (item) => item.parsed.y > 0,
+      footer: (items) =>
+        `Total: ${formatUsd(addDecimals(items.map((item) => item.dataset.exact[item.dataIndex])))}`,
     },
   });
 }
