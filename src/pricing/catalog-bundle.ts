@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { LedgerError } from "../errors.js";
 import type { CatalogData } from "./load-catalog.js";
 import type { Provider, ProviderFile } from "./types.js";
-import { isIsoDate, validateProviderFile } from "./validate-catalog.js";
+import { isIsoDate } from "./json-checks.js";
+import { validateProviderFile } from "./validate-catalog.js";
 
 // A catalog bundle is the whole catalog in one JSON file: what `pricing update` fetches, what the
 // on-disk cache holds, and what `createPricing({ catalog })` accepts. One file rather than one per

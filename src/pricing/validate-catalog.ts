@@ -4,11 +4,11 @@ import { isProvider } from "./providers.js";
 import { PRICE_BUCKETS, type CatalogManifest, type OverridesFile, type ProviderFile } from "./types.js";
 import { fileChargeProblems, periodChargeProblems } from "./validate-charges.js";
 import { derivedProblems, provenanceProblems } from "./validate-provenance.js";
+import { checkString, checkUnknownKeys, describe, isIsoDate, isRecord } from "./json-checks.js";
 
 // Untrusted catalog and overrides JSON arrives as `unknown` and leaves typed, or with every problem
 // listed as `<file>: <JSON path>: <what is wrong>`.
 
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const MODEL_KEYS = new Set([
   "id",
   "name",
@@ -26,43 +26,6 @@ const TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "above"]);
 const MAX_REPORTED = 20;
 
 type Problems = string[];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean") return `${typeof value} ${String(value)}`;
-  return typeof value === "undefined" ? "nothing" : `a ${typeof value}`;
-}
-
-/** True when `value` is a real calendar date written YYYY-MM-DD. */
-export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== "string" || !DATE_PATTERN.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-}
-
-function checkUnknownKeys(
-  record: Record<string, unknown>,
-  allowed: Set<string>,
-  path: string,
-  problems: Problems,
-) {
-  for (const key of Object.keys(record)) {
-    if (!allowed.has(key)) problems.push(`${path}.${key}: unknown key`);
-  }
-}
-
-function checkString(value: unknown, path: string, problems: Problems, required: boolean): void {
-  if (value === undefined && !required) return;
-  if (typeof value !== "string" || value.trim() === "") {
-    problems.push(`${path}: expected a non-empty string, got ${describe(value)}`);
-  }
-}
 
 function checkBuckets(record: Record<string, unknown>, path: string, problems: Problems): void {
   for (const bucket of PRICE_BUCKETS) {

@@ -1,5 +1,6 @@
 import { isPriceString } from "./decimal.js";
 import { FEE_KINDS, SERVICE_TIERS } from "./types.js";
+import { isRecord } from "./json-checks.js";
 
 // Checks of the charges beyond standard token prices: service tiers (a multiplier, or a set of
 // prices checked like any period's) and per-unit fees, on a period or for a whole provider file.
@@ -10,10 +11,6 @@ const FEES = new Set<string>(FEE_KINDS);
 
 /** Checks one set of prices (buckets and context tiers) at `path`, pushing problems. */
 export type PriceSetCheck = (prices: Record<string, unknown>, path: string) => void;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isMultiplier(value: unknown): value is string {
   return isPriceString(value) && Number(value) > 0;

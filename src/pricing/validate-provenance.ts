@@ -1,14 +1,11 @@
 import { PRICE_BUCKETS } from "./types.js";
+import { isRecord } from "./json-checks.js";
 
 // Checks of where a price comes from: a bucket priced by a published rule names that rule, and a
 // provider file says either when it was compared with its source or which package it came from.
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const BUCKETS = new Set<string>(PRICE_BUCKETS);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isText(value: unknown): value is string {
   return typeof value === "string" && value.trim() !== "";
