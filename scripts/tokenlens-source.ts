@@ -4,6 +4,7 @@
 // the catalog it builds. The package's data is read as untrusted input: anything it cannot map is
 // listed with a reason, never dropped silently and never allowed to stop the comparison.
 import type { PriceBucket, Provider, ResolvedModel } from "../src/pricing/index.js";
+import { isRecord } from "../src/pricing/json-checks.js";
 import type { PackageRelease } from "./package-release.js";
 import { toPrice, type SecondSource, type SecondSourcePrice } from "./second-source.js";
 
@@ -65,10 +66,6 @@ function printableReason(reason: string): string {
   // eslint-disable-next-line no-control-regex
   const escaped = reason.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
   return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function readCost(cost: unknown, where: string): SecondSourcePrice["prices"] | string {
