@@ -64,7 +64,9 @@ FROM (
          random() < 0.02 AS unpriced, (repo_index + (random() < 0.1)::int) % 4 AS sdk_index,
          random() AS r_env, floor(random() * 200000)::bigint AS input_tokens,
          floor(random() * 4000)::bigint AS output_tokens, floor(random() * 50000)::bigint AS cache_read_tokens,
-         random() AS r_provider, random() AS r_flag, floor(random() * 500)::int AS user_index
+         random() AS r_provider, random() AS r_flag,
+         -- A user works in one project (team-N's 125 users have index = N mod 4), as in a real team.
+         floor(random() * 125)::int * 4 + repo_index % 4 AS user_index
     FROM (SELECT random() AS r_time, floor(pow(random(), 3) * 40)::int AS repo_index
             FROM generate_series(1, $2::int)) AS base
 ) AS draws
