@@ -29,7 +29,7 @@ export interface ResolvedDimension {
   rollupSql: string | null;
   /** True when the summary rollups (`llm_cost_*_summary`: repo, task type, model, provider) carry it too. */
   inSummary: boolean;
-  /** True when the one-dimension rollup carries it (the summary's four, and userId). */
+  /** True when the one-dimension rollup carries it (the summary's four, userId and serviceTier). */
   inByDimension: boolean;
   /**
    * True for `project`, a key column of every table (the one-dimension rollup's too, beside the
@@ -40,7 +40,15 @@ export interface ResolvedDimension {
   metadataKey?: string;
 }
 
-const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null; inSummary: boolean }> = {
+interface FixedColumns {
+  raw: string;
+  rollup: string | null;
+  inSummary: boolean;
+  /** Set where the one-dimension rollup carries a dimension the summaries do not. */
+  inByDimension?: true;
+}
+
+const fixedColumns: Record<FixedDimension, FixedColumns> = {
   // Every table leads its key with the project, the one-dimension rollup too (see dimensionSql).
   project: { raw: "project", rollup: "project", inSummary: true },
   repo: { raw: "repo", rollup: "repo", inSummary: true },
@@ -51,11 +59,11 @@ const fixedColumns: Record<FixedDimension, { raw: string; rollup: string | null;
   sdk: { raw: "sdk", rollup: "sdk", inSummary: false },
   deliveryId: { raw: "delivery_id", rollup: null, inSummary: false },
   // Only the one-dimension rollup carries users (its per-user rows): the full keys would multiply.
-  userId: { raw: "user_id", rollup: null, inSummary: false },
+  userId: { raw: "user_id", rollup: null, inSummary: false, inByDimension: true },
   sessionId: { raw: "session_id", rollup: null, inSummary: false },
   environment: { raw: "environment", rollup: "environment", inSummary: false },
-  // Not in the rollups yet (migration 0009 added the column to the events only): read from raw events.
-  serviceTier: { raw: "service_tier", rollup: null, inSummary: false },
+  // In the full rollups' keys and the one-dimension rollup (migration 0012), not in the summaries.
+  serviceTier: { raw: "service_tier", rollup: "service_tier", inSummary: false, inByDimension: true },
 };
 
 const metadataPrefix = "metadata.";
@@ -74,7 +82,7 @@ export function resolveDimension(name: unknown, where: string): ResolvedDimensio
         rawSql: columns.raw,
         rollupSql: columns.rollup,
         inSummary: columns.inSummary,
-        inByDimension: columns.inSummary || name === "userId",
+        inByDimension: columns.inSummary || columns.inByDimension === true,
         everyTable: name === "project",
       };
     }

@@ -126,7 +126,8 @@ async function chooseLayout(
 /**
  * The smallest rollups that carry every dimension the query groups or filters by: one dimension's
  * rows (also for none: the provider's, the fewest; userId only there), the four-dimension summaries,
- * or the full rollups (SDK, environment, flag filters); undefined when none does (raw events).
+ * or the full rollups (SDK, environment, service tier, flag filters); undefined when none does (raw
+ * events).
  */
 function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "dimension"> | undefined {
   const dimensions = [...plan.groupBy, ...plan.filters.dimensions.map((filter) => filter.dimension)];

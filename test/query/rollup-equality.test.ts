@@ -4,7 +4,8 @@
 // equal to the last decimal, most must come from the rollup, and the totals must match sums computed
 // here in JavaScript. Then a retention purge: rollup answers
 // stay as they were, and equality holds wherever raw events remain. Events belong to three projects
-// (issue 21): project is grouped and filtered like any other dimension.
+// (issue 21): project is grouped and filtered like any other dimension; so is the service tier (in the
+// rollups since migration 0012).
 import { beforeAll, expect, it } from "vitest";
 import { queryCostsUsing } from "../../src/query/query-costs.js";
 import type { CostFilters, Dimension, Grain, OrderBy, QueryCostsOptions } from "../../src/query/index.js";
@@ -34,6 +35,7 @@ const rollupDimensions: Dimension[] = [
   "sdk",
   "environment",
   "project",
+  "serviceTier",
 ];
 const projects = ["default", "alpha", "beta"];
 const rawDimensions: Dimension[] = ["deliveryId", "userId", "sessionId", "metadata.team"];
@@ -71,6 +73,7 @@ function randomQuery(random: () => number): QueryCostsOptions {
     if (random() < 0.15) filters.priced = random() < 0.5;
     if (random() < 0.15) filters.error = random() < 0.5;
     if (random() < 0.05) filters.userId = ["u1"];
+    if (random() < 0.2) filters.serviceTier = [pick(random, ["batch", "priority", "flex", null])];
     if (random() < 0.3) {
       filters.project = random() < 0.1 ? [] : projects.filter(() => random() < 0.5).concat("nope");
     }
@@ -104,6 +107,7 @@ function expectedTotals(events: readonly TestEvent[], options: QueryCostsOptions
       matches(event.resolvedModel ?? event.model, filters.model) &&
       matches(event.environment, filters.environment) &&
       matches(event.userId, filters.userId) &&
+      matches(event.serviceTier ?? null, filters.serviceTier) &&
       matches(event.project ?? "default", filters.project) &&
       (filters.usedFallback === undefined || event.usedFallback === filters.usedFallback) &&
       (filters.priced === undefined || event.priced === filters.priced) &&
@@ -122,7 +126,8 @@ async function storedEvents(context: {
   schema: string;
 }) {
   const rows = await context.database().query<Record<string, unknown>>(
-    `SELECT project, created_at, repo, model, resolved_model, environment, user_id, used_fallback, priced, error,
+    `SELECT project, created_at, repo, model, resolved_model, environment, user_id, service_tier, used_fallback,
+            priced, error,
             estimated_cost_usd::text AS cost, provider_cost_usd::text AS provider_cost, input_tokens::text AS input
        FROM "${context.schema}".llm_cost_events`,
   );
@@ -136,6 +141,7 @@ async function storedEvents(context: {
         resolvedModel: row.resolved_model,
         environment: row.environment,
         userId: row.user_id,
+        serviceTier: row.service_tier,
         usedFallback: row.used_fallback,
         priced: row.priced,
         error: row.error,

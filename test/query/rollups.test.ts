@@ -26,13 +26,18 @@ const reports: QueryCostsOptions[] = [
   { filters: { usedFallback: true, repo: ["api"] }, grain: "week" },
   { groupBy: ["userId"], grain: "day" },
   { groupBy: ["provider"], grain: "day", timeZone: "Asia/Tokyo" },
+  // The tier: its one-dimension rows, and a key column of the full rollups (migration 0012).
+  { groupBy: ["serviceTier"], grain: "day" },
+  { groupBy: ["model", "serviceTier"], filters: { serviceTier: ["batch", null] }, grain: "hour" },
 ];
 
 describeEachEngine("rollups kept by the writer", (context) => {
   const store = () => ({ database: context.database(), schema: context.schema });
   const hourly = () => `"${context.schema}".llm_cost_hourly`;
   const allHourly = () =>
-    context.database().query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`);
+    context
+      .database()
+      .query(`SELECT * FROM ${hourly()} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, service_tier`);
 
   async function expectRollupsEqualRaw(): Promise<void> {
     for (const options of reports) {

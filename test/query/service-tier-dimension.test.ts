@@ -1,13 +1,14 @@
-// Issue #17: reports group and filter by the service tier that served each call. The rollups do not
-// carry the tier yet (migration 0009 added it to the events), so it is read from the raw events, as
-// users and sessions are; the other dimensions keep their rollups.
+// Issue #17: reports group and filter by the service tier that served each call. Since migration 0012
+// the tier is a key column of the full rollups and a dimension of the one-dimension rollup, so reports
+// by tier read rollups (exactly equal to raw events) like the other rolled-up dimensions.
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { createPricing } from "../../src/pricing/index.js";
-import { listEvents, queryCosts, repriceEvents } from "../../src/query/index.js";
+import { listEvents, queryCosts, repriceEvents, type QueryCostsOptions } from "../../src/query/index.js";
+import { queryCostsUsing } from "../../src/query/query-costs.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { describeEachEngine } from "../support/databases.js";
 import { insertEvents, testEvent } from "./support/cost-events.js";
-import { emptyTables } from "./support/rollup-drift.js";
+import { emptyTables, rollupDrift } from "./support/rollup-drift.js";
 
 describeEachEngine("the serviceTier dimension", (context) => {
   const store = () => ({ database: context.database(), schema: context.schema });
@@ -19,27 +20,118 @@ describeEachEngine("the serviceTier dimension", (context) => {
     await emptyTables(context.database(), context.schema);
   });
 
-  it("groups and filters by tier from raw events, a call without one under null", async () => {
+  /** The automatic answer, checked equal to the raw events' answer. */
+  async function equalToRaw(options: QueryCostsOptions) {
+    const automatic = await queryCosts(store(), options);
+    const raw = await queryCostsUsing(store(), options, "raw");
+    expect(automatic.rows, JSON.stringify(options)).toEqual(raw.rows);
+    expect(automatic.totals, JSON.stringify(options)).toEqual(raw.totals);
+    return automatic;
+  }
+
+  const tierRows = () =>
+    context.database().query<{ span: string; value: string | null; events: string; cost: string }>(
+      `SELECT span, value, events::text, estimated_cost_usd::text AS cost
+         FROM "${context.schema}".llm_cost_rollup_by_dimension WHERE dimension = 'serviceTier'
+        ORDER BY span, value NULLS LAST`,
+    );
+
+  it("groups and filters by tier from the rollups, a call without one under null", async () => {
     await insertEvents(context.database(), context.schema, [
       testEvent({ serviceTier: "batch", estimatedCostUsd: "1", webSearchRequests: 3 }),
       testEvent({ serviceTier: "batch", estimatedCostUsd: "2" }),
       testEvent({ serviceTier: "priority", estimatedCostUsd: "4" }),
       testEvent({ estimatedCostUsd: "8" }),
     ]);
-    const byTier = await queryCosts(store(), { groupBy: ["serviceTier"], orderBy: "costUsd:asc" });
-    expect(byTier.source).toBe("raw");
+    const byTier = await equalToRaw({ groupBy: ["serviceTier"], orderBy: "costUsd:asc" });
+    expect(byTier.source).toBe("rollup");
     expect(byTier.rows.map((row) => [row.serviceTier, row.costUsd, row.events])).toEqual([
       ["batch", "3", 2],
       ["priority", "4", 1],
       [null, "8", 1],
     ]);
-    const batch = await queryCosts(store(), { filters: { serviceTier: ["batch"] } });
+    // The one-dimension rollup's tier rows (the events are of 2024: closed days, so days too).
+    expect(await tierRows()).toEqual([
+      { span: "day", value: "batch", events: "2", cost: "3.000000000000" },
+      { span: "day", value: "priority", events: "1", cost: "4.000000000000" },
+      { span: "day", value: null, events: "1", cost: "8.000000000000" },
+      { span: "hour", value: "batch", events: "2", cost: "3.000000000000" },
+      { span: "hour", value: "priority", events: "1", cost: "4.000000000000" },
+      { span: "hour", value: null, events: "1", cost: "8.000000000000" },
+    ]);
+    const batch = await equalToRaw({ filters: { serviceTier: ["batch"] } });
+    expect(batch.source).toBe("rollup");
     expect(batch.totals.costUsd).toBe("3");
+    const none = await equalToRaw({ filters: { serviceTier: [null] }, groupBy: ["serviceTier"] });
+    expect(none.rows.map((row) => [row.serviceTier, row.costUsd])).toEqual([[null, "8"]]);
     const page = await listEvents(store(), { filters: { serviceTier: ["batch"] } });
     expect(page.events.map((event) => [event.serviceTier, event.webSearchRequests]).sort()).toEqual([
       ["batch", 0],
       ["batch", 3],
     ]);
+  });
+
+  it("reads tier beside other dimensions and flags from the full rollups, and unknown tiers as they came", async () => {
+    const now = Date.now();
+    const today = Math.floor(now / 86_400_000) * 86_400_000;
+    await insertEvents(context.database(), context.schema, [
+      // A closed day and today (the open hours), across hours and models.
+      testEvent({ createdAt: new Date(today - 86_400_000 + 3_600_000), serviceTier: "batch" }),
+      testEvent({
+        createdAt: new Date(today - 86_400_000 + 3_600_000),
+        serviceTier: "flex",
+        usedFallback: true,
+      }),
+      testEvent({
+        createdAt: new Date(now - 1000),
+        serviceTier: "batch",
+        model: "gpt-4o",
+        provider: "openai",
+      }),
+      testEvent({
+        createdAt: new Date(now - 1000),
+        serviceTier: "scale",
+        resolvedModel: null,
+        priced: false,
+      }),
+      testEvent({ createdAt: new Date(now - 1000), error: "timeout" }),
+    ]);
+    const reports: QueryCostsOptions[] = [
+      { groupBy: ["model", "serviceTier"], grain: "day" },
+      { groupBy: ["serviceTier", "environment"], filters: { usedFallback: false } },
+      { groupBy: ["sdk"], filters: { serviceTier: ["batch", "scale", null], error: false } },
+      { groupBy: ["serviceTier"], grain: "hour", timeZone: "Asia/Kolkata" },
+      { groupBy: ["serviceTier"], from: new Date(today - 86_400_000 + 1800_000), grain: "day" },
+    ];
+    for (const options of reports) {
+      const answer = await equalToRaw(options);
+      // Kolkata's half-hour offset and a range starting mid-hour take raw events, in part or whole.
+      expect(answer.source, JSON.stringify(options)).toBe(
+        options.timeZone ? "raw" : options.from ? "mixed" : "rollup",
+      );
+    }
+    const byTier = await equalToRaw({ groupBy: ["serviceTier"], orderBy: "serviceTier:asc" });
+    expect(byTier.rows.map((row) => [row.serviceTier, row.events, row.fallbacks, row.unpriced])).toEqual([
+      ["batch", 2, 0, 0],
+      ["flex", 1, 1, 0],
+      ["scale", 1, 0, 1],
+      [null, 1, 0, 0],
+    ]);
+  });
+
+  it("moves an event's figures within its tier when a reprice changes them", async () => {
+    await insertEvents(context.database(), context.schema, [
+      testEvent({ serviceTier: "batch", inputTokens: 100_000, outputTokens: 10_000, estimatedCostUsd: "9" }),
+      testEvent({ serviceTier: "priority", estimatedCostUsd: "9" }),
+      testEvent({ estimatedCostUsd: "9" }),
+    ]);
+    await repriceEvents(store(), createPricing());
+    expect(await rollupDrift(context.database(), context.schema)).toBe(0);
+    const byTier = await equalToRaw({ groupBy: ["serviceTier", "model"], grain: "day" });
+    expect(byTier.source).toBe("rollup");
+    // Anthropic sells no priority tier by the token: that event is unpriced now, under its own tier.
+    const priority = await equalToRaw({ filters: { serviceTier: ["priority"] } });
+    expect(priority.totals).toMatchObject({ costUsd: "0", unpriced: 1, events: 1 });
   });
 
   it("reprices an event at its own tier and with its fees, and flags a tier without a price", async () => {

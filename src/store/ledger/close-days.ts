@@ -9,6 +9,7 @@ import { rollupTokenColumns } from "./rollup-columns.js";
 // add a late event to a day while it is being closed (it would miss the day's closed rows).
 
 const tokenSums = rollupTokenColumns.map((column) => `sum(${column})::bigint`).join(", ");
+const tokens = rollupTokenColumns.join(", ");
 
 function closeStatements(schema: string): string[] {
   const q = quoteSchema(schema);
@@ -21,11 +22,13 @@ function closeStatements(schema: string): string[] {
             COALESCE(sum(events) FILTER (WHERE NOT priced), 0)::bigint,
             sum(estimated_cost_usd), sum(provider_cost_usd), ${tokenSums}
        FROM ${q}.llm_cost_hourly WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6`,
-    `INSERT INTO ${q}.llm_cost_daily
+    // Named columns: the service tier (migration 0012) is the table's last column, not in key order.
+    `INSERT INTO ${q}.llm_cost_daily (project, day_start, repo, task_type, model, provider, sdk, environment,
+            service_tier, used_fallback, priced, errored, events, estimated_cost_usd, provider_cost_usd, ${tokens})
      SELECT project, date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sdk, environment,
-            used_fallback, priced, errored, sum(events)::bigint, sum(estimated_cost_usd), sum(provider_cost_usd),
-            ${tokenSums}
-       FROM ${q}.llm_cost_hourly WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
+            service_tier, used_fallback, priced, errored, sum(events)::bigint, sum(estimated_cost_usd),
+            sum(provider_cost_usd), ${tokenSums}
+       FROM ${q}.llm_cost_hourly WHERE ${range("hour_start")} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`,
     `INSERT INTO ${q}.llm_cost_daily_summary
      SELECT project, date_trunc('day', hour_start, 'UTC'), repo, task_type, model, provider, sum(events)::bigint,
             sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),

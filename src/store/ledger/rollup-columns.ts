@@ -1,4 +1,4 @@
-// The columns of the rollup tables (migration 0003), named once for every statement that writes or
+// The columns of the rollup tables (migration 0003; the full rollups' service tier, 0012), named once for every statement that writes or
 // reads them: the writer's upserts, day closing, the rollup purge and the cost queries.
 
 /** The token sums, as the events and every rollup name them. */
@@ -21,7 +21,10 @@ export const rollupSumColumns: readonly string[] = [
 /** The flags the summaries and the one-dimension rollup keep as counts (the full rollups as keys). */
 export const rollupCountColumns: readonly string[] = ["fallbacks", "errors", "unpriced"];
 
-/** The full rollups' key after the time column (`hour_start` or `day_start`), which follows `project`. */
+/**
+ * The full rollups' key, the time column (`hour_start` or `day_start`) following `project`; the order
+ * of their key constraints, which the upserts sort by.
+ */
 export const fullRollupKeys: readonly string[] = [
   "project",
   "repo",
@@ -30,6 +33,7 @@ export const fullRollupKeys: readonly string[] = [
   "provider",
   "sdk",
   "environment",
+  "service_tier",
   "used_fallback",
   "priced",
   "errored",

@@ -9,7 +9,7 @@ import { fullRollupKeys, rollupCountColumns, rollupSumColumns, summaryRollupKeys
  * (`hour_start` the UTC hour, `model` the canonical id, `errored`), `user_id`, `sign`, and the sums.
  */
 export const signedRowColumns = `project, date_trunc('hour', created_at, 'UTC') AS hour_start, repo, task_type,
-  COALESCE(resolved_model, model) AS model, provider, sdk, environment, used_fallback, priced,
+  COALESCE(resolved_model, model) AS model, provider, sdk, environment, service_tier, used_fallback, priced,
   error IS NOT NULL AS errored, user_id, estimated_cost_usd, COALESCE(provider_cost_usd, 0) AS provider_cost_usd,
   input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens`;
 
@@ -18,12 +18,16 @@ const fullKeys = fullRollupKeys;
 const summaryKeys = summaryRollupKeys;
 const countColumns = rollupCountColumns;
 
-/** The one-dimension rollup's dimensions read from the grouped keys (userId is not among them). */
+/**
+ * The one-dimension rollup's dimensions read from the grouped keys (userId is not among them). The
+ * last is the only one that may be NULL (no tier said): see `byDimension`.
+ */
 const keyedDimensions: ReadonlyArray<readonly [dimension: string, column: string]> = [
   ["model", "model"],
   ["provider", "provider"],
   ["repo", "repo"],
   ["taskType", "task_type"],
+  ["serviceTier", "service_tier"],
 ];
 
 function addOnConflict(target: string, constraint: string, columns: readonly string[]): string {
@@ -115,8 +119,9 @@ export function rollupUpserts(
       .map(([name, column]) => `WHEN GROUPING(${column}) = 0 THEN '${name}'`)
       .join(" ");
     const figures = ["events", ...countColumns, ...sums];
-    // The four dimensions in one pass over the grouped keys (one grouping set each: the other three
-    // columns are NULL there, and these columns never are), the users from the events themselves.
+    // The keyed dimensions in one pass over the grouped keys, one grouping set each: the other
+    // columns are NULL there. Only the tier may be NULL itself, so it is last in the COALESCE and its
+    // set is the CASE's ELSE (GROUPING tells the sets apart). The users come from the events themselves.
     const rows = `SELECT project, ${period}, CASE ${dimension} ELSE '${keyedDimensions.at(-1)![0]}' END,
           COALESCE(${keyedDimensions.map(([, column]) => column).join(", ")}),
           ${["sum(events)", ...flags.map((flag) => `COALESCE(sum(events) FILTER (WHERE ${flag}), 0)`), ...sums.map((column) => `sum(${column})`)].join(", ")}

@@ -139,8 +139,8 @@ function randomDecimal(random: () => number, maxWhole: number): string {
 
 /**
  * Realistic random events over `hours` hours from `start`: few repos and models carry most of them,
- * some with errors, fallbacks, no price, provider costs, metadata, missing environments; some exactly
- * on an hour boundary.
+ * some with errors, fallbacks, no price, provider costs, metadata, missing environments, a service
+ * tier; some exactly on an hour boundary.
  */
 export function randomEvents(
   random: () => number,
@@ -185,6 +185,8 @@ export function randomEvents(
           : metadataRoll < 0.5
             ? { team: 42, flag: true }
             : null,
+      // Drawn last, so the fields above are what they were before tiers joined the rollups.
+      serviceTier: random() < 0.6 ? null : pickSkewed(random, ["batch", "priority", "flex"]),
     });
   });
 }

@@ -2,7 +2,7 @@ import type { Database, Queryable } from "../../../src/store/database.js";
 import { closeEndedDays, ledgerTables } from "../../../src/store/ledger/index.js";
 
 const keys =
-  "project, hour_start, repo, task_type, model, provider, sdk, environment, used_fallback, priced, errored";
+  "project, hour_start, repo, task_type, model, provider, sdk, environment, service_tier, used_fallback, priced, errored";
 const metrics =
   "events, estimated_cost_usd, provider_cost_usd, input_tokens, output_tokens, cache_read_tokens, " +
   "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens";
@@ -71,7 +71,7 @@ export async function userDrift(database: Queryable, schema: string): Promise<nu
 /**
  * Rows of the summary rollups that differ from the sums of `llm_cost_hourly` (over the closed days,
  * migration 0008), and of the one-dimension rollup from the same sums (hours) and the daily summary
- * (days), after a merge.
+ * (days), its service tier rows from the full hourly and daily rollups.
  */
 export async function summaryDrift(database: Queryable, schema: string): Promise<number> {
   const sums = `sum(events) AS events, COALESCE(sum(events) FILTER (WHERE used_fallback), 0) AS fallbacks,
@@ -111,11 +111,18 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
        CROSS JOIN LATERAL (VALUES ('repo', s.repo), ('taskType', s.task_type), ('model', s.model),
                                   ('provider', s.provider)) AS d (dimension, value)
       GROUP BY 1, 2, 3, 4, 5`;
+  // The tier is in the full rollups only (migration 0012): its rows are their sums by tier.
+  const tiers = (span: string, table: string, period: string) =>
+    `SELECT project, 'serviceTier' AS dimension, '${span}' AS span, ${period} AS period_start,
+            service_tier AS value, ${sums}
+       FROM "${schema}".${table} WHERE events <> 0 GROUP BY 1, 2, 3, 4, 5`;
   const byDimension = await difference(
     database,
     `SELECT * FROM "${schema}".llm_cost_rollup_by_dimension WHERE dimension <> 'userId' AND events <> 0`,
     `SELECT * FROM (${spread("hour", `(${hourSums})`, "s.hour_start")}
-       UNION ALL ${spread("day", `"${schema}".llm_cost_daily_summary`, "s.day_start")}) AS spread`,
+       UNION ALL ${spread("day", `"${schema}".llm_cost_daily_summary`, "s.day_start")}
+       UNION ALL ${tiers("hour", "llm_cost_hourly", "hour_start")}
+       UNION ALL ${tiers("day", "llm_cost_daily", "day_start")}) AS spread`,
   );
   return hourly + daily + byDimension;
 }
@@ -123,13 +130,13 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
 /** Rows of `llm_cost_hourly` that differ from the raw events, and of `llm_cost_daily` from `llm_cost_hourly`. */
 export async function rawDrift(database: Queryable, schema: string): Promise<number> {
   const fromRaw = `SELECT project, date_trunc('hour', created_at, 'UTC') AS hour_start, repo, task_type,
-      COALESCE(resolved_model, model) AS model, provider, sdk, environment, used_fallback, priced,
+      COALESCE(resolved_model, model) AS model, provider, sdk, environment, service_tier, used_fallback, priced,
       error IS NOT NULL AS errored, count(*) AS events, sum(estimated_cost_usd) AS estimated_cost_usd,
       COALESCE(sum(provider_cost_usd), 0) AS provider_cost_usd, sum(input_tokens) AS input_tokens,
       sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens,
       sum(cache_write_tokens) AS cache_write_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
       sum(reasoning_tokens) AS reasoning_tokens
-    FROM "${schema}".llm_cost_events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+    FROM "${schema}".llm_cost_events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`;
   const fromRollup = `SELECT ${keys}, ${metrics} FROM "${schema}".llm_cost_hourly WHERE events <> 0`;
   const hourly = await difference(database, `SELECT ${keys}, ${metrics} FROM (${fromRaw}) r`, fromRollup);
   const daily = `SELECT project, date_trunc('day', hour_start, 'UTC') AS day_start, ${keys.replace("project, hour_start, ", "")},
@@ -138,7 +145,7 @@ export async function rawDrift(database: Queryable, schema: string): Promise<num
       sum(cache_write_tokens) AS cache_write_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
       sum(reasoning_tokens) AS reasoning_tokens
     FROM "${schema}".llm_cost_hourly WHERE events <> 0 AND ${closedDays(database, schema, "hour_start")}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`;
   const dailyKeys = keys.replace("hour_start", "day_start");
   const fromDaily = `SELECT ${dailyKeys}, ${metrics} FROM "${schema}".llm_cost_daily WHERE events <> 0`;
   return (
