@@ -1,5 +1,6 @@
-// The columns of the rollup tables (migration 0003; the full rollups' service tier, 0012), named once for every statement that writes or
-// reads them: the writer's upserts, day closing, the rollup purge and the cost queries.
+// The columns of the rollup tables (migration 0003; the full rollups' service tier, 0012), named once
+// for every statement that writes or reads them: the writer's upserts, day closing, the rollup purge
+// and the cost queries.
 
 /** The token sums, as the events and every rollup name them. */
 export const rollupTokenColumns: readonly string[] = [
