@@ -86,6 +86,29 @@ function spansCondition(
     : `(${conditions.map((condition) => `(${condition.join(" AND ")})`).join(" OR ")})`;
 }
 
+/**
+ * The conditions selecting `span` of `column` cut at `after` and `before` (SQL expressions the
+ * statement evaluates once), one bound per side. Two lower bounds, a constant and an expression, would
+ * have Postgres estimate the part from the constant alone (it keeps the more selective of the two), as
+ * if a part that is empty at run time (say the open hours of a week long closed) held every row of the
+ * span, and plan a table scan for it; one bound per side, an expression, is estimated as a narrow range.
+ */
+function cutSpanConditions(
+  column: string,
+  span: Span,
+  parameters: SqlParameters,
+  after: string | undefined,
+  before: string | undefined,
+): string[] {
+  const at = (date: Date | undefined) =>
+    date ? `${parameters.add(date.toISOString())}::timestamptz` : undefined;
+  const bound = (own: string | undefined, cut: string | undefined, pick: "GREATEST" | "LEAST") =>
+    own && cut ? `${pick}(${own}, ${cut})` : (own ?? cut);
+  const lower = bound(at(span.from), after, "GREATEST");
+  const upper = bound(at(span.to), before, "LEAST");
+  return [...(lower ? [`${column} >= ${lower}`] : []), ...(upper ? [`${column} < ${upper}`] : [])];
+}
+
 function groupByClause(count: number): string {
   return count === 0 ? "" : ` GROUP BY ${Array.from({ length: count }, (_, index) => index + 1).join(", ")}`;
 }
@@ -121,13 +144,10 @@ export function buildCostQuery(
       (dimension, index) => `${dimensionSql(dimension, source.target, parameters)} AS k${index}`,
     );
     if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
-    const time = spansCondition(source.timeColumn, [span], parameters);
     const conditions = [
       `project = ANY(${(projects ??= projectList(plan, parameters))})`,
       ...source.rows,
-      ...(time ? [time] : []),
-      ...(after ? [`${source.timeColumn} >= ${after}`] : []),
-      ...(before ? [`${source.timeColumn} < ${before}`] : []),
+      ...cutSpanConditions(source.timeColumn, span, parameters, after, before),
       ...filterConditions(plan.filters, source.target, parameters),
     ];
     parts.push(
