@@ -132,13 +132,24 @@ export async function generate(database: Database, schema: string, rows: number,
 }
 
 /**
- * The first-hour issue's reports beside them: spend by user (from the per-user rollup), and the
- * breakdowns that read raw events (sessions, a metadata key), over 7 days.
+ * The first-hour issue's reports beside them: spend by user (from the per-user rollup) over 30 days
+ * from now minus 30 × 24 hours (mid-hour, as `--since 30d` sends) and over the dashboard's "last 30
+ * days" (today so far and the 29 UTC days before it), and the breakdowns that read raw events
+ * (sessions, a metadata key), over 7 days.
  */
 function firstHourReports(now: Date): Array<{ name: string; options: QueryCostsOptions }> {
   const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * hour);
+  const today = Math.floor(now.getTime() / (24 * hour)) * 24 * hour;
+  const dayAligned = new Date(today - 29 * 24 * hour);
   return [
-    { name: "30-day spend by user", options: { from: daysAgo(30), to: now, groupBy: ["userId"] } },
+    {
+      name: "30-day spend by user, mid-hour",
+      options: { from: daysAgo(30), to: now, groupBy: ["userId"] },
+    },
+    {
+      name: "30-day by user, day-aligned",
+      options: { from: dayAligned, to: now, groupBy: ["userId"] },
+    },
     {
       name: "top sessions, 7 days",
       options: { from: daysAgo(7), to: now, groupBy: ["sessionId"], orderBy: "costUsd:desc", limit: 20 },

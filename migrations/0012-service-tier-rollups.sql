@@ -125,3 +125,15 @@ SELECT project, 'serviceTier', span, period_start, service_tier, sum(events),
                cache_write_1h_tokens, reasoning_tokens
           FROM llm_cost_daily WHERE events <> 0) AS full_rows
  GROUP BY project, span, period_start, service_tier;
+
+-- Their closed weeks (migration 0011), from the day rows just built, as 0011 built the other dimensions'.
+INSERT INTO llm_cost_rollup_by_dimension
+SELECT project, dimension, 'week', date_trunc('week', period_start, 'UTC'), value, sum(events)::bigint,
+       sum(fallbacks)::bigint, sum(errors)::bigint, sum(unpriced)::bigint, sum(estimated_cost_usd),
+       sum(provider_cost_usd), sum(input_tokens)::bigint, sum(output_tokens)::bigint,
+       sum(cache_read_tokens)::bigint, sum(cache_write_tokens)::bigint, sum(cache_write_1h_tokens)::bigint,
+       sum(reasoning_tokens)::bigint
+  FROM llm_cost_rollup_by_dimension
+ WHERE dimension = 'serviceTier' AND span = 'day'
+   AND period_start < date_trunc('week', (SELECT daily_through FROM llm_cost_rollup_state), 'UTC')
+ GROUP BY project, dimension, date_trunc('week', period_start, 'UTC'), value;

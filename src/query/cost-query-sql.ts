@@ -4,6 +4,7 @@ import { dimensionSql, filterConditions, projectFilterValues } from "./cost-filt
 import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
 import {
   closedThroughSql,
+  closedWeeksThroughSql,
   rollupProjectsSql,
   rollupSources,
   rollupStateCtes,
@@ -18,17 +19,20 @@ export interface Span {
 }
 
 /**
- * Where a query's figures come from: whole UTC days from a daily rollup, whole hours from an hourly
- * rollup (the days not yet closed, migration 0003, from the full or one-dimension hourly rollup), and
- * the rest, possibly nothing, from raw events. The spans never overlap. `rollups` names
- * the rollups: one dimension's rows of `llm_cost_rollup_by_dimension` (`dimension` names which), the
- * summaries (repo, task type, model, provider) or the full ones.
+ * Where a query's figures come from: whole UTC weeks from the one-dimension rollup's weeks (migration
+ * 0011), whole UTC days from a daily rollup, whole hours from an hourly rollup (the weeks and days not
+ * yet closed, migration 0003, from the days and hours below them), and the rest, possibly nothing,
+ * from raw events. The spans never overlap. `rollups` names the rollups: one dimension's rows of
+ * `llm_cost_rollup_by_dimension` (`dimension` names which), the summaries (repo, task type, model,
+ * provider) or the full ones.
  */
 export interface CostQueryLayout {
   rollups: "byDimension" | "summary" | "full";
   /** For `byDimension`: the dimension whose rows are read. */
   dimension?: string | undefined;
-  daily: Span | undefined;
+  /** Whole UTC weeks (Monday to Monday); `byDimension` only. */
+  weekly: Span | undefined;
+  daily: Span[];
   hourly: Span[];
   raw: Span[];
 }
@@ -82,6 +86,29 @@ function spansCondition(
     : `(${conditions.map((condition) => `(${condition.join(" AND ")})`).join(" OR ")})`;
 }
 
+/**
+ * The conditions selecting `span` of `column` cut at `after` and `before` (SQL expressions the
+ * statement evaluates once), one bound per side. Two lower bounds, a constant and an expression, would
+ * have Postgres estimate the part from the constant alone (it keeps the more selective of the two), as
+ * if a part that is empty at run time (say the open hours of a week long closed) held every row of the
+ * span, and plan a table scan for it; one bound per side, an expression, is estimated as a narrow range.
+ */
+function cutSpanConditions(
+  column: string,
+  span: Span,
+  parameters: SqlParameters,
+  after: string | undefined,
+  before: string | undefined,
+): string[] {
+  const at = (date: Date | undefined) =>
+    date ? `${parameters.add(date.toISOString())}::timestamptz` : undefined;
+  const bound = (own: string | undefined, cut: string | undefined, pick: "GREATEST" | "LEAST") =>
+    own && cut ? `${pick}(${own}, ${cut})` : (own ?? cut);
+  const lower = bound(at(span.from), after, "GREATEST");
+  const upper = bound(at(span.to), before, "LEAST");
+  return [...(lower ? [`${column} >= ${lower}`] : []), ...(upper ? [`${column} < ${upper}`] : [])];
+}
+
 function groupByClause(count: number): string {
   return count === 0 ? "" : ` GROUP BY ${Array.from({ length: count }, (_, index) => index + 1).join(", ")}`;
 }
@@ -111,17 +138,16 @@ export function buildCostQuery(
   // Every rollup key leads with the project: naming the projects lets the key index find the rows.
   // A project filter names them itself; otherwise the rollup state lists those with rows.
   let projects: string | undefined;
-  const rollupPart = (source: RollupSource, span: Span, split?: "closed" | "open") => {
+  // `after` and `before` (SQL expressions) cut the span at what the rollup state says is closed.
+  const rollupPart = (source: RollupSource, span: Span, after?: string, before?: string) => {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, source.target, parameters)} AS k${index}`,
     );
     if (grain) keys.push(`date_trunc(${grain}, ${source.timeColumn}, ${timeZone}) AS period`);
-    const time = spansCondition(source.timeColumn, [span], parameters);
     const conditions = [
       `project = ANY(${(projects ??= projectList(plan, parameters))})`,
       ...source.rows,
-      ...(time ? [time] : []),
-      ...(split ? [`${source.timeColumn} ${split === "closed" ? "<" : ">="} ${closedThroughSql}`] : []),
+      ...cutSpanConditions(source.timeColumn, span, parameters, after, before),
       ...filterConditions(plan.filters, source.target, parameters),
     ];
     parts.push(
@@ -131,20 +157,30 @@ export function buildCostQuery(
     );
   };
   const sources = rollupSources(layout, parameters);
-  // The closed-day tables hold the days before daily_through (migration 0003); the days from it on,
-  // today's at least, come from the hourly rows the writer keeps whole (`open`). Each span is read
-  // from both, split at daily_through as the statement reads it (a part with nothing to read costs
-  // one index probe), so the report needs no statement before it.
-  const readSplit = (closed: RollupSource, span: Span) => {
-    if (closed === sources.open) return rollupPart(closed, span);
-    rollupPart(closed, span, "closed");
-    rollupPart(sources.open, span, "open");
+  // The closed-day tables hold the days before daily_through (migration 0003), the week rows the
+  // weeks before its week (0011); the days from it on, today's at least, come from the hourly rows the
+  // writer keeps whole (`open`). Each span is read from each source in turn, cut where the coarser one
+  // stops as the statement reads the rollup state (a part with nothing to read costs one index probe),
+  // so the report needs no statement before it.
+  const readSplit = (span: Span, closed: ReadonlyArray<readonly [RollupSource, string]>) => {
+    let after: string | undefined;
+    for (const [source, until] of closed) {
+      if (source === sources.open) break;
+      rollupPart(source, span, after, until);
+      after = until;
+    }
+    rollupPart(sources.open, span, after);
   };
-  if (layout.daily) readSplit(sources.daily, layout.daily);
+  const closedDays = [sources.daily, closedThroughSql] as const;
+  if (layout.weekly) {
+    const weeks = sources.weekly ? [[sources.weekly, closedWeeksThroughSql] as const] : [];
+    readSplit(layout.weekly, [...weeks, closedDays]);
+  }
+  for (const span of layout.daily) readSplit(span, [closedDays]);
   // One part per span: a condition ORing two spans is no index condition, and the edge hours of a
   // month-long report would read every hourly row of the dimension.
-  for (const span of layout.hourly) readSplit(sources.hourly, span);
-  const rollupSpans = [...(layout.daily ? [layout.daily] : []), ...layout.hourly];
+  for (const span of layout.hourly) readSplit(span, [[sources.hourly, closedThroughSql]]);
+  const rollupSpans = [...(layout.weekly ? [layout.weekly] : []), ...layout.daily, ...layout.hourly];
   if (layout.raw.length > 0) {
     const keys = plan.groupBy.map(
       (dimension, index) => `${dimensionSql(dimension, "raw", parameters)} AS k${index}`,

@@ -4,7 +4,7 @@ import { filtersFitRollup, filtersFitSummary } from "./cost-filters.js";
 import { addFigures, readFigures, type CostFigures, type CostRow } from "./cost-figures.js";
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
-import { ceilDay, ceilHour, floorDay, floorHour } from "./time-range.js";
+import { ceilDay, ceilHour, ceilWeek, floorDay, floorHour, floorWeek } from "./time-range.js";
 import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
 
 /**
@@ -76,16 +76,23 @@ function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
 
 function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
   return {
-    layout: { rollups: "full", daily: undefined, hourly: [], raw: [{ from: plan.from, to: plan.to }] },
+    layout: {
+      rollups: "full",
+      weekly: undefined,
+      daily: [],
+      hourly: [],
+      raw: [{ from: plan.from, to: plan.to }],
+    },
     source: "raw",
   };
 }
 
 /**
- * Decides where each part of the range comes from: whole UTC days from a daily rollup (when the
- * periods are whole UTC days or there is no grain), whole hours from an hourly rollup, the partial
- * hours at the edges from raw events; the summary rollups when the dimensions and filters fit them
- * (they are about ten times smaller), the full ones otherwise.
+ * Decides where each part of the range comes from: whole UTC weeks from the one-dimension rollup's
+ * weeks (when it is read, and the periods are UTC weeks or there is no grain), whole UTC days from a
+ * daily rollup (when the periods are whole UTC days or there is no grain), whole hours from an hourly
+ * rollup, the partial hours at the edges from raw events; the summary rollups when the dimensions and
+ * filters fit them (they are about ten times smaller), the full ones otherwise.
  */
 async function chooseLayout(
   store: QueryStore,
@@ -95,32 +102,45 @@ async function chooseLayout(
   if (!rollups) return rawLayout(plan);
 
   const hours: Span = { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
-  if (hours.from && hours.to && hours.from.getTime() >= hours.to.getTime()) return rawLayout(plan);
+  if (isEmpty(hours)) return rawLayout(plan);
   if (plan.grain && plan.timeZone !== "UTC" && !(await wholeHourOffsets(store, plan.timeZone, hours))) {
     return rawLayout(plan);
   }
-  let daily: Span | undefined;
+  let weekly: Span | undefined;
+  let daily: Span[] = [];
   let hourly: Span[] = [hours];
-  const wholeDays = plan.grain === undefined || (plan.grain !== "hour" && plan.timeZone === "UTC");
+  const utc = plan.timeZone === "UTC";
+  const wholeDays = plan.grain === undefined || (plan.grain !== "hour" && utc);
   const days: Span = { from: hours.from && ceilDay(hours.from), to: hours.to && floorDay(hours.to) };
-  if (wholeDays && !(days.from && days.to && days.from.getTime() >= days.to.getTime())) {
-    daily = days;
-    hourly = [];
-    if (hours.from && days.from && hours.from < days.from) hourly.push({ from: hours.from, to: days.from });
-    if (hours.to && days.to && days.to < hours.to) hourly.push({ from: days.to, to: hours.to });
+  if (wholeDays && !isEmpty(days)) {
+    daily = [days];
+    hourly = outside(hours, days);
+    // Only the one-dimension rollup keeps weeks; a month or a day does not start on a Monday.
+    const wholeWeeks = plan.grain === undefined || (plan.grain === "week" && utc);
+    const weeks: Span = { from: days.from && ceilWeek(days.from), to: days.to && floorWeek(days.to) };
+    if (rollups.rollups === "byDimension" && wholeWeeks && !isEmpty(weeks)) {
+      weekly = weeks;
+      daily = outside(days, weeks);
+    }
   }
-  const raw: Span[] = [];
-  if (plan.from && hours.from && plan.from < hours.from) raw.push({ from: plan.from, to: hours.from });
-  if (plan.to && hours.to && hours.to < plan.to) raw.push({ from: hours.to, to: plan.to });
+  const raw = outside({ from: plan.from, to: plan.to }, hours);
   return {
-    layout: {
-      ...rollups,
-      daily,
-      hourly,
-      raw,
-    },
+    layout: { ...rollups, weekly, daily, hourly, raw },
     source: raw.length > 0 ? "mixed" : "rollup",
   };
+}
+
+/** True when both ends are set and the span holds no instant. */
+function isEmpty(span: Span): boolean {
+  return span.from !== undefined && span.to !== undefined && span.from.getTime() >= span.to.getTime();
+}
+
+/** The parts of `outer` before and after `inner`, which it contains (an open end has no part beyond). */
+function outside(outer: Span, inner: Span): Span[] {
+  const parts: Span[] = [];
+  if (outer.from && inner.from && outer.from < inner.from) parts.push({ from: outer.from, to: inner.from });
+  if (outer.to && inner.to && inner.to < outer.to) parts.push({ from: inner.to, to: outer.to });
+  return parts;
 }
 
 /**

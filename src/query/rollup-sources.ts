@@ -42,6 +42,8 @@ const summaryRollupMetrics = [
  * The CTEs a statement that reads rollups starts with (after `WITH RECURSIVE`): `rollup_state`, one
  * row of what the rollup reads need first, computed once per statement, so a report is one round trip.
  * - `through`: `llm_cost_rollup_state.daily_through`; the closed-day tables hold the days before it.
+ * - `week_through`: the Monday of that day's week; the one-dimension rollup holds the weeks before it
+ *   (migration 0011).
  * - `projects`: the projects with rollup rows, named in every rollup read so that the project-led key
  *   indexes serve it. They are found by walking the hourly rollup's key index from one project to the
  *   next (a loose index scan: one probe per project, however many rows each has); every event's hour is
@@ -49,33 +51,38 @@ const summaryRollupMetrics = [
  */
 export function rollupStateCtes(quotedSchema: string): string {
   const hourly = `${quotedSchema}.llm_cost_hourly`;
+  const state = `${quotedSchema}.llm_cost_rollup_state`;
   return `project_walk (project) AS (
        (SELECT project FROM ${hourly} ORDER BY project LIMIT 1)
        UNION ALL
        SELECT (SELECT h.project FROM ${hourly} h WHERE h.project > w.project ORDER BY h.project LIMIT 1)
          FROM project_walk w WHERE w.project IS NOT NULL
      ), rollup_state AS MATERIALIZED (
-       SELECT (SELECT daily_through FROM ${quotedSchema}.llm_cost_rollup_state) AS through,
+       SELECT (SELECT daily_through FROM ${state}) AS through,
+              (SELECT date_trunc('week', daily_through, 'UTC') FROM ${state}) AS week_through,
               ARRAY(SELECT project FROM project_walk WHERE project IS NOT NULL) AS projects
      )`;
 }
 
 /** The first open day, as a rollup read's condition compares it (an init plan, evaluated once). */
 export const closedThroughSql = "(SELECT through FROM rollup_state)";
+/** The first week not closed (its Monday), likewise. */
+export const closedWeeksThroughSql = "(SELECT week_through FROM rollup_state)";
 /** The projects with rollup rows, likewise. */
 export const rollupProjectsSql = "(SELECT projects FROM rollup_state)::text[]";
 
 /**
  * The rollup tables of a layout: daily and hourly for the closed days, and `open` for the hours of the
- * days not yet closed (the full hourly rollup beside the summaries; otherwise the hourly one itself).
+ * days not yet closed (the full hourly rollup beside the summaries; otherwise the hourly one itself);
+ * `weekly` for the closed weeks, which only the one-dimension rollup holds.
  */
 export function rollupSources(
   layout: CostQueryLayout,
   parameters: SqlParameters,
-): { daily: RollupSource; hourly: RollupSource; open: RollupSource } {
+): { weekly?: RollupSource; daily: RollupSource; hourly: RollupSource; open: RollupSource } {
   if (layout.rollups === "byDimension") {
     const dimension = `dimension = ${parameters.add(layout.dimension)}::text`;
-    const source = (span: "day" | "hour"): RollupSource => ({
+    const source = (span: "week" | "day" | "hour"): RollupSource => ({
       table: "llm_cost_rollup_by_dimension",
       timeColumn: "period_start",
       metrics: summaryRollupMetrics,
@@ -83,7 +90,7 @@ export function rollupSources(
       rows: [dimension, `span = '${span}'`],
     });
     const hourly = source("hour");
-    return { daily: source("day"), hourly, open: hourly };
+    return { weekly: source("week"), daily: source("day"), hourly, open: hourly };
   }
   const metrics = layout.rollups === "summary" ? summaryRollupMetrics : fullRollupMetrics;
   const source = (table: string, timeColumn: string): RollupSource => ({

@@ -64,3 +64,17 @@ export function ceilDay(date: Date): Date {
 export function floorDay(date: Date): Date {
   return new Date(Math.floor(date.getTime() / dayMs) * dayMs);
 }
+
+const weekMs = 7 * dayMs;
+/** 1970-01-05, the first Monday of the epoch: UTC weeks (ISO weeks) start on Mondays. */
+const firstMondayMs = 4 * dayMs;
+
+/** The first Monday 00:00 UTC at or after `date`. */
+export function ceilWeek(date: Date): Date {
+  return new Date(Math.ceil((date.getTime() - firstMondayMs) / weekMs) * weekMs + firstMondayMs);
+}
+
+/** The Monday 00:00 UTC at or before `date`. */
+export function floorWeek(date: Date): Date {
+  return new Date(Math.floor((date.getTime() - firstMondayMs) / weekMs) * weekMs + firstMondayMs);
+}

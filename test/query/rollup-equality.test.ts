@@ -3,9 +3,11 @@
 // each answered automatically (rollup where it can) and from raw events only; the answers must be
 // equal to the last decimal, most must come from the rollup, and the totals must match sums computed
 // here in JavaScript. Then a retention purge: rollup answers
-// stay as they were, and equality holds wherever raw events remain. Events belong to three projects
+// stay as they were, and equality holds wherever raw events remain; then the rollups' own purge in the
+// middle of a closed week, after which every answer equals raw again. Events belong to three projects
 // (issue 21): project is grouped and filtered like any other dimension; so is the service tier (in the
-// rollups since migration 0012).
+// rollups since migration 0012). The data spans five UTC weeks, so random windows and open ends read
+// the one-dimension rollup's closed weeks (migration 0011).
 import { beforeAll, expect, it } from "vitest";
 import { queryCostsUsing } from "../../src/query/query-costs.js";
 import type { CostFilters, Dimension, Grain, OrderBy, QueryCostsOptions } from "../../src/query/index.js";
@@ -23,6 +25,7 @@ import {
   type TestEvent,
 } from "./support/cost-events.js";
 import { reopenDays, rollupDrift } from "./support/rollup-drift.js";
+import { purgeRollups } from "../../src/store/ledger/purge-rollups.js";
 
 const start = new Date("2024-03-01T00:00:00Z");
 const hours = 36 * 24; // across both the US (Mar 10) and the EU (Mar 31) daylight saving changes
@@ -177,9 +180,16 @@ describeEachEngine("rollup answers equal raw answers", (context) => {
     // writer's rollups must follow the difference exactly.
     await repriceEvents(store(), createPricing(), { batchSize: 500 });
     expect(await rollupDrift(database, context.schema)).toBe(0);
-    // As if days were last closed on March 18: the days from then on come from the hourly rollups,
+    // The closed weeks followed the events a reprice moved, and keep no row the events left.
+    const [emptied] = await database.query<{ rows: string }>(
+      `SELECT count(*)::text AS rows FROM "${context.schema}".llm_cost_rollup_by_dimension
+        WHERE span = 'week' AND events = 0`,
+    );
+    expect(emptied?.rows).toBe("0");
+    // As if days were last closed on Wednesday March 20: the days from then on come from the hourly
+    // rollups, the week of March 18 from its two closed days and the hours after them,
     // and the late events written now go to the closed-day tables only before that day.
-    await reopenDays(database, context.schema, new Date("2024-03-18T00:00:00Z"));
+    await reopenDays(database, context.schema, new Date("2024-03-20T00:00:00Z"));
     await insertEvents(
       database,
       context.schema,
@@ -252,6 +262,30 @@ describeEachEngine("rollup answers equal raw answers", (context) => {
       const options = randomQuery(random);
       if (!options.from || (options.from as Date) < afterCutoff) options.from = afterCutoff;
       if (options.to && (options.to as Date) <= (options.from as Date)) options.to = undefined;
+      const automatic = await queryCostsUsing(store(), options, "auto");
+      const raw = await queryCostsUsing(store(), options, "raw");
+      expect(automatic.rows, JSON.stringify(options)).toEqual(raw.rows);
+      expect(automatic.totals, JSON.stringify(options)).toEqual(raw.totals);
+    }
+  });
+
+  it("answers exactly after the rollups' purge at an hour inside a closed week", async () => {
+    const database = context.database();
+    // A Saturday: the week of March 11 is closed (days are closed through March 19) and keeps only
+    // its last hours, summed again from its days.
+    const cutoff = new Date("2024-03-16T07:00:00Z");
+    await database.transaction(async (transaction) => {
+      await transaction.query(`SELECT set_config('llm_ledger.retention_purge', 'on', true)`);
+      await transaction.query(
+        `DELETE FROM "${context.schema}".llm_cost_events WHERE created_at < $1::timestamptz`,
+        [cutoff.toISOString()],
+      );
+    });
+    await purgeRollups(database, context.schema, cutoff);
+    expect(await rollupDrift(database, context.schema)).toBe(0);
+    const random = seededRandom(1116);
+    for (let index = 0; index < 40; index += 1) {
+      const options = randomQuery(random);
       const automatic = await queryCostsUsing(store(), options, "auto");
       const raw = await queryCostsUsing(store(), options, "raw");
       expect(automatic.rows, JSON.stringify(options)).toEqual(raw.rows);

@@ -50,7 +50,7 @@ describeEachEngine("the serviceTier dimension", (context) => {
       ["priority", "4", 1],
       [null, "8", 1],
     ]);
-    // The one-dimension rollup's tier rows (the events are of 2024: closed days, so days too).
+    // The one-dimension rollup's tier rows (the events are of 2024: closed days and weeks, so those too).
     expect(await tierRows()).toEqual([
       { span: "day", value: "batch", events: "2", cost: "3.000000000000" },
       { span: "day", value: "priority", events: "1", cost: "4.000000000000" },
@@ -58,6 +58,9 @@ describeEachEngine("the serviceTier dimension", (context) => {
       { span: "hour", value: "batch", events: "2", cost: "3.000000000000" },
       { span: "hour", value: "priority", events: "1", cost: "4.000000000000" },
       { span: "hour", value: null, events: "1", cost: "8.000000000000" },
+      { span: "week", value: "batch", events: "2", cost: "3.000000000000" },
+      { span: "week", value: "priority", events: "1", cost: "4.000000000000" },
+      { span: "week", value: null, events: "1", cost: "8.000000000000" },
     ]);
     const batch = await equalToRaw({ filters: { serviceTier: ["batch"] } });
     expect(batch.source).toBe("rollup");

@@ -2,11 +2,13 @@ import type { Database } from "../database.js";
 import { advisoryLockKey } from "../advisory-lock.js";
 import { quoteSchema } from "../schema-name.js";
 import { rollupTokenColumns } from "./rollup-columns.js";
+import { weeksFromDaysStatement, weekStartSql } from "./week-rollups.js";
 
 // The closed-day tables (migration 0003) hold the UTC days before llm_cost_rollup_state.daily_through.
 // When a day ends, its rows there are built once from the full hourly rows. This runs under the
 // schema's day-closing lock, taken exclusively here and shared by every writer, so no writer can
-// add a late event to a day while it is being closed (it would miss the day's closed rows).
+// add a late event to a day while it is being closed (it would miss the day's closed rows). The weeks
+// whose last day closes with them are then summed from their day rows (migration 0011).
 
 const tokenSums = rollupTokenColumns.map((column) => `sum(${column})::bigint`).join(", ");
 const tokens = rollupTokenColumns.join(", ");
@@ -45,7 +47,7 @@ function closeStatements(schema: string): string[] {
 
 /**
  * Builds the closed-day rows of every UTC day that ended since the last closing (by the database's
- * clock) and returns how many days it closed: 0 when another writer did it first. Plain inserts: a
+ * clock), and the week rows of every week that ended with them, and returns how many days it closed: 0 when another writer did it first. Plain inserts: a
  * day closed twice fails rather than counting twice.
  */
 export async function closeEndedDays(database: Database, schema: string): Promise<number> {
@@ -55,8 +57,15 @@ export async function closeEndedDays(database: Database, schema: string): Promis
       `SELECT pg_advisory_xact_lock($1::int, $2::int)`,
       advisoryLockKey("rollupDays", schema),
     );
-    const [state] = await transaction.query<{ from_day: Date; until_day: Date; days: number }>(
+    const [state] = await transaction.query<{
+      from_day: Date;
+      until_day: Date;
+      from_week: Date;
+      until_week: Date;
+      days: number;
+    }>(
       `SELECT daily_through AS from_day, date_trunc('day', now(), 'UTC') AS until_day,
+              ${weekStartSql("daily_through")} AS from_week, ${weekStartSql("now()")} AS until_week,
               extract(day FROM date_trunc('day', now(), 'UTC') - daily_through)::int AS days
          FROM ${q}.llm_cost_rollup_state`,
     );
@@ -64,6 +73,8 @@ export async function closeEndedDays(database: Database, schema: string): Promis
     for (const statement of closeStatements(schema)) {
       await transaction.query(statement, [state.from_day, state.until_day]);
     }
+    // The weeks closed before start before from_week; those starting before until_week are closed now.
+    await transaction.query(weeksFromDaysStatement(q), [state.from_week, state.until_week]);
     await transaction.query(`UPDATE ${q}.llm_cost_rollup_state SET daily_through = $1::timestamptz`, [
       state.until_day,
     ]);

@@ -1,6 +1,7 @@
-import type { Database } from "../database.js";
+import type { Database, Queryable } from "../database.js";
 import { quoteSchema } from "../schema-name.js";
 import { fullRollupKeys, rollupCountColumns, rollupSumColumns, summaryRollupKeys } from "./rollup-columns.js";
+import { weeksFromDaysStatement, weekStartSql } from "./week-rollups.js";
 
 const sums = rollupSumColumns;
 const counts = rollupCountColumns;
@@ -48,7 +49,8 @@ const pairs: DayFromHours[] = [
 
 /**
  * Deletes the rollup rows of whole hours before the cutoff. A closed day the cutoff falls in keeps its
- * later hours: its daily rows lose the sums of the hours deleted, so every table still agrees.
+ * later hours: its daily rows lose the sums of the hours deleted, so every table still agrees; so does
+ * the closed week it falls in (migration 0011), summed again from its remaining days.
  */
 export async function purgeRollups(database: Database, schema: string, cutoff: Date): Promise<void> {
   const q = quoteSchema(schema);
@@ -92,5 +94,29 @@ export async function purgeRollups(database: Database, schema: string, cutoff: D
         [hour],
       );
     }
+    await purgeWeeks(transaction, q, hour);
   });
+}
+
+/**
+ * Deletes the week rows of the one-dimension rollup before the cutoff's week and, when the cutoff's
+ * week is closed and lost hours, sums its rows again from its day rows (already purged): the week then
+ * holds exactly the hours that remain, as its days do.
+ */
+async function purgeWeeks(transaction: Queryable, q: string, hour: Date): Promise<void> {
+  const [bounds] = await transaction.query<{ week: Date; next_week: Date; rebuild: boolean }>(
+    `SELECT ${weekStartSql("$1::timestamptz")} AS week,
+            ${weekStartSql("$1::timestamptz")} + interval '7 days' AS next_week,
+            ${weekStartSql("$1::timestamptz")} < $1::timestamptz
+              AND ${weekStartSql("$1::timestamptz")}
+                < ${weekStartSql(`(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`)} AS rebuild`,
+    [hour],
+  );
+  const { week, next_week: nextWeek, rebuild } = bounds!;
+  await transaction.query(
+    `DELETE FROM ${q}.llm_cost_rollup_by_dimension
+      WHERE span = 'week' AND period_start ${rebuild ? "<=" : "<"} $1::timestamptz`,
+    [week],
+  );
+  if (rebuild) await transaction.query(weeksFromDaysStatement(q), [week, nextWeek]);
 }

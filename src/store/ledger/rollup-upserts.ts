@@ -3,6 +3,7 @@
 // Writers and reprice run them in the transaction that changed the events, so the rollups are exact
 // at every commit, with no trigger and no background merge.
 import { fullRollupKeys, rollupCountColumns, rollupSumColumns, summaryRollupKeys } from "./rollup-columns.js";
+import { weekStartSql } from "./week-rollups.js";
 
 /**
  * The columns a source of signed event rows must have: the rollup keys as the rollups spell them
@@ -57,7 +58,8 @@ export interface Upsert {
  *
  * Every row goes to the full hourly rollup and the one-dimension hours. The other tables hold closed
  * days only (migration 0003): with `late`, the rows of days before `closed` (an SQL expression for the
- * first day still open) go to them too. A writer that knows no row of its batch is that old leaves
+ * first day still open) go to them too, and the rows of closed weeks (those before the week of
+ * `closed`, migration 0011) to the one-dimension weeks. A writer that knows no row of its batch is that old leaves
  * `late` off. `signed: false` says every row of `source` adds (a writer's inserted rows): the sums
  * then skip multiplying by the sign.
  */
@@ -111,8 +113,8 @@ export function rollupUpserts(
         ${addOnConflict("r", `${name}_pkey`, ["events", ...countColumns, ...sums])} RETURNING 1`,
     };
   };
-  const byDimension = (span: "hour" | "day", where: string): Upsert => {
-    const period = span === "day" ? dayOf : "hour_start";
+  const byDimension = (span: "hour" | "day" | "week", where: string): Upsert => {
+    const period = { hour: "hour_start", day: dayOf, week: weekStartSql("hour_start") }[span];
     const flags = ["used_fallback", "errored", "NOT priced"];
     const dimension = keyedDimensions
       .slice(0, -1)
@@ -149,6 +151,7 @@ export function rollupUpserts(
     full("llm_cost_daily", "day_start", lateOnly),
     summary("llm_cost_daily_summary", "day_start"),
     byDimension("day", lateOnly),
+    byDimension("week", `WHERE hour_start < ${weekStartSql(closed)}`),
   ];
 }
 

@@ -4,6 +4,7 @@ import { keepRates } from "./kept-rates.js";
 import { advisoryLockKey } from "../advisory-lock.js";
 import { quoteSchema } from "../schema-name.js";
 import { rollupUpserts, signedRowColumns, upsertCtes } from "./rollup-upserts.js";
+import { weekStartSql } from "./week-rollups.js";
 
 /** New pricing figures for stored events, one array per column (text: see cost-record-encoding.ts). */
 export interface PriceUpdates {
@@ -90,7 +91,7 @@ export async function updatePrices(
 }
 
 /**
- * Deletes the rollup rows of the touched hours and days that an event left (events 0: every sum is 0
+ * Deletes the rollup rows of the touched hours, days and weeks that an event left (events 0: every sum is 0
  * too, since what left is exactly what had come), so a reprice that moves events between keys leaves
  * no empty rows behind.
  */
@@ -98,12 +99,13 @@ async function dropEmptiedRows(transaction: Queryable, schema: string, createdAt
   const q = quoteSchema(schema);
   const hours = `SELECT DISTINCT date_trunc('hour', at::timestamptz, 'UTC') FROM unnest($1::text[]) AS at`;
   const days = `SELECT DISTINCT date_trunc('day', at::timestamptz, 'UTC') FROM unnest($1::text[]) AS at`;
+  const weeks = `SELECT DISTINCT ${weekStartSql("at::timestamptz")} FROM unnest($1::text[]) AS at`;
   const deletions = [
     `DELETE FROM ${q}.llm_cost_hourly WHERE events = 0 AND hour_start IN (${hours})`,
     `DELETE FROM ${q}.llm_cost_hourly_summary WHERE events = 0 AND hour_start IN (${hours})`,
     `DELETE FROM ${q}.llm_cost_daily WHERE events = 0 AND day_start IN (${days})`,
     `DELETE FROM ${q}.llm_cost_daily_summary WHERE events = 0 AND day_start IN (${days})`,
-    `DELETE FROM ${q}.llm_cost_rollup_by_dimension WHERE events = 0 AND period_start IN (${hours} UNION ${days})`,
+    `DELETE FROM ${q}.llm_cost_rollup_by_dimension WHERE events = 0 AND period_start IN (${hours} UNION ${days} UNION ${weeks})`,
   ];
   for (const deletion of deletions) await transaction.query(deletion, [createdAt]);
 }

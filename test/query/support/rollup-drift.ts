@@ -23,6 +23,11 @@ function closedDays(_database: Queryable, schema: string, column: string): strin
   return `${column} < (SELECT daily_through FROM "${schema}".llm_cost_rollup_state)`;
 }
 
+/** The condition on `column` selecting the hours and days whose weeks are closed (migration 0011). */
+function closedWeeks(schema: string, column: string): string {
+  return `${column} < date_trunc('week', (SELECT daily_through FROM "${schema}".llm_cost_rollup_state), 'UTC')`;
+}
+
 /** Closes the days that ended (the only rollup maintenance left besides the writer's). */
 export async function compactAll(database: Database, schema: string): Promise<void> {
   await closeEndedDays(database, schema);
@@ -32,7 +37,7 @@ export async function compactAll(database: Database, schema: string): Promise<vo
  * Counts how many rows of `llm_cost_hourly` differ from the hourly aggregate of the raw events, of
  * `llm_cost_daily` from the daily sums of `llm_cost_hourly` (over the closed days: a daily row of a
  * day not closed is drift too), of both summary rollups and the one-dimension rollup from the sums of
- * `llm_cost_hourly`, and of the per-user rows from the raw events, both ways (0 when every rollup is
+ * `llm_cost_hourly` (weeks: those of the closed weeks), and of the per-user rows from the raw events, both ways (0 when every rollup is
  * exact). Zero rows (every figure 0, left by a reprice that moved an event's key) do not count.
  * Amounts compare as NUMERIC values, so scale does not matter.
  */
@@ -64,14 +69,18 @@ export async function userDrift(database: Queryable, schema: string): Promise<nu
          FROM "${schema}".llm_cost_events GROUP BY 1, 2, 3, 4
        UNION ALL
        SELECT project, 'day', date_trunc('day', created_at, 'UTC'), user_id, ${sums}
-         FROM "${schema}".llm_cost_events WHERE ${closed} GROUP BY 1, 2, 3, 4) AS users`,
+         FROM "${schema}".llm_cost_events WHERE ${closed} GROUP BY 1, 2, 3, 4
+       UNION ALL
+       SELECT project, 'week', date_trunc('week', created_at, 'UTC'), user_id, ${sums}
+         FROM "${schema}".llm_cost_events WHERE ${closedWeeks(schema, "created_at")} GROUP BY 1, 2, 3, 4) AS users`,
   );
 }
 
 /**
  * Rows of the summary rollups that differ from the sums of `llm_cost_hourly` (over the closed days,
  * migration 0008), and of the one-dimension rollup from the same sums (hours) and the daily summary
- * (days), its service tier rows from the full hourly and daily rollups.
+ * (days, and the weeks whose days are all closed: a week row of a week not closed is drift too), its
+ * service tier rows from the full hourly and daily rollups.
  */
 export async function summaryDrift(database: Queryable, schema: string): Promise<number> {
   const sums = `sum(events) AS events, COALESCE(sum(events) FILTER (WHERE used_fallback), 0) AS fallbacks,
@@ -112,17 +121,23 @@ export async function summaryDrift(database: Queryable, schema: string): Promise
                                   ('provider', s.provider)) AS d (dimension, value)
       GROUP BY 1, 2, 3, 4, 5`;
   // The tier is in the full rollups only (migration 0012): its rows are their sums by tier.
-  const tiers = (span: string, table: string, period: string) =>
+  const tiers = (span: string, table: string, period: string, where = "true") =>
     `SELECT project, 'serviceTier' AS dimension, '${span}' AS span, ${period} AS period_start,
             service_tier AS value, ${sums}
-       FROM "${schema}".${table} WHERE events <> 0 GROUP BY 1, 2, 3, 4, 5`;
+       FROM "${schema}".${table} WHERE events <> 0 AND ${where} GROUP BY 1, 2, 3, 4, 5`;
   const byDimension = await difference(
     database,
     `SELECT * FROM "${schema}".llm_cost_rollup_by_dimension WHERE dimension <> 'userId' AND events <> 0`,
     `SELECT * FROM (${spread("hour", `(${hourSums})`, "s.hour_start")}
        UNION ALL ${spread("day", `"${schema}".llm_cost_daily_summary`, "s.day_start")}
        UNION ALL ${tiers("hour", "llm_cost_hourly", "hour_start")}
-       UNION ALL ${tiers("day", "llm_cost_daily", "day_start")}) AS spread`,
+       UNION ALL ${tiers("day", "llm_cost_daily", "day_start")}
+       UNION ALL ${tiers("week", "llm_cost_daily", "date_trunc('week', day_start, 'UTC')", closedWeeks(schema, "day_start"))}
+       UNION ALL ${spread(
+         "week",
+         `(SELECT * FROM "${schema}".llm_cost_daily_summary WHERE ${closedWeeks(schema, "day_start")})`,
+         "date_trunc('week', s.day_start, 'UTC')",
+       )}) AS spread`,
   );
   return hourly + daily + byDimension;
 }
@@ -160,8 +175,8 @@ export async function emptyTables(database: Queryable, schema: string): Promise<
 
 /**
  * Puts the schema back in the state of a last day closing before `from` (a UTC midnight): the summary
- * and daily rollups hold the days before it and none from it on, whose figures the full hourly rollup
- * holds. The next closing closes those days again.
+ * and daily rollups hold the days before it and none from it on (the one-dimension weeks, the weeks
+ * before its week), whose figures the full hourly rollup holds. The next closing closes those days again.
  */
 export async function reopenDays(database: Queryable, schema: string, from: Date): Promise<void> {
   const quoted = `"${schema}"`;
@@ -170,6 +185,12 @@ export async function reopenDays(database: Queryable, schema: string, from: Date
   await database.query(`DELETE FROM ${quoted}.llm_cost_daily_summary WHERE day_start >= $1`, [from]);
   await database.query(
     `DELETE FROM ${quoted}.llm_cost_rollup_by_dimension WHERE span = 'day' AND period_start >= $1`,
+    [from],
+  );
+  // A week is closed only when all its days are: the week `from` falls in is open again.
+  await database.query(
+    `DELETE FROM ${quoted}.llm_cost_rollup_by_dimension
+      WHERE span = 'week' AND period_start >= date_trunc('week', $1::timestamptz, 'UTC')`,
     [from],
   );
   await database.query(`UPDATE ${quoted}.llm_cost_rollup_state SET daily_through = $1`, [from]);
