@@ -12,7 +12,7 @@ import {
   selectCallSpans,
   type OtlpSpan,
 } from "../src/integrations/opentelemetry/index.js";
-import { createServerPricer } from "../src/server/ingest-routes.js";
+import { createServerPricer } from "../src/server/ingest-commit.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
 
