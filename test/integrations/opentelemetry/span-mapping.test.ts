@@ -110,6 +110,25 @@ describe("usage of a span in our convention", () => {
       { inputTokens: 1000, cacheReadTokens: 2000, outputTokens: 10 },
     ],
     [
+      "ai 7 (@ai-sdk/otel, usage option on): GenAI totals with the AI SDK's uncached and reasoning details",
+      {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.usage.input_tokens": 4620,
+        "gen_ai.usage.cache_read.input_tokens": 3000,
+        "gen_ai.usage.cache_creation.input_tokens": 1500,
+        "gen_ai.usage.output_tokens": 80,
+        "ai.usage.inputTokenDetails.noCacheTokens": 120,
+        "ai.usage.outputTokenDetails.reasoningTokens": 30,
+      },
+      {
+        inputTokens: 120,
+        cacheReadTokens: 3000,
+        cacheWriteTokens: 1500,
+        outputTokens: 80,
+        reasoningTokens: 30,
+      },
+    ],
+    [
       "AI SDK embeddings: one count, ai.usage.tokens",
       { "ai.operationId": "ai.embedMany.doEmbed", "ai.usage.tokens": 42 },
       { inputTokens: 42, outputTokens: 0 },
@@ -141,6 +160,8 @@ describe("usage of a span in our convention", () => {
     expect(
       usageOfSpan(span({ "gen_ai.usage.input_tokens": -5, "gen_ai.usage.output_tokens": "1.5" })),
     ).toBeUndefined();
+    // A detail without the totals it details (ai 7's step span with the usage option on).
+    expect(usageOfSpan(span({ "ai.usage.inputTokenDetails.noCacheTokens": 120 }))).toBeUndefined();
   });
 });
 
@@ -175,6 +196,14 @@ describe("which spans are calls", () => {
     const { calls, ignored } = selectCallSpans([workflow, agent, call, http, lonelyAgent, outer, chain, llm]);
     expect(calls).toEqual([call, llm]);
     expect(ignored).toBe(6);
+  });
+
+  it("leaves out ai 7's step span even when its calls were exported in another batch", () => {
+    const step = span({
+      "gen_ai.operation.name": "agent_step",
+      "ai.usage.inputTokenDetails.noCacheTokens": 120,
+    });
+    expect(selectCallSpans([step])).toEqual({ calls: [], ignored: 1 });
   });
 });
 
