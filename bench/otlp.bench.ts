@@ -2,7 +2,8 @@
 // stored through POST /v1/traces (protobuf, batches of 512 GenAI call spans, the batch span
 // processor's default export size) and events/s through POST /v1/events in batches of 512, each a
 // fresh id (counted as rows). Goal: OTLP at least 0.8× the events/s of POST /v1/events. First, in
-// process, the CPU one export costs from bytes to priced records (otlp-profile.ts).
+// process, the CPU one export costs from bytes to priced records beside the same step of a
+// POST /v1/events body (otlp-profile.ts); each run also reports the service's CPU per stored row.
 //   npm run bench -- otlp [--seconds 15] [--connections 8]
 import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
@@ -75,7 +76,7 @@ export function otlpBodies(): () => Buffer {
 }
 
 /** Events of POST /v1/events shaped like the spans: the same models and token figures. */
-function eventBodies(): () => string {
+export function eventBodies(): () => string {
   return () => {
     const events = [];
     for (let index = 0; index < batch; index++) {
@@ -121,6 +122,7 @@ async function ingestRun(
     ],
   });
   const elapsedSeconds = (performance.now() - started) / 1000;
+  const serverCpuMs = cpuMsOf(server.child.pid!) - cpuBefore.server;
   const rows = (await countEvents(server.url, key)) - before;
   return {
     path,
@@ -131,8 +133,10 @@ async function ingestRun(
     requests: result.requests.total,
     non2xx: result.non2xx,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+    // The service's CPU per stored row: where the two routes differ, whatever the machine's load.
+    serverCpuMicrosecondsPerRow: rows > 0 ? +((serverCpuMs * 1000) / rows).toFixed(1) : null,
     cores: {
-      server: +((cpuMsOf(server.child.pid!) - cpuBefore.server) / 1000 / elapsedSeconds).toFixed(2),
+      server: +(serverCpuMs / 1000 / elapsedSeconds).toFixed(2),
       postgres: +((cpuMsOf("postgres") - cpuBefore.postgres) / 1000 / elapsedSeconds).toFixed(2),
     },
   };
@@ -160,7 +164,8 @@ async function benchEngine(
     const ratio = +(spansPerSecond / eventsPerSecond).toFixed(2);
     console.log(
       `${name.padEnd(9)} OTLP ${spansPerSecond.toLocaleString("en-US")} spans/s | POST /v1/events ${eventsPerSecond.toLocaleString("en-US")} events/s | ×${ratio} (goal ≥ 0.8)` +
-        ` | p50 ${otlp2.latencyMs.p50} ms vs ${events2.latencyMs.p50} ms | non-2xx ${otlp1.non2xx + otlp2.non2xx}/${events1.non2xx + events2.non2xx}`,
+        ` | p50 ${otlp2.latencyMs.p50} ms vs ${events2.latencyMs.p50} ms | non-2xx ${otlp1.non2xx + otlp2.non2xx}/${events1.non2xx + events2.non2xx}` +
+        ` | service CPU ${otlp2.serverCpuMicrosecondsPerRow} vs ${events2.serverCpuMicrosecondsPerRow} µs/row`,
     );
     return { engine: name, spansPerSecond, eventsPerSecond, ratio, runs: [events1, otlp1, events2, otlp2] };
   } finally {
@@ -172,10 +177,11 @@ export async function run(args: string[]): Promise<void> {
   const seconds = flag(args, "seconds", 15);
   const connections = flag(args, "connections", 8);
   // In process first, on a machine the servers do not load yet.
-  const decoding = profileOtlpDecoding(otlpBodies()());
+  const decoding = profileOtlpDecoding(otlpBodies()(), eventBodies()());
   console.log(
     `in process: ${decoding.cpuMsPerRequest.messages} ms CPU per ${batch}-span export to priced records` +
-      ` (the toObject path: ${decoding.cpuMsPerRequest.toObject} ms)`,
+      ` (the toObject path: ${decoding.cpuMsPerRequest.toObject} ms);` +
+      ` ${decoding.cpuMsPerRequest.events} ms per POST /v1/events body of ${batch} events`,
   );
   buildServer();
   const results = [];

@@ -4,7 +4,6 @@ import { bodyLimit } from "hono/body-limit";
 import type { Pricing } from "../pricing/index.js";
 import type { ProjectStore } from "../projects/index.js";
 import {
-  createEventPricer,
   eventInputFields,
   firstDangerousKey,
   parseEventInput,
@@ -14,13 +13,13 @@ import type { NewLlmCostRecord, TelemetryStore } from "../store/index.js";
 import { readJson, type Guards, type LedgerApp } from "./app.js";
 import { HttpError } from "./http-errors.js";
 import { writeProjectsOf } from "./project-scope.js";
-import { createIngestWriter, type IngestWriter, type IngestWriteResult } from "./ingest-writer.js";
+import { createIngestCommitter, createServerPricer, maxFutureMs } from "./ingest-commit.js";
+import { createIngestWriter, type IngestWriter } from "./ingest-writer.js";
 import type { ServerLogger } from "./server-logger.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 export const maxEventsPerRequest = 1_000;
 export const maxIngestBytes = 1024 * 1024;
-const maxFutureMs = 5 * 60 * 1000;
 
 /** The fields an ingested event may carry: the event model's input fields. */
 const acceptedFields: ReadonlySet<string> = new Set(eventInputFields);
@@ -69,6 +68,11 @@ export function mountIngestRoutes(dependencies: {
     dependencies.writer ??
     createIngestWriter(dependencies.store, { concurrency: dependencies.writeConcurrency });
   const price = createServerPricer(dependencies.pricing, dependencies.logger);
+  const commit = createIngestCommitter({
+    writer,
+    metrics: dependencies.metrics,
+    onIngested: dependencies.onIngested,
+  });
   return (app: LedgerApp, guards: Guards) => {
     const routes: LedgerApp = new Hono();
     routes.on(
@@ -147,20 +151,12 @@ export function mountIngestRoutes(dependencies: {
         record.project = target.project;
         records.push(record);
       });
-      dependencies.metrics.ingestStarted(records.length);
-      let result: IngestWriteResult;
-      try {
-        result = await writer.write(records);
-      } finally {
-        dependencies.metrics.ingestFinished(records.length);
-      }
+      const result = await commit(records, rejected.length);
       // Events the store refused for their content (the rest were committed), at their indexes.
       for (const refusal of result.rejected ?? []) {
         rejected.push({ index: indexOf.get(refusal.eventId) ?? -1, error: refusal.reason });
       }
       rejected.sort((first, second) => first.index - second.index);
-      dependencies.metrics.recordIngest({ ...result, rejected: rejected.length });
-      if (result.inserted > 0) dependencies.onIngested?.();
       const answer: IngestAnswer = { accepted: result.inserted, duplicates: result.duplicates, rejected };
       return context.json(answer);
     });
@@ -179,12 +175,4 @@ function unknownField(event: unknown): string | undefined {
     if (!acceptedFields.has(key) && !intentFields.has(key)) return `unknown field "${key}"`;
   }
   return undefined;
-}
-
-/**
- * How the service prices what it receives (`POST /v1/events`, `POST /v1/traces`): with the catalog,
- * an Agent SDK cost only when the event asks for it, unpriced models stored and flagged (no callback).
- */
-export function createServerPricer(pricing: Pricing, logger: ServerLogger) {
-  return createEventPricer({ pricing, logger, agentCost: "catalog", onUnpriced: () => {} });
 }

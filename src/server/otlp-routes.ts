@@ -8,7 +8,7 @@ import {
 } from "../integrations/opentelemetry/index.js";
 import type { NewLlmCostRecord } from "../store/index.js";
 import type { Guards, LedgerApp } from "./app.js";
-import { createServerPricer } from "./ingest-routes.js";
+import { createIngestCommitter, createServerPricer, maxFutureMs } from "./ingest-commit.js";
 import type { IngestWriter } from "./ingest-writer.js";
 import { decodeOtlpBody, encodingOf, readOtlpBytes } from "./otlp-body.js";
 import { exportResponse, otlpErrorBodies } from "./otlp-responses.js";
@@ -22,7 +22,6 @@ import type { ServerMetrics } from "./server-metrics.js";
  * 512 spans that carry prompts and outputs (the AI SDK records both by default; ~60 KiB a span).
  */
 export const maxOtlpBytes = 32 * 1024 * 1024;
-const maxFutureMs = 5 * 60 * 1000;
 /** Reasons listed in a partial-success answer (the count covers them all). */
 const maxReasons = 5;
 
@@ -38,6 +37,8 @@ export interface OtlpRouteDependencies {
   /** Limit of a body, compressed and decompressed (default 32 MiB). */
   maxBodyBytes?: number | undefined;
   now?: () => number;
+  /** Told after an export's events were committed (the budget alerts evaluate soon after). */
+  onIngested?: (() => void) | undefined;
 }
 
 /**
@@ -52,6 +53,7 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
   const attribution: SpanAttribution = { ...defaultSpanAttribution, ...dependencies.attribution };
   const maxBytes = dependencies.maxBodyBytes ?? maxOtlpBytes;
   const price = createServerPricer(dependencies.pricing, dependencies.logger);
+  const commit = createIngestCommitter(dependencies);
   return (app: LedgerApp, guards: Guards) => {
     const routes: LedgerApp = new Hono();
     routes.on(
@@ -66,6 +68,8 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
       const bytes = await readOtlpBytes(context.req.raw, maxBytes);
       const spans = decodeOtlpBody(bytes, encoding);
       const { calls, ignored } = selectCallSpans(spans);
+      // Counted now, recorded once committed: the decoded spans need not live through the write.
+      const spanCounts = { received: spans.length, calls: calls.length, ignored };
       const reasons: string[] = [];
       const records: NewLlmCostRecord[] = [];
       const received = now();
@@ -84,17 +88,10 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
           records.push(record);
         }
       }
-      dependencies.metrics.ingestStarted(records.length);
-      let result;
-      try {
-        result = await dependencies.writer.write(records);
-      } finally {
-        dependencies.metrics.ingestFinished(records.length);
-      }
+      const result = await commit(records, reasons.length);
+      dependencies.metrics.recordSpans(spanCounts);
       for (const refusal of result.rejected ?? [])
         reasons.push(`event ${refusal.eventId}: ${refusal.reason}`);
-      dependencies.metrics.recordIngest({ ...result, rejected: reasons.length });
-      dependencies.metrics.recordSpans({ received: spans.length, calls: calls.length, ignored });
       const answer = exportResponse(encoding, {
         count: reasons.length,
         message: reasons.slice(0, maxReasons).join("; "),

@@ -187,6 +187,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           logger: options.logger,
           metrics,
           attribution: options.otlpAttribution,
+          onIngested: () => alerts?.nudge(),
         }),
         mountCostRoutes(store, pricing),
         mountReconciliationRoutes(store),

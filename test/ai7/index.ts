@@ -7,3 +7,4 @@ export * as ai7 from "ai";
 export { createAnthropic as createAnthropic7 } from "@ai-sdk/anthropic";
 export { createGoogleGenerativeAI as createGoogle7 } from "@ai-sdk/google";
 export { createOpenAI as createOpenAI7 } from "@ai-sdk/openai";
+export { OpenTelemetry as OpenTelemetry7 } from "@ai-sdk/otel";

@@ -8,6 +8,8 @@ import type { OtlpSpan } from "./otlp-spans.js";
 /** GenAI operations that are not a provider call themselves, though they may carry summed usage. */
 const wrapperOperations: ReadonlySet<string> = new Set([
   "invoke_agent",
+  // ai 7's step span (@ai-sdk/otel): the calls of one step sit below it.
+  "agent_step",
   "create_agent",
   "execute_tool",
   "invoke_workflow",

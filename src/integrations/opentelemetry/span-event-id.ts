@@ -2,24 +2,42 @@ import * as crypto from "node:crypto";
 
 // The one-shot `crypto.hash` (Node 20.12 and later) costs a fraction of a Hash object per span; the
 // digest is the same, so earlier Node 20 releases fall back to `createHash`.
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "buffer") => Buffer })
-  .hash;
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
 
-function sha256(text: string): Buffer {
+function sha256Hex(text: string): string {
   return oneShotHash === undefined
-    ? crypto.createHash("sha256").update(text).digest()
-    : oneShotHash("sha256", text, "buffer");
+    ? crypto.createHash("sha256").update(text).digest("hex")
+    : oneShotHash("sha256", text, "hex");
 }
 
+/** The RFC 9562 variant (binary 10) over the two low bits of a hex digit, by the digit's value. */
+const variantDigits = "89ab89ab89ab89ab";
+
 /**
- * The event id of a call span: a UUID (version 8, RFC 9562) derived from its trace and span ids, so
- * an exporter that sends a batch again (a retry after a timeout, a second exporter) stores nothing
- * twice. Both ids are lower-case hex, as `spansOfRequest` gives them for either encoding.
+ * The event id of a call span: a UUID (version 8, RFC 9562) made of the first 122 bits of the
+ * SHA-256 of its trace and span ids, so an exporter that sends a batch again (a retry after a
+ * timeout, a second exporter) stores nothing twice. A hash of both ids, rather than the ids
+ * themselves, because 24 bytes of ids do not fit in a UUID's 16; SHA-256 because a collision of two
+ * distinct spans, which would silently drop the later one as a duplicate, must stay out of reach
+ * even for ids an instrumentation does not draw at random. Version 8 keeps these ids apart from the
+ * random (version 4) ids of the other entry points. Both ids are lower-case hex, as the decoders
+ * give them for either encoding, so protobuf and JSON exports of a span get the same id.
+ *
+ * The digest is taken as hex text and the version and variant written into that text: the same id
+ * as setting the bits in the digest's bytes, without a buffer per span.
  */
 export function spanEventId(traceId: string, spanId: string): string {
-  const bytes = sha256(`llm-ledger otlp span\0${traceId}\0${spanId}`).subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const hex = sha256Hex(`llm-ledger otlp span\0${traceId}\0${spanId}`);
+  return (
+    hex.slice(0, 8) +
+    "-" +
+    hex.slice(8, 12) +
+    "-8" +
+    hex.slice(13, 16) +
+    "-" +
+    variantDigits[Number.parseInt(hex[16]!, 16)]! +
+    hex.slice(17, 20) +
+    "-" +
+    hex.slice(20, 32)
+  );
 }

@@ -40,13 +40,19 @@ const conventions: readonly ConventionKeys[] = [
   },
   {
     // The OpenTelemetry GenAI conventions, and the older `prompt_tokens` spellings (OpenLLMetry).
+    // ai 7's OpenTelemetry integration (@ai-sdk/otel) writes these, and with its `usage` option the
+    // AI SDK's uncached input and reasoning counts beside them (no `ai.usage.inputTokens` then).
     convention: "gen-ai",
     input: ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"],
-    uncachedInput: [],
+    uncachedInput: ["ai.usage.inputTokenDetails.noCacheTokens"],
     output: ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"],
     cacheRead: ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"],
     cacheWrite: ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"],
-    reasoning: ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"],
+    reasoning: [
+      "gen_ai.usage.reasoning.output_tokens",
+      "gen_ai.usage.reasoning_tokens",
+      "ai.usage.outputTokenDetails.reasoningTokens",
+    ],
   },
   {
     // OpenInference (Arize): `llm.token_count.*`.
@@ -62,7 +68,7 @@ const conventions: readonly ConventionKeys[] = [
 
 /**
  * The usage a span reports, read from the first convention whose input or output count it carries
- * (the AI SDK's spans carry both its own and the GenAI attributes; its own split the cache).
+ * (ai 5 and 6 spans carry both the AI SDK's own and the GenAI attributes; its own split the cache).
  * `cacheWriteTtl` "1h" books the one cache-write count as 1-hour writes; otherwise they are 5-minute
  * writes (a span carries one cache-write count).
  */
@@ -70,8 +76,9 @@ export function usageOfSpan(span: OtlpSpan, cacheWriteTtl?: string): SpanUsage |
   for (const keys of conventions) {
     const input = firstCount(span, keys.input);
     const output = firstCount(span, keys.output);
+    // A convention applies when it gives the totals: a detail alone (an uncached count) names none.
+    if (input === undefined && output === undefined) continue;
     const uncachedInput = firstCount(span, keys.uncachedInput);
-    if (input === undefined && output === undefined && uncachedInput === undefined) continue;
     const cacheRead = firstCount(span, keys.cacheRead) ?? 0;
     const cacheWrite = firstCount(span, keys.cacheWrite) ?? 0;
     const total = input ?? 0;

@@ -1,9 +1,11 @@
-// The AI SDK (ai 6) with `experimental_telemetry` on, calling the providers' real packages against the
-// fake provider server, its spans exported by the OTel SDK's protobuf exporter to the service: the
-// rows equal (tokens and cost) what the cost-tracking middleware records for the same calls, and no
-// call is counted twice (the outer generateText/streamText spans sum their steps and are left out).
-// Cache writes here are 5-minute ones: spans carry one cache-write count, so 1-hour writes, which
-// only the middleware's raw Anthropic usage splits, would be priced as 5-minute writes.
+// The AI SDK with telemetry on, calling the providers' real packages against the fake provider server,
+// its spans exported by the OTel SDK's protobuf exporter to the service: the rows equal (tokens and
+// cost) what the cost-tracking middleware records for the same calls, and no call is counted twice
+// (the outer spans sum their steps and are left out). ai 6 through `experimental_telemetry` (the
+// AI SDK's own `ai.*` attributes); ai 7 through its OpenTelemetry integration, `@ai-sdk/otel`, which
+// writes the GenAI conventions' attributes (and declares Node 22, but runs on Node 20: this test
+// runs it there). Cache writes here are 5-minute ones: spans carry one cache-write count, so 1-hour
+// writes, which only the middleware's raw Anthropic usage splits, would be priced as 5-minute writes.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCostTrackingMiddleware } from "../../../src/integrations/ai-sdk/index.js";
 import { createPricing } from "../../../src/pricing/index.js";
@@ -17,7 +19,8 @@ import {
 } from "../../support/fake-provider-server.js";
 import { silentLogger } from "../../support/loggers.js";
 import { exportSpans, memoryTracer, otlpExporter } from "../../support/otel-spans.js";
-import { aiHarnesses, type CallExtras } from "../ai-harness.js";
+import { OpenTelemetry7 } from "../../ai7/index.js";
+import { aiHarnesses, type AiHarness, type CallExtras } from "../ai-harness.js";
 import { providerCases } from "../provider-cases.js";
 import { createRecordingTracker } from "../recording-tracker.js";
 
@@ -87,18 +90,24 @@ describeEachEngine("AI SDK telemetry spans → POST /v1/traces, beside the middl
     await providers?.close();
   });
 
-  it("stores the same tokens and cost per call as the middleware records, each call once", async () => {
-    const harness = aiHarnesses(providers.baseUrls).find((candidate) => candidate.name === "ai 6")!;
+  /**
+   * Makes every case's calls (generateText, streamText, a two-step tool loop) with `telemetry` and the
+   * middleware, exports the spans under `service.name` = `repo`, and compares the rows of that repo
+   * with what the middleware recorded; returns the rows' task types.
+   */
+  async function compareWithMiddleware(
+    harness: AiHarness,
+    repo: string,
+    telemetryOf: (tracer: ReturnType<typeof memoryTracer>["tracer"]) => CallExtras,
+  ): Promise<Set<string>> {
     const tracker = createRecordingTracker();
-    const otel = memoryTracer({ "service.name": "web" });
-    const telemetry = {
-      experimental_telemetry: { isEnabled: true, tracer: otel.tracer, functionId: "chat" },
-    } as CallExtras;
+    const otel = memoryTracer({ "service.name": repo });
+    const telemetry = telemetryOf(otel.tracer);
     for (const api of Object.keys(cases) as ProviderApi[]) {
       const { modelId, usage } = cases[api];
       const model = harness.wrap(
         harness.bare(api, modelId),
-        createCostTrackingMiddleware({ tracker, repo: "web", taskType: "chat" }),
+        createCostTrackingMiddleware({ tracker, repo, taskType: "chat" }),
       );
       providers.reply({ usage });
       await harness.generateText(model, telemetry);
@@ -116,7 +125,8 @@ describeEachEngine("AI SDK telemetry spans → POST /v1/traces, beside the middl
     const rows = await context.database().query<Row>(
       `SELECT model, input_tokens::text, output_tokens::text, cache_read_tokens::text, cache_write_tokens::text,
                 cache_write_1h_tokens::text, reasoning_tokens::text, estimated_cost_usd::text, task_type
-           FROM "${context.schema}".llm_cost_events`,
+           FROM "${context.schema}".llm_cost_events WHERE repo = $1`,
+      [repo],
     );
     const fromSpans = rows.map((row) => ({
       model: row.model,
@@ -160,6 +170,39 @@ describeEachEngine("AI SDK telemetry spans → POST /v1/traces, beside the middl
     const order = (entries: typeof fromSpans) =>
       [...entries].sort((first, second) => JSON.stringify(first).localeCompare(JSON.stringify(second)));
     expect(order(fromSpans)).toEqual(order(fromMiddleware));
-    expect(new Set(rows.map((row) => row.task_type))).toEqual(new Set(["chat"]));
+    return new Set(rows.map((row) => row.task_type));
+  }
+
+  it("ai 6 (experimental_telemetry): the same tokens and cost per call as the middleware, each call once", async () => {
+    const harness = aiHarnesses(providers.baseUrls).find((candidate) => candidate.name === "ai 6")!;
+    const taskTypes = await compareWithMiddleware(
+      harness,
+      "web",
+      (tracer) => ({ experimental_telemetry: { isEnabled: true, tracer, functionId: "chat" } }) as CallExtras,
+    );
+    expect(taskTypes).toEqual(new Set(["chat"]));
+  });
+
+  it("ai 7 (@ai-sdk/otel): the same tokens and cost per call as the middleware, each call once", async () => {
+    const harness = aiHarnesses(providers.baseUrls).find((candidate) => candidate.name === "ai 7")!;
+    const taskTypes = await compareWithMiddleware(
+      harness,
+      "web7",
+      (tracer) =>
+        ({
+          telemetry: {
+            functionId: "assistant",
+            // `usage: true` adds the reasoning count, which the GenAI attributes do not carry. The
+            // function id lands on the outer span only (gen_ai.agent.name): `enrichSpan` puts the
+            // task type on the call spans too.
+            integrations: new OpenTelemetry7({
+              tracer,
+              usage: true,
+              enrichSpan: () => ({ "llm_ledger.task_type": "assistant" }),
+            }),
+          },
+        }) as CallExtras,
+    );
+    expect(taskTypes).toEqual(new Set(["assistant"]));
   });
 });

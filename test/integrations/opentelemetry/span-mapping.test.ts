@@ -1,11 +1,13 @@
 // The mapping of each convention's attributes to our usage convention (uncached input only), and the
 // choice of call spans, on spans decoded from OTLP/JSON: the unit layer under the exporter tests.
+import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   decodeJsonSpans,
   defaultSpanAttribution,
   eventOfSpan,
   selectCallSpans,
+  spanEventId,
   usageOfSpan,
   type OtlpSpan,
 } from "../../../src/integrations/opentelemetry/index.js";
@@ -108,6 +110,25 @@ describe("usage of a span in our convention", () => {
       { inputTokens: 1000, cacheReadTokens: 2000, outputTokens: 10 },
     ],
     [
+      "ai 7 (@ai-sdk/otel, usage option on): GenAI totals with the AI SDK's uncached and reasoning details",
+      {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.usage.input_tokens": 4620,
+        "gen_ai.usage.cache_read.input_tokens": 3000,
+        "gen_ai.usage.cache_creation.input_tokens": 1500,
+        "gen_ai.usage.output_tokens": 80,
+        "ai.usage.inputTokenDetails.noCacheTokens": 120,
+        "ai.usage.outputTokenDetails.reasoningTokens": 30,
+      },
+      {
+        inputTokens: 120,
+        cacheReadTokens: 3000,
+        cacheWriteTokens: 1500,
+        outputTokens: 80,
+        reasoningTokens: 30,
+      },
+    ],
+    [
       "AI SDK embeddings: one count, ai.usage.tokens",
       { "ai.operationId": "ai.embedMany.doEmbed", "ai.usage.tokens": 42 },
       { inputTokens: 42, outputTokens: 0 },
@@ -139,6 +160,8 @@ describe("usage of a span in our convention", () => {
     expect(
       usageOfSpan(span({ "gen_ai.usage.input_tokens": -5, "gen_ai.usage.output_tokens": "1.5" })),
     ).toBeUndefined();
+    // A detail without the totals it details (ai 7's step span with the usage option on).
+    expect(usageOfSpan(span({ "ai.usage.inputTokenDetails.noCacheTokens": 120 }))).toBeUndefined();
   });
 });
 
@@ -173,6 +196,14 @@ describe("which spans are calls", () => {
     const { calls, ignored } = selectCallSpans([workflow, agent, call, http, lonelyAgent, outer, chain, llm]);
     expect(calls).toEqual([call, llm]);
     expect(ignored).toBe(6);
+  });
+
+  it("leaves out ai 7's step span even when its calls were exported in another batch", () => {
+    const step = span({
+      "gen_ai.operation.name": "agent_step",
+      "ai.usage.inputTokenDetails.noCacheTokens": 120,
+    });
+    expect(selectCallSpans([step])).toEqual({ calls: [], ignored: 1 });
   });
 });
 
@@ -226,6 +257,42 @@ describe("the event of a call span", () => {
       ok: false,
       reason: expect.stringMatching(/traceId/) as unknown,
     });
+  });
+});
+
+describe("the event id of a span", () => {
+  /** The documented derivation, spelled out with a Hash object and the bits set in the digest's bytes. */
+  function documentedId(traceId: string, spanId: string): string {
+    const bytes = createHash("sha256").update(`llm-ledger otlp span\0${traceId}\0${spanId}`).digest();
+    bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10
+    const hex = bytes.subarray(0, 16).toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  it("is the id spans ingested by earlier releases were stored under, so a re-export stays a duplicate", () => {
+    // Pinned: the first OTLP release stored this span under this id.
+    expect(spanEventId("0af7651916cd43dd8448eb211c80319c", "00f067aa0ba902b7")).toBe(
+      "5f0148c0-5c3c-80dc-98f1-cb6ac9acf295",
+    );
+    for (let index = 0; index < 2_000; index++) {
+      const traceId = randomBytes(16).toString("hex");
+      const spanId = randomBytes(8).toString("hex");
+      const id = spanEventId(traceId, spanId);
+      expect(id).toBe(documentedId(traceId, spanId));
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+  });
+
+  it("differs between spans of one trace and between traces, even for ids that differ in one bit", () => {
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const ids = new Set<string>();
+    for (let bit = 0; bit < 64; bit++) {
+      const spanId = (1n << BigInt(bit)).toString(16).padStart(16, "0");
+      ids.add(spanEventId(traceId, spanId));
+      ids.add(spanEventId(`${traceId.slice(0, 31)}d`, spanId));
+    }
+    expect(ids.size).toBe(128);
   });
 });
 
