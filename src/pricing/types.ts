@@ -111,6 +111,12 @@ export interface ModelEntry {
   source?: string;
   checked?: string;
   notes?: string;
+  /**
+   * The day (YYYY-MM-DD, from 00:00 UTC) the provider stopped serving this id. A call at or after it
+   * is `priced: false` with a reason naming the date: the provider refuses such a call, so one that
+   * was recorded is mislabelled, and a plausible price would hide that.
+   */
+  retired?: string;
 }
 
 /** Where imported price data came from: a package, its version and the day it was published. */
@@ -145,9 +151,43 @@ export interface CatalogManifest {
   generatedFrom?: string;
 }
 
-/** A user overrides file: models that add to or replace catalog entries. */
+/** A user overrides file: models that add to or replace catalog entries, and negotiated discounts. */
 export interface OverridesFile {
   models: (ModelEntry & { provider: Provider })[];
+  /** Negotiated percentage discounts off the list price (docs/pricing.md, "Negotiated rates"). */
+  discounts?: DiscountRule[];
+}
+
+/**
+ * A negotiated discount: `percent` off the list price of every call billed by `provider`, narrowed
+ * to the models whose canonical id matches `model` (a regular expression, case-insensitive) and to
+ * one `project`. The most specific rule that matches a call applies (see `findDiscount`).
+ */
+export interface DiscountRule {
+  provider: Provider;
+  /** A regular expression (case-insensitive) tested against the canonical model id. */
+  model?: string;
+  /** A project slug: the rule applies to that project's calls only. */
+  project?: string;
+  /** Percent off the list price, a decimal string from "0" to below "100" with at most 4 decimal places. */
+  percent: string;
+  /** Where the rate was agreed (a contract, an order form). */
+  source?: string;
+  notes?: string;
+}
+
+/** The discount an estimate applied: the rule that matched, and the amount it took off. */
+export interface AppliedDiscount {
+  percent: string;
+  /** The list price less the charged cost: exact, rounded half up to 10^-12 dollars. */
+  amountUsd: string;
+  provider: Provider;
+  /** The rule's model pattern; null for every model of the provider. */
+  model: string | null;
+  /** The rule's project; null for every project. */
+  project: string | null;
+  source: string | null;
+  notes: string | null;
 }
 
 /**
@@ -247,6 +287,13 @@ export interface PricedEstimate {
   serviceTier: ServiceTier;
   /** The per-unit fees billed (absent when the call used none); their sum is `breakdown.fees`. */
   fees?: readonly FeeCharge[];
+  /**
+   * The list price: the catalog's figure before a negotiated discount, the sum of `breakdown`. Equal
+   * to `costUsd` when no discount applied.
+   */
+  listCostUsd: string;
+  /** The negotiated discount that made `costUsd` lower than `listCostUsd`, when one applied. */
+  discount?: AppliedDiscount;
 }
 
 /** An estimate that could not be priced: never a $0 posing as a price. */
@@ -261,6 +308,8 @@ export interface UnpricedEstimate {
   reason: string;
   /** Set when the id names a version the catalog lacks: the entry of another version it resembles. */
   nearest?: { model: string; provider: Provider };
+  /** Set when the call is dated at or after the day the provider retired the model (YYYY-MM-DD). */
+  retired?: string;
 }
 
 /** The outcome of `estimateCost`. */
@@ -279,4 +328,9 @@ export interface EstimateInput {
    * published price or rule for is `priced: false`, never priced as standard.
    */
   serviceTier?: string | null | undefined;
+  /**
+   * The project the call belongs to: selects a negotiated discount made for that project (overrides'
+   * `discounts`). Absent: only discounts for every project apply.
+   */
+  project?: string | null | undefined;
 }
