@@ -4,6 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { isLedgerError } from "../../src/errors.js";
 import { chargesOf, createPricing, type CostEstimate, type PricedEstimate } from "../../src/pricing/index.js";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { runLedger } from "../support/cli.js";
 import { hostileValues, seededRandom } from "../support/hostile-text.js";
 
 function priced(estimate: CostEstimate): PricedEstimate {
@@ -281,6 +285,53 @@ describe("a bad discounts section", () => {
           continue;
         expect(problemsOf({ discounts: [rule] }), JSON.stringify(value)).toContain(`$.discounts[0].${field}`);
       }
+    }
+  });
+});
+
+describe("llm-ledger pricing estimate with discounts", () => {
+  it("prints the list price, the discount of the call's project and the charged total", async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), "llm-ledger-discounts-"));
+    try {
+      const file = path.join(directory, "prices.json");
+      await writeFile(
+        file,
+        JSON.stringify({
+          discounts: [
+            { provider: "anthropic", percent: "12.5" },
+            { provider: "anthropic", project: "alpha", percent: "20" },
+          ],
+        }),
+      );
+      const env = { LLM_LEDGER_PRICING_FILE: file };
+      const args = [
+        "pricing",
+        "estimate",
+        "--model",
+        "claude-sonnet-4-5",
+        "--input",
+        "1000",
+        "--output",
+        "100",
+      ];
+      const alpha = await runLedger([...args, "--project", "alpha"], { env });
+      expect(alpha.exitCode, alpha.stderr).toBe(0);
+      expect(alpha.stdout).toMatch(/list price\s+0\.0045\n/);
+      expect(alpha.stdout).toMatch(/discount 20%\s+-0\.0009\n/);
+      expect(alpha.stdout).toMatch(/total\s+1100\s+0\.0036\n/);
+      const json = JSON.parse((await runLedger([...args, "--json"], { env })).stdout) as PricedEstimate;
+      expect(json).toMatchObject({
+        costUsd: "0.0039375",
+        listCostUsd: "0.0045",
+        discount: { percent: "12.5" },
+      });
+      // A bad file stops the command with the problem's JSON path.
+      await writeFile(file, JSON.stringify({ discounts: [{ provider: "anthropic", percent: "100" }] }));
+      const refused = await runLedger(args, { env });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain(`${file}: $.discounts[0].percent`);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
     }
   });
 });

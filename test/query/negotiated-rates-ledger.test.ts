@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { costExplanationTable } from "../../src/cli/cost-explanation-table.js";
 import { createPricing, type Pricing } from "../../src/pricing/index.js";
 import { explainEventCost, getEvent, queryCosts, repriceEvents } from "../../src/query/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
@@ -113,6 +114,14 @@ describeEachEngine("negotiated rates in the ledger", (context) => {
         pico(explanation.storedCostUsd),
       );
       expect(explanation.summary).toContain("negotiated");
+      // `pricing explain` prints the discount line and the charged total beside the list.
+      const table = costExplanationTable(explanation);
+      expect(table).toContain(`catalog  $${estimate.listCostUsd}\n`);
+      expect(table).toContain(
+        `discount -$${estimate.discount!.amountUsd} (${explanation.discount!.percent}% negotiated on ${input.provider}`,
+      );
+      expect(table).toContain(`charged  $${explanation.totalUsd}\n`);
+      expect(table).toContain(", adds up");
     }
   });
 
