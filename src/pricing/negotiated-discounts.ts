@@ -94,7 +94,7 @@ const discountedCache = new WeakMap<PriceRates, Map<KeptDiscount, PriceRates>>()
 /** The rate set of a discounted estimate: the list rates plus the discount, with its own `ref`. */
 export function discountedRates(rates: PriceRates, discount: KeptDiscount): PriceRates {
   let byDiscount = discountedCache.get(rates);
-  if (!byDiscount) discountedCache.set(rates, (byDiscount = new Map()));
+  if (!byDiscount) discountedCache.set(rates, (byDiscount = new Map<KeptDiscount, PriceRates>()));
   let discounted = byDiscount.get(discount);
   if (!discounted) {
     const { ref: _listRef, ...content } = rates;

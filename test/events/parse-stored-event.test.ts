@@ -92,7 +92,9 @@ describe("parseStoredEvent", () => {
     expect(reasonOf({ ...exported, estimatedCostUsd: -1 })).toBe(
       "estimatedCostUsd must be a dollar amount from 0 to 100000000, got -1",
     );
-    expect(reasonOf({ ...exported, listCostUsd: "=1+1" })).toMatch(/^listCostUsd must be a number or a decimal string/);
+    expect(reasonOf({ ...exported, listCostUsd: "=1+1" })).toMatch(
+      /^listCostUsd must be a number or a decimal string/,
+    );
     expect(reasonOf({ ...exported, resolvedModel: "m\u0000" })).toBe(
       "resolvedModel contains a NUL character",
     );
