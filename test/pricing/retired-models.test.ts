@@ -115,4 +115,10 @@ describe("llm-ledger pricing list", () => {
     expect(line).toContain("2026-07-24");
     expect(table.stdout.split("\n")[0]).toContain("retired");
   });
+
+  it("pricing show names the end date", async () => {
+    const run = await runLedger(["pricing", "show", "deepseek-reasoner", "--provider", "deepseek"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("retired   2026-07-24 (calls from that day are not priced)");
+  });
 });
