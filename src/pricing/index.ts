@@ -61,6 +61,5 @@ export {
   type UnpricedEstimate,
   type CostEstimate,
   type EstimateInput,
-  type DiscountRule,
-  type AppliedDiscount,
 } from "./types.js";
+export type { DiscountRule, AppliedDiscount } from "./discount-rules.js";

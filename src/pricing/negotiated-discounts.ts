@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { decimalToPico, formatPicoDollars } from "./decimal.js";
 import type { PriceRates } from "./price-rates.js";
-import type { AppliedDiscount, DiscountRule, PricedEstimate, Provider } from "./types.js";
+import type { AppliedDiscount, DiscountRule } from "./discount-rules.js";
+import type { PricedEstimate, Provider } from "./types.js";
 
 // Negotiated rates (docs/pricing.md, "Negotiated rates"): a percentage off the list price, applied
 // after the catalog priced the call. The list price stays in the estimate (and the event) beside the
