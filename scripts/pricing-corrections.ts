@@ -20,6 +20,8 @@ export interface Corrections {
     source: string;
     checked: string;
     prices: PricePeriod[];
+    /** The day the provider stopped serving the id (docs/pricing.md, "End dates"). */
+    retired?: string;
   }[];
   aliases: { provider: Provider; model: string; add: string[] }[];
   patterns?: PatternCorrection[];
@@ -167,6 +169,7 @@ export function applyCorrections(
     model.source = correction.source;
     model.checked = correction.checked;
     model.notes = correction.reason;
+    if (correction.retired !== undefined) model.retired = correction.retired;
     out.applied.push(`${correction.provider}/${correction.model}: prices replaced (${correction.reason})`);
   }
   for (const alias of corrections.aliases) {

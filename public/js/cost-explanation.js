@@ -1,6 +1,6 @@
 // "Why this cost", in a call's detail: the explanation the service keeps for the event
 // (GET /v1/events/{id}/cost) — the catalog entry and how the id matched it, each bucket's
-// tokens × rate = amount, the total beside the stored figure and the provider's, and what the
+// tokens × rate = amount, a negotiated discount, the total beside the stored figure and the provider's, and what the
 // catalog would charge today. Rendered from the rates kept with the event, never recomputed here.
 import { el } from "./dom.js";
 import { formatExactCount } from "./format.js";
@@ -88,6 +88,19 @@ function entryFacts(explanation) {
 function totals(explanation) {
   const lines = [];
   if (explanation.catalogTotalUsd !== null) lines.push(`Catalog total: $${explanation.catalogTotalUsd}`);
+  const { discount } = explanation;
+  if (discount) {
+    // The rule as the overrides file wrote it: shown as text, never as markup.
+    const scope = [
+      discount.provider,
+      discount.model === null ? "" : `models ${discount.model}`,
+      discount.project === null ? "" : `project ${discount.project}`,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    lines.push(`Negotiated discount ${discount.percent}% (${scope}): −$${discount.amountUsd}`);
+    lines.push(`Charged: $${explanation.totalUsd}`);
+  }
   let stored = `Stored cost: $${explanation.storedCostUsd}`;
   if (explanation.addsUp === true) stored += " — the lines add up to it exactly";
   if (explanation.addsUp === false) stored += " — does NOT equal the explained total";

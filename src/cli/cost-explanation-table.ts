@@ -43,8 +43,19 @@ export function costExplanationTable(explanation: CostExplanation): string {
   }
   const lines = [...explanation.buckets, ...explanation.fees];
   const table = lines.length > 0 ? "\n" + formatTable(lineColumns, lines) : "";
+  const { discount } = explanation;
   const tail = [
     ...(explanation.catalogTotalUsd !== null ? [`catalog  $${explanation.catalogTotalUsd}`] : []),
+    ...(discount
+      ? [
+          `discount -$${discount.amountUsd} (${discount.percent}% negotiated on ${discount.provider}${
+            discount.model === null ? "" : `, models ${discount.model}`
+          }${discount.project === null ? "" : `, project ${discount.project}`}${
+            discount.source === null ? "" : `; ${discount.source}`
+          })`,
+          `charged  $${explanation.totalUsd ?? "?"}`,
+        ]
+      : []),
     `stored   $${explanation.storedCostUsd} (cost source ${explanation.costSource})${
       explanation.addsUp === null ? "" : explanation.addsUp ? ", adds up" : ", DOES NOT add up"
     }`,

@@ -47,6 +47,8 @@ export const eventExportFields: ReadonlyArray<ExportedField> = [
   "webSearchRequests",
   // After project, for the same reason (migration 0008).
   "spanId",
+  // The list price before a negotiated discount (migration 0014), after the earlier exports' columns.
+  "listCostUsd",
 ];
 
 /**
@@ -61,6 +63,7 @@ export const pricedEventFields = [
   "costSource",
   "priced",
   "pricingVersion",
+  "listCostUsd",
 ] as const satisfies readonly ExportedField[];
 
 /** A field a caller may send: a key of `LlmCostRecordInput`. */

@@ -70,6 +70,8 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       serviceTier: input.serviceTier,
       webSearchRequests: input.webSearchRequests,
       spanId: input.spanId,
+      // Absent in exports made before list prices were kept: null, as in the exporting ledger.
+      listCostUsd: money(readOwn(source, "listCostUsd"), "listCostUsd"),
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
       // Absent in exports made before projects: the store's default then.
       project: input.project ?? undefined,

@@ -2,6 +2,7 @@
 // and HTTP ingest both price with it, so an event costs the same whichever way it arrives.
 import type { CostEstimate, EstimateInput, PriceRates } from "../pricing/index.js";
 import type { CostSource, NewLlmCostRecord } from "../store/cost-record.js";
+import { defaultProject } from "../store/cost-record-encoding.js";
 import type { LedgerLogger } from "../logger.js";
 import type { ValidInput } from "./parse-event-input.js";
 
@@ -27,6 +28,11 @@ export interface StampedEvent {
   createdAt: number;
   /** This event's policy, when its sender chose one (HTTP ingest); else the pricer's. */
   agentCost?: AgentCostPolicy | undefined;
+  /**
+   * The project the event will be stored in, when its writer decides it (HTTP ingest: the key's):
+   * selects a negotiated discount made for that project. Else the input's, else `default`.
+   */
+  project?: string | undefined;
 }
 
 /**
@@ -55,6 +61,7 @@ export function createEventPricer(options: {
       provider,
       at,
       serviceTier: input.serviceTier,
+      project: event.project ?? input.project ?? defaultProject,
       usage: {
         inputTokens: input.inputTokens,
         outputTokens: input.outputTokens,
@@ -73,6 +80,8 @@ export function createEventPricer(options: {
     // The rates kept with the event (its explanation): also when the provider's figure leads, so
     // the catalog's figure can be shown beside it.
     let priceRates: PriceRates | null = null;
+    // The catalog's list price before a negotiated discount, whoever's figure leads.
+    let listCostUsd: string | null = null;
     if (estimate.priced) {
       const sdkLeads = (event.agentCost ?? agentCost) === "sdk" && input.sdk === "agent" && reported !== null;
       estimatedCostUsd = sdkLeads ? reported : estimate.costUsd;
@@ -80,6 +89,7 @@ export function createEventPricer(options: {
       resolvedModel = estimate.model;
       pricingVersion = estimate.pricingVersion;
       priceRates = estimate.rates;
+      listCostUsd = estimate.listCostUsd;
     } else {
       options.onUnpriced();
       warnUnpriced(input.model, provider, estimate.reason, reported);
@@ -123,6 +133,7 @@ export function createEventPricer(options: {
       resolvedModel,
       pricingVersion,
       priceRates,
+      listCostUsd,
     };
   };
 

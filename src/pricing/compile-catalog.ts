@@ -112,6 +112,8 @@ export interface CompiledEntry {
   canonical: string | undefined;
   /** Where the entry's prices come from, kept in the rate sets of its estimates. */
   provenance?: RateProvenance | undefined;
+  /** 00:00 UTC of the day the provider retired the id (ms since the epoch); undefined while served. */
+  retiredMs: number | undefined;
 }
 
 /** One provider's lookup structures. */
@@ -212,6 +214,7 @@ export function compileEntry(entry: ModelEntry, provider: Provider, charges?: En
     periods: entry.prices.map((period) => compilePeriod(period, charges)),
     versions: undefined,
     canonical: undefined,
+    retiredMs: entry.retired === undefined ? undefined : Date.parse(`${entry.retired}T00:00:00Z`),
   };
 }
 

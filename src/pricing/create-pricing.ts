@@ -11,6 +11,7 @@ import {
 } from "./compile-catalog.js";
 import { instantOf, priceUsage } from "./estimate-cost.js";
 import { loadCatalogData, type CatalogData } from "./load-catalog.js";
+import { applyDiscount, compileDiscounts } from "./negotiated-discounts.js";
 import { provenanceOf } from "./price-rates.js";
 import { normalizeProvider } from "./providers.js";
 import { createResolver } from "./resolve-model.js";
@@ -113,8 +114,9 @@ function readOverrides(options: PricingOptions): OverridesFile | undefined {
 
 /**
  * Creates a pricing instance over the built-in catalog and optional overrides (fine-tunes,
- * self-hosted models at $0, negotiated prices). Override entries replace catalog entries with the
- * same provider and id, and otherwise come first, so their spellings win.
+ * self-hosted models at $0, negotiated prices and percentage discounts). Override entries replace
+ * catalog entries with the same provider and id, and otherwise come first, so their spellings win;
+ * a discount is applied after the list price (`listCostUsd` keeps it beside the charged `costUsd`).
  *
  * @example
  * const pricing = createPricing({ overridesFile: "./prices.json" });
@@ -160,6 +162,10 @@ export function createPricing(options: PricingOptions = {}): Pricing {
     ? `${catalogVersion}+overrides.${createHash("sha256").update(JSON.stringify(overrides)).digest("hex").slice(0, 12)}`
     : catalogVersion;
   const resolver = createResolver(indexes);
+  const discounts =
+    overrides?.discounts && overrides.discounts.length > 0
+      ? compileDiscounts(overrides.discounts)
+      : undefined;
 
   return {
     version,
@@ -177,7 +183,17 @@ export function createPricing(options: PricingOptions = {}): Pricing {
       }
       const resolution = resolver.resolve(input.model, input.provider);
       if (!resolution) return unmatchedEstimate(resolver, input.model, input.provider);
-      return priceUsage(resolution.resolved, resolution.compiled, usage, ms, version, input.serviceTier);
+      const estimate = priceUsage(
+        resolution.resolved,
+        resolution.compiled,
+        usage,
+        ms,
+        version,
+        input.serviceTier,
+      );
+      if (!discounts || !estimate.priced) return estimate;
+      const discount = discounts.find(estimate.provider, estimate.model, input.project);
+      return discount ? applyDiscount(estimate, discount) : estimate;
     },
     listModels(provider) {
       if (provider === undefined) return listed;

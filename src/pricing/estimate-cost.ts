@@ -66,6 +66,18 @@ function rulesUsed(derived: readonly DerivedBucket[], usage: ValidUsage): string
   return rules;
 }
 
+// The provider refuses calls to a retired id, so a call recorded at or after its end date was not
+// served by it (a gateway's alias, a wrong clock, a mislabelled event): flagged, never priced as if.
+function retiredEstimate(resolved: ResolvedModel, compiled: CompiledEntry, instant: number): CostEstimate {
+  const retired = compiled.entry.retired!;
+  const source = compiled.entry.source === undefined ? "" : ` (${compiled.entry.source})`;
+  const estimate = unpriced(
+    resolved,
+    `${resolved.model} was retired by ${resolved.provider} on ${retired}${source}; a call on ${new Date(instant).toISOString().slice(0, 10)} cannot have been served by it, so it is not priced (price it with an override if it was)`,
+  );
+  return { ...estimate, retired } as CostEstimate;
+}
+
 function unpriced(resolved: ResolvedModel, reason: string): CostEstimate {
   const { model, catalogId, provider } = resolved;
   return { priced: false, costUsd: "0", model, catalogId, provider, reason };
@@ -112,7 +124,9 @@ export function priceUsage(
     return unpriced(resolved, compiled.entry.unpriced ?? "the catalog has no price for this model");
   }
   const last = compiled.periods[compiled.periods.length - 1]!;
-  const instant = ms ?? (last.fromMs === -Infinity ? -Infinity : Date.now());
+  const retiredMs = compiled.retiredMs;
+  const instant = ms ?? (last.fromMs === -Infinity && retiredMs === undefined ? -Infinity : Date.now());
+  if (retiredMs !== undefined && instant >= retiredMs) return retiredEstimate(resolved, compiled, instant);
   const period = periodAt(compiled.periods, instant);
   if (!period) {
     const first = compiled.entry.prices[0]?.from ?? "";
@@ -193,6 +207,7 @@ export function priceUsage(
   const estimate: CostEstimate = {
     priced: true,
     costUsd,
+    listCostUsd: costUsd,
     model: resolved.model,
     catalogId: resolved.catalogId,
     provider: resolved.provider,
@@ -220,6 +235,7 @@ export function priceUsage(
     estimate.fees = fees.charges;
     breakdown.fees = formatPicoDollars(fees.totalPico);
     estimate.costUsd = formatPicoDollars(decimalToPico(costUsd) + fees.totalPico);
+    estimate.listCostUsd = estimate.costUsd;
   }
   return estimate;
 }

@@ -30,8 +30,8 @@ function scaledPrice(price: string): bigint {
   return BigInt((match[1] ?? "0") + (match[2] ?? "").padEnd(12, "0"));
 }
 
-/** Canonical decimal text of `units / 10^18`: no exponent, no trailing zeros. */
-function formatAtto(units: bigint): string {
+/** Canonical decimal text of `units / 10^18` (a non-negative amount): no exponent, no trailing zeros. */
+export function formatAtto(units: bigint): string {
   const digits = units.toString().padStart(SCALE + 1, "0");
   const whole = digits.slice(0, digits.length - SCALE);
   const fraction = digits.slice(whole.length).replace(/0+$/, "");

@@ -21,10 +21,18 @@ export { loadCatalogData, loadCatalogManifest, type CatalogData } from "./load-c
 export { normalizeProvider, isProvider } from "./providers.js";
 export { describeProvenance } from "./describe-provenance.js";
 export type { PriceRates, PriceRateLine, RateProvenance } from "./price-rates.js";
-export { chargesOf, canonicalDecimal, type ChargeLine, type Charges } from "./explain-charges.js";
+export {
+  chargesOf,
+  canonicalDecimal,
+  decimalToAtto,
+  formatAtto,
+  type ChargeLine,
+  type Charges,
+} from "./explain-charges.js";
 export { validateUsage, MAX_TOKENS } from "./validate-usage.js";
 export { normalizeServiceTier, isServiceTier, MAX_SERVICE_TIER_LENGTH } from "./service-tiers.js";
 export { validateOverrides, validateProviderFile } from "./validate-catalog.js";
+export { discountAtto, type KeptDiscount } from "./negotiated-discounts.js";
 export {
   PROVIDERS,
   PRICE_BUCKETS,
@@ -54,3 +62,4 @@ export {
   type CostEstimate,
   type EstimateInput,
 } from "./types.js";
+export type { DiscountRule, AppliedDiscount } from "./discount-rules.js";

@@ -6,6 +6,7 @@ import {
   type CompiledPrices,
 } from "./compile-catalog.js";
 import { microsToPrice } from "./decimal.js";
+import type { KeptDiscount } from "./negotiated-discounts.js";
 import type {
   FeeKind,
   ImportedFrom,
@@ -71,6 +72,11 @@ export interface PriceRates extends RateProvenance {
   /** The service tier whose prices applied (`standard` unless the call named another). */
   serviceTier: ServiceTier;
   lines: readonly PriceRateLine[];
+  /**
+   * The negotiated discount taken off the sum of `lines` (absent when none applied, so the sets of
+   * undiscounted estimates keep the refs they had before discounts existed).
+   */
+  discount?: KeptDiscount;
 }
 
 /** The event counter each fee multiplies (the record's field name). */

@@ -1,3 +1,4 @@
+import type { AppliedDiscount, DiscountRule } from "./discount-rules.js";
 import type { PriceRates } from "./price-rates.js";
 
 /** Canonical slugs naming the platform that bills you. */
@@ -111,6 +112,12 @@ export interface ModelEntry {
   source?: string;
   checked?: string;
   notes?: string;
+  /**
+   * The day (YYYY-MM-DD, from 00:00 UTC) the provider stopped serving this id. A call at or after it
+   * is `priced: false` with a reason naming the date: the provider refuses such a call, so one that
+   * was recorded is mislabelled, and a plausible price would hide that.
+   */
+  retired?: string;
 }
 
 /** Where imported price data came from: a package, its version and the day it was published. */
@@ -145,9 +152,11 @@ export interface CatalogManifest {
   generatedFrom?: string;
 }
 
-/** A user overrides file: models that add to or replace catalog entries. */
+/** A user overrides file: models that add to or replace catalog entries, and negotiated discounts. */
 export interface OverridesFile {
   models: (ModelEntry & { provider: Provider })[];
+  /** Negotiated percentage discounts off the list price (docs/pricing.md, "Negotiated rates"). */
+  discounts?: DiscountRule[];
 }
 
 /**
@@ -247,6 +256,13 @@ export interface PricedEstimate {
   serviceTier: ServiceTier;
   /** The per-unit fees billed (absent when the call used none); their sum is `breakdown.fees`. */
   fees?: readonly FeeCharge[];
+  /**
+   * The list price: the catalog's figure before a negotiated discount, the sum of `breakdown`. Equal
+   * to `costUsd` when no discount applied.
+   */
+  listCostUsd: string;
+  /** The negotiated discount that made `costUsd` lower than `listCostUsd`, when one applied. */
+  discount?: AppliedDiscount;
 }
 
 /** An estimate that could not be priced: never a $0 posing as a price. */
@@ -261,6 +277,8 @@ export interface UnpricedEstimate {
   reason: string;
   /** Set when the id names a version the catalog lacks: the entry of another version it resembles. */
   nearest?: { model: string; provider: Provider };
+  /** Set when the call is dated at or after the day the provider retired the model (YYYY-MM-DD). */
+  retired?: string;
 }
 
 /** The outcome of `estimateCost`. */
@@ -279,4 +297,9 @@ export interface EstimateInput {
    * published price or rule for is `priced: false`, never priced as standard.
    */
   serviceTier?: string | null | undefined;
+  /**
+   * The project the call belongs to: selects a negotiated discount made for that project (overrides'
+   * `discounts`). Absent: only discounts for every project apply.
+   */
+  project?: string | null | undefined;
 }

@@ -3,6 +3,7 @@ import { isPriceString } from "./decimal.js";
 import { isProvider } from "./providers.js";
 import { PRICE_BUCKETS, type CatalogManifest, type OverridesFile, type ProviderFile } from "./types.js";
 import { fileChargeProblems, periodChargeProblems } from "./validate-charges.js";
+import { discountProblems } from "./validate-discounts.js";
 import { derivedProblems, provenanceProblems } from "./validate-provenance.js";
 import { checkString, checkUnknownKeys, describe, isIsoDate, isRecord } from "./json-checks.js";
 
@@ -19,6 +20,7 @@ const MODEL_KEYS = new Set([
   "source",
   "checked",
   "notes",
+  "retired",
 ]);
 const PERIOD_KEYS = new Set<string>([...PRICE_BUCKETS, "from", "tiers", "derived", "service_tiers", "fees"]);
 const SERVICE_TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "tiers"]);
@@ -155,6 +157,9 @@ function checkModel(model: unknown, path: string, problems: Problems, needsProvi
   if (model.checked !== undefined && !isIsoDate(model.checked)) {
     problems.push(`${path}.checked: expected a date YYYY-MM-DD, got ${describe(model.checked)}`);
   }
+  if (model.retired !== undefined && !isIsoDate(model.retired)) {
+    problems.push(`${path}.retired: expected a date YYYY-MM-DD, got ${describe(model.retired)}`);
+  }
   checkSpellings(model.aliases, `${path}.aliases`, problems, false);
   checkSpellings(model.patterns, `${path}.patterns`, problems, true);
   checkPrices(model.prices, model, `${path}.prices`, problems);
@@ -233,20 +238,26 @@ export function validateProviderFile(value: unknown, file: string): ProviderFile
   return value as unknown as ProviderFile;
 }
 
-/** Validates a user overrides file (or object); `file` names it in error messages. Throws `E_PRICING_OVERRIDES`. */
+/**
+ * Validates a user overrides file (or object); `file` names it in error messages. Throws
+ * `E_PRICING_OVERRIDES`. A file of discounts alone may omit `models`.
+ */
 export function validateOverrides(value: unknown, file: string): OverridesFile {
   const problems: Problems = [];
   if (!isRecord(value))
     fail(file, [`$: expected an object with "models", got ${describe(value)}`], "E_PRICING_OVERRIDES");
-  checkUnknownKeys(value, new Set(["models", "$schema"]), "$", problems);
-  if (!Array.isArray(value.models)) {
+  checkUnknownKeys(value, new Set(["models", "discounts", "$schema"]), "$", problems);
+  if (value.models === undefined && value.discounts !== undefined) {
+    // Discounts only: no model is added or replaced.
+  } else if (!Array.isArray(value.models)) {
     problems.push(`$.models: expected an array, got ${describe(value.models)}`);
   } else {
     value.models.forEach((model: unknown, index) => checkModel(model, `$.models[${index}]`, problems, true));
     checkUniqueSpellings(value.models, "$.models", problems);
   }
+  problems.push(...discountProblems(value.discounts));
   if (problems.length > 0) fail(file, problems, "E_PRICING_OVERRIDES");
-  return value as unknown as OverridesFile;
+  return { ...(value as unknown as OverridesFile), models: (value.models ?? []) as OverridesFile["models"] };
 }
 
 /** Validates `catalog.json`. */

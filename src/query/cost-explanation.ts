@@ -1,8 +1,12 @@
 import {
   canonicalDecimal,
   chargesOf,
+  decimalToAtto,
+  discountAtto,
+  formatAtto,
   type ChargeLine,
   type ImportedFrom,
+  type KeptDiscount,
   type MatchRule,
   type PriceRates,
 } from "../pricing/index.js";
@@ -30,6 +34,18 @@ export interface ExplainedCatalogEntry {
   checked: string | null;
   imported: ImportedFrom | null;
   override: boolean;
+}
+
+/**
+ * The negotiated discount an event was priced with: the rule that matched (from the rates it kept),
+ * the list price it was taken off (`catalogTotalUsd`) and the amount, so that list − amount is the
+ * charged cost.
+ */
+export interface ExplainedDiscount extends KeptDiscount {
+  /** The sum of the lines: the list price the percent was taken off. */
+  listUsd: string;
+  /** list × percent / 100, rounded half up to 10^-12 dollars, exactly as the pricer took it off. */
+  amountUsd: string;
 }
 
 /** What the catalog in force now would charge for the same usage. */
@@ -69,11 +85,11 @@ export interface CostExplanation {
   buckets: ChargeLine[];
   /** Charges beyond tokens (per-request fees), in the same form. */
   fees: ChargeLine[];
-  /** A negotiated discount, when one applied (none is kept yet: always null). */
-  discount: null;
-  /** The sum of `buckets` and `fees`: the catalog's figure from the kept rates. */
+  /** The negotiated discount taken off the lines' sum, when one applied; else null. */
+  discount: ExplainedDiscount | null;
+  /** The sum of `buckets` and `fees`: the catalog's list figure from the kept rates. */
   catalogTotalUsd: string | null;
-  /** The explained cost: the catalog's total, or the provider's figure, or 0. */
+  /** The explained cost: the catalog's total less any discount, or the provider's figure, or 0. */
   totalUsd: string | null;
   /** True when `totalUsd` equals the stored cost exactly; null when nothing could be added up. */
   addsUp: boolean | null;
@@ -102,10 +118,18 @@ function basisOf(event: LlmCostRecord, rates: PriceRates | undefined): Explanati
   return rates ? "rates" : "rates-not-kept";
 }
 
-function summaryOf(basis: ExplanationBasis, stored: string, ref: string | null, kept: boolean): string {
+function summaryOf(
+  basis: ExplanationBasis,
+  stored: string,
+  ref: string | null,
+  kept: boolean,
+  discount: ExplainedDiscount | null,
+): string {
   switch (basis) {
     case "rates":
-      return `priced with the rates kept with the event: the lines below add up to $${stored}`;
+      return discount
+        ? `priced with the rates kept with the event: the lines below add up to the list price $${discount.listUsd}, less the negotiated ${discount.percent}% discount ($${discount.amountUsd}): $${stored}`
+        : `priced with the rates kept with the event: the lines below add up to $${stored}`;
     case "provider":
       return `the cost is the figure the provider (or SDK) reported, $${stored}; ${
         kept ? "the catalog's figure from the kept rates is shown beside it" : "no catalog rates were kept"
@@ -117,6 +141,16 @@ function summaryOf(basis: ExplanationBasis, stored: string, ref: string | null, 
         ? `the rates that priced this event were not kept (recorded before explanations, or imported); "today" says what the current catalog would charge`
         : `the rates ${ref} that priced this event are not stored (or not readable); "today" says what the current catalog would charge`;
   }
+}
+
+// The discount line and the charged total, with the pricer's own rounding (`discountAtto`).
+function discountOf(kept: KeptDiscount, listUsd: string): { line: ExplainedDiscount; chargedUsd: string } {
+  const list = decimalToAtto(listUsd);
+  const amount = discountAtto(list, kept.percent);
+  return {
+    line: { ...kept, listUsd, amountUsd: formatAtto(amount) },
+    chargedUsd: formatAtto(list - amount),
+  };
 }
 
 /**
@@ -133,9 +167,10 @@ export function explainCost(
   const basis = basisOf(event, rates);
   const charges = rates ? chargesOf(rates, event as unknown as Record<string, unknown>) : undefined;
   const provider = event.providerCostUsd === null ? null : canonicalDecimal(event.providerCostUsd);
+  const discount = rates?.discount && charges ? discountOf(rates.discount, charges.totalUsd) : null;
   const totalUsd =
     basis === "rates"
-      ? charges!.totalUsd
+      ? (discount?.chargedUsd ?? charges!.totalUsd)
       : basis === "provider"
         ? (provider ?? stored)
         : basis === "unpriced"
@@ -150,7 +185,7 @@ export function explainCost(
     priced: event.priced,
     costSource: event.costSource,
     basis,
-    summary: summaryOf(basis, stored, priceRef, rates !== undefined),
+    summary: summaryOf(basis, stored, priceRef, rates !== undefined, discount?.line ?? null),
     storedCostUsd: stored,
     providerCostUsd: provider,
     priceRef,
@@ -161,7 +196,7 @@ export function explainCost(
     serviceTier: typeof rates?.serviceTier === "string" ? rates.serviceTier : null,
     buckets: charges?.lines.filter((line) => line.kind === "tokens") ?? [],
     fees: charges?.lines.filter((line) => line.kind === "fee") ?? [],
-    discount: null,
+    discount: discount?.line ?? null,
     catalogTotalUsd: charges?.totalUsd ?? null,
     totalUsd,
     addsUp: totalUsd === null ? null : totalUsd === stored,

@@ -21,6 +21,7 @@ function todayOf(event: LlmCostRecord, pricing: ExplainEventCostOptions["pricing
   const estimate = pricing.estimateCost({
     model: event.model,
     provider: event.provider,
+    project: event.project,
     usage: {
       inputTokens: event.inputTokens,
       outputTokens: event.outputTokens,

@@ -1,4 +1,10 @@
-import { chargesOf, type PriceRateLine, type PriceRates } from "../pricing/index.js";
+import {
+  chargesOf,
+  type KeptDiscount,
+  type PriceRateLine,
+  type PriceRates,
+  type Provider,
+} from "../pricing/index.js";
 
 // A stored rate set read back (migration 0010). It was written by our pricer, but a database row is
 // input like any other: a record of another shape is "unreadable", never a crash or a wrong sum.
@@ -21,6 +27,25 @@ function lineOf(value: unknown): PriceRateLine | undefined {
   return parsed;
 }
 
+const PERCENT = /^\d{1,2}(?:\.\d{1,4})?$/;
+
+// A kept discount: absent (none applied), or every field of the shape the pricer writes.
+function discountOf(value: unknown): KeptDiscount | undefined | false {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) return false;
+  const { percent, provider, model, project, source, notes } = value as Record<string, unknown>;
+  if (!isText(percent) || !PERCENT.test(percent) || !isText(provider)) return false;
+  if (![model, project, source, notes].every(textOrNull)) return false;
+  return {
+    percent,
+    provider: provider as Provider,
+    model: model as string | null,
+    project: project as string | null,
+    source: source as string | null,
+    notes: notes as string | null,
+  };
+}
+
 /** The rate set of a stored record, or undefined when the record is not one. */
 export function keptRatesOf(value: Record<string, unknown>): PriceRates | undefined {
   const { ref, model, catalogId, provider, pricingVersion, matchedSpelling, tier } = value;
@@ -31,6 +56,8 @@ export function keptRatesOf(value: Record<string, unknown>): PriceRates | undefi
   if (!Array.isArray(matchedBy) || !matchedBy.every(isText) || !Array.isArray(lines)) return undefined;
   const parsedLines = lines.map(lineOf);
   if (!parsedLines.every((line) => line !== undefined)) return undefined;
+  const discount = discountOf(value.discount);
+  if (discount === false) return undefined;
   // Every price must be one the explanation can multiply (a decimal, per a power of ten).
   try {
     chargesOf({ lines: parsedLines }, {});
@@ -43,5 +70,6 @@ export function keptRatesOf(value: Record<string, unknown>): PriceRates | undefi
     lines: parsedLines,
     imported: typeof imported === "object" && imported !== null ? (imported as PriceRates["imported"]) : null,
     override: override === true,
+    ...(discount ? { discount } : {}),
   };
 }

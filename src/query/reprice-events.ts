@@ -52,11 +52,13 @@ interface EventRow {
   /** Charges beyond tokens (migration 0009): a reprice prices them again, never as standard. */
   service_tier: string | null;
   web_search_requests: string;
+  /** Selects the project's negotiated discount. */
+  project: string;
 }
 
 /**
- * Recomputes `estimated_cost_usd` (and `priced`, `cost_source`, `pricing_version`, `resolved_model`)
- * with the current catalog, at each event's own time, after a price fix or a new override. It never
+ * Recomputes `estimated_cost_usd` (and `priced`, `cost_source`, `pricing_version`, `resolved_model`,
+ * `list_cost_usd`) with the current catalog and the current negotiated discounts (of each event's project), at each event's own time, after a price fix or a new override. It never
  * touches `provider_cost_usd`, and keeps the figure of events that deliberately carry the provider's
  * although priced (the tracker's `agentCost: 'sdk'`), correcting only their `resolved_model`.
  * `resolved_model` becomes the canonical model id, so rows recorded with a host's catalog key
@@ -95,7 +97,7 @@ export async function repriceEvents(
       `SELECT id, created_at, created_at::text AS created_at_text, model, provider, input_tokens, output_tokens, cache_read_tokens,
               cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd,
               (cost_source = 'provider' AND priced) AS provider_led, estimated_cost_usd::text AS estimated_cost_usd,
-              pricing_version, resolved_model, service_tier, web_search_requests
+              pricing_version, resolved_model, service_tier, web_search_requests, project
          FROM ${table}
         WHERE (created_at, id) > ($1::timestamptz, $2::bigint)
           AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
@@ -117,6 +119,7 @@ export async function repriceEvents(
       provider: [],
       ref: [],
       rates: [],
+      list: [],
     };
     const rateSets = new Map<string, PriceRates>();
     for (const row of rows) {
@@ -135,6 +138,7 @@ export async function repriceEvents(
       columns.resolved.push(repriced.resolved);
       columns.provider.push(canonicalProvider(row.provider));
       columns.ref.push(repriced.rates?.ref ?? null);
+      columns.list.push(repriced.list);
       if (repriced.rates) rateSets.set(repriced.rates.ref, repriced.rates);
     }
     columns.rates = [...rateSets.values()];
@@ -157,6 +161,8 @@ interface Repriced {
   version: string | null;
   resolved: string | null;
   rates: PriceRates | null;
+  /** The list price before a negotiated discount; null when the catalog did not price the event. */
+  list: string | null;
 }
 
 // An event whose figure is the provider's on purpose keeps it; only its model is named canonically.
@@ -169,6 +175,7 @@ function renamed(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Reprice
     version: row.pricing_version,
     resolved: estimate?.priced ? estimate.model : row.resolved_model,
     rates: estimate?.priced ? estimate.rates : null,
+    list: estimate?.priced ? estimate.listCostUsd : null,
   };
 }
 
@@ -183,10 +190,11 @@ function reprice(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Reprice
       version: estimate.pricingVersion,
       resolved: estimate.model,
       rates: estimate.rates,
+      list: estimate.listCostUsd,
     };
   }
   return row.provider_cost_usd === null
-    ? { cost: "0", priced: "false", source: "none", version: null, resolved: null, rates: null }
+    ? { cost: "0", priced: "false", source: "none", version: null, resolved: null, rates: null, list: null }
     : {
         cost: row.provider_cost_usd,
         priced: "false",
@@ -194,6 +202,7 @@ function reprice(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Reprice
         version: null,
         resolved: null,
         rates: null,
+        list: null,
       };
 }
 
@@ -204,6 +213,7 @@ function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Cost
       provider: row.provider,
       at: row.created_at,
       serviceTier: row.service_tier,
+      project: row.project,
       usage: {
         inputTokens: Number(row.input_tokens),
         outputTokens: Number(row.output_tokens),

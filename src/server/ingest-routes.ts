@@ -147,6 +147,7 @@ export function mountIngestRoutes(dependencies: {
           eventId,
           createdAt,
           agentCost: agentCost as AgentCostPolicy | undefined,
+          project: target.project,
         });
         record.project = target.project;
         records.push(record);
@@ -169,8 +170,8 @@ function unknownField(event: unknown): string | undefined {
   if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined;
   if (firstDangerousKey(event) !== undefined) return undefined;
   for (const key of Object.keys(event)) {
-    if (key === "estimatedCostUsd") {
-      return "estimatedCostUsd is computed by the server; send providerCostUsd for a cost the provider reported";
+    if (key === "estimatedCostUsd" || key === "listCostUsd") {
+      return `${key} is computed by the server; send providerCostUsd for a cost the provider reported`;
     }
     if (!acceptedFields.has(key) && !intentFields.has(key)) return `unknown field "${key}"`;
   }

@@ -83,7 +83,7 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
         } else if (event.createdAt > received + maxFutureMs) {
           reasons.push(`span ${span.spanId}: ends more than 5 minutes in the future`);
         } else {
-          const record = price(event);
+          const record = price(project === undefined ? event : { ...event, project });
           if (project !== undefined) record.project = project;
           records.push(record);
         }

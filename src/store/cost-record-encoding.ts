@@ -42,6 +42,8 @@ export const writeColumns = [
   // The rate set the cost was priced with (migration 0010).
   ["price_ref", "text"],
   ["span_id", "text"],
+  // The list price before a negotiated discount (migration 0014).
+  ["list_cost_usd", "numeric"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -89,6 +91,7 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     count(record.webSearchRequests),
     record.priceRates?.ref ?? null,
     record.spanId ?? null,
+    record.listCostUsd === undefined || record.listCostUsd === null ? null : decimalText(record.listCostUsd),
   ];
 }
 
@@ -139,6 +142,7 @@ export function copyLine(record: NewLlmCostRecord): string {
   const providerCost = record.providerCostUsd;
   const duration = record.durationMs;
   const metadata = record.metadata;
+  const listCost = record.listCostUsd;
   return (
     copyField(record.eventId) +
     "\t" +
@@ -209,6 +213,8 @@ export function copyLine(record: NewLlmCostRecord): string {
     copyField(record.priceRates?.ref) +
     "\t" +
     copyField(record.spanId) +
+    "\t" +
+    (listCost === undefined || listCost === null ? "\\N" : copyField(decimalText(listCost))) +
     "\n"
   );
 }
@@ -289,5 +295,6 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
     serviceTier: text("service_tier"),
     webSearchRequests: integer("web_search_requests"),
     spanId: text("span_id"),
+    listCostUsd: text("list_cost_usd"),
   };
 }

@@ -67,6 +67,12 @@ export interface LlmCostRecord {
   webSearchRequests: number;
   /** The span of the call within its trace: 16 lower-case hex digits. */
   spanId: string | null;
+  /**
+   * The catalog's list price of the call, before a negotiated discount (migration 0014): equal to
+   * `estimatedCostUsd` when no discount applied; null when the catalog did not price the call, or
+   * for events stored before list prices were kept.
+   */
+  listCostUsd: string | null;
 }
 
 /**
@@ -126,6 +132,8 @@ export interface NewLlmCostRecord {
   serviceTier?: string | null | undefined;
   webSearchRequests?: number | undefined;
   spanId?: string | null | undefined;
+  /** The list price before a negotiated discount (a decimal string or a number); absent: null. */
+  listCostUsd?: string | number | null | undefined;
 }
 
 /** A rate set as the store keeps it: its hash and the JSON record (the pricing module's `PriceRates`). */

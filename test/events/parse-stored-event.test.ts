@@ -44,6 +44,7 @@ const exported = {
   serviceTier: "batch",
   webSearchRequests: 2,
   spanId: "00f067aa0ba902b7",
+  listCostUsd: "0.000154320986",
 };
 
 const reasonOf = (value: unknown) => {
@@ -69,6 +70,10 @@ describe("parseStoredEvent", () => {
       priced: true,
       pricingVersion: null,
     });
+    // Exports made before list prices were kept (migration 0014): none, as in the exporting ledger.
+    const { listCostUsd: _list, ...beforeListPrices } = exported;
+    const earlier = parseStoredEvent(beforeListPrices);
+    expect(earlier.ok && earlier.record.listCostUsd).toBeNull();
   });
 
   it("refuses a line without a field every export carries, instead of guessing it", () => {
@@ -86,6 +91,9 @@ describe("parseStoredEvent", () => {
     expect(reasonOf({ ...exported, priced: "yes" })).toBe("priced must be a boolean, got string");
     expect(reasonOf({ ...exported, estimatedCostUsd: -1 })).toBe(
       "estimatedCostUsd must be a dollar amount from 0 to 100000000, got -1",
+    );
+    expect(reasonOf({ ...exported, listCostUsd: "=1+1" })).toMatch(
+      /^listCostUsd must be a number or a decimal string/,
     );
     expect(reasonOf({ ...exported, resolvedModel: "m\u0000" })).toBe(
       "resolvedModel contains a NUL character",

@@ -28,7 +28,7 @@ const MODELS: readonly [string, string | undefined][] = [
   ["us.anthropic.claude-sonnet-4-5-20250929-v1:0", "aws-bedrock"],
   ["anthropic/claude-sonnet-4.5", "openrouter"],
   ["gpt-4o", undefined],
-  ["deepseek-chat", undefined],
+  ["deepseek-flash", undefined],
 ];
 
 function priced(model: string, provider: string | undefined, usage: Usage): PricedEstimate {
@@ -69,7 +69,7 @@ describe("chargesOf(rates, usage)", () => {
     const hour = bedrock.rates.lines.find((line) => line.bucket === "cache_write_1h")!;
     expect(bedrock.rules).toHaveLength(1);
     expect(hour.rule).toBe(bedrock.rules![0]);
-    const deepseek = priced("deepseek-chat", undefined, {
+    const deepseek = priced("deepseek-flash", undefined, {
       inputTokens: 1,
       outputTokens: 1,
       cacheWriteTokens: 5,

@@ -9,6 +9,8 @@ import { sizesOf } from "../../src/pricing/model-version.js";
 
 // Below Gemini 1.5's 128k-token prompt tier.
 const usage = { inputTokens: 100_000, outputTokens: 100_000 };
+// While Google served Flash-8B (retired 2025-09-24: later calls are flagged, see retired-models.test.ts).
+const at = "2025-06-01";
 
 describe("a parameter size the entry does not name", () => {
   it.each([
@@ -22,12 +24,12 @@ describe("a parameter size the entry does not name", () => {
     "%s (provider %s) is priced as Gemini 1.5 Flash-8B, at half Flash's price",
     (model, provider) => {
       expect(resolveModel(model, provider)?.model).toBe("gemini-1.5-flash-8b");
-      const estimate = estimateCost({ model, provider, usage });
+      const estimate = estimateCost({ model, provider, usage, at });
       expect(estimate.priced).toBe(true);
       if (!estimate.priced) return;
       expect(estimate.costUsd).toBe("0.01875");
       // Flash itself keeps its own price.
-      expect(estimateCost({ model: "gemini-1.5-flash", provider, usage })).toMatchObject({
+      expect(estimateCost({ model: "gemini-1.5-flash", provider, usage, at })).toMatchObject({
         costUsd: "0.0375",
       });
     },

@@ -27,7 +27,7 @@ const MODELS: readonly [string, string][] = [
   ["claude-sonnet-4-5-20250929", "anthropic"],
   ["gemini-2.5-pro", "google"],
   ["us.anthropic.claude-sonnet-4-5-20250929-v1:0", "aws-bedrock"],
-  ["deepseek-chat", "deepseek"],
+  ["deepseek-flash", "deepseek"],
   ["gpt-4o", "openai"],
 ];
 

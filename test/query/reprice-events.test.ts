@@ -69,8 +69,9 @@ describeEachEngine("repriceEvents", (context) => {
       }),
     ]);
     const result = await repriceEvents(store(), pricing);
-    // The SDK-chosen figure is read too (its model could need a canonical name), never repriced.
-    expect(result).toEqual({ examined: 5, updated: 2, unpriced: 1, failed: 0 });
+    // The SDK-chosen figure is read too (its model could need a canonical name), never repriced. The
+    // rows were stored without a list price (before migration 0014): c and e change only by gaining it.
+    expect(result).toEqual({ examined: 5, updated: 4, unpriced: 1, failed: 0 });
     const rows = await stored();
     expect(rows["a-wrong"]).toMatchObject({ cost: "0.006000000000", priced: true, cost_source: "catalog" });
     expect(rows["b-was-unpriced"]).toMatchObject({
@@ -168,7 +169,8 @@ describeEachEngine("repriceEvents", (context) => {
     expect(before.rows.map((row) => row.model)).toContain(catalogKey);
 
     const result = await repriceEvents(store(), pricing);
-    expect(result).toMatchObject({ updated: 2, failed: 0 });
+    // c-anthropic changes only by gaining its list price (stored without one, as before migration 0014).
+    expect(result).toMatchObject({ updated: 3, failed: 0 });
     const rows = await stored();
     expect(rows["a-catalog"]).toMatchObject({ resolved_model: expected.model, cost_source: "catalog" });
     // The provider's figure stays; only the model is named canonically.

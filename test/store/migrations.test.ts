@@ -47,6 +47,8 @@ const expectedColumns: Record<string, string> = {
   // Charges beyond tokens (migration 0009).
   service_tier: "text",
   web_search_requests: "bigint",
+  // The list price before a negotiated discount (migration 0014).
+  list_cost_usd: "numeric(20,12)",
 };
 
 describeEachEngine("migrations", (context) => {

@@ -37,6 +37,7 @@ function runEstimate(context: CommandContext): number {
     usage,
     at,
     serviceTier: stringOption(context, "service-tier"),
+    project: stringOption(context, "project"),
   });
   const format = outputFormat(context);
   if (format === "json") {
@@ -78,8 +79,16 @@ function runEstimate(context: CommandContext): number {
     tokens: rows.reduce((sum, row) => sum + (typeof row.tokens === "number" ? row.tokens : 0), 0),
     cost: estimate.costUsd,
   };
+  // The rows add up to the list price; a negotiated discount comes off it before the total.
+  const { discount } = estimate;
+  const discountRows = discount
+    ? [
+        { bucket: "list price", tokens: "", cost: estimate.listCostUsd },
+        { bucket: `discount ${discount.percent}%`, tokens: "", cost: `-${discount.amountUsd}` },
+      ]
+    : [];
   if (format === "csv") {
-    context.io.stdout.write(formatCsv(columns.slice(0, 3), [...rows, ...feeRows, total]));
+    context.io.stdout.write(formatCsv(columns.slice(0, 3), [...rows, ...feeRows, ...discountRows, total]));
     return 0;
   }
   const lines = [
@@ -91,7 +100,9 @@ function runEstimate(context: CommandContext): number {
     ...(estimate.rules ?? []).map((rule) => `rule     ${rule}`),
     "",
   ];
-  context.io.stdout.write(lines.join("\n") + "\n" + formatTable(columns, [...rows, ...feeRows], [total]));
+  context.io.stdout.write(
+    lines.join("\n") + "\n" + formatTable(columns, [...rows, ...feeRows], [...discountRows, total]),
+  );
   return 0;
 }
 
@@ -120,6 +131,11 @@ export const estimateCommand: CommandDefinition = {
       description: "the tier that served the call: standard (default), batch, flex, priority",
     },
     "web-searches": { type: "string", valueName: "N", description: "web searches billed per unit" },
+    project: {
+      type: "string",
+      valueName: "SLUG",
+      description: "the call's project: selects its negotiated discount (overrides file)",
+    },
     at: {
       type: "string",
       valueName: "ISO",

@@ -4,7 +4,8 @@ import { pricingFor, providerArgument, providerOption } from "./pricing-options.
 import { PRICE_BUCKETS, type ListedModel, type PricePeriod } from "../../pricing/index.js";
 
 // `pricing list`: each model at the price in force today, as `estimate` charges it without a date.
-// A period announced for later is never shown as today's price; it is named apart ("from DATE").
+// A period announced for later is never shown as today's price; it is named apart ("from DATE"). A
+// model the provider retired has no price in force from its end date (`estimate` leaves it unpriced).
 
 /** A listed model with the period in force on `today` and the periods that start after it. */
 export interface ListedPrices extends ListedModel {
@@ -12,7 +13,10 @@ export interface ListedPrices extends ListedModel {
   upcoming: PricePeriod[];
 }
 
-/** Splits an entry's periods at `today` (YYYY-MM-DD): the one in force, and those announced for later. */
+/**
+ * Splits an entry's periods at `today` (YYYY-MM-DD): the one in force, and those announced for later.
+ * None is in force on or after the day the provider retired the model.
+ */
 export function pricesOn(model: ListedModel, today: string): ListedPrices {
   let current: PricePeriod | undefined;
   const upcoming: PricePeriod[] = [];
@@ -20,6 +24,8 @@ export function pricesOn(model: ListedModel, today: string): ListedPrices {
     if (period.from === undefined || period.from <= today) current = period;
     else upcoming.push(period);
   }
+  const retired = model.entry.retired;
+  if (retired !== undefined && retired <= today) current = undefined;
   return { ...model, current, upcoming };
 }
 
@@ -37,6 +43,8 @@ const listColumns: Column<ListedPrices>[] = [
     header: "changes",
     value: (row) => row.upcoming.map((period) => `from ${period.from}: input ${period.input}`).join("; "),
   },
+  // The provider's end date: from that day a call to the id is flagged, not priced.
+  { header: "retired", value: (row) => row.entry.retired ?? "" },
 ];
 
 function runList(context: CommandContext): void {

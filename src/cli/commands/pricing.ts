@@ -90,6 +90,8 @@ function runShow(context: CommandContext): number {
     ...(entry.notes ? [`notes     ${entry.notes}`] : []),
     ...(resolved.note ? [`note      ${resolved.note}`] : []),
     ...(entry.unpriced ? [`unpriced  ${entry.unpriced}`] : []),
+    // From the end date, a call to the id is flagged instead of priced (docs/pricing.md, "End dates").
+    ...(entry.retired ? [`retired   ${entry.retired} (calls from that day are not priced)`] : []),
     "",
     "US dollars per million tokens:",
   ];

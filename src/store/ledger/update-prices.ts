@@ -21,13 +21,16 @@ export interface PriceUpdates {
   ref: Array<string | null>;
   /** The distinct rate sets `ref` names, stored in the same transaction when not yet stored. */
   rates: readonly KeptPriceRates[];
+  /** The list price before a negotiated discount (migration 0014), or null when unpriced. */
+  list: Array<string | null>;
 }
 
 function updateStatement(schema: string): string {
   const q = quoteSchema(schema);
   const changed = `(e.estimated_cost_usd <> v.v_cost::numeric(20, 12) OR e.priced <> v.v_priced::boolean
                  OR e.cost_source <> v.v_source OR e.resolved_model IS DISTINCT FROM v.v_resolved
-                 OR e.provider <> v.v_provider)`;
+                 OR e.provider <> v.v_provider
+                 OR e.list_cost_usd IS DISTINCT FROM v.v_list::numeric(20, 12))`;
   const match = `e.created_at = v.v_created_at::timestamptz AND e.id = v.v_id::bigint`;
   const upserts = upsertCtes(
     rollupUpserts(q, "changes", `(SELECT daily_through FROM ${q}.llm_cost_rollup_state)`),
@@ -36,8 +39,8 @@ function updateStatement(schema: string): string {
   // an event between keys when its model's canonical id, its provider's spelling or its priced flag changed.
   return `WITH v AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                           $8::text[], $9::text[])
-        AS v(v_created_at, v_id, v_cost, v_priced, v_source, v_version, v_resolved, v_provider, v_ref)
+                           $8::text[], $9::text[], $10::text[])
+        AS v(v_created_at, v_id, v_cost, v_priced, v_source, v_version, v_resolved, v_provider, v_ref, v_list)
     ), old AS MATERIALIZED (
       SELECT -1 AS sign, ${signedRowColumns.replace(/\n\s*/g, " ")}
         FROM ${q}.llm_cost_events e JOIN v ON ${match} WHERE ${changed}
@@ -46,7 +49,7 @@ function updateStatement(schema: string): string {
          SET estimated_cost_usd = v.v_cost::numeric(20, 12), priced = v.v_priced::boolean,
              cost_source = v.v_source, pricing_version = v.v_version, resolved_model = v.v_resolved,
              provider = v.v_provider,
-             price_ref = v.v_ref
+             price_ref = v.v_ref, list_cost_usd = v.v_list::numeric(20, 12)
         FROM v WHERE ${match} AND ${changed}
       RETURNING 1 AS sign, ${signedRowColumns}
     ), changes AS (SELECT * FROM old UNION ALL SELECT * FROM updated),
@@ -84,6 +87,7 @@ export async function updatePrices(
     updates.resolved,
     updates.provider,
     updates.ref,
+    updates.list,
   ]);
   const updated = Number(row?.updated ?? 0);
   if (updated > 0) await dropEmptiedRows(transaction, schema, updates.createdAt);
