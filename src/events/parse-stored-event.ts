@@ -70,6 +70,9 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       serviceTier: input.serviceTier,
       webSearchRequests: input.webSearchRequests,
       spanId: input.spanId,
+      audioInputTokens: input.audioInputTokens,
+      audioOutputTokens: input.audioOutputTokens,
+      imageOutputTokens: input.imageOutputTokens,
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),
       // Absent in exports made before projects: the store's default then.
       project: input.project ?? undefined,

@@ -25,10 +25,30 @@ export const PROVIDERS = [
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The priced token buckets, as spelled in the catalog files. */
-export const PRICE_BUCKETS = ["input", "output", "cache_read", "cache_write", "cache_write_1h"] as const;
+export const PRICE_BUCKETS = [
+  "input",
+  "output",
+  "cache_read",
+  "cache_write",
+  "cache_write_1h",
+  // Modalities priced apart from text (docs/pricing.md, "Modalities"), after the text buckets.
+  "audio_input",
+  "audio_output",
+  "image_output",
+] as const;
 
 /** One priced token bucket, as spelled in the catalog files. */
 export type PriceBucket = (typeof PRICE_BUCKETS)[number];
+
+/**
+ * The buckets of tokens a provider reports apart from text, each billed only at its own price: a
+ * model without one is not priced for such tokens, never at the text rate. Where a provider charges
+ * one price for every modality, the entry states that price for the bucket too.
+ */
+export const MODALITY_BUCKETS = ["audio_input", "audio_output", "image_output"] as const;
+
+/** One modality bucket, as spelled in the catalog files. */
+export type ModalityBucket = (typeof MODALITY_BUCKETS)[number];
 
 /** Prices in US dollars per million tokens, as decimal strings with at most 6 decimal places. */
 export interface BucketPrices {
@@ -37,6 +57,12 @@ export interface BucketPrices {
   cache_read?: string;
   cache_write?: string;
   cache_write_1h?: string;
+  /** Uncached audio input tokens (absent: audio input is not priced for the model). */
+  audio_input?: string;
+  /** Audio output tokens. */
+  audio_output?: string;
+  /** Image output tokens (generated images). */
+  image_output?: string;
 }
 
 /** A context tier: when all input (uncached + cache read + cache writes) exceeds `above`, these prices apply to every bucket. */
@@ -151,9 +177,11 @@ export interface OverridesFile {
 }
 
 /**
- * Token usage of one call. `inputTokens` counts uncached input only; `cacheWriteTokens` are 5-minute
- * cache writes; `outputTokens` is all billed output including reasoning; `reasoningTokens` is
- * informational (already inside `outputTokens`). A key whose value is `undefined` counts as absent (0).
+ * Token usage of one call. `inputTokens` counts uncached text input only; `cacheWriteTokens` are 5-minute
+ * cache writes; `outputTokens` is all billed text output including reasoning; `reasoningTokens` is
+ * informational (already inside `outputTokens`). Audio and image tokens a provider reports apart are
+ * in their own buckets, never also in `inputTokens`/`outputTokens`. A key whose value is `undefined`
+ * counts as absent (0).
  */
 export interface Usage {
   inputTokens: number | undefined;
@@ -164,6 +192,12 @@ export interface Usage {
   reasoningTokens?: number | undefined;
   /** Web searches (or grounded prompts) the provider billed for the call: priced per unit, not a token bucket. */
   webSearchRequests?: number | undefined;
+  /** Uncached audio input tokens, carved out of the input the provider reports (not in `inputTokens`). */
+  audioInputTokens?: number | undefined;
+  /** Audio output tokens, carved out of the output the provider reports (not in `outputTokens`). */
+  audioOutputTokens?: number | undefined;
+  /** Image output tokens, carved out of the output the provider reports (not in `outputTokens`). */
+  imageOutputTokens?: number | undefined;
 }
 
 /** How `resolveModel` found an entry. */
@@ -211,6 +245,12 @@ export interface CostBreakdown {
   billedAsInput: readonly ("output" | "cacheRead" | "cacheWrite" | "cacheWrite1h")[];
   /** The sum of `fees` (present only when the call has a fee): the rest is the token buckets. */
   fees?: string;
+  /** Audio input cost (present only when the call has audio input tokens). */
+  audioInput?: string;
+  /** Audio output cost (present only when the call has audio output tokens). */
+  audioOutput?: string;
+  /** Image output cost (present only when the call has image output tokens). */
+  imageOutput?: string;
 }
 
 /** One per-unit fee of an estimate: the units billed, the price of one, and their cost. */

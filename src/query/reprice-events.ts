@@ -52,6 +52,10 @@ interface EventRow {
   /** Charges beyond tokens (migration 0009): a reprice prices them again, never as standard. */
   service_tier: string | null;
   web_search_requests: string;
+  /** Modality tokens (migration 0013), priced again at their own rates. */
+  audio_input_tokens: string;
+  audio_output_tokens: string;
+  image_output_tokens: string;
 }
 
 /**
@@ -95,7 +99,8 @@ export async function repriceEvents(
       `SELECT id, created_at, created_at::text AS created_at_text, model, provider, input_tokens, output_tokens, cache_read_tokens,
               cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd,
               (cost_source = 'provider' AND priced) AS provider_led, estimated_cost_usd::text AS estimated_cost_usd,
-              pricing_version, resolved_model, service_tier, web_search_requests
+              pricing_version, resolved_model, service_tier, web_search_requests,
+              audio_input_tokens, audio_output_tokens, image_output_tokens
          FROM ${table}
         WHERE (created_at, id) > ($1::timestamptz, $2::bigint)
           AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
@@ -212,6 +217,9 @@ function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Cost
         cacheWrite1hTokens: Number(row.cache_write_1h_tokens),
         reasoningTokens: Number(row.reasoning_tokens),
         webSearchRequests: Number(row.web_search_requests),
+        audioInputTokens: Number(row.audio_input_tokens),
+        audioOutputTokens: Number(row.audio_output_tokens),
+        imageOutputTokens: Number(row.image_output_tokens),
       },
     });
   } catch {

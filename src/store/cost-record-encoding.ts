@@ -42,6 +42,10 @@ export const writeColumns = [
   // The rate set the cost was priced with (migration 0010).
   ["price_ref", "text"],
   ["span_id", "text"],
+  // Modality tokens priced apart from text (migration 0013).
+  ["audio_input_tokens", "bigint"],
+  ["audio_output_tokens", "bigint"],
+  ["image_output_tokens", "bigint"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -89,6 +93,9 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     count(record.webSearchRequests),
     record.priceRates?.ref ?? null,
     record.spanId ?? null,
+    count(record.audioInputTokens),
+    count(record.audioOutputTokens),
+    count(record.imageOutputTokens),
   ];
 }
 
@@ -209,6 +216,12 @@ export function copyLine(record: NewLlmCostRecord): string {
     copyField(record.priceRates?.ref) +
     "\t" +
     copyField(record.spanId) +
+    "\t" +
+    countField(record.audioInputTokens) +
+    "\t" +
+    countField(record.audioOutputTokens) +
+    "\t" +
+    countField(record.imageOutputTokens) +
     "\n"
   );
 }
@@ -289,5 +302,8 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
     serviceTier: text("service_tier"),
     webSearchRequests: integer("web_search_requests"),
     spanId: text("span_id"),
+    audioInputTokens: integer("audio_input_tokens"),
+    audioOutputTokens: integer("audio_output_tokens"),
+    imageOutputTokens: integer("image_output_tokens"),
   };
 }
