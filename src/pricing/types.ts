@@ -24,22 +24,6 @@ export const PROVIDERS = [
 /** A canonical provider slug. */
 export type Provider = (typeof PROVIDERS)[number];
 
-/** The priced token buckets, as spelled in the catalog files. */
-export const PRICE_BUCKETS = [
-  "input",
-  "output",
-  "cache_read",
-  "cache_write",
-  "cache_write_1h",
-  // Modalities priced apart from text (docs/pricing.md, "Modalities"), after the text buckets.
-  "audio_input",
-  "audio_output",
-  "image_output",
-] as const;
-
-/** One priced token bucket, as spelled in the catalog files. */
-export type PriceBucket = (typeof PRICE_BUCKETS)[number];
-
 /**
  * The buckets of tokens a provider reports apart from text, each billed only at its own price: a
  * model without one is not priced for such tokens, never at the text rate. Where a provider charges
@@ -50,6 +34,15 @@ export const MODALITY_BUCKETS = ["audio_input", "audio_output", "image_output"] 
 /** One modality bucket, as spelled in the catalog files. */
 export type ModalityBucket = (typeof MODALITY_BUCKETS)[number];
 
+/** The priced token buckets, as spelled in the catalog files: text first, then the modalities. */
+export const PRICE_BUCKETS = [
+  ...(["input", "output", "cache_read", "cache_write", "cache_write_1h"] as const),
+  ...MODALITY_BUCKETS,
+] as const;
+
+/** One priced token bucket, as spelled in the catalog files. */
+export type PriceBucket = (typeof PRICE_BUCKETS)[number];
+
 /** Prices in US dollars per million tokens, as decimal strings with at most 6 decimal places. */
 export interface BucketPrices {
   input: string;
@@ -57,11 +50,9 @@ export interface BucketPrices {
   cache_read?: string;
   cache_write?: string;
   cache_write_1h?: string;
-  /** Uncached audio input tokens (absent: audio input is not priced for the model). */
+  /** Uncached audio input, audio output, image output: absent, such tokens are not priced. */
   audio_input?: string;
-  /** Audio output tokens. */
   audio_output?: string;
-  /** Image output tokens (generated images). */
   image_output?: string;
 }
 
@@ -192,11 +183,9 @@ export interface Usage {
   reasoningTokens?: number | undefined;
   /** Web searches (or grounded prompts) the provider billed for the call: priced per unit, not a token bucket. */
   webSearchRequests?: number | undefined;
-  /** Uncached audio input tokens, carved out of the input the provider reports (not in `inputTokens`). */
+  /** Uncached audio input, audio output, image output: carved out of the provider's totals. */
   audioInputTokens?: number | undefined;
-  /** Audio output tokens, carved out of the output the provider reports (not in `outputTokens`). */
   audioOutputTokens?: number | undefined;
-  /** Image output tokens, carved out of the output the provider reports (not in `outputTokens`). */
   imageOutputTokens?: number | undefined;
 }
 
@@ -245,11 +234,9 @@ export interface CostBreakdown {
   billedAsInput: readonly ("output" | "cacheRead" | "cacheWrite" | "cacheWrite1h")[];
   /** The sum of `fees` (present only when the call has a fee): the rest is the token buckets. */
   fees?: string;
-  /** Audio input cost (present only when the call has audio input tokens). */
+  /** The cost of each modality bucket, present only when the call had such tokens. */
   audioInput?: string;
-  /** Audio output cost (present only when the call has audio output tokens). */
   audioOutput?: string;
-  /** Image output cost (present only when the call has image output tokens). */
   imageOutput?: string;
 }
 

@@ -220,6 +220,63 @@ describeServer("modality tokens over HTTP, export and import", () => {
     expect(lines.filter((line) => line.endsWith(",2000,500,0"))).toHaveLength(2);
   });
 
+  it("reads OpenInference audio counts from spans POSTed to /v1/traces, carved and priced", async () => {
+    const spanId = "00f067aa0ba902b7";
+    const end = BigInt(Date.now()) * 1_000_000n;
+    const attribute = (key: string, value: string | number) => ({
+      key,
+      value: typeof value === "number" ? { intValue: String(value) } : { stringValue: value },
+    });
+    const response = await fetch(`${server.url}/v1/traces`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: "0af7651916cd43dd8448eb211c80319c",
+                    spanId,
+                    name: "ChatCompletion",
+                    startTimeUnixNano: String(end - 1_000_000_000n),
+                    endTimeUnixNano: String(end),
+                    attributes: [
+                      attribute("openinference.span.kind", "LLM"),
+                      attribute("llm.provider", "openai"),
+                      attribute("llm.model_name", "gpt-4o-audio-preview"),
+                      attribute("llm.token_count.prompt", 3_000),
+                      attribute("llm.token_count.prompt_details.audio", 2_000),
+                      attribute("llm.token_count.completion", 800),
+                      attribute("llm.token_count.completion_details.audio", 500),
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const listed = await fetch(`${server.url}/v1/events?model=gpt-4o-audio-preview&sdk=otel`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const page = (await listed.json()) as { events: Record<string, unknown>[] };
+    const traced = page.events.filter((event) => event.spanId === spanId);
+    expect(traced).toHaveLength(1);
+    expect(traced[0]).toMatchObject({
+      inputTokens: 1_000,
+      audioInputTokens: 2_000,
+      outputTokens: 300,
+      audioOutputTokens: 500,
+      priced: true,
+    });
+    expect(Number(traced[0]!.estimatedCostUsd)).toBe(0.1255);
+  });
+
   it("imports an export made before modality columns, with zero modality tokens", async () => {
     const file = path.join(directory, "older.jsonl");
     const eventId = randomUUID();
