@@ -2,10 +2,15 @@
 // them apart (OpenAI's `*_tokens_details.audio_tokens`, Gemini's token counts by modality, OpenInference
 // span attributes) and carve them out of the text buckets: text + modality = the reported total,
 // never a token in two buckets. Parts larger than their total are a precise error.
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isLedgerError } from "../../src/errors.js";
 import { createCostTrackingMiddleware, usageFromAiSdk } from "../../src/integrations/ai-sdk/index.js";
-import { decodeJsonSpans, usageOfSpan } from "../../src/integrations/opentelemetry/index.js";
+import {
+  createCostMetrics,
+  decodeJsonSpans,
+  usageOfSpan,
+} from "../../src/integrations/opentelemetry/index.js";
 import { usageFromGemini, usageFromOpenAI } from "../../src/integrations/raw/index.js";
 import { createPricing } from "../../src/pricing/index.js";
 import {
@@ -277,6 +282,51 @@ describe("OpenTelemetry spans (OpenInference attributes)", () => {
       imageOutputTokens: 0,
       reasoningTokens: 0,
     });
+  });
+});
+
+describe("the OpenTelemetry token counter", () => {
+  class CollectingReader extends MetricReader {
+    protected onForceFlush(): Promise<void> {
+      return Promise.resolve();
+    }
+    protected onShutdown(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+
+  it("counts modality tokens under their own token types, text under input and output", async () => {
+    const reader = new CollectingReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const metrics = createCostMetrics({ meterProvider })!;
+    metrics.record([
+      {
+        eventId: "0b7c2a1e-9a0f-4c53-8d1e-2f4a5b6c7d8e",
+        createdAt: "2026-12-04T10:00:00Z",
+        repo: "voice",
+        taskType: "talk",
+        model: "gpt-4o-audio-preview",
+        provider: "openai",
+        sdk: "raw",
+        inputTokens: 1_000,
+        outputTokens: 300,
+        audioInputTokens: 2_000,
+        audioOutputTokens: 500,
+        estimatedCostUsd: "0.1255",
+      },
+    ]);
+    const { resourceMetrics } = await reader.collect();
+    const counted = resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .find((metric) => metric.descriptor.name === "llm_ledger.tokens")!
+      .dataPoints.map((point) => [point.attributes["gen_ai.token.type"], point.value]);
+    expect(Object.fromEntries(counted)).toEqual({
+      input: 1_000,
+      output: 300,
+      audio_input: 2_000,
+      audio_output: 500,
+    });
+    await meterProvider.shutdown();
   });
 });
 
