@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { explainEventCost } from "../../src/query/index.js";
+import { createPricing } from "../../src/pricing/index.js";
+import { explainEventCost, repriceEvents } from "../../src/query/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { ServerLogger } from "../../src/server/server-logger.js";
 import { createTelemetryStore, type Database, type TelemetryStore } from "../../src/store/index.js";
@@ -97,6 +98,32 @@ describeEachEngine("modality tokens through the tracker", (context) => {
       "audio_input 2000 × 40 = 0.08",
       "audio_output 500 × 80 = 0.04",
     ]);
+  });
+
+  it("reprices from the stored columns: the same figure, and priced once a rate exists", async () => {
+    const handle = { database: context.database(), schema: context.schema };
+    const before = await repriceEvents(handle, createPricing());
+    expect(before).toMatchObject({ updated: 0, failed: 0 });
+    // An override gives gpt-4o an audio rate ($50 / $100): the unpriced audio call below is priced,
+    // and only it changes. 1000 × 2.5 + 300 × 10 + 2000 × 50 + 500 × 100 per million = 0.1555.
+    const tracker = createCostTracker({ telemetryStore: store, logger: memoryLogger(), spoolDir: false });
+    const eventId = randomUUID();
+    await tracker.track({ ...audioCall, eventId, model: "gpt-4o" });
+    await tracker.close();
+    const overrides = {
+      models: [
+        {
+          provider: "openai",
+          id: "gpt-4o",
+          prices: [{ input: "2.5", output: "10", audio_input: "50", audio_output: "100" }],
+        },
+      ],
+    };
+    const after = await repriceEvents(handle, createPricing({ overrides }));
+    expect(after).toMatchObject({ updated: 1, failed: 0 });
+    const [row] = await store.getLlmCosts([eventId]);
+    expect(row).toMatchObject({ priced: true, audioInputTokens: 2_000 });
+    expect(Number(row!.estimatedCostUsd)).toBe(0.1555);
   });
 
   it("stores a call whose model has no audio rate, unpriced, with its tokens kept", async () => {
