@@ -71,6 +71,9 @@ const BUCKET_KEYS: Record<PriceBucket, string> = {
   cache_read: "cache_read_mtok",
   cache_write: "cache_write_mtok",
   cache_write_1h: "cache_write_1h_mtok",
+  audio_input: "input_audio_mtok",
+  audio_output: "output_audio_mtok",
+  image_output: "output_image_mtok",
 };
 
 const FALLBACKS: Partial<Record<Provider, Provider[]>> = {

@@ -11,6 +11,9 @@ const BUCKET_LABELS = {
   cache_read: "Cache reads",
   cache_write: "Cache writes, 5 min",
   cache_write_1h: "Cache writes, 1 h",
+  audio_input: "Audio input",
+  audio_output: "Audio output",
+  image_output: "Image output",
 };
 
 // Only a web address becomes a link: an overrides file may hold any text as its source.

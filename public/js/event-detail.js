@@ -20,6 +20,14 @@ function tokens(event) {
     ["Output", event.outputTokens],
     ["of which reasoning", event.reasoningTokens],
   ];
+  // Audio and image tokens are apart from the text buckets above, shown when the call had any.
+  for (const [label, count] of [
+    ["Audio input", event.audioInputTokens],
+    ["Audio output", event.audioOutputTokens],
+    ["Image output", event.imageOutputTokens],
+  ]) {
+    if (count) buckets.push([label, count]);
+  }
   return buckets.map(([label, count]) => field(label, formatExactCount(count), `detail-tokens-${label}`));
 }
 

@@ -47,6 +47,10 @@ export const eventExportFields: ReadonlyArray<ExportedField> = [
   "webSearchRequests",
   // After project, for the same reason (migration 0008).
   "spanId",
+  // Modality tokens priced apart from text (migration 0013), after the columns of earlier exports.
+  "audioInputTokens",
+  "audioOutputTokens",
+  "imageOutputTokens",
   // The list price before a negotiated discount (migration 0014), after the earlier exports' columns.
   "listCostUsd",
 ];

@@ -13,7 +13,7 @@ export { parseStoredEvent } from "./parse-stored-event.js";
 export type { ParsedStoredEvent } from "./parse-stored-event.js";
 export { createEventPricer } from "./price-event.js";
 export type { AgentCostPolicy, StampedEvent, TrackerPricing } from "./price-event.js";
-export { feeFields, maxTokensPerCall, tokenFields } from "./token-usage.js";
+export { feeFields, maxTokensPerCall, modalityFields, tokenFields } from "./token-usage.js";
 export type { EventUsage, FeeField, TokenField, UsageField } from "./token-usage.js";
 export { validateMetadata } from "./validate-metadata.js";
 export { cleanFreeText, unstorableText } from "./well-formed-text.js";

@@ -58,6 +58,10 @@ export interface ValidInput {
   serviceTier: string | null;
   webSearchRequests: number;
   spanId: string | null;
+  /** Audio and image tokens reported apart from text (not inside inputTokens/outputTokens). */
+  audioInputTokens: number;
+  audioOutputTokens: number;
+  imageOutputTokens: number;
 }
 
 /**
@@ -148,6 +152,9 @@ export function parseEventInput(
       serviceTier: serviceTier(readOwn(source, "serviceTier")),
       webSearchRequests: unitCount(readOwn(tokens, "webSearchRequests"), prefix, "webSearchRequests"),
       spanId: spanId(readOwn(source, "spanId")),
+      audioInputTokens: tokenCount(readOwn(tokens, "audioInputTokens"), prefix, "audioInputTokens", false),
+      audioOutputTokens: tokenCount(readOwn(tokens, "audioOutputTokens"), prefix, "audioOutputTokens", false),
+      imageOutputTokens: tokenCount(readOwn(tokens, "imageOutputTokens"), prefix, "imageOutputTokens", false),
     };
     return { ok: true, input };
   } catch (error) {

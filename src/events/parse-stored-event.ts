@@ -70,6 +70,9 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       serviceTier: input.serviceTier,
       webSearchRequests: input.webSearchRequests,
       spanId: input.spanId,
+      audioInputTokens: input.audioInputTokens,
+      audioOutputTokens: input.audioOutputTokens,
+      imageOutputTokens: input.imageOutputTokens,
       // Absent in exports made before list prices were kept: null, as in the exporting ledger.
       listCostUsd: money(readOwn(source, "listCostUsd"), "listCostUsd"),
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),

@@ -70,6 +70,9 @@ export function createEventPricer(options: {
         cacheWrite1hTokens: input.cacheWrite1hTokens,
         reasoningTokens: input.reasoningTokens,
         webSearchRequests: input.webSearchRequests,
+        audioInputTokens: input.audioInputTokens,
+        audioOutputTokens: input.audioOutputTokens,
+        imageOutputTokens: input.imageOutputTokens,
       },
     });
     const reported = input.providerCostUsd;
@@ -127,6 +130,9 @@ export function createEventPricer(options: {
       serviceTier: input.serviceTier,
       webSearchRequests: input.webSearchRequests,
       spanId: input.spanId,
+      audioInputTokens: input.audioInputTokens,
+      audioOutputTokens: input.audioOutputTokens,
+      imageOutputTokens: input.imageOutputTokens,
       estimatedCostUsd,
       costSource,
       priced: estimate.priced,

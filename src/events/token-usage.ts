@@ -3,10 +3,11 @@
 import { MAX_TOKENS, type Usage } from "../pricing/index.js";
 
 /**
- * Token usage of one call in llm-ledger's convention: `inputTokens` is uncached input only;
+ * Token usage of one call in llm-ledger's convention: `inputTokens` is uncached text input only;
  * `cacheWriteTokens` are 5-minute cache writes and `cacheWrite1hTokens` 1-hour writes; `outputTokens`
- * is all billed output including reasoning; `reasoningTokens` is informational (already inside
- * `outputTokens`). Absent buckets count as 0.
+ * is all billed text output including reasoning; `reasoningTokens` is informational (already inside
+ * `outputTokens`). Audio and image tokens a provider reports apart are carved out of the text
+ * buckets into their own (`audioInputTokens`, …), so no token is billed twice. Absent buckets count as 0.
  */
 export interface EventUsage {
   inputTokens: number;
@@ -17,6 +18,12 @@ export interface EventUsage {
   reasoningTokens?: number | undefined;
   /** Web searches (or grounded prompts) the provider billed: priced per unit, not a token bucket. */
   webSearchRequests?: number | undefined;
+  /** Uncached audio input tokens (not inside `inputTokens`). */
+  audioInputTokens?: number | undefined;
+  /** Audio output tokens (not inside `outputTokens`). */
+  audioOutputTokens?: number | undefined;
+  /** Image output tokens, generated images (not inside `outputTokens`). */
+  imageOutputTokens?: number | undefined;
 }
 
 /** The per-unit counters of a usage (priced per unit from the catalog's fees, not per token). */
@@ -39,6 +46,17 @@ export const tokenFields = [
   "cacheWriteTokens",
   "cacheWrite1hTokens",
   "reasoningTokens",
+  // Modalities priced apart from text (migration 0013), after the columns of earlier releases.
+  "audioInputTokens",
+  "audioOutputTokens",
+  "imageOutputTokens",
+] as const satisfies readonly TokenField[];
+
+/** The buckets of tokens reported apart from text, each carved out of `inputTokens` or `outputTokens`. */
+export const modalityFields = [
+  "audioInputTokens",
+  "audioOutputTokens",
+  "imageOutputTokens",
 ] as const satisfies readonly TokenField[];
 
 /**

@@ -1,6 +1,7 @@
 import { feeMicros, serviceTierSources, type ServiceTierSource } from "./compile-charges.js";
 import { priceToMicros } from "./decimal.js";
 import { entryVersions } from "./model-version.js";
+import { compileModalities, type ModalityMicros } from "./modality-prices.js";
 import type { PriceRates, RateProvenance } from "./price-rates.js";
 import type {
   BucketPrices,
@@ -20,8 +21,11 @@ import type {
 /** Each bucket may hold this many tokens before tokens × price could leave the safe-integer range (sum of 5 < 2^53). */
 const SAFE_PRODUCT = 2 ** 50;
 
-/** Prices in integer micro-dollars per million tokens; -1 where the catalog has no price for the bucket. */
-export interface CompiledPrices {
+/**
+ * Prices in integer micro-dollars per million tokens; -1 where the catalog has no price for the
+ * bucket. The modality buckets (`ModalityMicros`) are priced apart from the token path's five.
+ */
+export interface CompiledPrices extends ModalityMicros {
   input: number;
   output: number;
   cacheRead: number;
@@ -48,7 +52,15 @@ export interface CompiledTier {
 }
 
 /** The usage counters of the buckets, as `ValidUsage` names them. */
-export type UsageBucket = "input" | "output" | "cacheRead" | "cacheWrite" | "cacheWrite1h";
+export type UsageBucket =
+  | "input"
+  | "output"
+  | "cacheRead"
+  | "cacheWrite"
+  | "cacheWrite1h"
+  | "audioInput"
+  | "audioOutput"
+  | "imageOutput";
 
 /** A bucket priced by a published rule, and the rule in words. */
 export interface DerivedBucket {
@@ -98,6 +110,9 @@ const USAGE_BUCKETS: Readonly<Record<PriceBucket, UsageBucket>> = {
   cache_read: "cacheRead",
   cache_write: "cacheWrite",
   cache_write_1h: "cacheWrite1h",
+  audio_input: "audioInput",
+  audio_output: "audioOutput",
+  image_output: "imageOutput",
 };
 const NONE_DERIVED: readonly DerivedBucket[] = Object.freeze([]);
 
@@ -148,6 +163,7 @@ export function compilePrices(prices: BucketPrices): CompiledPrices {
     cacheRead,
     cacheWrite,
     cacheWrite1h,
+    ...compileModalities(prices),
     safeTokens: [limit(input), limit(output), limit(cacheRead), limit(cacheWrite), limit(cacheWrite1h)],
     rates: { lastResolved: undefined, lastRates: undefined, byResolution: new WeakMap() },
   };

@@ -9,6 +9,7 @@ import {
 } from "./compile-catalog.js";
 import { decimalToPico, formatPicoDollars } from "./decimal.js";
 import { priceFees, usesFees } from "./price-fees.js";
+import { priceModalities, usesModalities } from "./modality-prices.js";
 import { isServiceTier, normalizeServiceTier } from "./service-tiers.js";
 import {
   SERVICE_TIERS,
@@ -203,6 +204,17 @@ export function priceUsage(
       cacheWrite1h: formatPicoDollars(cacheWrite1hCost),
       billedAsInput,
     };
+  }
+  if (usesModalities(usage)) {
+    const modalities = priceModalities(prices, usage);
+    if (!modalities.ok) {
+      return unpriced(
+        resolved,
+        `the catalog has no ${modalities.bucket} price for ${resolved.model} (${modalities.tokens} tokens); not priced at the text rate`,
+      );
+    }
+    Object.assign(breakdown, modalities.costs);
+    costUsd = formatPicoDollars(decimalToPico(costUsd) + modalities.totalPico);
   }
   const estimate: CostEstimate = {
     priced: true,

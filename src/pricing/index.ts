@@ -38,6 +38,8 @@ export {
   PRICE_BUCKETS,
   SERVICE_TIERS,
   FEE_KINDS,
+  MODALITY_BUCKETS,
+  type ModalityBucket,
   type ServiceTier,
   type ServiceTierPrices,
   type FeeKind,

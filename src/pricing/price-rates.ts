@@ -4,6 +4,7 @@ import {
   type CompiledEntry,
   type CompiledPeriod,
   type CompiledPrices,
+  type UsageBucket,
 } from "./compile-catalog.js";
 import { microsToPrice } from "./decimal.js";
 import type { KeptDiscount } from "./negotiated-discounts.js";
@@ -82,12 +83,20 @@ export interface PriceRates extends RateProvenance {
 /** The event counter each fee multiplies (the record's field name). */
 const FEE_COUNTERS: Readonly<Record<FeeKind, string>> = { web_search: "webSearchRequests" };
 
-const TOKEN_LINES: readonly [PriceBucket, keyof CompiledPrices, string][] = [
+const TOKEN_LINES: readonly [PriceBucket, UsageBucket, string][] = [
   ["input", "input", "inputTokens"],
   ["output", "output", "outputTokens"],
   ["cache_read", "cacheRead", "cacheReadTokens"],
   ["cache_write", "cacheWrite", "cacheWriteTokens"],
   ["cache_write_1h", "cacheWrite1h", "cacheWrite1hTokens"],
+];
+
+// Modality lines only where the prices have one: without it such tokens leave a call unpriced
+// (never billed at the input price), and text-only rate sets keep the lines (and refs) they had.
+const MODALITY_LINES: readonly [PriceBucket, UsageBucket, string][] = [
+  ["audio_input", "audioInput", "audioInputTokens"],
+  ["audio_output", "audioOutput", "audioOutputTokens"],
+  ["image_output", "imageOutput", "imageOutputTokens"],
 ];
 
 /** The provenance of an entry of a provider file, or of an override. */
@@ -115,7 +124,7 @@ function buildRates(
 ): PriceRates {
   const periodIndex = compiled.periods.indexOf(period);
   const lines = TOKEN_LINES.map(([bucket, key, usage]): PriceRateLine => {
-    const own = prices[key] as number;
+    const own = prices[key];
     const line: PriceRateLine = {
       kind: "tokens",
       bucket,
@@ -128,6 +137,14 @@ function buildRates(
     if (rule !== undefined) line.rule = rule;
     return line;
   });
+  for (const [bucket, key, usage] of MODALITY_LINES) {
+    const own = prices[key];
+    if (own < 0) continue;
+    const line: PriceRateLine = { kind: "tokens", bucket, usage, price: microsToPrice(own), per: 1_000_000 };
+    const rule = period.derived.find((derived) => derived.bucket === key)?.rule;
+    if (rule !== undefined) line.rule = rule;
+    lines.push(line);
+  }
   // Every fee the period prices, whether this call billed it or not: the set then does not depend on
   // the call's counters, and a call's fee charge is its counter times the line's price.
   for (const [fee, micros] of chargesOf(period).fees ?? []) {

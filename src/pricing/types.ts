@@ -25,8 +25,21 @@ export const PROVIDERS = [
 /** A canonical provider slug. */
 export type Provider = (typeof PROVIDERS)[number];
 
-/** The priced token buckets, as spelled in the catalog files. */
-export const PRICE_BUCKETS = ["input", "output", "cache_read", "cache_write", "cache_write_1h"] as const;
+/**
+ * The buckets of tokens a provider reports apart from text, each billed only at its own price: a
+ * model without one is not priced for such tokens, never at the text rate. Where a provider charges
+ * one price for every modality, the entry states that price for the bucket too.
+ */
+export const MODALITY_BUCKETS = ["audio_input", "audio_output", "image_output"] as const;
+
+/** One modality bucket, as spelled in the catalog files. */
+export type ModalityBucket = (typeof MODALITY_BUCKETS)[number];
+
+/** The priced token buckets, as spelled in the catalog files: text first, then the modalities. */
+export const PRICE_BUCKETS = [
+  ...(["input", "output", "cache_read", "cache_write", "cache_write_1h"] as const),
+  ...MODALITY_BUCKETS,
+] as const;
 
 /** One priced token bucket, as spelled in the catalog files. */
 export type PriceBucket = (typeof PRICE_BUCKETS)[number];
@@ -38,6 +51,10 @@ export interface BucketPrices {
   cache_read?: string;
   cache_write?: string;
   cache_write_1h?: string;
+  /** Uncached audio input, audio output, image output: absent, such tokens are not priced. */
+  audio_input?: string;
+  audio_output?: string;
+  image_output?: string;
 }
 
 /** A context tier: when all input (uncached + cache read + cache writes) exceeds `above`, these prices apply to every bucket. */
@@ -160,9 +177,11 @@ export interface OverridesFile {
 }
 
 /**
- * Token usage of one call. `inputTokens` counts uncached input only; `cacheWriteTokens` are 5-minute
- * cache writes; `outputTokens` is all billed output including reasoning; `reasoningTokens` is
- * informational (already inside `outputTokens`). A key whose value is `undefined` counts as absent (0).
+ * Token usage of one call. `inputTokens` counts uncached text input only; `cacheWriteTokens` are 5-minute
+ * cache writes; `outputTokens` is all billed text output including reasoning; `reasoningTokens` is
+ * informational (already inside `outputTokens`). Audio and image tokens a provider reports apart are
+ * in their own buckets, never also in `inputTokens`/`outputTokens`. A key whose value is `undefined`
+ * counts as absent (0).
  */
 export interface Usage {
   inputTokens: number | undefined;
@@ -173,6 +192,10 @@ export interface Usage {
   reasoningTokens?: number | undefined;
   /** Web searches (or grounded prompts) the provider billed for the call: priced per unit, not a token bucket. */
   webSearchRequests?: number | undefined;
+  /** Uncached audio input, audio output, image output: carved out of the provider's totals. */
+  audioInputTokens?: number | undefined;
+  audioOutputTokens?: number | undefined;
+  imageOutputTokens?: number | undefined;
 }
 
 /** How `resolveModel` found an entry. */
@@ -220,6 +243,10 @@ export interface CostBreakdown {
   billedAsInput: readonly ("output" | "cacheRead" | "cacheWrite" | "cacheWrite1h")[];
   /** The sum of `fees` (present only when the call has a fee): the rest is the token buckets. */
   fees?: string;
+  /** The cost of each modality bucket, present only when the call had such tokens. */
+  audioInput?: string;
+  audioOutput?: string;
+  imageOutput?: string;
 }
 
 /** One per-unit fee of an estimate: the units billed, the price of one, and their cost. */

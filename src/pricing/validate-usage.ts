@@ -13,6 +13,10 @@ export interface ValidUsage {
   reasoning: number;
   /** Web searches (or grounded prompts) billed per unit. */
   webSearch: number;
+  /** Audio and image tokens reported apart from text (not inside `input` or `output`). */
+  audioInput: number;
+  audioOutput: number;
+  imageOutput: number;
 }
 
 function tokens(value: unknown, key: string, unit = "tokens"): number {
@@ -39,6 +43,9 @@ const KNOWN_KEYS = [
   "cacheWrite1hTokens",
   "reasoningTokens",
   "webSearchRequests",
+  "audioInputTokens",
+  "audioOutputTokens",
+  "imageOutputTokens",
 ];
 
 function isUsageKey(key: string): boolean {
@@ -50,6 +57,9 @@ function isUsageKey(key: string): boolean {
     case "cacheWrite1hTokens":
     case "reasoningTokens":
     case "webSearchRequests":
+    case "audioInputTokens":
+    case "audioOutputTokens":
+    case "imageOutputTokens":
       return true;
     default:
       return false;
@@ -82,6 +92,9 @@ export function validateUsage(usage: unknown): ValidUsage {
     cacheWrite1h: tokens(record.cacheWrite1hTokens, "cacheWrite1hTokens"),
     reasoning: tokens(record.reasoningTokens, "reasoningTokens"),
     webSearch: tokens(record.webSearchRequests, "webSearchRequests", "requests"),
+    audioInput: tokens(record.audioInputTokens, "audioInputTokens"),
+    audioOutput: tokens(record.audioOutputTokens, "audioOutputTokens"),
+    imageOutput: tokens(record.imageOutputTokens, "imageOutputTokens"),
   };
   if (valid.reasoning > valid.output) {
     throw new LedgerError(

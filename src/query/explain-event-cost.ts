@@ -29,6 +29,9 @@ function todayOf(event: LlmCostRecord, pricing: ExplainEventCostOptions["pricing
       cacheWriteTokens: event.cacheWriteTokens,
       cacheWrite1hTokens: event.cacheWrite1hTokens,
       reasoningTokens: event.reasoningTokens,
+      audioInputTokens: event.audioInputTokens,
+      audioOutputTokens: event.audioOutputTokens,
+      imageOutputTokens: event.imageOutputTokens,
     },
   });
   return estimate.priced

@@ -54,6 +54,10 @@ interface EventRow {
   web_search_requests: string;
   /** Selects the project's negotiated discount. */
   project: string;
+  /** Modality tokens (migration 0013), priced again at their own rates. */
+  audio_input_tokens: string;
+  audio_output_tokens: string;
+  image_output_tokens: string;
 }
 
 /**
@@ -97,7 +101,8 @@ export async function repriceEvents(
       `SELECT id, created_at, created_at::text AS created_at_text, model, provider, input_tokens, output_tokens, cache_read_tokens,
               cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd,
               (cost_source = 'provider' AND priced) AS provider_led, estimated_cost_usd::text AS estimated_cost_usd,
-              pricing_version, resolved_model, service_tier, web_search_requests, project
+              pricing_version, resolved_model, service_tier, web_search_requests, project,
+              audio_input_tokens, audio_output_tokens, image_output_tokens
          FROM ${table}
         WHERE (created_at, id) > ($1::timestamptz, $2::bigint)
           AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
@@ -222,6 +227,9 @@ function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Cost
         cacheWrite1hTokens: Number(row.cache_write_1h_tokens),
         reasoningTokens: Number(row.reasoning_tokens),
         webSearchRequests: Number(row.web_search_requests),
+        audioInputTokens: Number(row.audio_input_tokens),
+        audioOutputTokens: Number(row.audio_output_tokens),
+        imageOutputTokens: Number(row.image_output_tokens),
       },
     });
   } catch {

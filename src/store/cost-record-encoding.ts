@@ -42,6 +42,10 @@ export const writeColumns = [
   // The rate set the cost was priced with (migration 0010).
   ["price_ref", "text"],
   ["span_id", "text"],
+  // Modality tokens priced apart from text (migration 0013).
+  ["audio_input_tokens", "bigint"],
+  ["audio_output_tokens", "bigint"],
+  ["image_output_tokens", "bigint"],
   // The list price before a negotiated discount (migration 0014).
   ["list_cost_usd", "numeric"],
 ] as const;
@@ -91,6 +95,9 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     count(record.webSearchRequests),
     record.priceRates?.ref ?? null,
     record.spanId ?? null,
+    count(record.audioInputTokens),
+    count(record.audioOutputTokens),
+    count(record.imageOutputTokens),
     record.listCostUsd === undefined || record.listCostUsd === null ? null : decimalText(record.listCostUsd),
   ];
 }
@@ -214,6 +221,12 @@ export function copyLine(record: NewLlmCostRecord): string {
     "\t" +
     copyField(record.spanId) +
     "\t" +
+    countField(record.audioInputTokens) +
+    "\t" +
+    countField(record.audioOutputTokens) +
+    "\t" +
+    countField(record.imageOutputTokens) +
+    "\t" +
     (listCost === undefined || listCost === null ? "\\N" : copyField(decimalText(listCost))) +
     "\n"
   );
@@ -295,6 +308,9 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
     serviceTier: text("service_tier"),
     webSearchRequests: integer("web_search_requests"),
     spanId: text("span_id"),
+    audioInputTokens: integer("audio_input_tokens"),
+    audioOutputTokens: integer("audio_output_tokens"),
+    imageOutputTokens: integer("image_output_tokens"),
     listCostUsd: text("list_cost_usd"),
   };
 }

@@ -67,6 +67,12 @@ export interface LlmCostRecord {
   webSearchRequests: number;
   /** The span of the call within its trace: 16 lower-case hex digits. */
   spanId: string | null;
+  /** Uncached audio input tokens, priced at the model's audio rate (not inside `inputTokens`). */
+  audioInputTokens: number;
+  /** Audio output tokens (not inside `outputTokens`). */
+  audioOutputTokens: number;
+  /** Image output tokens (not inside `outputTokens`). */
+  imageOutputTokens: number;
   /**
    * The catalog's list price of the call, before a negotiated discount (migration 0014): equal to
    * `estimatedCostUsd` when no discount applied; null when the catalog did not price the call, or
@@ -132,6 +138,9 @@ export interface NewLlmCostRecord {
   serviceTier?: string | null | undefined;
   webSearchRequests?: number | undefined;
   spanId?: string | null | undefined;
+  audioInputTokens?: number | undefined;
+  audioOutputTokens?: number | undefined;
+  imageOutputTokens?: number | undefined;
   /** The list price before a negotiated discount (a decimal string or a number); absent: null. */
   listCostUsd?: string | number | null | undefined;
 }
@@ -192,4 +201,14 @@ export interface LlmCostRecordInput {
   webSearchRequests?: number | undefined;
   /** The span of the call within `traceId` (OpenTelemetry): 16 hex digits, stored in lower case. */
   spanId?: string | null | undefined;
+  /**
+   * Audio input tokens the provider reported apart from text, uncached (OpenAI
+   * `prompt_tokens_details.audio_tokens`, Gemini's `AUDIO` prompt tokens): not inside `inputTokens`,
+   * priced at the model's audio input rate.
+   */
+  audioInputTokens?: number | undefined;
+  /** Audio output tokens, not inside `outputTokens`: priced at the model's audio output rate. */
+  audioOutputTokens?: number | undefined;
+  /** Image output tokens (generated images), not inside `outputTokens`: priced at the image output rate. */
+  imageOutputTokens?: number | undefined;
 }

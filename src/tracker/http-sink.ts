@@ -174,6 +174,9 @@ function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
     serviceTier: record.serviceTier,
     webSearchRequests: record.webSearchRequests === 0 ? undefined : record.webSearchRequests,
     spanId: record.spanId,
+    audioInputTokens: record.audioInputTokens === 0 ? undefined : record.audioInputTokens,
+    audioOutputTokens: record.audioOutputTokens === 0 ? undefined : record.audioOutputTokens,
+    imageOutputTokens: record.imageOutputTokens === 0 ? undefined : record.imageOutputTokens,
     agentCost:
       record.sdk === "agent" && record.priced && record.costSource === "provider" ? "sdk" : undefined,
   };

@@ -42,6 +42,12 @@ export interface TrackExtras {
   webSearchRequests?: number | undefined;
   /** The span of the call within `traceId`: 16 hex digits. */
   spanId?: string | null | undefined;
+  /** Audio input tokens reported apart from text (not inside `inputTokens`). */
+  audioInputTokens?: number | undefined;
+  /** Audio output tokens reported apart from text (not inside `outputTokens`). */
+  audioOutputTokens?: number | undefined;
+  /** Image output tokens reported apart from text (not inside `outputTokens`). */
+  imageOutputTokens?: number | undefined;
 }
 
 /** The original design's `trackAiSdkCall` parameters (plus `TrackExtras`). */

@@ -144,6 +144,22 @@ const cases: Array<{ name: string; change: Record<string, unknown>; answer: stri
     change: { webSearchRequests: -1 },
     answer: `webSearchRequests must be a whole number from 0 to ${maxTokensPerCall}, got -1`,
   },
+  // Modalities (issue #17): audio and image tokens beside the text buckets, checked like them.
+  {
+    name: "audio and image tokens",
+    change: { audioInputTokens: 20, audioOutputTokens: 5, imageOutputTokens: 3 },
+    answer: "stored",
+  },
+  {
+    name: "negative audio tokens",
+    change: { audioInputTokens: -1 },
+    answer: "audioInputTokens must not be negative, got -1",
+  },
+  {
+    name: "image tokens as text",
+    change: { imageOutputTokens: "3" },
+    answer: "imageOutputTokens must be a number of tokens, got string",
+  },
   {
     name: "a provider cost that is not money",
     change: { providerCostUsd: "1e-3" },

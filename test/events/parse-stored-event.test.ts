@@ -44,6 +44,9 @@ const exported = {
   serviceTier: "batch",
   webSearchRequests: 2,
   spanId: "00f067aa0ba902b7",
+  audioInputTokens: 6,
+  audioOutputTokens: 7,
+  imageOutputTokens: 8,
   listCostUsd: "0.000154320986",
 };
 
@@ -114,7 +117,7 @@ describe("parseStoredEvent", () => {
 describe("the event's field lists", () => {
   it("split the export's columns into the caller's fields and the ledger's, in file order", () => {
     expect([...eventInputFields, ...pricedEventFields].sort()).toEqual([...eventExportFields].sort());
-    expect(eventInputFields).toHaveLength(27);
+    expect(eventInputFields).toHaveLength(30);
     expect(eventExportFields.filter((field) => (tokenFields as readonly string[]).includes(field))).toEqual([
       ...tokenFields,
     ]);

@@ -47,6 +47,9 @@ describe("usage validation", () => {
       cacheWrite1h: 0,
       reasoning: 0,
       webSearch: 0,
+      audioInput: 0,
+      audioOutput: 0,
+      imageOutput: 0,
     });
   });
 

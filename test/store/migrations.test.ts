@@ -47,6 +47,10 @@ const expectedColumns: Record<string, string> = {
   // Charges beyond tokens (migration 0009).
   service_tier: "text",
   web_search_requests: "bigint",
+  // Modality tokens priced apart from text (migration 0013).
+  audio_input_tokens: "bigint",
+  audio_output_tokens: "bigint",
+  image_output_tokens: "bigint",
   // The list price before a negotiated discount (migration 0014).
   list_cost_usd: "numeric(20,12)",
 };

@@ -12,6 +12,9 @@ const tokenFlags = {
   "cache-write": "cacheWriteTokens",
   "cache-write-1h": "cacheWrite1hTokens",
   reasoning: "reasoningTokens",
+  "audio-input": "audioInputTokens",
+  "audio-output": "audioOutputTokens",
+  "image-output": "imageOutputTokens",
 } as const satisfies Record<string, TokenField>;
 
 function runEstimate(context: CommandContext): number {
@@ -61,6 +64,15 @@ function runEstimate(context: CommandContext): number {
       cost: estimate.breakdown.cacheWrite1h,
     },
   ];
+  // Modality rows only for a call that has such tokens: a text call's table stays as it was.
+  for (const [bucket, key] of [
+    ["audioInput", "audioInputTokens"],
+    ["audioOutput", "audioOutputTokens"],
+    ["imageOutput", "imageOutputTokens"],
+  ] as const) {
+    const cost = estimate.breakdown[bucket];
+    if (cost !== undefined) rows.push({ bucket, tokens: usage[key] ?? 0, cost });
+  }
   // Fees are units, not tokens: their rows say so and stay out of the token total.
   const feeRows = (estimate.fees ?? []).map((fee) => ({
     bucket: fee.fee,
@@ -131,6 +143,9 @@ export const estimateCommand: CommandDefinition = {
       description: "the tier that served the call: standard (default), batch, flex, priority",
     },
     "web-searches": { type: "string", valueName: "N", description: "web searches billed per unit" },
+    "audio-input": { type: "string", valueName: "N", description: "audio input tokens (not in --input)" },
+    "audio-output": { type: "string", valueName: "N", description: "audio output tokens (not in --output)" },
+    "image-output": { type: "string", valueName: "N", description: "image output tokens (not in --output)" },
     project: {
       type: "string",
       valueName: "SLUG",

@@ -44,6 +44,10 @@ const tokenBuckets = [
     "cache_write",
     (record: NewLlmCostRecord) => (record.cacheWriteTokens ?? 0) + (record.cacheWrite1hTokens ?? 0),
   ],
+  // Modalities apart from text (counted only when a call had any).
+  ["audio_input", (record: NewLlmCostRecord) => record.audioInputTokens ?? 0],
+  ["audio_output", (record: NewLlmCostRecord) => record.audioOutputTokens ?? 0],
+  ["image_output", (record: NewLlmCostRecord) => record.imageOutputTokens ?? 0],
 ] as const;
 
 /** The global MeterProvider of the application's `@opentelemetry/api`, or undefined when it is not installed. */
@@ -71,8 +75,9 @@ function boundedValues(limit: number): (value: string) => string {
 
 /**
  * Counters of spend and tokens for the events the ledger stores: `llm_ledger.cost` (unit USD) and
- * `llm_ledger.tokens` by `gen_ai.token.type` (input, output, cache_read, cache_write), with the GenAI
- * attributes `gen_ai.provider.name` and `gen_ai.request.model` (the canonical model when priced) and
+ * `llm_ledger.tokens` by `gen_ai.token.type` (input, output, cache_read, cache_write; audio_input,
+ * audio_output, image_output for calls that had them), with the GenAI attributes
+ * `gen_ai.provider.name` and `gen_ai.request.model` (the canonical model when priced) and
  * `llm_ledger.repo`, `llm_ledger.task_type`. Returns undefined when there is no MeterProvider (no
  * `@opentelemetry/api` installed and none given). The counters add in floating point, as every
  * OpenTelemetry sum does: the ledger's exact decimal figures stay the reference.

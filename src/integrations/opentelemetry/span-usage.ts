@@ -1,6 +1,7 @@
-// Token usage of a call span in llm-ledger's convention (`inputTokens` uncached only), from whichever
-// convention the instrumentation followed. Every convention read here counts cached input inside its
-// input total, so the cache buckets are taken out of it; the mapping table is in docs/opentelemetry.md.
+// Token usage of a call span in llm-ledger's convention (`inputTokens` uncached text only), from
+// whichever convention the instrumentation followed. Every convention read here counts cached input
+// (and OpenInference audio) inside its totals, so those buckets are taken out of them; the mapping
+// table is in docs/opentelemetry.md.
 import type { EventUsage, TokenField } from "../../events/index.js";
 import { firstCount } from "./span-attributes.js";
 import type { OtlpSpan } from "./otlp-spans.js";
@@ -24,6 +25,9 @@ interface ConventionKeys {
   cacheRead: readonly string[];
   cacheWrite: readonly string[];
   reasoning: readonly string[];
+  /** Audio tokens inside the input and output counts, carved out of them (OpenInference only). */
+  audioInput: readonly string[];
+  audioOutput: readonly string[];
 }
 
 const conventions: readonly ConventionKeys[] = [
@@ -37,6 +41,8 @@ const conventions: readonly ConventionKeys[] = [
     cacheRead: ["ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"],
     cacheWrite: ["ai.usage.inputTokenDetails.cacheWriteTokens"],
     reasoning: ["ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"],
+    audioInput: [],
+    audioOutput: [],
   },
   {
     // The OpenTelemetry GenAI conventions, and the older `prompt_tokens` spellings (OpenLLMetry).
@@ -53,6 +59,8 @@ const conventions: readonly ConventionKeys[] = [
       "gen_ai.usage.reasoning_tokens",
       "ai.usage.outputTokenDetails.reasoningTokens",
     ],
+    audioInput: [],
+    audioOutput: [],
   },
   {
     // OpenInference (Arize): `llm.token_count.*`.
@@ -63,6 +71,8 @@ const conventions: readonly ConventionKeys[] = [
     cacheRead: ["llm.token_count.prompt_details.cache_read"],
     cacheWrite: ["llm.token_count.prompt_details.cache_write"],
     reasoning: ["llm.token_count.completion_details.reasoning"],
+    audioInput: ["llm.token_count.prompt_details.audio"],
+    audioOutput: ["llm.token_count.completion_details.audio"],
   },
 ];
 
@@ -81,11 +91,13 @@ export function usageOfSpan(span: OtlpSpan, cacheWriteTtl?: string): SpanUsage |
     const uncachedInput = firstCount(span, keys.uncachedInput);
     const cacheRead = firstCount(span, keys.cacheRead) ?? 0;
     const cacheWrite = firstCount(span, keys.cacheWrite) ?? 0;
+    const audioInput = firstCount(span, keys.audioInput) ?? 0;
+    const audioOutput = firstCount(span, keys.audioOutput) ?? 0;
     const total = input ?? 0;
-    // A total smaller than its cached part cannot include it: that instrumentation reported uncached input.
-    const uncached =
-      uncachedInput ?? (total >= cacheRead + cacheWrite ? total - cacheRead - cacheWrite : total);
-    const outputTokens = output ?? 0;
+    // A total smaller than its parts cannot include them: that instrumentation reported them apart.
+    const carved = cacheRead + cacheWrite + audioInput;
+    const uncached = uncachedInput ?? (total >= carved ? total - carved : total);
+    const outputTokens = output !== undefined && output >= audioOutput ? output - audioOutput : (output ?? 0);
     const oneHour = cacheWriteTtl === "1h";
     return {
       convention: keys.convention,
@@ -96,6 +108,9 @@ export function usageOfSpan(span: OtlpSpan, cacheWriteTtl?: string): SpanUsage |
         cacheWriteTokens: oneHour ? 0 : cacheWrite,
         cacheWrite1hTokens: oneHour ? cacheWrite : 0,
         reasoningTokens: Math.min(firstCount(span, keys.reasoning) ?? 0, outputTokens),
+        audioInputTokens: audioInput,
+        audioOutputTokens: audioOutput,
+        imageOutputTokens: 0,
       },
     };
   }

@@ -1,13 +1,19 @@
 import { LedgerError } from "../../errors.js";
-import type { TokenField } from "../../events/index.js";
+import type { TokenField, modalityFields } from "../../events/index.js";
+
+type ModalityField = (typeof modalityFields)[number];
 
 /**
- * Token usage in llm-ledger's convention, every bucket present. `inputTokens` is uncached input only;
- * `cacheWriteTokens` are 5-minute cache writes and `cacheWrite1hTokens` 1-hour writes;
- * `outputTokens` is all billed output including reasoning; `reasoningTokens` is informational (already
- * inside `outputTokens`). It is what `tracker.trackUsage({ usage })` and `estimateCost({ usage })` take.
+ * Token usage in llm-ledger's convention, every text bucket present. `inputTokens` is uncached text
+ * input only; `cacheWriteTokens` are 5-minute cache writes and `cacheWrite1hTokens` 1-hour writes;
+ * `outputTokens` is all billed text output including reasoning; `reasoningTokens` is informational
+ * (already inside `outputTokens`). Audio and image tokens the provider reports apart are carved out
+ * of those into their own buckets, present when the call had any. It is what
+ * `tracker.trackUsage({ usage })` and `estimateCost({ usage })` take.
  */
-export type TokenUsage = { [Bucket in TokenField]-?: number } & {
+export type TokenUsage = { [Bucket in Exclude<TokenField, ModalityField>]-?: number } & {
+  [Bucket in ModalityField]?: number;
+} & {
   /** Web searches the provider billed for the call (Anthropic `server_tool_use.web_search_requests`), when it used any. */
   webSearchRequests?: number;
 };

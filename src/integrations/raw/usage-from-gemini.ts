@@ -1,5 +1,5 @@
 import { LedgerError } from "../../errors.js";
-import { assertUsageObject, difference, tokenCount, type TokenUsage } from "./token-usage.js";
+import { assertUsageObject, difference, field, tokenCount, type TokenUsage } from "./token-usage.js";
 
 /** The `usageMetadata` object of a Gemini `generateContent` response (or of a stream's last chunk). */
 export interface GeminiUsageMetadata {
@@ -22,6 +22,10 @@ export interface GeminiUsageMetadata {
  * `cacheReadTokens`; `toolUsePromptTokenCount` (tool results fed back to the model) is billed as
  * input and added to it. Thinking tokens (`thoughtsTokenCount`) are billed as output but are not in
  * `candidatesTokenCount`: `outputTokens` is their sum, and `reasoningTokens` the thinking part.
+ * Tokens by modality (`promptTokensDetails`, `candidatesTokensDetails`: `{ modality, tokenCount }`)
+ * carve audio out of the input (less the cached audio of `cacheTokensDetails`, a cache read) and
+ * audio and images out of the output, into `audioInputTokens`, `audioOutputTokens` and
+ * `imageOutputTokens`; text, image and video input stay in `inputTokens` (one input price covers them).
  *
  * @example
  * const response = await ai.models.generateContent({ model: "gemini-2.5-flash", contents });
@@ -39,12 +43,44 @@ export function usageFromGemini(usage: GeminiUsageMetadata | null | undefined): 
   const cachedTokens = tokenCount(usage.cachedContentTokenCount, "cachedContentTokenCount");
   const candidatesTokens = tokenCount(usage.candidatesTokenCount, "candidatesTokenCount");
   const thoughtsTokens = tokenCount(usage.thoughtsTokenCount, "thoughtsTokenCount");
-  return {
-    inputTokens: difference(promptTokens, cachedTokens, "Gemini promptTokenCount"),
-    outputTokens: candidatesTokens + thoughtsTokens,
+  const audioInputTokens = difference(
+    modalityCount(usage.promptTokensDetails, "AUDIO", "promptTokensDetails"),
+    modalityCount(usage.cacheTokensDetails, "AUDIO", "cacheTokensDetails"),
+    "Gemini promptTokensDetails AUDIO",
+  );
+  const audioOutputTokens = modalityCount(usage.candidatesTokensDetails, "AUDIO", "candidatesTokensDetails");
+  const imageOutputTokens = modalityCount(usage.candidatesTokensDetails, "IMAGE", "candidatesTokensDetails");
+  const result: TokenUsage = {
+    inputTokens: difference(promptTokens, cachedTokens + audioInputTokens, "Gemini promptTokenCount"),
+    outputTokens:
+      difference(candidatesTokens, audioOutputTokens + imageOutputTokens, "Gemini candidatesTokenCount") +
+      thoughtsTokens,
     cacheReadTokens: cachedTokens,
     cacheWriteTokens: 0,
     cacheWrite1hTokens: 0,
     reasoningTokens: thoughtsTokens,
   };
+  if (audioInputTokens > 0) result.audioInputTokens = audioInputTokens;
+  if (audioOutputTokens > 0) result.audioOutputTokens = audioOutputTokens;
+  if (imageOutputTokens > 0) result.imageOutputTokens = imageOutputTokens;
+  return result;
+}
+
+/** The tokens of one modality in a `…TokensDetails` list (`[{ modality, tokenCount }]`); absent is 0. */
+function modalityCount(details: unknown, modality: string, name: string): number {
+  if (details === undefined || details === null) return 0;
+  if (!Array.isArray(details)) {
+    throw new LedgerError("E_USAGE_INVALID", `${name} must be a list of { modality, tokenCount }`);
+  }
+  let tokens = 0;
+  for (const [index, entry] of details.entries()) {
+    const given = field(entry, "modality");
+    if (typeof given !== "string") {
+      throw new LedgerError("E_USAGE_INVALID", `${name}[${index}].modality must be a modality name`);
+    }
+    if (given.toUpperCase() === modality) {
+      tokens += tokenCount(field(entry, "tokenCount"), `${name}[${index}].tokenCount`);
+    }
+  }
+  return tokens;
 }

@@ -10,6 +10,8 @@ export interface OpenAIChatUsage {
     cached_tokens?: number | null;
     cache_write_tokens?: number | null;
     audio_tokens?: number | null;
+    /** Cached tokens by modality (realtime models): cached audio is a cache read, not audio input. */
+    cached_tokens_details?: { audio_tokens?: number | null } | null;
   } | null;
   completion_tokens_details?: {
     reasoning_tokens?: number | null;
@@ -30,9 +32,15 @@ export interface OpenAIResponsesUsage {
   input_tokens_details?: {
     cached_tokens?: number | null;
     cache_write_tokens?: number | null;
+    audio_tokens?: number | null;
+    /** Cached tokens by modality (realtime models): cached audio is a cache read, not audio input. */
+    cached_tokens_details?: { audio_tokens?: number | null } | null;
   } | null;
   output_tokens_details?: {
     reasoning_tokens?: number | null;
+    audio_tokens?: number | null;
+    /** Generated image tokens (the Images API's gpt-image models). */
+    image_tokens?: number | null;
   } | null;
 }
 
@@ -41,7 +49,11 @@ export interface OpenAIResponsesUsage {
  * convention. OpenAI's prompt/input count includes cached tokens: they are taken out of
  * `inputTokens` and reported as `cacheReadTokens` (and any `cache_write_tokens` as cache writes).
  * Reasoning tokens are already inside the completion/output count, which is billed whole; they are
- * reported as `reasoningTokens` for information. Throws `E_USAGE_MISSING` without a usage object (a
+ * reported as `reasoningTokens` for information. Audio tokens (`prompt_tokens_details.audio_tokens`,
+ * `completion_tokens_details.audio_tokens`, and the `_details` of the Responses shape) and generated
+ * image tokens (`output_tokens_details.image_tokens`) are carved out of the text counts into
+ * `audioInputTokens`, `audioOutputTokens` and `imageOutputTokens`, so each token is billed once at
+ * its own rate; parts larger than their total are `E_USAGE_INVALID`. Throws `E_USAGE_MISSING` without a usage object (a
  * stream without `stream_options.include_usage`) and `E_USAGE_INVALID` for a malformed one.
  *
  * @example
@@ -80,18 +92,50 @@ function chatUsage(usage: Record<string, unknown>): TokenUsage {
     field(promptDetails, "cache_write_tokens"),
     "prompt_tokens_details.cache_write_tokens",
   );
+  const completionDetails = usage.completion_tokens_details;
   const reasoningTokens = tokenCount(
-    field(usage.completion_tokens_details, "reasoning_tokens"),
+    field(completionDetails, "reasoning_tokens"),
     "completion_tokens_details.reasoning_tokens",
   );
+  const audioInputTokens = uncachedAudio(promptDetails, "prompt_tokens_details");
+  const audioOutputTokens = tokenCount(
+    field(completionDetails, "audio_tokens"),
+    "completion_tokens_details.audio_tokens",
+  );
+  const outputTokens = difference(completionTokens, audioOutputTokens, "OpenAI completion_tokens");
   return {
-    inputTokens: difference(promptTokens, cachedTokens + cacheWriteTokens, "OpenAI prompt_tokens"),
-    outputTokens: completionTokens,
+    inputTokens: difference(
+      promptTokens,
+      cachedTokens + cacheWriteTokens + audioInputTokens,
+      "OpenAI prompt_tokens",
+    ),
+    outputTokens,
     cacheReadTokens: cachedTokens,
     cacheWriteTokens,
     cacheWrite1hTokens: 0,
-    reasoningTokens: Math.min(reasoningTokens, completionTokens),
+    reasoningTokens: Math.min(reasoningTokens, outputTokens),
+    ...modalities(audioInputTokens, audioOutputTokens, 0),
   };
+}
+
+// Audio input counts cached audio too where the details split the cache by modality (realtime
+// models): that part is a cache read, already in cached_tokens, so only the rest is audio input.
+function uncachedAudio(details: unknown, path: string): number {
+  const audio = tokenCount(field(details, "audio_tokens"), `${path}.audio_tokens`);
+  const cachedAudio = tokenCount(
+    field(field(details, "cached_tokens_details"), "audio_tokens"),
+    `${path}.cached_tokens_details.audio_tokens`,
+  );
+  return difference(audio, cachedAudio, `OpenAI ${path}.audio_tokens`);
+}
+
+/** The modality buckets that have tokens (a text call's usage keeps the shape it always had). */
+function modalities(audioInput: number, audioOutput: number, imageOutput: number): Partial<TokenUsage> {
+  const buckets: Partial<TokenUsage> = {};
+  if (audioInput > 0) buckets.audioInputTokens = audioInput;
+  if (audioOutput > 0) buckets.audioOutputTokens = audioOutput;
+  if (imageOutput > 0) buckets.imageOutputTokens = imageOutput;
+  return buckets;
 }
 
 function responsesUsage(usage: Record<string, unknown>): TokenUsage {
@@ -103,16 +147,32 @@ function responsesUsage(usage: Record<string, unknown>): TokenUsage {
     field(details, "cache_write_tokens"),
     "input_tokens_details.cache_write_tokens",
   );
+  const outputDetails = usage.output_tokens_details;
   const reasoningTokens = tokenCount(
-    field(usage.output_tokens_details, "reasoning_tokens"),
+    field(outputDetails, "reasoning_tokens"),
     "output_tokens_details.reasoning_tokens",
   );
+  const audioInputTokens = uncachedAudio(details, "input_tokens_details");
+  const audioOutputTokens = tokenCount(
+    field(outputDetails, "audio_tokens"),
+    "output_tokens_details.audio_tokens",
+  );
+  const imageOutputTokens = tokenCount(
+    field(outputDetails, "image_tokens"),
+    "output_tokens_details.image_tokens",
+  );
+  const textOutput = difference(outputTokens, audioOutputTokens + imageOutputTokens, "OpenAI output_tokens");
   return {
-    inputTokens: difference(inputTokens, cachedTokens + cacheWriteTokens, "OpenAI input_tokens"),
-    outputTokens,
+    inputTokens: difference(
+      inputTokens,
+      cachedTokens + cacheWriteTokens + audioInputTokens,
+      "OpenAI input_tokens",
+    ),
+    outputTokens: textOutput,
     cacheReadTokens: cachedTokens,
     cacheWriteTokens,
     cacheWrite1hTokens: 0,
-    reasoningTokens: Math.min(reasoningTokens, outputTokens),
+    reasoningTokens: Math.min(reasoningTokens, textOutput),
+    ...modalities(audioInputTokens, audioOutputTokens, imageOutputTokens),
   };
 }

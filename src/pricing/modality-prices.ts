@@ -1,0 +1,61 @@
+import { formatPicoDollars, priceToMicros } from "./decimal.js";
+import type { BucketPrices, CostBreakdown, ModalityBucket } from "./types.js";
+import type { ValidUsage } from "./validate-usage.js";
+
+// Audio and image tokens a provider reports apart from text, priced at their own rates. They are
+// never in the text buckets, so each token is billed once; a bucket the model has no price for makes
+// the call unpriced, never billed at the text rate (as a service tier without a price is).
+
+/** Compiled modality prices in integer micro-dollars per million tokens; -1 where none applies. */
+export interface ModalityMicros {
+  audioInput: number;
+  audioOutput: number;
+  imageOutput: number;
+}
+
+/** The usage counter (`ValidUsage` key) of each modality bucket, in catalog order. */
+export const MODALITY_COUNTERS = [
+  ["audio_input", "audioInput"],
+  ["audio_output", "audioOutput"],
+  ["image_output", "imageOutput"],
+] as const satisfies readonly (readonly [ModalityBucket, keyof ModalityMicros])[];
+
+function micros(price: string | undefined): number {
+  return price === undefined ? -1 : priceToMicros(price);
+}
+
+/** The modality prices of a set of prices, each its own or none (never the text price). */
+export function compileModalities(prices: BucketPrices): ModalityMicros {
+  return {
+    audioInput: micros(prices.audio_input),
+    audioOutput: micros(prices.audio_output),
+    imageOutput: micros(prices.image_output),
+  };
+}
+
+/** True when the usage has tokens in any modality bucket (the estimator skips them otherwise). */
+export function usesModalities(usage: ValidUsage): boolean {
+  return usage.audioInput > 0 || usage.audioOutput > 0 || usage.imageOutput > 0;
+}
+
+/** The modality costs of a call, or the bucket the catalog has no price for. */
+export type ModalityOutcome =
+  | { ok: true; totalPico: bigint; costs: Pick<CostBreakdown, "audioInput" | "audioOutput" | "imageOutput"> }
+  | { ok: false; bucket: ModalityBucket; tokens: number };
+
+/** Prices the modality tokens of a call exactly (BigInt: these calls are rare beside text). */
+export function priceModalities(prices: ModalityMicros, usage: ValidUsage): ModalityOutcome {
+  let totalPico = 0n;
+  const costs: Extract<ModalityOutcome, { ok: true }>["costs"] = {};
+  for (const [bucket, counter] of MODALITY_COUNTERS) {
+    const tokens = usage[counter];
+    if (tokens === 0) continue;
+    const price = prices[counter];
+    if (price < 0) return { ok: false, bucket, tokens };
+    // tokens × micro-dollars per million tokens = pico-dollars, the unit of every cost here.
+    const pico = BigInt(tokens) * BigInt(price);
+    totalPico += pico;
+    costs[counter] = formatPicoDollars(pico);
+  }
+  return { ok: true, totalPico, costs };
+}
