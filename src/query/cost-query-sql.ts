@@ -62,7 +62,8 @@ const rawMetrics = [
 
 const metricAliases = Object.values(metricColumns);
 
-function spanConditions(column: string, span: Span, parameters: SqlParameters): string[] {
+/** The conditions selecting `span` of `column` (none for an unbounded span). */
+export function spanConditions(column: string, span: Span, parameters: SqlParameters): string[] {
   const conditions: string[] = [];
   if (span.from) conditions.push(`${column} >= ${parameters.add(span.from.toISOString())}::timestamptz`);
   if (span.to) conditions.push(`${column} < ${parameters.add(span.to.toISOString())}::timestamptz`);

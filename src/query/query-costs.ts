@@ -74,7 +74,8 @@ function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
   return result;
 }
 
-function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
+/** Every part of the range from raw events. */
+export function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
   return {
     layout: { rollups: "full", daily: undefined, hourly: [], raw: [{ from: plan.from, to: plan.to }] },
     source: "raw",
@@ -93,12 +94,35 @@ async function chooseLayout(
 ): Promise<{ layout: CostQueryLayout; source: CostReportSource }> {
   const rollups = chooseRollups(plan);
   if (!rollups) return rawLayout(plan);
+  const hours = hourSpan(plan);
+  const wholeHours =
+    !plan.grain ||
+    plan.timeZone === "UTC" ||
+    isEmpty(hours) ||
+    (await wholeHourOffsets(store, plan.timeZone, hours));
+  return rollupLayout(plan, rollups, wholeHours);
+}
 
-  const hours: Span = { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
-  if (hours.from && hours.to && hours.from.getTime() >= hours.to.getTime()) return rawLayout(plan);
-  if (plan.grain && plan.timeZone !== "UTC" && !(await wholeHourOffsets(store, plan.timeZone, hours))) {
-    return rawLayout(plan);
-  }
+function hourSpan(plan: CostQueryPlan): Span {
+  return { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
+}
+
+function isEmpty(span: Span): boolean {
+  return span.from !== undefined && span.to !== undefined && span.from.getTime() >= span.to.getTime();
+}
+
+/**
+ * The layout of a query that `rollups` answer, given whether the time zone's offset is a whole number
+ * of hours over the range (only asked with a grain outside UTC; raw events when it is not).
+ */
+export function rollupLayout(
+  plan: CostQueryPlan,
+  rollups: Pick<CostQueryLayout, "rollups" | "dimension">,
+  wholeHours: boolean,
+): { layout: CostQueryLayout; source: CostReportSource } {
+  const hours = hourSpan(plan);
+  if (isEmpty(hours)) return rawLayout(plan);
+  if (plan.grain && plan.timeZone !== "UTC" && !wholeHours) return rawLayout(plan);
   let daily: Span | undefined;
   let hourly: Span[] = [hours];
   const wholeDays = plan.grain === undefined || (plan.grain !== "hour" && plan.timeZone === "UTC");
@@ -128,7 +152,9 @@ async function chooseLayout(
  * rows (also for none: the provider's, the fewest; userId only there), the four-dimension summaries,
  * or the full rollups (SDK, environment, flag filters); undefined when none does (raw events).
  */
-function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "dimension"> | undefined {
+export function chooseRollups(
+  plan: CostQueryPlan,
+): Pick<CostQueryLayout, "rollups" | "dimension"> | undefined {
   const dimensions = [...plan.groupBy, ...plan.filters.dimensions.map((filter) => filter.dimension)];
   // The project is in every rollup's key: it never rules out the one-dimension rows.
   const names = new Set(
