@@ -6,7 +6,8 @@ import type { Database } from "../../src/store/database.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { createCostWriter } from "../../src/store/record-costs.js";
 import { createPricing } from "../../src/pricing/index.js";
-import { repriceEvents } from "../../src/query/index.js";
+import { queryCosts, repriceEvents, type CostFilters } from "../../src/query/index.js";
+import { topContributors } from "../../src/budgets/alert-contributors.js";
 import { reopenDays } from "../query/support/rollup-drift.js";
 import { describeEachEngine } from "../support/databases.js";
 import { hostileValues, storedForm } from "../support/hostile-text.js";
@@ -128,6 +129,39 @@ describeEachEngine("batched budget evaluation", (context) => {
     const onTheHour = new Date("2024-03-19T23:00:00Z");
     const auto = await statusesOf(store(), budgets, onTheHour);
     expect(await statusesOf(store(), budgets, onTheHour, { source: "raw" })).toEqual(auto);
+  });
+
+  it("gives every alert the top contributors its own reports give, exactly", async () => {
+    const { budgets } = await budgetStatus(store(), { at });
+    const requests = budgets.flatMap((status) =>
+      (status.values ?? [{ value: undefined, periodStart: status.periodStart }]).map((entry) => ({
+        budget: status.budget,
+        value: entry.value,
+        from: entry.periodStart,
+      })),
+    );
+    const { database, count } = counting(context.database());
+    const batched = await topContributors({ database, schema: context.schema }, requests, at);
+    expect(count()).toBe(1);
+    // The reference: a report per alert and dimension, as alert bodies were built one at a time.
+    const reference = [];
+    for (const { budget, value, from } of requests) {
+      const filters: Record<string, unknown> = { ...budget.scope };
+      if (budget.per && value !== undefined) filters[budget.per] = [value];
+      const top = async (dimension: "model" | "repo") =>
+        (
+          await queryCosts(store(), {
+            from,
+            to: at,
+            groupBy: [dimension],
+            filters: filters as CostFilters,
+            limit: 3,
+          })
+        ).rows.map((row) => ({ value: (row[dimension] as string | null) ?? null, costUsd: row.costUsd }));
+      reference.push({ model: await top("model"), repo: await top("repo") });
+    }
+    expect(batched).toEqual(reference);
+    expect(batched.some((entry) => entry.repo.length === 3)).toBe(true);
   });
 
   it("answers a budget alone as it answers it among all the others", async () => {
