@@ -31,6 +31,12 @@ export interface SubReport {
   /** The report's range, grain and time zone (with the first set's dimensions). */
   plan: CostQueryPlan;
   layout: CostQueryLayout;
+  /**
+   * True when `layout.daily`'s UTC days serve periods of a zone other than UTC (whole-hour offsets):
+   * each closed day's rows count in the local day that holds most of its hours, and the hours it has
+   * in another local day are moved there from the hourly rows (subtracted and added, exactly).
+   */
+  shiftedDays?: boolean | undefined;
   /** Every dimension of its sets, in first-seen order: the columns k0, k1, … */
   keys: ResolvedDimension[];
   sets: SetPlan[];
@@ -83,16 +89,37 @@ function partSql(
   });
   const mask = keys.length > 0 ? `GROUPING(${keys.join(", ")})` : "0";
 
-  /** One source read over one span: its rows grouped by every set. */
-  const read = (from: string, target: DimensionTarget, time: string, count: string, conditions: string[]) => {
+  /**
+   * One source read over one span: its rows grouped by every set. `utcDay` counts a closed day's row
+   * in the local period holding most of its hours; `shift` reads each row twice, as a correction of
+   * such a day (`SubReport.shiftedDays`): added to its own period, subtracted from its day's.
+   */
+  const read = (
+    from: string,
+    target: DimensionTarget,
+    time: string,
+    count: string,
+    conditions: string[],
+    period: "own" | "utcDay" | "shift" = "own",
+  ) => {
+    const own = `date_trunc(${grain}, ${time}, ${timeZone})`;
+    const utcDay = `date_trunc(${grain}, date_trunc('day', ${time}, 'UTC') + interval '12 hours', ${timeZone})`;
+    const sign = period === "shift" ? "shift.sign * " : "";
+    const periodSql =
+      period === "own"
+        ? own
+        : period === "utcDay"
+          ? utcDay
+          : `CASE WHEN shift.sign = 1 THEN ${own} ELSE ${utcDay} END`;
     const columns = [
       ...part.keys.map(
         (dimension, position) => `${dimensionSql(dimension, target, parameters)} AS k${position}`,
       ),
-      ...(grain ? [`date_trunc(${grain}, ${time}, ${timeZone}) AS period`] : []),
-      `estimated_cost_usd AS cost`,
-      `${count} AS n`,
+      ...(grain ? [`${periodSql} AS period`] : []),
+      `${sign}estimated_cost_usd AS cost`,
+      `${sign}${count} AS n`,
     ];
+    if (period === "shift") from += " CROSS JOIN (VALUES (1), (-1)) AS shift(sign)";
     const filter = setsFilter(part.sets, target, parameters);
     const where = [...conditions, ...(filter ? [filter] : [])];
     return (
@@ -109,12 +136,19 @@ function partSql(
     const sources = rollupSources(layout, parameters);
     const rollupRead = (source: RollupSource, span: Span, split?: "closed" | "open") =>
       reads.push(
-        read(`${quotedSchema}.${source.table}`, source.target, source.timeColumn, "events", [
-          `project = ANY(${rollupProjectsSql})`,
-          ...source.rows,
-          ...spanConditions(source.timeColumn, span, parameters),
-          ...(split ? [`${source.timeColumn} ${split === "closed" ? "<" : ">="} ${closedThroughSql}`] : []),
-        ]),
+        read(
+          `${quotedSchema}.${source.table}`,
+          source.target,
+          source.timeColumn,
+          "events",
+          [
+            `project = ANY(${rollupProjectsSql})`,
+            ...source.rows,
+            ...spanConditions(source.timeColumn, span, parameters),
+            ...(split ? [`${source.timeColumn} ${split === "closed" ? "<" : ">="} ${closedThroughSql}`] : []),
+          ],
+          part.shiftedDays && source === sources.daily ? "utcDay" : "own",
+        ),
       );
     // As in cost-query-sql.ts: the closed-day tables hold the days before daily_through, the hourly
     // rows the rest; each span is read from both, split where the statement finds daily_through.
@@ -124,6 +158,32 @@ function partSql(
       rollupRead(sources.open, span, "open");
     };
     if (layout.daily) readSplit(sources.daily, layout.daily);
+    if (layout.daily && part.shiftedDays) {
+      // The hours of the closed days whose local day is not the one their UTC day's row counts in: a
+      // few index probes a day (one for Europe/Berlin, five for America/New_York).
+      const hour = sources.hourly.timeColumn;
+      const first = parameters.add(layout.daily.from!.toISOString());
+      const end = parameters.add(layout.daily.to!.toISOString());
+      const moved =
+        `ARRAY(SELECT h FROM generate_series(${first}::timestamptz, ${end}::timestamptz - interval '1 hour',` +
+        ` interval '1 hour') AS h WHERE date_trunc('day', h, ${timeZone}) <>` +
+        ` date_trunc('day', date_trunc('day', h, 'UTC') + interval '12 hours', ${timeZone}))`;
+      reads.push(
+        read(
+          `${quotedSchema}.${sources.hourly.table}`,
+          sources.hourly.target,
+          hour,
+          "events",
+          [
+            `project = ANY(${rollupProjectsSql})`,
+            ...sources.hourly.rows,
+            `${hour} = ANY(${moved})`,
+            `${hour} < ${closedThroughSql}`,
+          ],
+          "shift",
+        ),
+      );
+    }
     for (const span of layout.hourly) readSplit(sources.hourly, span);
   }
   const events = `${quotedSchema}.llm_cost_events`;

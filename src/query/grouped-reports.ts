@@ -96,8 +96,18 @@ function planReport(report: GroupedReport, index: number, source: "auto" | "raw"
     let part = byRollups.get(key);
     if (!part) {
       const wholeHours = !plan.grain || plan.timeZone === "UTC" || report.wholeHours === true;
-      const layout = rollups ? rollupLayout(plan, rollups, wholeHours) : rawLayout(plan);
-      part = { report: index, plan, layout: layout.layout, keys: [], sets: [] };
+      // Local periods of a whole-hour zone: its days from the UTC days' rows, corrected by the hours
+      // each UTC day has in a neighbouring local day (grouped-reports-sql.ts), rather than 24 hourly
+      // rows a day. The spans are those of a UTC report.
+      const shiftedDays =
+        rollups !== undefined &&
+        wholeHours &&
+        plan.grain !== undefined &&
+        plan.grain !== "hour" &&
+        plan.timeZone !== "UTC";
+      const layoutPlan = shiftedDays ? { ...plan, timeZone: "UTC" } : plan;
+      const layout = rollups ? rollupLayout(layoutPlan, rollups, wholeHours) : rawLayout(plan);
+      part = { report: index, plan, layout: layout.layout, shiftedDays, keys: [], sets: [] };
       byRollups.set(key, part);
     }
     for (const dimension of plan.groupBy) {
