@@ -1,10 +1,13 @@
 // `npm run bench -- budgets [--rows N] [--budgets N] [--user-budgets N] [--iterations N]
-//   [--raw-iterations N] [--checks N]` (or BENCH_BUDGETS_ROWS=N): budget evaluation on the Postgres
-// server (TEST_DATABASE_URL or DATABASE_URL, in a database created for the run and dropped afterwards)
+//   [--raw-iterations N] [--checks N] [--reuse-database NAME]` (or BENCH_BUDGETS_ROWS=N): budget
+// evaluation on the Postgres server (TEST_DATABASE_URL or DATABASE_URL, in a database created for the
+// run and dropped afterwards, or one kept by `npm run bench -- queries --keep-database`, whose events
+// the same generator wrote: then its budgets, claims and outbox rows are removed again afterwards)
 // over the queries benchmark's generated ledger (default 10,000,000 events over 90 days):
 // - one cycle of `--budgets` budgets over rollup dimensions (repo, taskType, model, provider,
 //   environment, project; calendar and rolling periods, two time zones, some `per`), p50/p95, beside the
-//   same cycle computed from raw events in the same run (and whether the answers are equal);
+//   same cycle computed from raw events in the same run (and whether the answers are equal), and the
+//   statements a cycle sends;
 // - the same for `--user-budgets` budgets on userId or metadata;
 // - a whole alert evaluation cycle over all of them (the first, which fires, and the steady state);
 // - `guard.check` in ns per call, over the blocking budgets among them.
@@ -15,8 +18,9 @@ import { statusesOf } from "../src/budgets/budget-status.js";
 import type { BudgetCall } from "../src/integrations/ai-sdk/index.js";
 import type { QueryStore } from "../src/query/index.js";
 import { migrateUp } from "../src/store/migrator.js";
-import { generate } from "./queries.bench.js";
-import { median, quantile, withBenchDatabase, writeResults } from "./support.js";
+import type { Database } from "../src/store/database.js";
+import { generate, newestEvent } from "./queries.bench.js";
+import { countingDatabase, median, quantile, withBenchDatabase, writeResults } from "./support.js";
 
 function flag(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(name);
@@ -103,7 +107,9 @@ async function measureCycle(
   iterations: number,
   rawIterations: number,
 ) {
-  const batched = await statusesOf(store, budgets, at);
+  const counted = countingDatabase(store.database);
+  const batched = await statusesOf({ ...store, database: counted.database }, budgets, at);
+  const statements = counted.count();
   const raw = await statusesOf(store, budgets, at, { source: "raw" });
   const equal = JSON.stringify(batched) === JSON.stringify(raw);
   const rollupLatency = await measure(() => statusesOf(store, budgets, at), iterations);
@@ -112,9 +118,9 @@ async function measureCycle(
   console.log(
     `  ${name.padEnd(34)} batched p50 ${rollupLatency.p50.toFixed(0).padStart(6)} ms  p95 ${rollupLatency.p95.toFixed(0).padStart(6)} ms | ` +
       `raw p50 ${rawLatency.p50.toFixed(0).padStart(7)} ms  p95 ${rawLatency.p95.toFixed(0).padStart(7)} ms | ` +
-      `${ratio.toFixed(1).padStart(6)}x  ${equal ? "answers equal" : "ANSWERS DIFFER"}`,
+      `${ratio.toFixed(1).padStart(6)}x  ${equal ? "answers equal" : "ANSWERS DIFFER"}  ${statements} statements per cycle`,
   );
-  return { name, budgets: budgets.length, batched: rollupLatency, raw: rawLatency, ratio, equal };
+  return { name, budgets: budgets.length, statements, batched: rollupLatency, raw: rawLatency, ratio, equal };
 }
 
 /** Calls over the generated values, model ids in the spellings applications send (dated, unknown). */
@@ -177,78 +183,137 @@ async function measureCheck(store: QueryStore, checks: number) {
   }
 }
 
+/** What one run measures, and on how much. */
+interface RunSizes {
+  rollupCount: number;
+  userCount: number;
+  iterations: number;
+  rawIterations: number;
+  checks: number;
+}
+
+/** The cycles, the alert evaluation and the guard, on a ledger that holds `events` events up to `now`. */
+async function measureAll(
+  store: QueryStore,
+  sizes: RunSizes & { now: Date; events: number; generationMs: number | null },
+) {
+  const { rollupCount, userCount, iterations, rawIterations, now } = sizes;
+  for (const spec of [...rollupSpecs(rollupCount), ...userSpecs(userCount)]) await createBudget(store, spec);
+  const budgets = await listBudgets(store);
+  const rollupBudgets = budgets.filter((budget) => budget.name.startsWith("rollup-"));
+  const userBudgets = budgets.filter((budget) => budget.name.startsWith("user-"));
+
+  const cycles = [
+    await measureCycle(
+      `${rollupCount} budgets, rollup dimensions`,
+      store,
+      rollupBudgets,
+      now,
+      iterations,
+      rawIterations,
+    ),
+    await measureCycle(
+      `${userCount} budgets, userId or metadata`,
+      store,
+      userBudgets,
+      now,
+      iterations,
+      rawIterations,
+    ),
+  ];
+  const counted = countingDatabase(store.database);
+  const firstStarted = performance.now();
+  const first = await evaluateBudgetAlerts({ ...store, database: counted.database }, { at: now });
+  const firstCycleMs = performance.now() - firstStarted;
+  const firstStatements = counted.count();
+  const steady = await measure(() => evaluateBudgetAlerts(store, { at: now }), iterations);
+  console.log(
+    `  alert evaluation, all ${budgets.length} budgets: first cycle ${firstCycleMs.toFixed(0)} ms (fired ${first.fired}, ` +
+      `${firstStatements} statements); then p50 ${steady.p50.toFixed(0)} ms  p95 ${steady.p95.toFixed(0)} ms`,
+  );
+  const check = await measureCheck(store, sizes.checks);
+  return {
+    engine: "postgres",
+    rows: sizes.events,
+    generationMs: sizes.generationMs,
+    cycles,
+    alertEvaluation: { budgets: budgets.length, firstCycleMs, firstStatements, fired: first.fired, steady },
+    check,
+  };
+}
+
+async function eventCount(database: Database): Promise<number> {
+  const [row] = await database.query<{ events: string }>(`SELECT count(*) AS events FROM llm_cost_events`);
+  return Number(row!.events);
+}
+
+/**
+ * Removes what this benchmark writes (its budgets, named `rollup-N` and `user-N`; their claims go
+ * with them, and the outbox rows of those claims first), so a kept database can be measured again.
+ */
+async function removeBenchBudgets(database: Database): Promise<void> {
+  await database.transaction(async (transaction) => {
+    const bench = `SELECT id FROM llm_ledger_budgets WHERE name ~ '^(rollup|user)-[0-9]+$'`;
+    await transaction.query(
+      `DELETE FROM llm_ledger_alert_outbox WHERE alert_key IN
+         (SELECT alert_key FROM llm_ledger_alert_claims WHERE budget_id IN (${bench}))`,
+    );
+    await transaction.query(`DELETE FROM llm_ledger_budgets WHERE id IN (${bench})`);
+  });
+}
+
 export async function run(args: string[]): Promise<void> {
   const rows = flag(args, "--rows", Number(process.env.BENCH_BUDGETS_ROWS) || 10_000_000);
-  const rollupCount = flag(args, "--budgets", 1000);
-  const userCount = flag(args, "--user-budgets", 100);
-  const iterations = flag(args, "--iterations", 10);
-  const rawIterations = flag(args, "--raw-iterations", 3);
-  const checks = flag(args, "--checks", 1_000_000);
+  const sizes: RunSizes = {
+    rollupCount: flag(args, "--budgets", 1000),
+    userCount: flag(args, "--user-budgets", 100),
+    iterations: flag(args, "--iterations", 10),
+    rawIterations: flag(args, "--raw-iterations", 3),
+    checks: flag(args, "--checks", 1_000_000),
+  };
   const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!url?.startsWith("postgres")) {
     console.log("no TEST_DATABASE_URL/DATABASE_URL: the budgets benchmark runs on the Postgres server only");
     return;
   }
+  const reuse = args.includes("--reuse-database") ? args[args.indexOf("--reuse-database") + 1] : undefined;
   const loadBefore = os.loadavg();
-  const result = await withBenchDatabase(url, async (database, name) => {
-    const schema = "public";
-    const store = { database, schema };
-    await migrateUp(database, { schema });
-    const now = new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
-    console.log(`postgres server (database ${name}), ${rows.toLocaleString("en-US")} events:`);
-    const generationMs = await generate(database, schema, rows, now);
-    console.log(`  generated in ${(generationMs / 1000).toFixed(1)} s`);
-    for (const spec of [...rollupSpecs(rollupCount), ...userSpecs(userCount)])
-      await createBudget(store, spec);
-    const budgets = await listBudgets(store);
-    const rollupBudgets = budgets.filter((budget) => budget.name.startsWith("rollup-"));
-    const userBudgets = budgets.filter((budget) => budget.name.startsWith("user-"));
-
-    const cycles = [
-      await measureCycle(
-        `${rollupCount} budgets, rollup dimensions`,
-        store,
-        rollupBudgets,
-        now,
-        iterations,
-        rawIterations,
-      ),
-      await measureCycle(
-        `${userCount} budgets, userId or metadata`,
-        store,
-        userBudgets,
-        now,
-        iterations,
-        rawIterations,
-      ),
-    ];
-    const firstStarted = performance.now();
-    const first = await evaluateBudgetAlerts(store, { at: now });
-    const firstCycleMs = performance.now() - firstStarted;
-    const steady = await measure(() => evaluateBudgetAlerts(store, { at: now }), iterations);
-    console.log(
-      `  alert evaluation, all ${budgets.length} budgets: first cycle ${firstCycleMs.toFixed(0)} ms (fired ${first.fired}); ` +
-        `then p50 ${steady.p50.toFixed(0)} ms  p95 ${steady.p95.toFixed(0)} ms`,
-    );
-    const check = await measureCheck(store, checks);
-    return {
-      engine: "postgres",
-      rows,
-      generationMs,
-      cycles,
-      alertEvaluation: { budgets: budgets.length, firstCycleMs, fired: first.fired, steady },
-      check,
-    };
-  });
+  const result = await withBenchDatabase(
+    url,
+    async (database, name, reused) => {
+      const schema = "public";
+      const store = { database, schema };
+      await migrateUp(database, { schema });
+      // A reused database's cycles run at the end of its events, as its reports did when it was made.
+      const now = reused
+        ? await newestEvent(database)
+        : new Date(Math.floor(Date.now() / hour) * hour - 17 * 60_000 - 23_456);
+      const events = reused ? await eventCount(database) : rows;
+      console.log(`postgres server (database ${name}), ${events.toLocaleString("en-US")} events:`);
+      const generationMs = reused ? null : await generate(database, schema, rows, now);
+      console.log(
+        generationMs === null ? "  reused" : `  generated in ${(generationMs / 1000).toFixed(1)} s`,
+      );
+      // A run that stopped half way may have left its budgets: start from none, and leave none.
+      await removeBenchBudgets(database);
+      try {
+        return await measureAll(store, { ...sizes, now, events, generationMs });
+      } finally {
+        await removeBenchBudgets(database);
+      }
+    },
+    { reuse },
+  );
   const loadAfter = os.loadavg();
   console.log(
     `load average before ${loadBefore.map((value) => value.toFixed(2)).join(" ")}, after ${loadAfter.map((value) => value.toFixed(2)).join(" ")}`,
   );
   // The issue's run (10M events) and smaller ones (e.g. --rows 1000000) keep separate result files.
-  await writeResults(rows === 10_000_000 ? "budgets" : `budgets-${rows}`, {
+  const events = result.rows;
+  await writeResults(events === 10_000_000 ? "budgets" : `budgets-${events}`, {
     command: `npm run bench -- budgets ${args.join(" ")}`.trim(),
-    iterations,
-    rawIterations,
+    iterations: sizes.iterations,
+    rawIterations: sizes.rawIterations,
     loadBefore,
     loadAfter,
     results: [result],

@@ -417,7 +417,8 @@ async function benchServer(
   );
 }
 
-async function newestEvent(database: Database): Promise<Date> {
+/** The instant a second after the newest event: where a reused database's reports end. */
+export async function newestEvent(database: Database): Promise<Date> {
   const [row] = await database.query<{ newest: Date }>(
     `SELECT max(created_at) + interval '1 second' AS newest FROM llm_cost_events`,
   );

@@ -94,3 +94,31 @@ export async function withBenchDatabase<T>(
     await admin.end();
   }
 }
+
+/**
+ * The database with every statement sent through it counted (queries, scripts, transactions and the
+ * statements inside them): what a benchmark prints beside a latency so a regression in round trips
+ * shows.
+ */
+export function countingDatabase(database: Database): { database: Database; count: () => number } {
+  let statements = 0;
+  const wrap = (target: Database): Database =>
+    new Proxy(target, {
+      get(object, property, receiver) {
+        const value = Reflect.get(object, property, receiver) as unknown;
+        if (typeof value !== "function") return value;
+        if (property === "transaction") {
+          return (work: (transaction: Database) => Promise<unknown>) =>
+            (value as Database["transaction"]).call(object, (transaction) =>
+              work(wrap(transaction as Database)),
+            );
+        }
+        if (property !== "query" && property !== "exec") return value;
+        return (...args: unknown[]) => {
+          statements++;
+          return (value as (...parameters: unknown[]) => unknown).apply(object, args);
+        };
+      },
+    });
+  return { database: wrap(database), count: () => statements };
+}

@@ -66,8 +66,11 @@ function buildDashboard() {
   const filterBar = createFilterBar({
     initial: state.filters,
     onChange: (filters) => {
+      const projectChanged = filters.project !== state.filters.project;
       state.filters = filters;
       void refresh();
+      // Budgets follow the project switcher only (not the range or the other filters).
+      if (projectChanged) void dashboard?.budgets.load({ project: filters.project });
     },
     onMetadataKey: () => {},
   });
@@ -322,9 +325,9 @@ async function start() {
     dashboard.filterBar.element.hidden = empty;
     if (empty) syncControls();
     else await refresh();
-    // Budgets follow neither the range nor the filters, and matter before the first event too; they
-    // load once the figures above them are in, which come first.
-    void dashboard.budgets.load();
+    // Budgets follow neither the range nor the filters but the project, and matter before the first
+    // event too; they load once the figures above them are in, which come first.
+    void dashboard.budgets.load({ project: state.filters.project });
   } catch (error) {
     if (error instanceof UnauthorizedError) showLogin();
     else {

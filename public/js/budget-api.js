@@ -2,9 +2,13 @@
 // JSON, which the service accepts only from a session signed in with an admin key.
 import { errorFrom, getJson, UnauthorizedError } from "./api.js";
 
-/** `GET /v1/budget-status`: every budget this session sees, with spend, state and forecast. */
-export function fetchBudgetStatus() {
-  return getJson("/v1/budget-status");
+/**
+ * `GET /v1/budget-status`: every budget this session sees, with spend, state and forecast; with a
+ * `project` (the project switcher's), that project's budgets only.
+ * @param {string | undefined} project
+ */
+export function fetchBudgetStatus(project) {
+  return getJson("/v1/budget-status", new URLSearchParams(project ? { project } : {}));
 }
 
 /** `GET /v1/alerts`: the newest deliveries first. */

@@ -1,6 +1,7 @@
-// The budgets panel: one bar per budget the session sees, the alerts list, and for a session signed in
-// with an admin key, a form to create and edit budgets. A read session sees the same bars without
-// any edit control (the service refuses its writes in any case).
+// The budgets panel: one bar per budget the session sees (those of the project the dashboard's project
+// switcher picked, when it picked one), the alerts list, and for a session signed in with an admin
+// key, a form to create and edit budgets. A read session sees the same bars without any edit control
+// (the service refuses its writes in any case).
 import { fetchSession, UnauthorizedError } from "./api.js";
 import { fetchAlerts, fetchBudgetStatus, saveBudget } from "./budget-api.js";
 import { alertList } from "./alert-list.js";
@@ -10,7 +11,7 @@ import { el, replaceChildren } from "./dom.js";
 
 /**
  * @param {{ onError: (error: unknown) => void }} options told of a lost session; other failures show in the panel
- * @returns {{ element: HTMLElement, load: () => Promise<void> }}
+ * @returns {{ element: HTMLElement, load: (options?: { project?: string }) => Promise<void> }}
  */
 export function createBudgetsPanel({ onError }) {
   const list = el("ul", { className: "budget-list", "data-testid": "budget-list" });
@@ -49,14 +50,22 @@ export function createBudgetsPanel({ onError }) {
   );
   let form;
   let newButton;
+  /** The project switcher's choice (undefined: every project the session sees), kept across reloads. */
+  let project;
+  /** Only the newest load draws: a slow answer for the previous project must not replace it. */
+  let generation = 0;
 
-  async function load() {
+  async function load(options) {
+    if (options) project = options.project || undefined;
+    const current = ++generation;
     try {
       const [session, status, deliveries] = await Promise.all([
         fetchSession(),
-        fetchBudgetStatus(),
+        fetchBudgetStatus(project),
         fetchAlerts(),
       ]);
+      if (current !== generation) return;
+      element.dataset.project = project ?? "";
       const admin = session.scopes.includes("admin");
       if (admin && !form) {
         form = createBudgetForm({
@@ -94,6 +103,7 @@ export function createBudgetsPanel({ onError }) {
       replaceChildren(alerts, alertList(deliveries.alerts));
       problem.hidden = true;
     } catch (error) {
+      if (current !== generation) return;
       if (error instanceof UnauthorizedError) return onError(error);
       problem.hidden = false;
       problem.textContent = `Could not load the budgets: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,5 +1,7 @@
-import { queryCosts, type CostFilters, type QueryStore } from "../query/index.js";
+import type { Contributor, TopContributors } from "./alert-contributors.js";
 import type { BudgetStatus, SpendStatus } from "./budget-status.js";
+
+export type { Contributor } from "./alert-contributors.js";
 
 /** The JSON body of a budget alert, as receivers get it (signed; see docs/budgets.md). */
 export interface BudgetAlertBody {
@@ -23,40 +25,18 @@ export interface BudgetAlertBody {
   firedAt: string;
 }
 
-export interface Contributor {
-  value: string | null;
-  costUsd: string;
-}
-
-/** Builds the body of one crossed threshold, reading the period's top contributors (two small reports). */
-export async function budgetAlertBody(
-  store: QueryStore,
-  input: {
-    status: BudgetStatus;
-    figures: SpendStatus;
-    value: string | null | undefined;
-    threshold: number;
-    at: Date;
-    dashboardUrl: string | undefined;
-  },
-): Promise<BudgetAlertBody> {
+/** The body of one crossed threshold, with the period's top contributors (`topContributors`). */
+export function budgetAlertBody(input: {
+  status: BudgetStatus;
+  figures: SpendStatus;
+  value: string | null | undefined;
+  threshold: number;
+  at: Date;
+  dashboardUrl: string | undefined;
+  contributors: TopContributors;
+}): BudgetAlertBody {
   const { status, figures, value, threshold, at } = input;
   const { budget } = status;
-  const filters: CostFilters = { ...(budget.scope as CostFilters) };
-  if (budget.per && value !== undefined) (filters as Record<string, unknown>)[budget.per] = [value];
-  const top = async (dimension: "model" | "repo"): Promise<Contributor[]> => {
-    const report = await queryCosts(store, {
-      from: figures.periodStart,
-      to: at,
-      groupBy: [dimension],
-      filters,
-      limit: 3,
-    });
-    return report.rows.map((row) => ({
-      value: (row[dimension] as string | null) ?? null,
-      costUsd: row.costUsd,
-    }));
-  };
   return {
     type: "budget.threshold",
     budget: { id: budget.id, name: budget.name },
@@ -76,7 +56,7 @@ export async function budgetAlertBody(
     state: figures.state,
     forecast: figures.forecast,
     topDriver: status.topDriver,
-    topContributors: { model: await top("model"), repo: await top("repo") },
+    topContributors: { model: input.contributors.model, repo: input.contributors.repo },
     dashboardUrl: input.dashboardUrl ?? null,
     firedAt: at.toISOString(),
   };

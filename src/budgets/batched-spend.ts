@@ -1,9 +1,14 @@
-import { queryCostsUsing, type CostRow, type QueryCostsOptions, type QueryStore } from "../query/index.js";
+import {
+  queryGroupedReports,
+  type Dimension,
+  type GroupedReport,
+  type GroupedRow,
+  type QueryStore,
+} from "../query/index.js";
 import { periodShape } from "./budget-period.js";
 import type { Budget } from "./budget-spec.js";
 import {
   daysAgo,
-  driverDimensions,
   driverDimensionsOf,
   driverEntry,
   emptySpend,
@@ -12,15 +17,20 @@ import {
   type BudgetSpend,
 } from "./budget-spend.js";
 import { forecastDays, type PeriodBounds } from "./period-bounds.js";
-import { compileScope, rowInScope } from "./scope-match.js";
-import { candidateFinder, groupMembers, scopeAndPer, unionFilters, type Member } from "./spend-groups.js";
+import { compileScope, rowInScope, type ScopeMatcher } from "./scope-match.js";
+import { candidateFinder, scopeAndPer, unionFilters, type Member } from "./spend-groups.js";
 import { toPico } from "./usd.js";
 
-/** Budgets answered by one report, and what to do with each row. */
-interface Batch {
-  members: Member[];
-  options: QueryCostsOptions;
-  take: (member: Member, row: CostRow, cost: bigint) => void;
+/** What credits one budget with a row of one grouping set. */
+interface Taker {
+  matcher: ScopeMatcher;
+  take: (row: GroupedRow, cost: bigint) => void;
+}
+
+/** One statement's reports, and per report and grouping set, who takes its rows. */
+interface Kind {
+  reports: GroupedReport[];
+  takers: Taker[][][];
 }
 
 /** Options of `readBudgetSpends`. */
@@ -31,17 +41,15 @@ export interface BatchOptions {
   source?: "auto" | "raw" | undefined;
 }
 
-/** Statements in flight at once: enough to overlap round trips, few enough to leave the pool to others. */
-const concurrency = 3;
-
 /**
- * The spend of every budget at `at`, in a few grouped statements instead of one to three per budget.
- * Budgets in one time zone whose dimensions (scope and `per`) fit the same rollups share one daily
- * report, grouped by all their dimensions and filtered to the union of the values they scope; each
- * row is then credited in memory to the budgets whose scope holds it (spend-groups.ts). Rolling
- * windows add one report per window length and class, the forecast's drivers one per time zone and
- * class. Sums of exact NUMERIC figures over finer groups are the same sums, so the answers are those
- * of one report per budget (the randomized test keeps that path as its reference).
+ * The spend of every budget at `at`, in at most three statements, one per kind of period: the daily
+ * figures of calendar periods and of the forecast (a report per time zone), the rolling windows (a
+ * report per window start) and the forecast's drivers (a report per time zone and forecast). Each
+ * report is grouped by every set of dimensions its budgets need (scope and `per`), each set filtered
+ * to the union of the values its budgets scope; `queryGroupedReports` reads each rollup once for all
+ * the sets it answers. Each row is then credited in memory to the budgets whose scope holds it. Sums
+ * of exact NUMERIC figures over finer groups are the same sums, so the answers are those of one
+ * report per budget (the randomized test keeps that path as its reference).
  */
 export async function readBudgetSpends(
   store: QueryStore,
@@ -66,115 +74,144 @@ export async function readBudgetSpends(
   const spends = budgets.map(emptySpend);
   // The guard needs spend only: without drivers, no driver reports.
   if (options.drivers === false) for (const spend of spends) spend.drivers = undefined;
-  const batches = [
-    ...dailyBatches(members, spends, at),
-    ...windowBatches(members, spends, at),
-    ...driverBatches(members, spends),
+  const kinds = [
+    dailyKind(members, spends, at),
+    windowKind(members, spends, at),
+    driverKind(members, spends),
   ];
-  await runAll(
-    batches.map((batch) => () => runBatch(store, batch, options.source ?? "auto")),
-    concurrency,
+  // The kinds are independent: their statements run side by side (the pool decides how many at once).
+  await Promise.all(
+    kinds.filter((kind) => kind.reports.length > 0).map((kind) => runKind(store, kind, options.source)),
   );
   return spends;
 }
 
-/** One daily report per time zone and rollup class: a calendar period's spend and the forecast's days. */
-function dailyBatches(members: Member[], spends: BudgetSpend[], at: Date): Batch[] {
-  return groupMembers(members, scopeAndPer, (member) => [member.budget.timeZone]).map((group) => ({
-    members: group.members,
-    options: {
-      from: earliest(group.members.map((member) => member.dailyFrom)),
-      to: at,
-      groupBy: group.groupBy,
-      grain: "day",
-      timeZone: group.members[0]!.budget.timeZone,
-      filters: unionFilters(group.members),
-    },
-    take(member, row, cost) {
-      const dayStart = new Date(row.period!).getTime();
-      // The group reads from its earliest budget's first day; local midnights of one zone align.
-      if (dayStart < member.dailyFrom.getTime()) return;
-      const spend = spendEntry(spends[member.index]!, perValueOf(member.budget, row));
-      if (member.calendar && dayStart >= member.bounds.start.getTime()) spend.spent += cost;
-      const ago = daysAgo(member.bounds.todayStart, dayStart);
-      if (ago >= 1 && ago <= forecastDays) spend.days[ago - 1]! += cost;
-    },
-  }));
-}
-
-/** One report per rolling window length and rollup class: the window's spend. */
-function windowBatches(members: Member[], spends: BudgetSpend[], at: Date): Batch[] {
-  const rolling = members.filter((member) => !member.calendar);
-  return groupMembers(rolling, scopeAndPer, (member) => [member.bounds.start.toISOString()]).map((group) => ({
-    members: group.members,
-    options: {
-      from: group.members[0]!.bounds.start,
-      to: at,
-      groupBy: group.groupBy,
-      filters: unionFilters(group.members),
-    },
-    take(member, row, cost) {
-      spendEntry(spends[member.index]!, perValueOf(member.budget, row)).spent += cost;
-    },
-  }));
-}
-
-/** One report per time zone and rollup class: daily spend by model and repo over the forecast's days. */
-function driverBatches(members: Member[], spends: BudgetSpend[]): Batch[] {
-  const open = members.filter((member) => spends[member.index]!.drivers !== undefined);
-  const dimensionsOf = new Map(open.map((member) => [member, driverDimensionsOf(member.budget)]));
-  const needs = (member: Member) => [...new Set([...driverDimensions, ...member.matcher.dimensions])];
-  return groupMembers(open, needs, (member) => [
-    member.budget.timeZone,
-    member.bounds.forecastFrom.toISOString(),
-    member.bounds.todayStart.toISOString(),
-  ]).map((group) => ({
-    members: group.members,
-    options: {
-      from: group.members[0]!.bounds.forecastFrom,
-      to: group.members[0]!.bounds.todayStart,
-      groupBy: group.groupBy,
-      grain: "day",
-      timeZone: group.members[0]!.budget.timeZone,
-      filters: unionFilters(group.members),
-    },
-    take(member, row, cost) {
-      const ago = daysAgo(member.bounds.todayStart, new Date(row.period!).getTime());
-      if (ago < 1 || ago > forecastDays) return;
-      const drivers = spends[member.index]!.drivers!;
-      for (const dimension of dimensionsOf.get(member)!) {
-        const value = (row[dimension] as string | null | undefined) ?? null;
-        driverEntry(drivers, dimension, value).days[ago - 1]! += cost;
+/** A kind's reports, one per `reportKey`; each groups its members by the dimension sets `needs` names. */
+function buildKind(
+  members: readonly Member[],
+  reportKey: (member: Member) => string,
+  report: (first: Member, all: readonly Member[]) => Omit<GroupedReport, "sets">,
+  needs: (member: Member) => Array<{ dimensions: Dimension[]; take: Taker["take"] }>,
+): Kind {
+  const byReport = new Map<string, Member[]>();
+  for (const member of members) {
+    const key = reportKey(member);
+    byReport.set(key, [...(byReport.get(key) ?? []), member]);
+  }
+  const kind: Kind = { reports: [], takers: [] };
+  for (const group of byReport.values()) {
+    const sets = new Map<string, { dimensions: Dimension[]; takers: Taker[] }>();
+    for (const member of group) {
+      for (const need of needs(member)) {
+        const dimensions = [...new Set(need.dimensions)].sort();
+        const key = JSON.stringify(dimensions);
+        let set = sets.get(key);
+        if (!set) sets.set(key, (set = { dimensions, takers: [] }));
+        set.takers.push({ matcher: member.matcher, take: need.take });
       }
-    },
-  }));
+    }
+    if (sets.size === 0) continue;
+    const list = [...sets.values()];
+    kind.reports.push({
+      ...report(group[0]!, group),
+      sets: list.map((set) => ({ dimensions: set.dimensions, filters: unionFilters(set.takers) })),
+    });
+    kind.takers.push(list.map((set) => set.takers));
+  }
+  return kind;
 }
 
-async function runBatch(store: QueryStore, batch: Batch, source: "auto" | "raw"): Promise<void> {
-  const report = await queryCostsUsing(store, batch.options, source);
-  const candidates = candidateFinder(batch.members);
-  for (const row of report.rows) {
+/** Daily figures per time zone: a calendar period's spend and the forecast's days. */
+function dailyKind(members: Member[], spends: BudgetSpend[], at: Date): Kind {
+  return buildKind(
+    members,
+    (member) => member.budget.timeZone,
+    (first, all) => ({
+      from: earliest(all.map((member) => member.dailyFrom)),
+      to: at,
+      grain: "day",
+      timeZone: first.budget.timeZone,
+      wholeHours: all.every((member) => member.bounds.wholeHours),
+    }),
+    (member) => [
+      {
+        dimensions: scopeAndPer(member),
+        take(row, cost) {
+          const dayStart = row.periodStart!.getTime();
+          // The report reads from its earliest budget's first day; local midnights of one zone align.
+          if (dayStart < member.dailyFrom.getTime()) return;
+          const spend = spendEntry(spends[member.index]!, perValueOf(member.budget, row.keys));
+          if (member.calendar && dayStart >= member.bounds.start.getTime()) spend.spent += cost;
+          const ago = daysAgo(member.bounds.todayStart, dayStart);
+          if (ago >= 1 && ago <= forecastDays) spend.days[ago - 1]! += cost;
+        },
+      },
+    ],
+  );
+}
+
+/** One report per rolling window start: the window's spend. */
+function windowKind(members: Member[], spends: BudgetSpend[], at: Date): Kind {
+  return buildKind(
+    members.filter((member) => !member.calendar),
+    (member) => member.bounds.start.toISOString(),
+    (first) => ({ from: first.bounds.start, to: at }),
+    (member) => [
+      {
+        dimensions: scopeAndPer(member),
+        take(row, cost) {
+          spendEntry(spends[member.index]!, perValueOf(member.budget, row.keys)).spent += cost;
+        },
+      },
+    ],
+  );
+}
+
+/**
+ * One report per time zone and forecast: daily spend over the forecast's days, by each driver
+ * dimension the scope leaves open (its own grouping set beside the scope's dimensions, so a budget
+ * open on model and repo reads two small sets rather than one by both).
+ */
+function driverKind(members: Member[], spends: BudgetSpend[]): Kind {
+  return buildKind(
+    members.filter((member) => spends[member.index]!.drivers !== undefined),
+    (member) =>
+      JSON.stringify([
+        member.budget.timeZone,
+        member.bounds.forecastFrom.toISOString(),
+        member.bounds.todayStart.toISOString(),
+      ]),
+    (first, all) => ({
+      from: first.bounds.forecastFrom,
+      to: first.bounds.todayStart,
+      grain: "day",
+      timeZone: first.budget.timeZone,
+      wholeHours: all.every((member) => member.bounds.wholeHours),
+    }),
+    (member) =>
+      driverDimensionsOf(member.budget).map((dimension) => ({
+        dimensions: [...member.matcher.dimensions, dimension],
+        take(row: GroupedRow, cost: bigint) {
+          const ago = daysAgo(member.bounds.todayStart, row.periodStart!.getTime());
+          if (ago < 1 || ago > forecastDays) return;
+          const drivers = spends[member.index]!.drivers!;
+          driverEntry(drivers, dimension, row.keys[dimension] ?? null).days[ago - 1]! += cost;
+        },
+      })),
+  );
+}
+
+async function runKind(store: QueryStore, kind: Kind, source: BatchOptions["source"]): Promise<void> {
+  const rows = await queryGroupedReports(store, kind.reports, source ?? "auto");
+  const finders = kind.takers.map((sets) => sets.map((takers) => candidateFinder(takers)));
+  for (const row of rows) {
     const cost = toPico(row.costUsd);
-    candidates(row, (member) => {
-      if (rowInScope(member.matcher, row)) batch.take(member, row, cost);
+    finders[row.report]![row.set]!(row.keys, (taker) => {
+      if (rowInScope(taker.matcher, row.keys)) taker.take(row, cost);
     });
   }
 }
 
 function earliest(dates: readonly Date[]): Date {
   return dates.reduce((first, date) => (date < first ? date : first));
-}
-
-/** Runs the tasks, at most `limit` at a time; the first failure rejects and starts no further task. */
-async function runAll(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    try {
-      while (next < tasks.length) await tasks[next++]!();
-    } catch (error) {
-      next = tasks.length;
-      throw error;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }

@@ -1,4 +1,4 @@
-import type { CostRow, Dimension } from "../query/index.js";
+import type { Dimension } from "../query/index.js";
 import type { Budget } from "./budget-spec.js";
 import { forecastDays } from "./period-bounds.js";
 
@@ -44,7 +44,7 @@ export function emptySpend(budget: Budget): BudgetSpend {
 }
 
 /** The value of a `per` budget's dimension in a report row; null without `per`. */
-export function perValueOf(budget: Budget, row: CostRow): string | null {
+export function perValueOf(budget: Budget, row: Readonly<Record<string, unknown>>): string | null {
   return budget.per ? ((row[budget.per] as string | null | undefined) ?? null) : null;
 }
 

@@ -63,8 +63,8 @@ export interface BudgetStatusOptions {
 
 /**
  * Spend, remaining amount, thresholds crossed and forecast of every budget (or those named) at `at`,
- * computed with a few grouped `queryCosts` reports for all budgets together (`batched-spend.ts`; so
- * from the rollups whenever the scopes allow).
+ * computed for all budgets together in at most five statements (`batched-spend.ts`: grouped reports,
+ * so from the rollups whenever the scopes allow).
  *
  * @example
  * const { budgets } = await budgetStatus(store);

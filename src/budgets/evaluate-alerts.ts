@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import type { QueryStore } from "../query/index.js";
 import { quoteSchema } from "../store/schema-name.js";
-import { budgetAlertBody, type BudgetAlertBody } from "./alert-body.js";
-import { resolveTargets } from "./alert-targets.js";
+import { budgetAlertBody } from "./alert-body.js";
+import { topContributors } from "./alert-contributors.js";
 import { periodShape } from "./budget-period.js";
 import type { Budget } from "./budget-spec.js";
 import { budgetStatus, type BudgetStatus, type SpendStatus } from "./budget-status.js";
+import { claimAlerts } from "./claim-alert.js";
 
 /** What one evaluation did. */
 export interface AlertEvaluation {
@@ -56,9 +57,10 @@ function claimPeriod(budget: Budget, figures: SpendStatus, at: Date): string {
 
 /**
  * Evaluates every budget at `at` and fires each threshold crossed that has not fired in this period:
- * the claim (`INSERT … ON CONFLICT DO NOTHING`) and the outbox rows commit in one transaction, so
- * across restarts and replicas on one database each alert is queued exactly once. Delivery is
- * `deliverAlerts`' job.
+ * the bodies of all new alerts are built first (their top contributors in one statement), then the
+ * alerts are claimed in batches (`claimAlerts`: a claim and its outbox rows commit in one
+ * transaction), so across restarts and replicas on one database each alert is queued exactly once.
+ * Delivery is `deliverAlerts`' job.
  */
 export async function evaluateBudgetAlerts(
   store: QueryStore,
@@ -96,44 +98,32 @@ export async function evaluateBudgetAlerts(
         ).map((row) => row.alert_key),
   );
   const fresh = candidates.filter((candidate) => !claimed.has(candidate.key));
-  let fired = 0;
-  let queued = 0;
-  for (const candidate of fresh) {
-    const body = await budgetAlertBody(store, { ...candidate, at, dashboardUrl: options.dashboardUrl });
-    const outcome = await claimAndQueue(store, candidate, body);
-    fired += outcome.fired ? 1 : 0;
-    queued += outcome.queued;
-  }
-  return { budgets: budgets.length, fired, queued };
-}
-
-async function claimAndQueue(
-  store: QueryStore,
-  candidate: Candidate,
-  body: BudgetAlertBody,
-): Promise<{ fired: boolean; queued: number }> {
-  const schema = quoteSchema(store.schema);
-  return store.database.transaction(async (transaction) => {
-    const claim = await transaction.query(
-      `INSERT INTO ${schema}.llm_ledger_alert_claims (alert_key, budget_id) VALUES ($1, $2::bigint)
-       ON CONFLICT (alert_key) DO NOTHING RETURNING alert_key`,
-      [candidate.key, candidate.budgetId],
-    );
-    if (claim.length === 0) return { fired: false, queued: 0 };
-    const targets = await resolveTargets(
-      transaction,
-      store,
-      candidate.notify,
-      candidate.status.budget.project,
-    );
-    if (targets.length > 0) {
-      await transaction.query(
-        `INSERT INTO ${schema}.llm_ledger_alert_outbox (idempotency_key, alert_key, target_id, body)
-         SELECT $1 || '-' || target, $1, target::bigint, $2::jsonb FROM unnest($3::text[]) AS target
-         ON CONFLICT (idempotency_key) DO NOTHING`,
-        [candidate.key, JSON.stringify(body), targets],
-      );
-    }
-    return { fired: true, queued: targets.length };
-  });
+  // Every body before any claim: a claim commits with its outbox rows, so the body must be ready.
+  const contributors = await topContributors(
+    store,
+    fresh.map((candidate) => ({
+      budget: candidate.status.budget,
+      value: candidate.value,
+      from: candidate.figures.periodStart,
+    })),
+    at,
+  );
+  const outcome = await claimAlerts(
+    store,
+    fresh.map((candidate, index) => ({
+      key: candidate.key,
+      budgetId: candidate.budgetId,
+      notify: candidate.notify,
+      project: candidate.status.budget.project ?? null,
+      body: {
+        ...budgetAlertBody({
+          ...candidate,
+          at,
+          dashboardUrl: options.dashboardUrl,
+          contributors: contributors[index]!,
+        }),
+      },
+    })),
+  );
+  return { budgets: budgets.length, fired: outcome.claimed.size, queued: outcome.queued };
 }

@@ -12,6 +12,12 @@ export interface PeriodBounds {
   todayStart: Date;
   /** Local midnight seven days before `todayStart`: the forecast reads the whole days from here. */
   forecastFrom: Date;
+  /**
+   * True when the zone's offset from UTC is a whole number of hours on every day from the first
+   * day the budget's daily figures read to `at`: its local days are then whole UTC hours, summed
+   * from the hourly rollups (raw events otherwise).
+   */
+  wholeHours: boolean;
 }
 
 /** The whole local days before today that the forecast reads. */
@@ -19,8 +25,8 @@ export const forecastDays = 7;
 
 /**
  * The bounds of every budget's period at `at`, in one statement: Postgres's time zone database (the
- * one the reports group by) turns local midnights into instants, daylight saving time included. No
- * table is read.
+ * one the reports group by) turns local midnights into instants, daylight saving time included, and
+ * says whether the zone's offsets are whole hours. No table is read.
  */
 export async function periodBounds(
   store: QueryStore,
@@ -34,16 +40,29 @@ export async function periodBounds(
     end: Date;
     today: Date;
     forecast_from: Date;
+    whole_hours: boolean;
   }>(
-    `SELECT CASE WHEN b.unit = 'rolling' THEN $1::timestamptz - make_interval(days => b.days)
-                 ELSE date_trunc(b.unit, $1::timestamptz AT TIME ZONE b.tz) AT TIME ZONE b.tz END AS start,
-            CASE WHEN b.unit = 'rolling' THEN $1::timestamptz
-                 ELSE (date_trunc(b.unit, $1::timestamptz AT TIME ZONE b.tz) + ('1 ' || b.unit)::interval)
-                      AT TIME ZONE b.tz END AS "end",
-            date_trunc('day', $1::timestamptz AT TIME ZONE b.tz) AT TIME ZONE b.tz AS today,
-            (date_trunc('day', $1::timestamptz AT TIME ZONE b.tz) - make_interval(days => $5::int))
-              AT TIME ZONE b.tz AS forecast_from
+    `SELECT bounds.*,
+            -- With a whole-hour offset on every day the budget's reports read, its local days can be
+            -- summed from hourly rollups (sampled at UTC hours, as query-costs.ts samples).
+            b.tz = 'UTC' OR (
+              SELECT bool_and(date_trunc('hour', sample AT TIME ZONE b.tz) = sample AT TIME ZONE b.tz)
+                FROM (SELECT generate_series(date_trunc('hour', CASE WHEN b.unit = 'rolling' THEN bounds.forecast_from
+                                                                   ELSE least(bounds.start, bounds.forecast_from) END, 'UTC'),
+                                             $1::timestamptz, interval '1 day') AS sample
+                      UNION ALL SELECT date_trunc('hour', $1::timestamptz, 'UTC')) AS samples
+            ) AS whole_hours
        FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS b(unit, tz, days, n)
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN b.unit = 'rolling' THEN $1::timestamptz - make_interval(days => b.days)
+                    ELSE date_trunc(b.unit, $1::timestamptz AT TIME ZONE b.tz) AT TIME ZONE b.tz END AS start,
+               CASE WHEN b.unit = 'rolling' THEN $1::timestamptz
+                    ELSE (date_trunc(b.unit, $1::timestamptz AT TIME ZONE b.tz) + ('1 ' || b.unit)::interval)
+                         AT TIME ZONE b.tz END AS "end",
+               date_trunc('day', $1::timestamptz AT TIME ZONE b.tz) AT TIME ZONE b.tz AS today,
+               (date_trunc('day', $1::timestamptz AT TIME ZONE b.tz) - make_interval(days => $5::int))
+                 AT TIME ZONE b.tz AS forecast_from
+      ) AS bounds
       ORDER BY b.n`,
     [
       at.toISOString(),
@@ -58,5 +77,6 @@ export async function periodBounds(
     end: row.end,
     todayStart: row.today,
     forecastFrom: row.forecast_from,
+    wholeHours: row.whole_hours,
   }));
 }

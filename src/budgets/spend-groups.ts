@@ -1,10 +1,10 @@
-import type { CostFilters, CostRow, Dimension } from "../query/index.js";
+import type { CostFilters, Dimension } from "../query/index.js";
 import type { Budget } from "./budget-spec.js";
 import type { PeriodBounds } from "./period-bounds.js";
 import type { ScopeMatcher } from "./scope-match.js";
 
-// How batched evaluation (batched-spend.ts) groups budgets into shared reports, and finds the budgets
-// a report row belongs to.
+// How batched evaluation (batched-spend.ts) groups budgets into shared grouping sets, and finds the
+// budgets a report row belongs to.
 
 /** A budget as the batch sees it. */
 export interface Member {
@@ -15,47 +15,6 @@ export interface Member {
   calendar: boolean;
   /** Where its daily rows start: the period's start or the forecast's first day, whichever is first. */
   dailyFrom: Date;
-}
-
-/** Budgets answered by one report, grouped by every dimension any of them needs. */
-export interface MemberGroup {
-  members: Member[];
-  groupBy: Dimension[];
-}
-
-/**
- * Which reports may be shared: budgets with the same set of dimensions. A report grouped by the union
- * of several sets would read the finest rollup any of them needs for all of them (the summary rollups
- * for a repo budget beside a model budget, rather than two one-dimension rollups far smaller), and a
- * user or metadata set would move its neighbours onto raw events; one report per set keeps every
- * budget on the smallest rollup that answers it, at the cost of a statement per set.
- */
-function rollupClass(dimensions: readonly Dimension[]): string {
-  return JSON.stringify([...dimensions].sort());
-}
-
-/**
- * Members grouped by the rollup class of the dimensions each needs (`needs`) and by `extra` (a time
- * zone, a window), in first-seen order; each group reports by the union of its members' dimensions.
- */
-export function groupMembers(
-  members: readonly Member[],
-  needs: (member: Member) => readonly Dimension[],
-  extra: (member: Member) => unknown[],
-): MemberGroup[] {
-  const groups = new Map<string, { members: Member[]; dimensions: Set<Dimension> }>();
-  for (const member of members) {
-    const dimensions = needs(member);
-    const key = JSON.stringify([rollupClass(dimensions), ...extra(member)]);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { members: [], dimensions: new Set() }));
-    group.members.push(member);
-    for (const dimension of dimensions) group.dimensions.add(dimension);
-  }
-  return [...groups.values()].map((group) => ({
-    members: group.members,
-    groupBy: [...group.dimensions].sort(),
-  }));
 }
 
 /** The scope dimensions and the `per` dimension of a budget. */
@@ -72,7 +31,7 @@ const maxFilterValues = 10_000;
  * The filters a shared report may apply: on a dimension every member scopes, the union of the values
  * they accept (each member's rows are a subset); the rest is filtered in memory.
  */
-export function unionFilters(members: readonly Member[]): CostFilters {
+export function unionFilters(members: readonly ScopedTaker[]): CostFilters {
   const filters: Record<string, Array<string | null>> = {};
   for (const dimension of members[0]?.matcher.dimensions ?? []) {
     const values = new Set<string | null>();
@@ -90,35 +49,40 @@ export function unionFilters(members: readonly Member[]): CostFilters {
   return filters;
 }
 
+/** Something credited with the report rows in a budget's scope: a member's spend, or its drivers. */
+export interface ScopedTaker {
+  matcher: ScopeMatcher;
+}
+
 /**
- * Calls `visit` with each member a row may belong to, found by the value of the member's first scope
- * dimension (members without a scope: every row), so that a thousand budgets on a thousand repos cost
+ * Calls `visit` with each taker a row may belong to, found by the value of the taker's first scope
+ * dimension (takers without a scope: every row), so that a thousand budgets on a thousand repos cost
  * a lookup per row rather than a thousand checks. The caller still checks the whole scope.
  */
-export function candidateFinder(
-  members: readonly Member[],
-): (row: CostRow, visit: (member: Member) => void) => void {
-  const unscoped: Member[] = [];
-  const byDimension = new Map<Dimension, Map<string | null, Member[]>>();
-  for (const member of members) {
-    const first = member.matcher.dimensions[0];
+export function candidateFinder<T extends ScopedTaker>(
+  takers: readonly T[],
+): (keys: Readonly<Record<string, string | null>>, visit: (taker: T) => void) => void {
+  const unscoped: T[] = [];
+  const byDimension = new Map<Dimension, Map<string | null, T[]>>();
+  for (const taker of takers) {
+    const first = taker.matcher.dimensions[0];
     if (first === undefined) {
-      unscoped.push(member);
+      unscoped.push(taker);
       continue;
     }
     let byValue = byDimension.get(first);
-    if (!byValue) byDimension.set(first, (byValue = new Map<string | null, Member[]>()));
-    for (const value of member.matcher.sets[0]!) {
+    if (!byValue) byDimension.set(first, (byValue = new Map<string | null, T[]>()));
+    for (const value of taker.matcher.sets[0]!) {
       const list = byValue.get(value);
-      if (list) list.push(member);
-      else byValue.set(value, [member]);
+      if (list) list.push(taker);
+      else byValue.set(value, [taker]);
     }
   }
-  return (row, visit) => {
-    for (const member of unscoped) visit(member);
+  return (keys, visit) => {
+    for (const taker of unscoped) visit(taker);
     for (const [dimension, byValue] of byDimension) {
-      const list = byValue.get((row[dimension] as string | null | undefined) ?? null);
-      if (list) for (const member of list) visit(member);
+      const list = byValue.get(keys[dimension] ?? null);
+      if (list) for (const taker of list) visit(taker);
     }
   };
 }

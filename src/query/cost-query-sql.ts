@@ -66,7 +66,8 @@ const rawMetrics = [
 
 const metricAliases = Object.values(metricColumns);
 
-function spanConditions(column: string, span: Span, parameters: SqlParameters): string[] {
+/** The conditions selecting `span` of `column` (none for an unbounded span). */
+export function spanConditions(column: string, span: Span, parameters: SqlParameters): string[] {
   const conditions: string[] = [];
   if (span.from) conditions.push(`${column} >= ${parameters.add(span.from.toISOString())}::timestamptz`);
   if (span.to) conditions.push(`${column} < ${parameters.add(span.to.toISOString())}::timestamptz`);
@@ -93,7 +94,7 @@ function spansCondition(
  * if a part that is empty at run time (say the open hours of a week long closed) held every row of the
  * span, and plan a table scan for it; one bound per side, an expression, is estimated as a narrow range.
  */
-function cutSpanConditions(
+export function cutSpanConditions(
   column: string,
   span: Span,
   parameters: SqlParameters,

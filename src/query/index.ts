@@ -42,3 +42,9 @@ export {
   type ReconcileBillsOptions,
 } from "./reconcile-bills.js";
 export { parseRates, type CurrencyRates } from "./bill-rates.js";
+export {
+  queryGroupedReports,
+  type GroupedReport,
+  type GroupedRow,
+  type GroupingSet,
+} from "./grouped-reports.js";

@@ -74,7 +74,8 @@ function readRow(plan: CostQueryPlan, row: Record<string, unknown>): CostRow {
   return result;
 }
 
-function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
+/** Every part of the range from raw events. */
+export function rawLayout(plan: CostQueryPlan): { layout: CostQueryLayout; source: CostReportSource } {
   return {
     layout: {
       rollups: "full",
@@ -100,12 +101,33 @@ async function chooseLayout(
 ): Promise<{ layout: CostQueryLayout; source: CostReportSource }> {
   const rollups = chooseRollups(plan);
   if (!rollups) return rawLayout(plan);
+  const hours = hourSpan(plan);
+  const wholeHours =
+    !plan.grain ||
+    plan.timeZone === "UTC" ||
+    isEmpty(hours) ||
+    (await wholeHourOffsets(store, plan.timeZone, hours));
+  return rollupLayout(plan, rollups, wholeHours);
+}
 
-  const hours: Span = { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
+function hourSpan(plan: CostQueryPlan): Span {
+  return { from: plan.from && ceilHour(plan.from), to: plan.to && floorHour(plan.to) };
+}
+
+/**
+ * The layout of a query that `rollups` answer, given whether the time zone's offset is a whole number
+ * of hours over the range (only asked with a grain outside UTC; raw events when it is not). Without
+ * `useWeeks` the closed weeks are read as days (a caller that shifts UTC days into local ones).
+ */
+export function rollupLayout(
+  plan: CostQueryPlan,
+  rollups: Pick<CostQueryLayout, "rollups" | "dimension">,
+  wholeHours: boolean,
+  useWeeks = true,
+): { layout: CostQueryLayout; source: CostReportSource } {
+  const hours = hourSpan(plan);
   if (isEmpty(hours)) return rawLayout(plan);
-  if (plan.grain && plan.timeZone !== "UTC" && !(await wholeHourOffsets(store, plan.timeZone, hours))) {
-    return rawLayout(plan);
-  }
+  if (plan.grain && plan.timeZone !== "UTC" && !wholeHours) return rawLayout(plan);
   let weekly: Span | undefined;
   let daily: Span[] = [];
   let hourly: Span[] = [hours];
@@ -118,7 +140,7 @@ async function chooseLayout(
     // Only the one-dimension rollup keeps weeks; a month or a day does not start on a Monday.
     const wholeWeeks = plan.grain === undefined || (plan.grain === "week" && utc);
     const weeks: Span = { from: days.from && ceilWeek(days.from), to: days.to && floorWeek(days.to) };
-    if (rollups.rollups === "byDimension" && wholeWeeks && !isEmpty(weeks)) {
+    if (useWeeks && rollups.rollups === "byDimension" && wholeWeeks && !isEmpty(weeks)) {
       weekly = weeks;
       daily = outside(days, weeks);
     }
@@ -149,7 +171,9 @@ function outside(outer: Span, inner: Span): Span[] {
  * or the full rollups (SDK, environment, service tier, flag filters); undefined when none does (raw
  * events).
  */
-function chooseRollups(plan: CostQueryPlan): Pick<CostQueryLayout, "rollups" | "dimension"> | undefined {
+export function chooseRollups(
+  plan: CostQueryPlan,
+): Pick<CostQueryLayout, "rollups" | "dimension"> | undefined {
   const dimensions = [...plan.groupBy, ...plan.filters.dimensions.map((filter) => filter.dimension)];
   // The project is in every rollup's key: it never rules out the one-dimension rows.
   const names = new Set(

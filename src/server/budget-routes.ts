@@ -11,7 +11,7 @@ import {
 import type { QueryStore } from "../query/index.js";
 import type { Guards, LedgerApp } from "./app.js";
 import { HttpError, parseClientInput } from "./http-errors.js";
-import { ownerProjectOf, ownViewOf } from "./project-scope.js";
+import { namedViewOf, ownerProjectOf, ownViewOf } from "./project-scope.js";
 import { limitBody, readJson } from "./request-body.js";
 
 // A budget spec with a thousand scope values and twenty targets fits with room to spare.
@@ -21,7 +21,8 @@ const maxSpecBytes = 64 * 1024;
 const noSuchBudget = () => new HttpError("E_NOT_FOUND", "no such budget");
 
 /**
- * `/v1/budgets`: `GET` lists budgets (read), `POST` creates one (admin); `/v1/budgets/{id}` (an id or
+ * `/v1/budgets`: `GET` lists budgets (read; `?project=` one project's, see `namedViewOf`), `POST`
+ * creates one (admin); `/v1/budgets/{id}` (an id or
  * a name): `GET` (read), `PATCH` with the fields to change and `DELETE` (admin);
  * `/v1/budgets/{id}/status?at=` one budget's status (read). Writes take an admin key, Bearer or the
  * session of a dashboard signed in with one (same-origin JSON). A key bound to a project sees and
@@ -36,9 +37,10 @@ export function createBudgetRoutes(store: QueryStore, guards: Guards): LedgerApp
   routes.on("POST", "/", limitBody(maxSpecBytes));
   routes.on("PATCH", "/:id", limitBody(maxSpecBytes));
 
-  routes.get("/", async (context) =>
-    context.json({ budgets: await listBudgets(store, ownViewOf(context.get("principal"))) }),
-  );
+  routes.get("/", async (context) => {
+    const view = parseClientInput(() => namedViewOf(context.get("principal"), context.req.query("project")));
+    return context.json({ budgets: view ? await listBudgets(store, view) : [] });
+  });
 
   routes.post("/", async (context) => {
     const spec = (await readJson(context.req.raw)) as BudgetSpec | null;
@@ -85,14 +87,21 @@ export function createBudgetRoutes(store: QueryStore, guards: Guards): LedgerApp
   return routes;
 }
 
-/** `GET /v1/budget-status?at=` (read): the status of every budget the key sees. */
+/**
+ * `GET /v1/budget-status?at=&project=` (read): the status of every budget the key sees, or of one
+ * project's budgets (see `namedViewOf`: a key bound to another project gets none).
+ */
 export function createBudgetStatusRoutes(store: QueryStore, guards: Guards): LedgerApp {
   const routes: LedgerApp = new Hono();
   routes.on("GET", "/", guards.read);
   routes.get("/", async (context) => {
-    const view = ownViewOf(context.get("principal"));
+    const view = parseClientInput(() => namedViewOf(context.get("principal"), context.req.query("project")));
     const at = context.req.query("at");
-    return context.json(await parseClientInput(() => budgetStatus(store, { at, ...view })));
+    // No budget in view: the time is still checked, and the answer has the shape of any other.
+    const status = await parseClientInput(() =>
+      budgetStatus(store, view ? { at, ...view } : { at, budgets: [] }),
+    );
+    return context.json(status);
   });
   return routes;
 }

@@ -1,4 +1,4 @@
-import { defaultProject, type ProjectStore } from "../projects/index.js";
+import { checkProjectSlug, defaultProject, type ProjectStore } from "../projects/index.js";
 import type { CostFilters } from "../query/index.js";
 import type { Principal } from "./api-keys.js";
 import type { MiddlewareHandler } from "hono";
@@ -119,6 +119,23 @@ export function ownerProjectOf(
 /** What a key sees of data owned by projects: `{ project }` for a key bound to one, `{}` for every project. */
 export function ownViewOf(principal: Pick<Principal, "project">): { project?: string } {
   return principal.project === null ? {} : { project: principal.project };
+}
+
+/**
+ * What a key sees of project-owned data (budgets) when a read names a project (`?project=A`, the
+ * dashboard's project switcher): without one (or empty), `ownViewOf`. A key of every project sees A's;
+ * a key bound to A sees its own, and naming another project sees nothing (undefined), the same answer
+ * as a project that does not exist, as `readFiltersOf` answers cost reads. A value that is no project
+ * slug is `E_PROJECT_SLUG` (400).
+ */
+export function namedViewOf(
+  principal: Pick<Principal, "project">,
+  asked: string | undefined,
+): { project?: string } | undefined {
+  if (asked === undefined || asked === "") return ownViewOf(principal);
+  const project = checkProjectSlug(asked);
+  if (principal.project !== null && principal.project !== project) return undefined;
+  return { project };
 }
 
 /**

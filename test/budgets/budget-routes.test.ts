@@ -1,6 +1,7 @@
 // The budget routes over a real HTTP server: admin writes, read reads, precise 4xx answers.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Budget, BudgetStatus } from "../../src/budgets/index.js";
+import { createProjectStore } from "../../src/projects/index.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import { createKeyVia } from "../support/admin-keys.js";
 import { describeEachEngine } from "../support/databases.js";
@@ -123,6 +124,44 @@ describeEachEngine("budget routes", (context) => {
     for (const id of [hiddenId, own.body.budget.id]) {
       expect((await call("DELETE", `/v1/budgets/${id}`, adminKey)).status).toBe(200);
     }
+  });
+
+  it("answers ?project= with that project's budgets, and a bound key naming another project with none", async () => {
+    await createProjectStore({ database: context.database(), schema: context.schema }).create({
+      slug: "alpha",
+    });
+    const spec = (name: string, project: string | null) => ({ name, period: "day", amountUsd: "5", project });
+    const alpha = (await call("POST", "/v1/budgets", adminKey, spec("alpha-daily", "alpha"))).body.budget;
+    const own = (await call("POST", "/v1/budgets", adminKey, spec("default-daily", "default"))).body.budget;
+    const organization = (await call("POST", "/v1/budgets", adminKey, spec("org-daily", null))).body.budget;
+    const ids = (answer: { body: Answer }) =>
+      (answer.body.budgets as Array<BudgetStatus | Budget>).map((entry) =>
+        "budget" in entry ? entry.budget.id : entry.id,
+      );
+    for (const path of ["/v1/budgets", "/v1/budget-status"]) {
+      // A key of every project: the project named, or everything without a name (or with an empty one).
+      expect(ids(await call("GET", `${path}?project=alpha`, readKey))).toEqual([alpha.id]);
+      expect(ids(await call("GET", `${path}?project=default`, readKey))).toEqual([own.id]);
+      expect(ids(await call("GET", `${path}?project=`, readKey)).sort()).toEqual(
+        [alpha.id, own.id, organization.id].sort(),
+      );
+      // A key bound to default: its own project, and nothing of another one, existing or not.
+      expect(ids(await call("GET", `${path}?project=default`, boundKeys.read))).toEqual([own.id]);
+      const other = await call("GET", `${path}?project=alpha`, boundKeys.read);
+      const missing = await call("GET", `${path}?project=no-such-project`, boundKeys.read);
+      expect(other.status).toBe(200);
+      expect(ids(other)).toEqual([]);
+      if (path === "/v1/budgets") expect(other).toEqual(missing);
+      // Not a project slug at all: 400 naming what a slug is.
+      const bad = await call("GET", `${path}?project=${encodeURIComponent("Alpha Team\n=1+1")}`, readKey);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe("E_PROJECT_SLUG");
+    }
+    // The status of no budget still checks its time.
+    const badAt = await call("GET", "/v1/budget-status?project=alpha&at=yesterday", boundKeys.read);
+    expect(badAt.status).toBe(400);
+    for (const budget of [alpha, own, organization])
+      await call("DELETE", `/v1/budgets/${budget.id}`, adminKey);
   });
 
   it("lets only admin keys write and read keys read", async () => {

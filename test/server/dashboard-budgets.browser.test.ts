@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BudgetStatus } from "../../src/budgets/index.js";
 import { createPricing } from "../../src/pricing/index.js";
+import { createProjectStore } from "../../src/projects/index.js";
 import { createApiKeyStore } from "../../src/server/api-keys.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import type { Database } from "../../src/store/database.js";
@@ -280,6 +281,40 @@ if (reason && process.env.CI === "true") {
       await page
         .getByTestId("budgets")
         .screenshot({ path: path.join(outputDirectory, "dashboard-budgets-390.png") });
+    });
+
+    it("follows the project switcher: that project's budgets, then every budget again", async () => {
+      await createProjectStore({ database, schema: server.store.schema }).create({ slug: "beta" });
+      await server.store.recordLlmCosts([{ ...call("beta/api"), project: "beta" }]);
+      const beta = await api("/v1/budgets", {
+        method: "POST",
+        body: JSON.stringify({ name: "beta-daily", period: "day", amountUsd: "1", project: "beta" }),
+      });
+      expect(beta.status).toBe(201);
+      const page = await signedInPage(readKey);
+      const names = async () => {
+        const texts = await page.getByTestId("budget").allTextContents();
+        return ["api-monthly", "beta-daily"].filter((name) => texts.some((text) => text.includes(name)));
+      };
+      await expect.poll(names).toEqual(["api-monthly", "beta-daily"]);
+      const panel = page.getByTestId("budgets");
+      const switcher = page.getByTestId("filter-project");
+      await switcher.selectOption("beta");
+      await expect.poll(() => panel.getAttribute("data-project")).toBe("beta");
+      expect(await names()).toEqual(["beta-daily"]);
+      // $0.15 of $1 today, the one beta call.
+      expect(await bar(page, "beta-daily").textContent()).toContain("15");
+      // The organization's budget is no project's: none under default.
+      await switcher.selectOption("default");
+      await expect.poll(() => panel.getAttribute("data-project")).toBe("default");
+      expect(await names()).toEqual([]);
+      await switcher.selectOption("");
+      await expect.poll(() => panel.getAttribute("data-project")).toBe("");
+      await expect.poll(names).toEqual(["api-monthly", "beta-daily"]);
+      expect(problems).toEqual([]);
+      expect(
+        (await api(`/v1/budgets/${(beta.body.budget as { id: string }).id}`, { method: "DELETE" })).status,
+      ).toBe(200);
     });
   });
 }

@@ -1,0 +1,141 @@
+// Alerts are claimed and queued in batches: a first cycle that fires a thousand alerts takes a few
+// transactions, not a thousand, and still fires each alert once when two callers claim overlapping
+// lists at the same time (in opposite orders: sorted inserts never deadlock).
+import { beforeAll, beforeEach, expect, it } from "vitest";
+import { addAlertTarget, createBudget, evaluateBudgetAlerts } from "../../src/budgets/index.js";
+import { claimAlert, claimAlerts, type AlertToClaim } from "../../src/budgets/claim-alert.js";
+import type { Database } from "../../src/store/database.js";
+import { migrateUp } from "../../src/store/migrator.js";
+import { describeEachEngine } from "../support/databases.js";
+import { hostileValues, storedForm } from "../support/hostile-text.js";
+import { insertEvents, seededRandom, testEvent } from "../query/support/cost-events.js";
+import { emptyTables } from "../query/support/rollup-drift.js";
+
+/** A database that counts the statements and transactions sent through it. */
+function counting(database: Database): {
+  database: Database;
+  statements: () => number;
+  transactions: () => number;
+} {
+  let statements = 0;
+  let transactions = 0;
+  const wrapped = new Proxy(database, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === "transaction" && typeof value === "function") {
+        return (work: (transaction: Database) => Promise<unknown>) => {
+          transactions++;
+          return (value as Database["transaction"]).call(target, (transaction) =>
+            work(counting(transaction as Database).database),
+          );
+        };
+      }
+      if ((property === "query" || property === "exec") && typeof value === "function") {
+        return (...args: unknown[]) => {
+          statements++;
+          return (value as (...parameters: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value;
+    },
+  });
+  return { database: wrapped, statements: () => statements, transactions: () => transactions };
+}
+
+describeEachEngine("batched alert claims", (context) => {
+  const store = () => ({ database: context.database(), schema: context.schema });
+  const table = (name: string) => `"${context.schema}".${name}`;
+  const count = async (name: string) =>
+    Number((await context.database().query<{ n: string }>(`SELECT count(*) AS n FROM ${table(name)}`))[0]!.n);
+
+  beforeAll(async () => {
+    await migrateUp(context.database(), { schema: context.schema });
+  });
+  beforeEach(async () => {
+    await emptyTables(context.database(), context.schema);
+    await context
+      .database()
+      .exec(
+        `TRUNCATE ${table("llm_ledger_alert_outbox")}, ${table("llm_ledger_alert_claims")}, ${table("llm_ledger_alert_targets")}, ${table("llm_ledger_budgets")}`,
+      );
+    await addAlertTarget(store(), { target: "webhook:https://hooks.example.com/a" });
+    await addAlertTarget(store(), { target: "webhook:https://hooks.example.com/b" });
+  });
+
+  const alerts = (count: number, from = 0): AlertToClaim[] =>
+    Array.from({ length: count }, (_, index) => ({
+      key: `test-${String(from + index).padStart(5, "0")}`,
+      budgetId: null,
+      notify: [],
+      project: null,
+      body: { type: "test", index: from + index },
+    }));
+
+  it("fires a first cycle of 1,200 crossed thresholds in three transactions, each once", async () => {
+    await insertEvents(context.database(), context.schema, [
+      testEvent({ createdAt: new Date("2024-03-15T10:00:00Z"), estimatedCostUsd: "100", userId: "u-1" }),
+      testEvent({ createdAt: new Date("2024-03-15T10:30:00Z"), estimatedCostUsd: "50", repo: "web" }),
+    ]);
+    for (let index = 0; index < 400; index++) {
+      await createBudget(store(), {
+        name: `budget-${index}`,
+        scope: index % 2 === 0 ? { repo: ["api", "web"] } : {},
+        period: "month",
+        amountUsd: String(1 + (index % 7)),
+        thresholds: [10, 50, 100],
+      });
+    }
+    const { database, statements, transactions } = counting(context.database());
+    const at = new Date("2024-03-15T12:00:00Z");
+    const first = await evaluateBudgetAlerts({ database, schema: context.schema }, { at });
+    expect(first).toEqual({ budgets: 400, fired: 1200, queued: 2400 });
+    expect(transactions()).toBe(3);
+    // The list, the bounds, up to three spend statements, the claimed keys, the contributors, and per
+    // transaction the claims, the default targets and the outbox rows.
+    expect(statements()).toBeLessThanOrEqual(7 + 3 * 3);
+    expect(await count("llm_ledger_alert_claims")).toBe(1200);
+    expect(await count("llm_ledger_alert_outbox")).toBe(2400);
+    const [body] = await context
+      .database()
+      .query<{ body: { topContributors: unknown; threshold: number } }>(
+        `SELECT body FROM ${table("llm_ledger_alert_outbox")} ORDER BY id LIMIT 1`,
+      );
+    expect(body!.body.topContributors).toBeDefined();
+    expect(await evaluateBudgetAlerts(store(), { at })).toEqual({ budgets: 400, fired: 0, queued: 0 });
+  });
+
+  it("claims each key once when two callers claim overlapping lists in opposite orders at once", async () => {
+    const first = alerts(900);
+    const second = alerts(900, 450).reverse();
+    const [a, b] = await Promise.all([claimAlerts(store(), first, 100), claimAlerts(store(), second, 100)]);
+    const both = [...a.claimed].filter((key) => b.claimed.has(key));
+    expect(both).toEqual([]);
+    expect(a.claimed.size + b.claimed.size).toBe(1350);
+    expect(a.queued + b.queued).toBe(2700);
+    expect(await count("llm_ledger_alert_outbox")).toBe(2700);
+    // Claimed before: nothing again, nothing queued.
+    expect(await claimAlerts(store(), [...first, ...second])).toEqual({ claimed: new Set(), queued: 0 });
+  });
+
+  it("keeps hostile bodies and keys exact, repeats in one list claimed once, and one alert alone", async () => {
+    const random = seededRandom(4);
+    const hostile = hostileValues(random, 20).filter((value) => value === storedForm(value));
+    const list = hostile.map((text, index) => ({
+      ...alerts(1, index)[0]!,
+      key: `hostile-${index}`,
+      body: { text },
+    }));
+    const outcome = await claimAlerts(store(), [...list, ...list]);
+    expect(outcome.claimed.size).toBe(list.length);
+    expect(outcome.queued).toBe(2 * list.length);
+    const rows = await context
+      .database()
+      .query<{ alert_key: string; body: { text: string } }>(
+        `SELECT DISTINCT alert_key, body FROM ${table("llm_ledger_alert_outbox")} ORDER BY alert_key`,
+      );
+    const expected = new Map(list.map((alert) => [alert.key, alert.body.text]));
+    for (const row of rows) expect(row.body.text).toBe(expected.get(row.alert_key));
+    expect(await claimAlert(store(), { key: "spike-1", body: { type: "spike" } })).toBe(2);
+    expect(await claimAlert(store(), { key: "spike-1", body: { type: "spike" } })).toBeUndefined();
+  });
+});
