@@ -308,9 +308,9 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `load average before ${loadBefore.map((value) => value.toFixed(2)).join(" ")}, after ${loadAfter.map((value) => value.toFixed(2)).join(" ")}`,
   );
-  // The issue's run (10M events) and smaller ones (e.g. --rows 1000000) keep separate result files.
-  const events = result.rows;
-  await writeResults(events === 10_000_000 ? "budgets" : `budgets-${events}`, {
+  // The issue's run (10M events) and smaller ones (e.g. --rows 1000000) keep separate result files,
+  // named by --rows (a reused database also holds the queries bench's write rounds).
+  await writeResults(rows === 10_000_000 ? "budgets" : `budgets-${rows}`, {
     command: `npm run bench -- budgets ${args.join(" ")}`.trim(),
     iterations: sizes.iterations,
     rawIterations: sizes.rawIterations,
