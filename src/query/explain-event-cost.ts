@@ -1,5 +1,5 @@
 import type { CostEstimate, EstimateInput } from "../pricing/index.js";
-import { toCostRecord } from "../store/cost-record-encoding.js";
+import { toCostRecord } from "../store/cost-record-rows.js";
 import type { LlmCostRecord } from "../store/cost-record.js";
 import { readRates } from "../store/ledger/index.js";
 import { explainCost, type CostExplanation, type TodayLine } from "./cost-explanation.js";

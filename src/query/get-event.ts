@@ -1,6 +1,6 @@
 import { LedgerError } from "../errors.js";
 import { isEventId, type LlmCostRecord } from "../store/cost-record.js";
-import { toCostRecord } from "../store/cost-record-encoding.js";
+import { toCostRecord } from "../store/cost-record-rows.js";
 import { eventsByIdSql } from "../store/ledger/index.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
 

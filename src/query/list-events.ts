@@ -1,6 +1,6 @@
 import { LedgerError } from "../errors.js";
 import type { LlmCostRecord } from "../store/cost-record.js";
-import { toCostRecord } from "../store/cost-record-encoding.js";
+import { toCostRecord } from "../store/cost-record-rows.js";
 import { quoteSchema } from "../store/schema-name.js";
 import { checkFilters, filterConditions, type CostFilters } from "./cost-filters.js";
 import { checkLimit } from "./cost-query-options.js";

@@ -1,6 +1,6 @@
 import { LedgerError } from "../errors.js";
 import type { LlmCostRecord, NewLlmCostRecord } from "./cost-record.js";
-import { toCostRecord } from "./cost-record-encoding.js";
+import { toCostRecord } from "./cost-record-rows.js";
 import type { Database } from "./database.js";
 import type { LedgerLogger } from "../logger.js";
 import { migrateUp } from "./migrator.js";

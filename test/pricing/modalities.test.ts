@@ -7,35 +7,8 @@ import type { CommandDefinition } from "../../src/cli/command.js";
 import { pricingCommand } from "../../src/cli/commands/pricing.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { isLedgerError } from "../../src/errors.js";
-import {
-  chargesOf,
-  createPricing,
-  validateProviderFile,
-  validateUsage,
-  type CostEstimate,
-  type Provider,
-} from "../../src/pricing/index.js";
-
-const pricing = createPricing();
-
-function estimate(
-  model: string,
-  provider: Provider,
-  usage: Record<string, number>,
-  serviceTier?: string,
-): CostEstimate {
-  return pricing.estimateCost({
-    model,
-    provider,
-    serviceTier,
-    usage: { inputTokens: 0, outputTokens: 0, ...usage },
-  });
-}
-
-function priced(result: CostEstimate) {
-  if (!result.priced) throw new Error(`unpriced: ${result.reason}`);
-  return result;
-}
+import { chargesOf, validateProviderFile, validateUsage } from "../../src/pricing/index.js";
+import { estimate, priced } from "./shipped-estimates.js";
 
 function thrown(run: () => unknown): string {
   try {

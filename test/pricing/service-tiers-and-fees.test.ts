@@ -4,35 +4,11 @@
 // priced as standard or left out.
 import { describe, expect, it } from "vitest";
 import { isLedgerError } from "../../src/errors.js";
-import {
-  createPricing,
-  normalizeServiceTier,
-  validateProviderFile,
-  type CostEstimate,
-  type Provider,
-} from "../../src/pricing/index.js";
+import { createPricing, normalizeServiceTier, validateProviderFile } from "../../src/pricing/index.js";
+import { estimate, priced } from "./shipped-estimates.js";
 
 const pricing = createPricing();
 const ANTHROPIC_PRICING = "https://platform.claude.com/docs/en/docs/about-claude/pricing";
-
-function estimate(
-  model: string,
-  provider: Provider,
-  usage: Record<string, number>,
-  serviceTier?: string,
-): CostEstimate {
-  return pricing.estimateCost({
-    model,
-    provider,
-    serviceTier,
-    usage: { inputTokens: 0, outputTokens: 0, ...usage },
-  });
-}
-
-function priced(result: CostEstimate) {
-  if (!result.priced) throw new Error(`unpriced: ${result.reason}`);
-  return result;
-}
 
 describe("service tiers", () => {
   it("prices Anthropic's batch at half of every bucket, and says the rule was used", () => {
