@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { queryCosts, type Dimension, type QueryStore } from "../query/index.js";
-import { claimAlert } from "./claim-alert.js";
+import { claimAlerts } from "./claim-alert.js";
 import { formatPico, toPico } from "./usd.js";
 
 /** Options of `evaluateSpikes`; the defaults are the rule in docs/budgets.md. */
@@ -115,14 +115,18 @@ export async function evaluateSpikes(
       },
     });
   }
-  let queued = 0;
+  // Claimed in batches like budget alerts; an alert of no budget is the organization's (its default
+  // targets, never a project's).
+  const outcome = await claimAlerts(
+    store,
+    alerts.map((alert) => ({ ...alert, budgetId: null, notify: [], project: null })),
+  );
   const fired = { spikes: 0, unpricedModels: 0 };
   for (const alert of alerts) {
-    const outcome = await claimAlert(store, alert);
-    if (outcome === undefined) continue;
+    // Each claimed key counts once (claimed.delete: a repeated key was claimed once, by its first alert).
+    if (!outcome.claimed.delete(alert.key)) continue;
     if (alert.body.type === "spike") fired.spikes++;
     else fired.unpricedModels++;
-    queued += outcome;
   }
-  return { ...fired, queued };
+  return { ...fired, queued: outcome.queued };
 }
