@@ -6,6 +6,7 @@ import type { Dimension } from "./dimensions.js";
 import { groupedReportSql, type SetPlan, type SubReport } from "./grouped-reports-sql.js";
 import { chooseRollups, rawLayout, rollupLayout } from "./query-costs.js";
 import { createSqlParameters } from "./sql-parameters.js";
+import { queryWithoutJit } from "./query-without-jit.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
 import { isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
 
@@ -67,7 +68,7 @@ export async function queryGroupedReports(
   const text = groupedReportSql(subReports, quoteSchema(store.schema), parameters);
   let result: Array<Record<string, unknown>>;
   try {
-    result = await readerOf(store).query<Record<string, unknown>>(text, parameters.values);
+    result = await queryWithoutJit<Record<string, unknown>>(readerOf(store), text, parameters.values);
   } catch (error) {
     if (isUnknownTimeZoneError(error)) {
       const zone = reports.find((report) => report.timeZone !== undefined)?.timeZone;
