@@ -3,8 +3,7 @@ import type { CostQueryPlan, MetricName } from "./cost-query-options.js";
 import { dimensionSql, filterConditions, projectFilterValues } from "./cost-filters.js";
 import { createSqlParameters, type SqlParameters } from "./sql-parameters.js";
 import {
-  closedThroughSql,
-  closedWeeksThroughSql,
+  forEachRollupRead,
   rollupProjectsSql,
   rollupSources,
   rollupStateCtes,
@@ -157,30 +156,7 @@ export function buildCostQuery(
         groupByClause(keys.length),
     );
   };
-  const sources = rollupSources(layout, parameters);
-  // The closed-day tables hold the days before daily_through (migration 0003), the week rows the
-  // weeks before its week (0011); the days from it on, today's at least, come from the hourly rows the
-  // writer keeps whole (`open`). Each span is read from each source in turn, cut where the coarser one
-  // stops as the statement reads the rollup state (a part with nothing to read costs one index probe),
-  // so the report needs no statement before it.
-  const readSplit = (span: Span, closed: ReadonlyArray<readonly [RollupSource, string]>) => {
-    let after: string | undefined;
-    for (const [source, until] of closed) {
-      if (source === sources.open) break;
-      rollupPart(source, span, after, until);
-      after = until;
-    }
-    rollupPart(sources.open, span, after);
-  };
-  const closedDays = [sources.daily, closedThroughSql] as const;
-  if (layout.weekly) {
-    const weeks = sources.weekly ? [[sources.weekly, closedWeeksThroughSql] as const] : [];
-    readSplit(layout.weekly, [...weeks, closedDays]);
-  }
-  for (const span of layout.daily) readSplit(span, [closedDays]);
-  // One part per span: a condition ORing two spans is no index condition, and the edge hours of a
-  // month-long report would read every hourly row of the dimension.
-  for (const span of layout.hourly) readSplit(span, [[sources.hourly, closedThroughSql]]);
+  forEachRollupRead(layout, rollupSources(layout, parameters), rollupPart);
   const rollupSpans = [...(layout.weekly ? [layout.weekly] : []), ...layout.daily, ...layout.hourly];
   if (layout.raw.length > 0) {
     const keys = plan.groupBy.map(

@@ -10,7 +10,7 @@ import { cutSpanConditions, spanConditions, type CostQueryLayout, type Span } fr
 import type { ResolvedDimension } from "./dimensions.js";
 import {
   closedThroughSql,
-  closedWeeksThroughSql,
+  forEachRollupRead,
   rollupProjectsSql,
   rollupSources,
   rollupStateCtes,
@@ -152,24 +152,7 @@ function partSql(
           part.shiftedDays && source === sources.daily ? "utcDay" : "own",
         ),
       );
-    // As in cost-query-sql.ts: the week rows hold the weeks before their closing week, the closed-day
-    // tables the days before daily_through, the hourly rows the rest; each span is read from each
-    // source in turn, cut where the coarser one stops.
-    const readSplit = (span: Span, closed: ReadonlyArray<readonly [RollupSource, string]>) => {
-      let after: string | undefined;
-      for (const [source, until] of closed) {
-        if (source === sources.open) break;
-        rollupRead(source, span, after, until);
-        after = until;
-      }
-      rollupRead(sources.open, span, after);
-    };
-    const closedDays = [sources.daily, closedThroughSql] as const;
-    if (layout.weekly) {
-      const weeks = sources.weekly ? [[sources.weekly, closedWeeksThroughSql] as const] : [];
-      readSplit(layout.weekly, [...weeks, closedDays]);
-    }
-    for (const span of layout.daily) readSplit(span, [closedDays]);
+    forEachRollupRead(layout, sources, rollupRead);
     const shifted = part.shiftedDays ? layout.daily[0] : undefined;
     if (shifted) {
       // The hours of the closed days whose local day is not the one their UTC day's row counts in: a
@@ -198,7 +181,6 @@ function partSql(
         ),
       );
     }
-    for (const span of layout.hourly) readSplit(span, [[sources.hourly, closedThroughSql]]);
   }
   const events = `${quotedSchema}.llm_cost_events`;
   for (const span of layout.raw) {

@@ -1,6 +1,6 @@
 import { rollupTokenColumns } from "../store/ledger/index.js";
 import type { SqlParameters } from "./sql-parameters.js";
-import type { CostQueryLayout } from "./cost-query-sql.js";
+import type { CostQueryLayout, Span } from "./cost-query-sql.js";
 
 // The rollup tables (migration 0003) a cost query reads, and what it sums from each.
 
@@ -108,4 +108,39 @@ export function rollupSources(
         open: fullHourly,
       }
     : { daily: source("llm_cost_daily", "day_start"), hourly: fullHourly, open: fullHourly };
+}
+
+/** The tables `rollupSources` chose for a layout. */
+export type LayoutSources = ReturnType<typeof rollupSources>;
+
+/**
+ * Calls `read` once for every part of a layout's rollup spans. The week rows hold the weeks before
+ * their closing week (migration 0011), the closed-day tables the days before daily_through (0003),
+ * and the hourly rows the writer keeps whole (`open`) everything after, today at least. Each span is
+ * read from each source in turn, cut (`after`, `before`: SQL expressions) where the coarser one stops
+ * as the statement reads the rollup state, so a report needs no statement before it (a part with
+ * nothing to read costs one index probe). One part per span: a condition ORing two spans is no index
+ * condition, and the edge hours of a month-long report would read every hourly row of the dimension.
+ */
+export function forEachRollupRead(
+  layout: CostQueryLayout,
+  sources: LayoutSources,
+  read: (source: RollupSource, span: Span, after?: string, before?: string) => void,
+): void {
+  const split = (span: Span, closed: ReadonlyArray<readonly [RollupSource, string]>) => {
+    let after: string | undefined;
+    for (const [source, until] of closed) {
+      if (source === sources.open) break;
+      read(source, span, after, until);
+      after = until;
+    }
+    read(sources.open, span, after);
+  };
+  const closedDays = [sources.daily, closedThroughSql] as const;
+  if (layout.weekly) {
+    const weeks = sources.weekly ? [[sources.weekly, closedWeeksThroughSql] as const] : [];
+    split(layout.weekly, [...weeks, closedDays]);
+  }
+  for (const span of layout.daily) split(span, [closedDays]);
+  for (const span of layout.hourly) split(span, [[sources.hourly, closedThroughSql]]);
 }
