@@ -8,22 +8,11 @@ import { MAX_TOKENS, type Usage } from "../pricing/index.js";
  * is all billed text output including reasoning; `reasoningTokens` is informational (already inside
  * `outputTokens`). Audio and image tokens a provider reports apart are carved out of the text
  * buckets into their own (`audioInputTokens`, …), so no token is billed twice. Absent buckets count as 0.
+ * It is the pricing module's `Usage` (one list of buckets) with the two main buckets required.
  */
-export interface EventUsage {
+export interface EventUsage extends Usage {
   inputTokens: number;
   outputTokens: number;
-  cacheReadTokens?: number | undefined;
-  cacheWriteTokens?: number | undefined;
-  cacheWrite1hTokens?: number | undefined;
-  reasoningTokens?: number | undefined;
-  /** Web searches (or grounded prompts) the provider billed: priced per unit, not a token bucket. */
-  webSearchRequests?: number | undefined;
-  /** Uncached audio input tokens (not inside `inputTokens`). */
-  audioInputTokens?: number | undefined;
-  /** Audio output tokens (not inside `outputTokens`). */
-  audioOutputTokens?: number | undefined;
-  /** Image output tokens, generated images (not inside `outputTokens`). */
-  imageOutputTokens?: number | undefined;
 }
 
 /** The per-unit counters of a usage (priced per unit from the catalog's fees, not per token). */
@@ -66,9 +55,7 @@ export const modalityFields = [
  */
 export const maxTokensPerCall: number = MAX_TOKENS;
 
-// The list names every bucket, and an event's usage is what pricing prices: the compiler checks both.
+// The list names every bucket: the compiler checks it.
 type MissingBucket = Exclude<TokenField, (typeof tokenFields)[number]>;
 const everyBucketListed: MissingBucket extends never ? true : never = true;
-const pricingTakesEventUsage = (usage: EventUsage): Usage => usage;
 void everyBucketListed;
-void pricingTakesEventUsage;

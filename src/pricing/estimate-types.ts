@@ -20,9 +20,11 @@ export interface Usage {
   reasoningTokens?: number | undefined;
   /** Web searches (or grounded prompts) the provider billed for the call: priced per unit, not a token bucket. */
   webSearchRequests?: number | undefined;
-  /** Uncached audio input, audio output, image output: carved out of the provider's totals. */
+  /** Uncached audio input tokens (not inside `inputTokens`). */
   audioInputTokens?: number | undefined;
+  /** Audio output tokens (not inside `outputTokens`). */
   audioOutputTokens?: number | undefined;
+  /** Image output tokens, generated images (not inside `outputTokens`). */
   imageOutputTokens?: number | undefined;
 }
 
