@@ -20,7 +20,7 @@ import type { QueryStore } from "../src/query/index.js";
 import { migrateUp } from "../src/store/migrator.js";
 import type { Database } from "../src/store/database.js";
 import { generate, newestEvent } from "./queries.bench.js";
-import { countingDatabase, median, quantile, withBenchDatabase, writeResults } from "./support.js";
+import { countingDatabase, measure, median, withBenchDatabase, writeResults } from "./support.js";
 
 function flag(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(name);
@@ -81,22 +81,6 @@ export function userSpecs(count: number): BudgetSpec[] {
       action: index % 3 === 0 ? "block" : null,
     };
   });
-}
-
-interface Latency {
-  p50: number;
-  p95: number;
-}
-
-async function measure(run: () => Promise<unknown>, iterations: number): Promise<Latency> {
-  await run(); // warm
-  const times: number[] = [];
-  for (let index = 0; index < iterations; index++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return { p50: median(times), p95: quantile(times, 0.95) };
 }
 
 async function measureCycle(

@@ -17,7 +17,7 @@ import { createCostWriter, recordCosts } from "../src/store/record-costs.js";
 import { compactRollups, rollupUpserts, signedRowColumns, upsertCtes } from "../src/store/ledger/index.js";
 import { createPartitionCache, ensurePartitions } from "../src/store/ledger/partitions.js";
 import type { NewLlmCostRecord } from "../src/store/cost-record.js";
-import { median, quantile, withBenchDatabase, writeResults } from "./support.js";
+import { measure, median, withBenchDatabase, writeResults } from "./support.js";
 
 function flag(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(name);
@@ -197,22 +197,6 @@ function reports(now: Date): Array<{ name: string; options: QueryCostsOptions }>
       options: { from: daysAgo(30), to: now, grain: "day", filters: { repo: ["repo-3"] } },
     },
   ];
-}
-
-interface Latency {
-  p50: number;
-  p95: number;
-}
-
-async function measure(run: () => Promise<unknown>, iterations: number): Promise<Latency> {
-  await run(); // warm
-  const times: number[] = [];
-  for (let index = 0; index < iterations; index += 1) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return { p50: median(times), p95: quantile(times, 0.95) };
 }
 
 async function measureReports(

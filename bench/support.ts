@@ -20,6 +20,24 @@ export function quantile(values: readonly number[], q: number): number {
   return sorted[index]!;
 }
 
+/** A latency's median and 95th percentile, in milliseconds. */
+export interface Latency {
+  p50: number;
+  p95: number;
+}
+
+/** Runs `run` once to warm up, then `iterations` times, timing each run. */
+export async function measure(run: () => Promise<unknown>, iterations: number): Promise<Latency> {
+  await run();
+  const times: number[] = [];
+  for (let index = 0; index < iterations; index++) {
+    const started = performance.now();
+    await run();
+    times.push(performance.now() - started);
+  }
+  return { p50: median(times), p95: quantile(times, 0.95) };
+}
+
 /** Writes bench/results/NAME.json with the machine it ran on, and says where. */
 export async function writeResults(name: string, results: unknown): Promise<void> {
   const dir = new URL("./results/", import.meta.url);
