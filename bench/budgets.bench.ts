@@ -33,7 +33,7 @@ const providers = ["anthropic", "openai", "google"];
 const periods = ["day", "week", "month", "rolling:7d"];
 
 /** Budgets over the rollup dimensions, on the values the generator draws (queries.bench.ts). */
-export function rollupSpecs(count: number): BudgetSpec[] {
+function rollupSpecs(count: number): BudgetSpec[] {
   const scopeOf = (index: number): BudgetSpec["scope"] => {
     switch (index % 6) {
       case 0:
@@ -64,7 +64,7 @@ export function rollupSpecs(count: number): BudgetSpec[] {
 }
 
 /** Budgets on users (the per-user rollup; beside another dimension, raw events) and on metadata (raw events). */
-export function userSpecs(count: number): BudgetSpec[] {
+function userSpecs(count: number): BudgetSpec[] {
   return Array.from({ length: count }, (_, index) => {
     const kind = index % 4;
     return {
