@@ -24,3 +24,23 @@ export function countValue(value: string | number | null | undefined): number {
   if (value === null || value === undefined) return 0;
   return typeof value === "number" ? value : Number(value);
 }
+
+/** The exact sum of two decimal strings (any scale), in canonical form. */
+export function addDecimals(a: string, b: string): string {
+  const [left, right] = [splitDecimal(a), splitDecimal(b)];
+  const scale = Math.max(left.scale, right.scale);
+  const sum =
+    left.units * 10n ** BigInt(scale - left.scale) + right.units * 10n ** BigInt(scale - right.scale);
+  const negative = sum < 0n;
+  const digits = (negative ? -sum : sum).toString().padStart(scale + 1, "0");
+  const whole = digits.slice(0, digits.length - scale);
+  const text = scale > 0 ? `${whole}.${digits.slice(digits.length - scale)}` : whole;
+  return canonicalDecimal(negative ? `-${text}` : text);
+}
+
+function splitDecimal(text: string): { units: bigint; scale: number } {
+  const negative = text.startsWith("-");
+  const [whole = "0", fraction = ""] = (negative ? text.slice(1) : text).split(".");
+  const units = BigInt(`${whole || "0"}${fraction}`);
+  return { units: negative ? -units : units, scale: fraction.length };
+}

@@ -1,10 +1,11 @@
 import { quoteSchema } from "../store/schema-name.js";
 import { checkCostQueryOptions, type Grain } from "./cost-query-options.js";
 import type { CostFilters } from "./cost-filters.js";
-import { canonicalDecimal, countValue } from "./decimal.js";
+import { addDecimals, canonicalDecimal, countValue } from "./decimal.js";
 import type { Dimension } from "./dimensions.js";
 import { groupedReportSql, type SetPlan, type SubReport } from "./grouped-reports-sql.js";
 import { chooseRollups, rawLayout, rollupLayout } from "./query-costs.js";
+import { splitByDayGroups } from "./day-groups.js";
 import { createSqlParameters } from "./sql-parameters.js";
 import { queryWithoutJit } from "./query-without-jit.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
@@ -54,13 +55,51 @@ export interface GroupedRow {
  * edges). A set's groups are the rows a `queryCosts` report grouped by that set would return, with
  * the same exact NUMERIC sums; groups with no event are left out, as there. Rows that a set's
  * `filters` do not admit may still appear in its groups when another set of the same rollups admits
- * them; a group whose keys satisfy the set's filters is always complete. `source: "raw"` reads raw
+ * them; a group whose keys satisfy the set's filters is always complete. With `source: "auto"` the
+ * closed local days of a report come from the day groups where it qualifies (day-groups.ts, building
+ * the days not built yet), and a group's rows from each source summed. `source: "raw"` reads raw
  * events only.
  */
 export async function queryGroupedReports(
   store: QueryStore,
   reports: readonly GroupedReport[],
   source: "auto" | "raw" = "auto",
+): Promise<GroupedRow[]> {
+  if (source === "raw" || reports.length === 0) return readReports(store, reports, source);
+  const split = await splitByDayGroups(store, reports);
+  const rest = await readReports(store, split.residual, source);
+  for (const row of rest) {
+    const from = split.residualOf[row.report]!;
+    row.report = from.report;
+    row.set = from.sets[row.set]!;
+  }
+  if (split.rows.length === 0) return rest;
+  // A daily period comes from one source; a group without a grain from several (and several days).
+  const all = [...split.rows, ...rest];
+  const periodic = all.filter((row) => reports[row.report]!.grain !== undefined);
+  return [...periodic, ...mergeGroups(all.filter((row) => reports[row.report]!.grain === undefined))];
+}
+
+/** One row per group: the rows of a group that came from several sources (or days), summed exactly. */
+function mergeGroups(rows: readonly GroupedRow[]): GroupedRow[] {
+  const merged = new Map<string, GroupedRow>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.report, row.set, row.periodStart?.getTime() ?? null, row.keys]);
+    const found = merged.get(key);
+    if (!found) merged.set(key, { ...row });
+    else {
+      found.costUsd = addDecimals(found.costUsd, row.costUsd);
+      found.events += row.events;
+    }
+  }
+  return [...merged.values()];
+}
+
+/** The reports from rollups (where they fit) and raw events, in one statement. */
+async function readReports(
+  store: QueryStore,
+  reports: readonly GroupedReport[],
+  source: "auto" | "raw",
 ): Promise<GroupedRow[]> {
   const subReports = reports.flatMap((report, index) => planReport(report, index, source));
   if (subReports.length === 0) return [];

@@ -60,7 +60,8 @@ export interface Upsert {
  * days only (migration 0003): with `late`, the rows of days before `closed` (an SQL expression for the
  * first day still open) go to them too, and the rows of closed weeks (those before the week of
  * `closed`, migration 0011) to the one-dimension weeks. A writer that knows no row of its batch is that old leaves
- * `late` off. `signed: false` says every row of `source` adds (a writer's inserted rows): the sums
+ * `late` off. A late row also adds one to its UTC day's version (migration 0015), which marks the day
+ * groups built from that day stale. `signed: false` says every row of `source` adds (a writer's inserted rows): the sums
  * then skip multiplying by the sign.
  */
 export function rollupUpserts(
@@ -152,6 +153,13 @@ export function rollupUpserts(
     summary("llm_cost_daily_summary", "day_start"),
     byDimension("day", lateOnly),
     byDimension("week", `WHERE hour_start < ${weekStartSql(closed)}`),
+    {
+      // A closed day that changed: day groups built from its events before are stale (migration 0015).
+      name: "day_versions",
+      sql: `INSERT INTO ${table("llm_cost_day_versions")} AS r (day_start, version)
+        SELECT DISTINCT ${dayOf}, 1 FROM keyed ${lateOnly} ORDER BY 1
+        ON CONFLICT ON CONSTRAINT llm_cost_day_versions_pkey DO UPDATE SET version = r.version + 1 RETURNING 1`,
+    },
   ];
 }
 
