@@ -68,4 +68,4 @@ export {
   type EstimateInput,
 } from "./types.js";
 export type { DiscountRule, AppliedDiscount } from "./discount-rules.js";
-export type { TimeOfDayRecord } from "./time-of-day.js";
+export { describeWindow, type TimeOfDayRecord } from "./time-of-day.js";

@@ -67,6 +67,17 @@ export function describeDays(days: readonly WeekDay[]): string {
   return WEEK_DAYS.filter((day) => set.has(day)).join(", ");
 }
 
+/**
+ * A window in words, as estimates and explanations name it.
+ *
+ * @example
+ * describeWindow({ name: "peak", days: ["mon", "tue", "wed", "thu", "fri"], from: "01:00", to: "04:00", time_zone: "UTC", input: "0.3" });
+ * // "peak, weekdays 01:00-04:00 UTC"
+ */
+export function describeWindow(window: TimeOfDayWindow): string {
+  return `${window.name}, ${describeDays(window.days)} ${window.from}-${window.to} ${window.time_zone}`;
+}
+
 /** The offset of a time zone's wall clock, or undefined when the runtime does not know the zone. */
 export function zoneOffset(timeZone: string): ((ms: number) => number) | undefined {
   if (timeZone === "UTC") return () => 0;
@@ -122,7 +133,7 @@ export function compileTimeOfDay(
         from: window.from,
         to: window.to,
         timeZone: window.time_zone,
-        label: `${window.name}, ${describeDays(window.days)} ${window.from}-${window.to} ${window.time_zone}`,
+        label: describeWindow(window),
       }),
     })),
   };

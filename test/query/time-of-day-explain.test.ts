@@ -97,6 +97,10 @@ it("`pricing estimate --at` prints the window and the peak figure", async () => 
   const offPeak = await runLedger([...args, "--at", "2026-12-05T07:00:00Z", "--format", "json"]);
   expect(JSON.parse(offPeak.stdout)).toMatchObject({ costUsd: "0.66" });
   expect(JSON.parse(offPeak.stdout)).not.toHaveProperty("timeOfDay");
+  // `pricing show` lists each window under the period it belongs to.
+  const show = await runLedger(["pricing", "show", "deepseek-v4-pro"]);
+  expect(show.stdout).toMatch(/2026-08-17 +base +0\.66 +1\.98 +0\.022/);
+  expect(show.stdout).toMatch(/2026-08-17 +peak, weekdays 06:00-10:00 UTC +1\.32 +3\.96 +0\.044/);
 });
 
 it("reads a kept window back, and calls a rate set with a window of another shape unreadable", () => {
