@@ -77,6 +77,24 @@ describe("DeepSeek's peak hours", () => {
     expect(before.timeOfDay).toBeUndefined();
   });
 
+  it.each(["deepseek-flash", "deepseek-v4-pro", "deepseek-v4-flash"])(
+    "%s has its windows from 2026-08-17, with the page and the day they were compared",
+    (model) => {
+      const { entry } = pricing.resolveModel(model, "deepseek")!;
+      expect(entry).toMatchObject({
+        source: "https://api-docs.deepseek.com/quick_start/pricing",
+        checked: "2026-12-04",
+      });
+      for (const period of entry.prices) {
+        const peakBilling = (period.from ?? "") >= "2026-08-17" || model === "deepseek-flash";
+        expect(
+          period.time_of_day?.map((window) => `${window.from}-${window.to}`),
+          period.from,
+        ).toEqual(peakBilling ? ["01:00-04:00", "06:00-10:00"] : undefined);
+      }
+    },
+  );
+
   it("keeps the peak rates with the estimate: they add up to its cost and name the window", () => {
     const usage = { inputTokens: 12_345, outputTokens: 6_789, cacheReadTokens: 4_321 };
     const peak = priced(estimate("2026-12-01T02:30:00Z", "deepseek-flash", usage));
