@@ -177,7 +177,7 @@ function convertModel(model: ModelInfo, where: string, report: ImportReport): Mo
     const constraint = item.constraint;
     if (constraint?.type === "time_of_date") {
       report.dropped.push(
-        `${where}: time-of-day price ${constraint.start_time}-${constraint.end_time} not modelled`,
+        `${where}: imported time-of-day price ${constraint.start_time}-${constraint.end_time} not read (the package gives no days; time_of_day windows come from corrections.json)`,
       );
       continue;
     }

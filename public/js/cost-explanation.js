@@ -81,7 +81,10 @@ function entryFacts(explanation) {
     fact("Matched", `“${catalog.matchedSpelling}” by ${catalog.matchedBy.join(", ")}`, "explain-matched"),
     fact(
       "Prices",
-      `catalog ${catalog.version}, from ${explanation.periodFrom ?? "the first known price"}, tier ${explanation.tier}`,
+      // A time-of-day window (DeepSeek's peak hours) is named: its prices are the lines below.
+      `catalog ${catalog.version}, from ${explanation.periodFrom ?? "the first known price"}, tier ${explanation.tier}${
+        explanation.timeOfDay ? `; window ${explanation.timeOfDay}` : ""
+      }`,
       "explain-prices",
     ),
     fact("Source", [sourceOf(catalog.source), ` (${provenance})`], "explain-source"),

@@ -37,6 +37,7 @@ export function costExplanationTable(explanation: CostExplanation): string {
       `entry    ${catalog.entry} (${catalog.provider}${catalog.override ? ", override" : ""}); model ${catalog.model}`,
       `matched  '${catalog.matchedSpelling}' by ${catalog.matchedBy.join(", ")}`,
       `prices   catalog ${catalog.version}, period from ${explanation.periodFrom ?? "the first known price"}, tier ${explanation.tier ?? "base"}`,
+      ...(explanation.timeOfDay === null ? [] : [`window   ${explanation.timeOfDay}`]),
       `source   ${catalog.source ?? "(none)"} (${provenance})`,
       ...(catalog.note ? [`note     ${catalog.note}`] : []),
     );

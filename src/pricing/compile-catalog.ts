@@ -3,6 +3,7 @@ import { priceToMicros } from "./decimal.js";
 import { entryVersions } from "./model-version.js";
 import { compileModalities, type ModalityMicros } from "./modality-prices.js";
 import type { PriceRates, RateProvenance } from "./price-rates.js";
+import { compileTimeOfDay, type CompiledTimeOfDay } from "./time-of-day.js";
 import type {
   BucketPrices,
   FeeKind,
@@ -78,6 +79,8 @@ export interface CompiledPeriod {
   derived: readonly DerivedBucket[];
   /** The charges beyond standard prices, compiled on first need (`chargesOf`): few calls use them. */
   charges: PeriodCharges;
+  /** Hours with prices of their own (`time-of-day.ts`); undefined for almost every period. */
+  timeOfDay: CompiledTimeOfDay | undefined;
 }
 
 /** A period's service tiers and fees: the sources, and their compiled form once an estimate needed it. */
@@ -129,6 +132,8 @@ export interface CompiledEntry {
   provenance?: RateProvenance | undefined;
   /** 00:00 UTC of the day the provider retired the id (ms since the epoch); undefined while served. */
   retiredMs: number | undefined;
+  /** True when a period has time-of-day windows: an estimate without `at` then reads the clock. */
+  timed: boolean;
 }
 
 /** One provider's lookup structures. */
@@ -219,18 +224,21 @@ function compilePeriod(period: PricePeriod, charges: EntryCharges | undefined): 
           rule,
         }))
       : NONE_DERIVED,
+    timeOfDay: period.time_of_day ? compileTimeOfDay(period.time_of_day, compilePrices) : undefined,
   };
 }
 
 /** Compiles one model entry, with its provider file's charges (service tiers, fees) when it has any. */
 export function compileEntry(entry: ModelEntry, provider: Provider, charges?: EntryCharges): CompiledEntry {
+  const periods = entry.prices.map((period) => compilePeriod(period, charges));
   return {
     entry,
     provider,
-    periods: entry.prices.map((period) => compilePeriod(period, charges)),
+    periods,
     versions: undefined,
     canonical: undefined,
     retiredMs: entry.retired === undefined ? undefined : Date.parse(`${entry.retired}T00:00:00Z`),
+    timed: periods.some((period) => period.timeOfDay !== undefined),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type ServiceTier,
 } from "./types.js";
 import { ratesFor } from "./price-rates.js";
+import { windowAt } from "./time-of-day.js";
 import type { ValidUsage } from "./validate-usage.js";
 
 // The pure core: (price, usage) → exact cost. Tokens × micro-dollars per million tokens is a cost in
@@ -126,7 +127,8 @@ export function priceUsage(
   }
   const last = compiled.periods[compiled.periods.length - 1]!;
   const retiredMs = compiled.retiredMs;
-  const instant = ms ?? (last.fromMs === -Infinity && retiredMs === undefined ? -Infinity : Date.now());
+  const undated = last.fromMs === -Infinity && retiredMs === undefined && !compiled.timed;
+  const instant = ms ?? (undated ? -Infinity : Date.now());
   if (retiredMs !== undefined && instant >= retiredMs) return retiredEstimate(resolved, compiled, instant);
   const period = periodAt(compiled.periods, instant);
   if (!period) {
@@ -138,6 +140,14 @@ export function priceUsage(
   }
   const atTier = tierPrices(period, serviceTier, resolved.model);
   if (typeof atTier === "string") return unpriced(resolved, atTier);
+  const window = period.timeOfDay ? windowAt(period.timeOfDay, instant) : undefined;
+  // A window's prices are the standard tier's; another tier's price in those hours is not published.
+  if (window && atTier) {
+    return unpriced(
+      resolved,
+      `the catalog has no ${atTier.serviceTier} price for ${resolved.model} during ${window.record.label}; not priced at the off-window price`,
+    );
+  }
   const totalInput = usage.input + usage.cacheRead + usage.cacheWrite + usage.cacheWrite1h;
   if (atTier?.limit !== undefined && totalInput > atTier.limit) {
     return unpriced(
@@ -145,7 +155,7 @@ export function priceUsage(
       `the catalog has no ${atTier.serviceTier} price for ${resolved.model} above ${atTier.limit} input tokens; not priced as standard`,
     );
   }
-  let prices: CompiledPrices = atTier ? atTier.prices : period.prices;
+  let prices: CompiledPrices = atTier ? atTier.prices : (window?.prices ?? period.prices);
   let tier = "base";
   for (const candidate of atTier ? atTier.tiers : period.tiers) {
     if (totalInput > candidate.above) {
@@ -228,9 +238,10 @@ export function priceUsage(
     serviceTier: atTier ? atTier.serviceTier : "standard",
     breakdown,
     matchedBy: resolved.matchedBy,
-    rates: ratesFor(resolved, compiled, period, prices, tier, pricingVersion, atTier?.serviceTier),
+    rates: ratesFor(resolved, compiled, period, prices, tier, pricingVersion, atTier?.serviceTier, window),
   };
   if (resolved.note !== undefined) estimate.note = resolved.note;
+  if (window) estimate.timeOfDay = window.record.label;
   if (period.derived.length > 0 || atTier?.rule !== undefined) {
     const rules = rulesUsed(period.derived, usage);
     if (atTier?.rule !== undefined) rules.push(atTier.rule);

@@ -111,6 +111,8 @@ export interface PricedEstimate {
   rules?: readonly string[];
   /** The service tier that priced the call (`standard` when none was given). */
   serviceTier: ServiceTier;
+  /** The time-of-day window that priced the call (`peak, weekdays 01:00-04:00 UTC`); absent outside one. */
+  timeOfDay?: string;
   /** The per-unit fees billed (absent when the call used none); their sum is `breakdown.fees`. */
   fees?: readonly FeeCharge[];
   /**

@@ -39,6 +39,9 @@ export {
   SERVICE_TIERS,
   FEE_KINDS,
   MODALITY_BUCKETS,
+  WEEK_DAYS,
+  type WeekDay,
+  type TimeOfDayWindow,
   type ModalityBucket,
   type ServiceTier,
   type ServiceTierPrices,
@@ -65,3 +68,4 @@ export {
   type EstimateInput,
 } from "./types.js";
 export type { DiscountRule, AppliedDiscount } from "./discount-rules.js";
+export { describeWindow, type TimeOfDayRecord } from "./time-of-day.js";

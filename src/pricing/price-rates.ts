@@ -8,6 +8,7 @@ import {
 } from "./compile-catalog.js";
 import { microsToPrice } from "./decimal.js";
 import type { KeptDiscount } from "./negotiated-discounts.js";
+import type { CompiledWindow, TimeOfDayRecord } from "./time-of-day.js";
 import type {
   FeeKind,
   ImportedFrom,
@@ -78,6 +79,8 @@ export interface PriceRates extends RateProvenance {
    * undiscounted estimates keep the refs they had before discounts existed).
    */
   discount?: KeptDiscount;
+  /** The time-of-day window whose prices are `lines` (absent outside every window). */
+  timeOfDay?: TimeOfDayRecord;
 }
 
 /** The event counter each fee multiplies (the record's field name). */
@@ -121,6 +124,7 @@ function buildRates(
   tier: string,
   pricingVersion: string,
   serviceTier: ServiceTier,
+  window: CompiledWindow | undefined,
 ): PriceRates {
   const periodIndex = compiled.periods.indexOf(period);
   const lines = TOKEN_LINES.map(([bucket, key, usage]): PriceRateLine => {
@@ -162,6 +166,8 @@ function buildRates(
     tier,
     serviceTier,
     lines,
+    // Only where a window applied, so every other rate set keeps the ref it had.
+    ...(window ? { timeOfDay: window.record } : {}),
     ...(compiled.provenance ?? provenanceOf(compiled.entry, undefined, false)),
   };
   const ref = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 32);
@@ -181,13 +187,14 @@ export function ratesFor(
   tier: string,
   pricingVersion: string,
   serviceTier: ServiceTier = "standard",
+  window?: CompiledWindow,
 ): PriceRates {
-  // Tier prices are compiled objects of their own, so their cache never holds another tier's set.
+  // Tier and window prices are compiled objects of their own, so their cache never holds another's set.
   const cache = prices.rates;
   if (cache.lastResolved === resolved && cache.lastRates) return cache.lastRates;
   let rates = cache.byResolution.get(resolved);
   if (!rates) {
-    rates = buildRates(resolved, compiled, period, prices, tier, pricingVersion, serviceTier);
+    rates = buildRates(resolved, compiled, period, prices, tier, pricingVersion, serviceTier, window);
     cache.byResolution.set(resolved, rates);
   }
   cache.lastResolved = resolved;

@@ -79,6 +79,31 @@ export interface PricePeriod extends BucketPrices {
   service_tiers?: Partial<Record<ServiceTier, ServiceTierPrices | string>>;
   /** Per-unit fees of this model (US dollars per unit), over the provider file's `charges.fees`. */
   fees?: Partial<Record<FeeKind, string>>;
+  /**
+   * Hours of the week billed at other prices than the period's own (DeepSeek's weekday peak hours),
+   * each window with its full set of prices. Outside every window the period's own prices apply.
+   */
+  time_of_day?: TimeOfDayWindow[];
+}
+
+/** The days of the week as the catalog spells them, Monday first. */
+export const WEEK_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+/** One day of the week, as spelled in the catalog files. */
+export type WeekDay = (typeof WEEK_DAYS)[number];
+
+/**
+ * A window of the week with prices of its own: on `days`, from `from` (inclusive) to `to`
+ * (exclusive), "HH:MM" on the clock of `time_zone` (an IANA name, or "UTC"). A window does not cross
+ * midnight ("24:00" ends a day); the windows of a period share one time zone and never overlap.
+ */
+export interface TimeOfDayWindow extends BucketPrices {
+  /** What the provider calls these hours ("peak"). */
+  name: string;
+  days: WeekDay[];
+  from: string;
+  to: string;
+  time_zone: string;
 }
 
 /** The canonical service tiers: how fast a provider serves a call, and at what price. */

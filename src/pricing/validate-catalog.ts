@@ -5,6 +5,7 @@ import { PRICE_BUCKETS, type CatalogManifest, type OverridesFile, type ProviderF
 import { fileChargeProblems, periodChargeProblems } from "./validate-charges.js";
 import { discountProblems } from "./validate-discounts.js";
 import { derivedProblems, provenanceProblems } from "./validate-provenance.js";
+import { timeOfDayProblems } from "./validate-time-of-day.js";
 import { checkString, checkUnknownKeys, describe, isIsoDate, isRecord } from "./json-checks.js";
 
 // Untrusted catalog and overrides JSON arrives as `unknown` and leaves typed, or with every problem
@@ -22,7 +23,10 @@ const MODEL_KEYS = new Set([
   "notes",
   "retired",
 ]);
-const PERIOD_KEYS = new Set<string>([...PRICE_BUCKETS, "from", "tiers", "derived", "service_tiers", "fees"]);
+const PERIOD_KEYS = new Set<string>([
+  ...PRICE_BUCKETS,
+  ...["from", "tiers", "derived", "service_tiers", "fees", "time_of_day"],
+]);
 const SERVICE_TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "tiers"]);
 const TIER_KEYS = new Set<string>([...PRICE_BUCKETS, "above"]);
 const MAX_REPORTED = 20;
@@ -118,6 +122,9 @@ function checkPrices(
       if (prices.tiers !== undefined) checkTiers(prices.tiers, prices, `${path}.tiers`, problems);
     };
     problems.push(...periodChargeProblems(period, periodPath, checkPriceSet));
+    problems.push(
+      ...timeOfDayProblems(period, periodPath, (window, path) => checkBuckets(window, path, problems)),
+    );
   });
 }
 

@@ -81,6 +81,8 @@ export interface CostExplanation {
   tier: string | null;
   /** The service tier whose prices applied (`standard`, `batch`, …); null without kept rates. */
   serviceTier: string | null;
+  /** The time-of-day window whose prices applied (`peak, weekdays 01:00-04:00 UTC`); else null. */
+  timeOfDay: string | null;
   /** Each token bucket: `units × price / per = amountUsd`. */
   buckets: ChargeLine[];
   /** Charges beyond tokens (per-request fees), in the same form. */
@@ -194,6 +196,7 @@ export function explainCost(
     tier: rates?.tier ?? null,
     // Rate sets kept before service tiers were priced do not name one.
     serviceTier: typeof rates?.serviceTier === "string" ? rates.serviceTier : null,
+    timeOfDay: rates?.timeOfDay?.label ?? null,
     buckets: charges?.lines.filter((line) => line.kind === "tokens") ?? [],
     fees: charges?.lines.filter((line) => line.kind === "fee") ?? [],
     discount: discount?.line ?? null,

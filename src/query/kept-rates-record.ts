@@ -46,6 +46,16 @@ function discountOf(value: unknown): KeptDiscount | undefined | false {
   };
 }
 
+// A kept time-of-day window: absent (none applied), or the fields the explanation reads.
+function timeOfDayOf(value: unknown): PriceRates["timeOfDay"] | false {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) return false;
+  const { name, days, from, to, timeZone, label } = value as Record<string, unknown>;
+  if (![name, from, to, timeZone, label].every(isText)) return false;
+  if (!Array.isArray(days) || !days.every(isText)) return false;
+  return value as PriceRates["timeOfDay"];
+}
+
 /** The rate set of a stored record, or undefined when the record is not one. */
 export function keptRatesOf(value: Record<string, unknown>): PriceRates | undefined {
   const { ref, model, catalogId, provider, pricingVersion, matchedSpelling, tier } = value;
@@ -57,7 +67,8 @@ export function keptRatesOf(value: Record<string, unknown>): PriceRates | undefi
   const parsedLines = lines.map(lineOf);
   if (!parsedLines.every((line) => line !== undefined)) return undefined;
   const discount = discountOf(value.discount);
-  if (discount === false) return undefined;
+  const timeOfDay = timeOfDayOf(value.timeOfDay);
+  if (discount === false || timeOfDay === false) return undefined;
   // Every price must be one the explanation can multiply (a decimal, per a power of ten).
   try {
     chargesOf({ lines: parsedLines }, {});

@@ -108,6 +108,7 @@ function runEstimate(context: CommandContext): number {
     // The catalog key that priced it, when a host spells the model its own way.
     ...(estimate.catalogId !== estimate.model ? [`entry    ${estimate.catalogId}`] : []),
     `prices   catalog ${estimate.pricingVersion}, tier ${estimate.tier}, service tier ${estimate.serviceTier}`,
+    ...(estimate.timeOfDay === undefined ? [] : [`window   ${estimate.timeOfDay}`]),
     ...(estimate.note ? [`note     ${estimate.note}`] : []),
     ...(estimate.rules ?? []).map((rule) => `rule     ${rule}`),
     "",

@@ -9,6 +9,7 @@ import { modelOption, pricingFor, providerArgument, providerOption } from "./pri
 import { catalogUpdateCommands } from "./pricing-updates.js";
 import {
   describeProvenance,
+  describeWindow,
   PRICE_BUCKETS,
   type BucketPrices,
   type PricePeriod,
@@ -31,6 +32,12 @@ function priceRows(periods: readonly PricePeriod[]): PriceRow[] {
       from: period.from ?? "-",
       tier: `> ${tier.above}`,
       prices: tier,
+    })),
+    // Hours with prices of their own (DeepSeek's peak), under the period's own (off-window) row.
+    ...(period.time_of_day ?? []).map((window) => ({
+      from: period.from ?? "-",
+      tier: describeWindow(window),
+      prices: window,
     })),
   ]);
 }
