@@ -353,8 +353,7 @@ describe("the AI SDK", () => {
     });
   });
 
-  // @ai-sdk/openai's chat response schema keeps no audio_tokens, so only Gemini's details reach the
-  // middleware through the AI SDK (docs/pricing.md, "Modalities").
+  // OpenAI audio through the AI SDK (whose chat schema drops audio_tokens): ai-sdk-openai-audio.test.ts.
   it.each(["ai 6", "ai 7"] as const)("under %s, records Gemini audio from a real response", async (name) => {
     const harness = harnesses.find((candidate) => candidate.name === name)!;
     const gemini = setup(harness, "gemini");

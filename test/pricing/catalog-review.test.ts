@@ -185,15 +185,33 @@ describe("the 2026-12 catalog review", () => {
     expect(estimate.rules?.join(" ")).toContain("2 × input");
   });
 
-  it("bills GPT-6.2 cache writes at the input rate and says so, since no cache-write price is published", () => {
+  it("bills GPT-6.2 Astra cache writes at the input rate and says so, since no cache-write price was found", () => {
     const estimate = estimateCost({
-      model: "gpt-6.2-sol",
+      model: "gpt-6.2-astra",
       usage: usage(0, 0, { cacheWriteTokens: 100_000 }),
       at: "2026-11-20T12:00:00Z",
     });
     expect(estimate.priced).toBe(true);
     if (!estimate.priced) return;
-    expect(estimate.costUsd).toBe("0.2");
+    expect(estimate.costUsd).toBe("0.8");
     expect(estimate.breakdown.billedAsInput).toEqual(["cacheWrite"]);
+  });
+
+  // OpenAI's GPT-6.2 Sol model page (stored copy, compared 2026-12-04) lists cache writes at $2.50,
+  // doubled with the other input rates above 272,000 input tokens.
+  it("bills GPT-6.2 Sol cache writes at the $2.50 its model page lists, doubled above 272,000 tokens", () => {
+    const short = estimateCost({
+      model: "gpt-6.2-sol",
+      usage: usage(0, 0, { cacheWriteTokens: 100_000 }),
+      at: "2026-11-20T12:00:00Z",
+    });
+    expect(short).toMatchObject({ priced: true, costUsd: "0.25" });
+    expect(short.priced && short.breakdown.billedAsInput).toEqual([]);
+    const long = estimateCost({
+      model: "gpt-6.2-sol",
+      usage: usage(0, 0, { cacheWriteTokens: 300_000 }),
+      at: "2026-11-20T12:00:00Z",
+    });
+    expect(long).toMatchObject({ priced: true, costUsd: "1.5" }); // 300,000 × $5
   });
 });

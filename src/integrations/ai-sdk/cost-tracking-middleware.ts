@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { TrackerPricing } from "../../events/index.js";
 import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
-import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
 import { serviceTierOfAiSdk } from "../raw/service-tier-of.js";
-import { webSearchCallsOf } from "../raw/web-search-calls.js";
 import type { TrackUsageInput, UsageTracker } from "../usage-tracker.js";
 import { budgetRefusal, type BudgetCall, type BudgetGuardLike } from "./budget-check.js";
+import { generateUsage, streamUsage } from "./call-usage.js";
 import { describeError } from "./describe-error.js";
 import type {
   CallParamsLike,
@@ -20,10 +19,10 @@ import {
   readLedgerCallOptions,
   withLedgerOptions,
 } from "./ledger-call-options.js";
-import { observeStream, type StreamOutcome } from "./observe-stream.js";
+import { observeStream } from "./observe-stream.js";
 import { providerOfModel } from "./provider-of-model.js";
 import { createSpanCostAnnotator, type SpanLike } from "./span-cost.js";
-import { usageFromAiSdk } from "./usage-from-ai-sdk.js";
+import { rawChunksAreOurs, rawChunksCarryUsage, withRawUsageChunks } from "./raw-usage-chunks.js";
 
 /** Options of `createCostTrackingMiddleware`: the defaults every call is booked under. */
 export interface CostTrackingMiddlewareOptions {
@@ -56,7 +55,11 @@ export interface CostTrackingMiddlewareOptions {
  */
 export interface CostTrackingMiddleware {
   readonly specificationVersion: "v3";
-  transformParams<Params extends CallParamsLike>(options: { params: Params }): Promise<Params>;
+  transformParams<Params extends CallParamsLike>(options: {
+    params: Params;
+    type?: "generate" | "stream";
+    model?: LanguageModelLike;
+  }): Promise<Params>;
   wrapGenerate<Result extends GenerateResultLike>(options: {
     doGenerate: () => PromiseLike<Result>;
     params: CallParamsLike;
@@ -180,14 +183,23 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
   return {
     specificationVersion: "v3",
 
-    transformParams<Params extends CallParamsLike>({ params }: { params: Params }): Promise<Params> {
+    transformParams<Params extends CallParamsLike>({
+      params,
+      type,
+      model,
+    }: {
+      params: Params;
+      type?: "generate" | "stream";
+      model?: LanguageModelLike;
+    }): Promise<Params> {
       const ledger = params.providerOptions?.[LEDGER_OPTIONS_KEY];
       // An outer tracking middleware already owns this call: leave its mark.
       if (isPlainObject(ledger) && typeof ledger[TRACKED_BY_KEY] === "string") return Promise.resolve(params);
-      return Promise.resolve({
+      const owned = {
         ...params,
         providerOptions: withLedgerOptions(params.providerOptions, { [TRACKED_BY_KEY]: instanceId }),
-      });
+      };
+      return Promise.resolve(withRawUsageChunks(owned, type, model));
     },
 
     async wrapGenerate({ doGenerate, params, model }) {
@@ -207,10 +219,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
         startedAt,
         startedAtMs,
         span,
-        usage: withWebSearchCalls(
-          safeUsage(() => usageFromAiSdk(result.usage, model.provider)),
-          result.response?.body,
-        ),
+        usage: generateUsage(result, model.provider),
         modelId: result.response?.modelId,
         serviceTier: serviceTierOfAiSdk(result.providerMetadata, result.usage?.raw),
       });
@@ -230,45 +239,27 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
         record(params, model, { startedAt, startedAtMs, usage: emptyTokenUsage(), error, span });
         throw error;
       }
-      const stream = observeStream(result.stream, (outcome) => {
-        record(params, model, {
-          startedAt,
-          startedAtMs,
-          span,
-          usage: safeUsage(() => streamUsage(outcome, model.provider)),
-          modelId: outcome.modelId,
-          serviceTier: serviceTierOfAiSdk(outcome.providerMetadata, outcome.usage?.raw),
-          error: outcome.error,
-        });
-      });
-      // The same parts, passed through unchanged: the stream keeps the SDK's part type.
+      const rawChunks = {
+        readRawUsage: rawChunksCarryUsage(model.provider),
+        hideRawChunks: rawChunksAreOurs(params),
+      };
+      const stream = observeStream(
+        result.stream,
+        (outcome) => {
+          record(params, model, {
+            startedAt,
+            startedAtMs,
+            span,
+            usage: streamUsage(outcome, model.provider),
+            modelId: outcome.modelId,
+            serviceTier: serviceTierOfAiSdk(outcome.providerMetadata, outcome.usage?.raw),
+            error: outcome.error,
+          });
+        },
+        rawChunks,
+      );
+      // The same parts, passed through unchanged (less the raw chunks only the middleware asked for).
       return { ...result, stream };
     },
   };
-}
-
-function streamUsage(outcome: StreamOutcome, providerId: string): TokenUsage {
-  if (outcome.usage !== undefined) return usageFromAiSdk(outcome.usage, providerId);
-  if (outcome.partialRawUsage !== undefined && outcome.partialRawUsage !== null) {
-    return usageFromAnthropic(outcome.partialRawUsage);
-  }
-  return emptyTokenUsage();
-}
-
-/**
- * OpenAI bills web search per call and reports the calls only as output items of the response body
- * (`doGenerate` passes it on; a stream has none): they join the usage unless it already counts searches.
- */
-function withWebSearchCalls(usage: TokenUsage, body: unknown): TokenUsage {
-  if (usage.webSearchRequests !== undefined) return usage;
-  const calls = webSearchCallsOf(body);
-  return calls > 0 ? { ...usage, webSearchRequests: calls } : usage;
-}
-
-function safeUsage(read: () => TokenUsage): TokenUsage {
-  try {
-    return read();
-  } catch {
-    return emptyTokenUsage();
-  }
 }

@@ -30,9 +30,11 @@ export interface AiSdkUsage {
   raw?: unknown;
 }
 
-/** The call options a middleware receives: only `providerOptions` is read (and `llmLedger` in it). */
+/** The call options a middleware receives: `providerOptions` (and `llmLedger` in it) and whether raw chunks are wanted. */
 export interface CallParamsLike {
   providerOptions?: Record<string, unknown> | undefined;
+  /** Whether the stream passes on the provider's raw chunks (`raw` parts). */
+  includeRawChunks?: boolean | undefined;
 }
 
 /** The result of `doGenerate`. */

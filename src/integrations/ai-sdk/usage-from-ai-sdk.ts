@@ -1,21 +1,38 @@
 import { isLedgerError } from "../../errors.js";
-import { emptyTokenUsage, type TokenUsage } from "../raw/token-usage.js";
+import { emptyTokenUsage, field, type TokenUsage } from "../raw/token-usage.js";
 import { usageFromAnthropic } from "../raw/usage-from-anthropic.js";
 import { usageFromGemini } from "../raw/usage-from-gemini.js";
 import { usageFromOpenAI } from "../raw/usage-from-openai.js";
 import type { AiSdkTokenCounts, AiSdkUsage } from "./language-model-shapes.js";
 
 /**
- * Maps an AI SDK usage to llm-ledger's convention. The provider's own usage (`usage.raw`) is read
- * with the raw adapters when it is recognised (Anthropic, OpenAI Chat/Responses, Gemini): it alone
- * splits Anthropic's 5-minute and 1-hour cache writes, and it reads the same under every provider
- * package version. Otherwise the AI SDK's buckets are used: input totals include cache, so
+ * Maps an AI SDK usage to llm-ledger's convention. The provider's own usage is read with the raw
+ * adapters when it is recognised (Anthropic, OpenAI Chat/Responses, Gemini): it alone splits
+ * Anthropic's 5-minute and 1-hour cache writes, and it reads the same under every provider package
+ * version. `providerUsage`, the usage exactly as the provider sent it (`providerUsageOf` a response
+ * body or raw stream chunk), comes first: `usage.raw` is the provider package's parse of it, and
+ * `@ai-sdk/openai`'s chat schema drops `audio_tokens` there. One that does not read (its parts exceed
+ * its total) gives way to `usage.raw`, then to the AI SDK's buckets: input totals include cache, so
  * `inputTokens` is `noCache`, with cache reads and writes (as 5-minute writes) apart.
  */
-export function usageFromAiSdk(usage: AiSdkUsage | undefined, providerId?: string): TokenUsage {
+export function usageFromAiSdk(
+  usage: AiSdkUsage | undefined,
+  providerId?: string,
+  providerUsage?: unknown,
+): TokenUsage {
   if (usage === undefined || usage === null) return emptyTokenUsage();
-  const fromRaw = usageFromRawUsage(usage.raw, providerId);
+  const fromRaw = usageFromRawUsage(providerUsage, providerId) ?? usageFromRawUsage(usage.raw, providerId);
   return fromRaw ?? usageFromBuckets(usage);
+}
+
+/**
+ * The usage object in a provider payload: a response body (OpenAI Chat and Responses, Anthropic:
+ * `usage`), an OpenAI chat stream chunk (`usage`) or a Responses stream event (`response.usage`);
+ * `undefined` in any other payload (Gemini's `usageMetadata` reaches `usage.raw` whole).
+ */
+export function providerUsageOf(payload: unknown): unknown {
+  const usage = field(payload, "usage") ?? field(field(payload, "response"), "usage");
+  return typeof usage === "object" && usage !== null && !Array.isArray(usage) ? usage : undefined;
 }
 
 function usageFromRawUsage(raw: unknown, providerId = ""): TokenUsage | undefined {

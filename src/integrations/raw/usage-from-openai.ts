@@ -24,7 +24,11 @@ export interface OpenAIChatUsage {
   prompt_cache_miss_tokens?: number | null;
 }
 
-/** The `usage` object of an OpenAI Responses API response (`response.usage`, or `response.completed`). */
+/**
+ * The `usage` object of an OpenAI Responses API response (`response.usage`, or `response.completed`),
+ * or of a Realtime API `response.done` event, which spells its details `input_token_details` and
+ * `output_token_details`.
+ */
 export interface OpenAIResponsesUsage {
   input_tokens?: number | null;
   output_tokens?: number | null;
@@ -42,6 +46,10 @@ export interface OpenAIResponsesUsage {
     /** Generated image tokens (the Images API's gpt-image models). */
     image_tokens?: number | null;
   } | null;
+  /** The Realtime API's spelling of `input_tokens_details` (cached audio and text split likewise). */
+  input_token_details?: OpenAIResponsesUsage["input_tokens_details"];
+  /** The Realtime API's spelling of `output_tokens_details`. */
+  output_token_details?: OpenAIResponsesUsage["output_tokens_details"];
 }
 
 /**
@@ -50,7 +58,8 @@ export interface OpenAIResponsesUsage {
  * `inputTokens` and reported as `cacheReadTokens` (and any `cache_write_tokens` as cache writes).
  * Reasoning tokens are already inside the completion/output count, which is billed whole; they are
  * reported as `reasoningTokens` for information. Audio tokens (`prompt_tokens_details.audio_tokens`,
- * `completion_tokens_details.audio_tokens`, and the `_details` of the Responses shape) and generated
+ * `completion_tokens_details.audio_tokens`, the `_details` of the Responses shape, and the Realtime
+ * API's `input_token_details` / `output_token_details`) and generated
  * image tokens (`output_tokens_details.image_tokens`) are carved out of the text counts into
  * `audioInputTokens`, `audioOutputTokens` and `imageOutputTokens`, so each token is billed once at
  * its own rate; parts larger than their total are `E_USAGE_INVALID`. Throws `E_USAGE_MISSING` without a usage object (a
@@ -141,26 +150,20 @@ function modalities(audioInput: number, audioOutput: number, imageOutput: number
 function responsesUsage(usage: Record<string, unknown>): TokenUsage {
   const inputTokens = tokenCount(usage.input_tokens, "input_tokens");
   const outputTokens = tokenCount(usage.output_tokens, "output_tokens");
-  const details = usage.input_tokens_details;
-  const cachedTokens = tokenCount(field(details, "cached_tokens"), "input_tokens_details.cached_tokens");
+  const [inputPath, details] = detailsOf(usage, "input");
+  const cachedTokens = tokenCount(field(details, "cached_tokens"), `${inputPath}.cached_tokens`);
   const cacheWriteTokens = tokenCount(
     field(details, "cache_write_tokens"),
-    "input_tokens_details.cache_write_tokens",
+    `${inputPath}.cache_write_tokens`,
   );
-  const outputDetails = usage.output_tokens_details;
+  const [outputPath, outputDetails] = detailsOf(usage, "output");
   const reasoningTokens = tokenCount(
     field(outputDetails, "reasoning_tokens"),
-    "output_tokens_details.reasoning_tokens",
+    `${outputPath}.reasoning_tokens`,
   );
-  const audioInputTokens = uncachedAudio(details, "input_tokens_details");
-  const audioOutputTokens = tokenCount(
-    field(outputDetails, "audio_tokens"),
-    "output_tokens_details.audio_tokens",
-  );
-  const imageOutputTokens = tokenCount(
-    field(outputDetails, "image_tokens"),
-    "output_tokens_details.image_tokens",
-  );
+  const audioInputTokens = uncachedAudio(details, inputPath);
+  const audioOutputTokens = tokenCount(field(outputDetails, "audio_tokens"), `${outputPath}.audio_tokens`);
+  const imageOutputTokens = tokenCount(field(outputDetails, "image_tokens"), `${outputPath}.image_tokens`);
   const textOutput = difference(outputTokens, audioOutputTokens + imageOutputTokens, "OpenAI output_tokens");
   return {
     inputTokens: difference(
@@ -175,4 +178,17 @@ function responsesUsage(usage: Record<string, unknown>): TokenUsage {
     reasoningTokens: Math.min(reasoningTokens, textOutput),
     ...modalities(audioInputTokens, audioOutputTokens, imageOutputTokens),
   };
+}
+
+/**
+ * The input or output details of a Responses-shaped usage and their key: `input_tokens_details`, or
+ * the Realtime API's `input_token_details` (without it a realtime call's audio would be read as text).
+ */
+function detailsOf(usage: Record<string, unknown>, side: "input" | "output"): [string, unknown] {
+  const responsesKey = `${side}_tokens_details`;
+  const realtimeKey = `${side}_token_details`;
+  const responses = field(usage, responsesKey);
+  if (responses !== undefined && responses !== null) return [responsesKey, responses];
+  const realtime = field(usage, realtimeKey);
+  return realtime !== undefined && realtime !== null ? [realtimeKey, realtime] : [responsesKey, responses];
 }
