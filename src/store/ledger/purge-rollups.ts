@@ -50,7 +50,8 @@ const pairs: DayFromHours[] = [
 /**
  * Deletes the rollup rows of whole hours before the cutoff. A closed day the cutoff falls in keeps its
  * later hours: its daily rows lose the sums of the hours deleted, so every table still agrees; so does
- * the closed week it falls in (migration 0011), summed again from its remaining days.
+ * the closed week it falls in (migration 0011), summed again from its remaining days. Day groups of
+ * the days it touched are dropped, to be built again from the events that remain.
  */
 export async function purgeRollups(database: Database, schema: string, cutoff: Date): Promise<void> {
   const q = quoteSchema(schema);
@@ -95,6 +96,11 @@ export async function purgeRollups(database: Database, schema: string, cutoff: D
       );
     }
     await purgeWeeks(transaction, q, hour);
+    // The day groups (migration 0015) of local days that started before the cutoff hour hold figures
+    // deleted here, all or some: they are built again from the events left when next read.
+    await transaction.query(`DELETE FROM ${q}.llm_cost_day_group_builds WHERE day_start < $1::timestamptz`, [
+      hour,
+    ]);
   });
 }
 
