@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import { queryCosts, type Dimension, type QueryStore } from "../query/index.js";
+import {
+  queryCosts,
+  queryGroupedReports,
+  type Dimension,
+  type GroupedReport,
+  type QueryStore,
+} from "../query/index.js";
 import { claimAlerts } from "./claim-alert.js";
 import { formatPico, toPico } from "./usd.js";
 
@@ -33,17 +39,34 @@ function median(values: bigint[]): bigint {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2n;
 }
 
-async function hourlySpend(
+/**
+ * Spend per value of each dimension in `hour` and in the same hour of each of the `days` days before
+ * (`[0]` the hour itself), in one statement: a grouped report per hour, a grouping set per dimension.
+ */
+async function hourlySpends(
   store: QueryStore,
-  dimension: Dimension,
-  from: Date,
-): Promise<Map<string, bigint>> {
-  const report = await queryCosts(store, {
-    from,
-    to: new Date(from.getTime() + hourMs),
-    groupBy: [dimension],
+  dimensions: readonly Dimension[],
+  hour: Date,
+  days: number,
+): Promise<Array<Map<Dimension, Map<string, bigint>>>> {
+  const reports: GroupedReport[] = Array.from({ length: days + 1 }, (_, day) => {
+    const from = new Date(hour.getTime() - day * dayMs);
+    return {
+      from,
+      to: new Date(from.getTime() + hourMs),
+      sets: dimensions.map((dimension) => ({ dimensions: [dimension] })),
+    };
   });
-  return new Map(report.rows.map((row) => [JSON.stringify(row[dimension] ?? null), toPico(row.costUsd)]));
+  const spends = reports.map(
+    () => new Map(dimensions.map((dimension) => [dimension, new Map<string, bigint>()])),
+  );
+  for (const row of await queryGroupedReports(store, reports)) {
+    const dimension = dimensions[row.set]!;
+    const values = spends[row.report]!.get(dimension)!;
+    const key = JSON.stringify(row.keys[dimension] ?? null);
+    values.set(key, (values.get(key) ?? 0n) + toPico(row.costUsd));
+  }
+  return spends;
 }
 
 /**
@@ -63,14 +86,11 @@ export async function evaluateSpikes(
   const minimum = toPico(options.minUsd ?? "5");
   const days = options.baselineDays ?? 7;
   const alerts: Array<{ key: string; body: Record<string, unknown> }> = [];
-  for (const dimension of options.dimensions ?? (["repo", "model", "taskType", "userId"] as const)) {
-    const current = await hourlySpend(store, dimension, hour);
-    const candidates = [...current].filter(([, spend]) => spend >= minimum);
-    if (candidates.length === 0) continue;
-    const history: Array<Map<string, bigint>> = [];
-    for (let day = 1; day <= days; day++) {
-      history.push(await hourlySpend(store, dimension, new Date(hour.getTime() - day * dayMs)));
-    }
+  const dimensions = options.dimensions ?? (["repo", "model", "taskType", "userId"] as const);
+  const [current, ...past] = await hourlySpends(store, dimensions, hour, days);
+  for (const dimension of dimensions) {
+    const candidates = [...current!.get(dimension)!].filter(([, spend]) => spend >= minimum);
+    const history = past.map((spends) => spends.get(dimension)!);
     for (const [valueKey, spend] of candidates) {
       const baseline = median(history.map((past) => past.get(valueKey) ?? 0n));
       if (spend <= factor * baseline) continue;
