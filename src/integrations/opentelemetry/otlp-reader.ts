@@ -4,6 +4,8 @@
 // - `bytes`: the ids (trace, span, parent, link; and AnyValue's `bytesValue`, which no mapping reads,
 //   as OTLP/JSON's walk drops it too) come out as lower-case hex text, written straight from the body,
 //   where protobufjs made a Buffer view per id that the decoder then turned into hex anyway.
+// - small int64 values (every token count) come out as numbers, where protobufjs made a Long (and
+//   the halves it is built from) for each.
 // - short strings: attribute keys and most values repeat in every span of a batch
 //   (`gen_ai.usage.input_tokens`, the model, the operation), so a string whose bytes were seen earlier
 //   in the same body is the same string again, not a fresh copy through Node's UTF-8 decoder. Fewer
@@ -50,6 +52,21 @@ class OtlpReader extends BufferReader {
     return this.buf.hexSlice(start, end);
   }
 
+  /**
+   * An int64 field. A varint that ends within four bytes holds a value below 2^28, the same number
+   * whether read as int64 or uint32, so protobufjs' uint32 read gives it as a number; a longer one
+   * (large or negative) is read by protobufjs' int64, as before. Every token count is such a value;
+   * this saves a Long and its halves per count.
+   */
+  int64(): unknown {
+    const buf = this.buf;
+    // `len` is the end of the message being read (protobufjs narrows it to each nested one).
+    const last = Math.min(this.pos + 4, this.len);
+    for (let index = this.pos; index < last; index++) if (buf[index]! < 128) return this.uint32();
+    // protobufjs' own read: a Long with the `long` package, as protobufjs 7 has it.
+    return protobuf.Reader.prototype.int64.call(this as unknown as protobuf.Reader);
+  }
+
   /** A string field, as protobufjs' BufferReader reads it (cut at the body's end), shared when seen. */
   string(): string {
     const declared = this.uint32();
@@ -87,7 +104,10 @@ function sameBytes(buf: Buffer, other: number, start: number, end: number): bool
   return true;
 }
 
-/** A protobufjs reader over `bytes`: ids decode as hex text, repeated short strings as one string. */
+/**
+ * A protobufjs reader over `bytes`: ids decode as hex text, small int64 values as numbers, repeated
+ * short strings as one string.
+ */
 export function otlpReader(bytes: Buffer): protobuf.Reader {
   return new OtlpReader(bytes) as unknown as protobuf.Reader;
 }

@@ -73,6 +73,27 @@ describe("the OTLP reader", () => {
     expect(JSON.stringify(ours)).toContain("\uFFFD\uFFFD");
   });
 
+  it("reads int64 values as protobufjs does, around the four-byte varints it reads as numbers", () => {
+    const { root } = otlpSchema().request;
+    const anyValue = root.lookupType("opentelemetry.proto.common.v1.AnyValue");
+    type Decoded = { arrayValue: { values: { intValue: { toString(): string } }[] } };
+    for (const value of ["0", "127", "128", "268435455", "268435456", "4294967296", "-1", "-268435455"]) {
+      // In a list with a string after it: the varint is not the last thing in the body.
+      const message = { arrayValue: { values: [{ intValue: value }, { stringValue: "after" }] } };
+      const bytes = Buffer.from(anyValue.encode(anyValue.fromObject(message)).finish());
+      const ours = (anyValue.decode(otlpReader(bytes)) as unknown as Decoded).arrayValue.values[0]!;
+      const theirs = (anyValue.decode(bytes) as unknown as Decoded).arrayValue.values[0]!;
+      expect(String(ours.intValue)).toBe(value);
+      expect(String(ours.intValue)).toBe(theirs.intValue.toString());
+      // Below 2^28 a number; beyond it, or negative, protobufjs' Long.
+      const small = /^\d+$/.test(value) && Number(value) < 2 ** 28;
+      expect(typeof ours.intValue).toBe(small ? "number" : "object");
+    }
+    // A value that ends its message (protobufjs reads each nested message up to its own end).
+    const alone = Buffer.from(anyValue.encode(anyValue.fromObject({ intValue: "5" })).finish());
+    expect((anyValue.decode(otlpReader(alone)) as unknown as { intValue: unknown }).intValue).toBe(5);
+  });
+
   it("cuts a string at the body's end, as protobufjs does, and refuses bytes past it", () => {
     const { root } = otlpSchema().request;
     // A KeyValue whose key claims 10 bytes with 3 left: protobufjs reads the 3 (no error).
