@@ -1,16 +1,11 @@
 import { Hono } from "hono";
 import type { Pricing } from "../pricing/index.js";
-import {
-  defaultSpanAttribution,
-  eventOfSpan,
-  selectCallSpans,
-  type SpanAttribution,
-} from "../integrations/opentelemetry/index.js";
-import type { NewLlmCostRecord } from "../store/index.js";
+import { defaultSpanAttribution, type SpanAttribution } from "../integrations/opentelemetry/index.js";
 import type { Guards, LedgerApp } from "./app.js";
-import { createIngestCommitter, createServerPricer, maxFutureMs } from "./ingest-commit.js";
+import { createIngestCommitter, createServerPricer } from "./ingest-commit.js";
 import type { IngestWriter } from "./ingest-writer.js";
-import { decodeOtlpBody, encodingOf, readOtlpBytes } from "./otlp-body.js";
+import { encodingOf, readOtlpBytes } from "./otlp-body.js";
+import { createExportRecords } from "./otlp-records.js";
 import { exportResponse, otlpErrorBodies } from "./otlp-responses.js";
 import { writeProjectOf } from "./project-scope.js";
 import { limitBody } from "./request-body.js";
@@ -52,7 +47,11 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
   const now = dependencies.now ?? Date.now;
   const attribution: SpanAttribution = { ...defaultSpanAttribution, ...dependencies.attribution };
   const maxBytes = dependencies.maxBodyBytes ?? maxOtlpBytes;
-  const price = createServerPricer(dependencies.pricing, dependencies.logger);
+  const exportRecords = createExportRecords({
+    attribution,
+    price: createServerPricer(dependencies.pricing, dependencies.logger),
+    now,
+  });
   const commit = createIngestCommitter(dependencies);
   return (app: LedgerApp, guards: Guards) => {
     const routes: LedgerApp = new Hono();
@@ -65,29 +64,15 @@ export function mountOtlpRoutes(dependencies: OtlpRouteDependencies) {
     );
     routes.post("/", async (context) => {
       const encoding = encodingOf(context.req.header("content-type"));
-      const bytes = await readOtlpBytes(context.req.raw, maxBytes);
-      const spans = decodeOtlpBody(bytes, encoding);
-      const { calls, ignored } = selectCallSpans(spans);
-      // Counted now, recorded once committed: the decoded spans need not live through the write.
-      const spanCounts = { received: spans.length, calls: calls.length, ignored };
-      const reasons: string[] = [];
-      const records: NewLlmCostRecord[] = [];
-      const received = now();
       // Spans name no project: their events go to the key's (a key of every project: `default`).
       const target = writeProjectOf(context.get("principal"), undefined);
       const project = target.ok ? target.project : undefined;
-      for (const span of calls) {
-        const event = eventOfSpan(span, attribution);
-        if (!event.ok) {
-          reasons.push(`span ${span.spanId || "(no id)"}: ${event.reason}`);
-        } else if (event.createdAt > received + maxFutureMs) {
-          reasons.push(`span ${span.spanId}: ends more than 5 minutes in the future`);
-        } else {
-          const record = price(project === undefined ? event : { ...event, project });
-          if (project !== undefined) record.project = project;
-          records.push(record);
-        }
-      }
+      // The body's bytes and everything decoded from them are done with before the commit's wait.
+      const { records, reasons, spanCounts } = exportRecords(
+        await readOtlpBytes(context.req.raw, maxBytes),
+        encoding,
+        project,
+      );
       const result = await commit(records, reasons.length);
       dependencies.metrics.recordSpans(spanCounts);
       for (const refusal of result.rejected ?? [])

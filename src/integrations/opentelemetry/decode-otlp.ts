@@ -1,12 +1,13 @@
 import type { Message } from "protobufjs";
 import { LedgerError } from "../../errors.js";
+import { otlpReader } from "./otlp-reader.js";
 import { otlpSchema } from "./otlp-schema.js";
 import { spansOfMessage, type ExportRequestMessage } from "./otlp-messages.js";
 import { spansOfRequest, type OtlpSpan } from "./otlp-spans.js";
 
 /**
  * The spans of an OTLP/HTTP protobuf body (`application/x-protobuf`), decoded with protobufjs from
- * the official schema. An undecodable body is `E_OTLP_BODY`.
+ * the official schema (ids read as hex text). An undecodable body is `E_OTLP_BODY`.
  */
 export function decodeProtobufSpans(body: Uint8Array): OtlpSpan[] {
   const { request } = otlpSchema();
@@ -15,7 +16,7 @@ export function decodeProtobufSpans(body: Uint8Array): OtlpSpan[] {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let message: Message;
   try {
-    message = request.decode(bytes);
+    message = request.decode(otlpReader(bytes));
   } catch (error) {
     throw new LedgerError("E_OTLP_BODY", "the body is not a protobuf ExportTraceServiceRequest", {
       cause: error,

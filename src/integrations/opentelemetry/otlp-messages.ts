@@ -1,7 +1,8 @@
 // The spans of a protobuf export, read straight from the messages protobufjs decoded. Its `toObject`
 // would copy every message into a plain object (printing each 64-bit integer as text) only for the
-// copy to be walked and checked again; the decoder has already given every field its type, so this
-// walk only turns ids into hex, 64-bit integers into numbers and AnyValue unions into plain values.
+// copy to be walked and checked again; the decoder has already given every field its type (ids as hex
+// text, read so by otlp-reader.ts), so this walk only turns 64-bit integers into numbers and
+// AnyValue unions into plain values.
 // It yields the spans `spansOfRequest` yields for the same export sent as OTLP/JSON.
 import { dangerousKeys } from "../../events/index.js";
 import { int64Value, millisecondsOfNanos, type LongBits } from "./long-bits.js";
@@ -23,9 +24,10 @@ interface KeyValueMessage {
   value: AnyValueMessage | null;
 }
 interface SpanMessage {
-  traceId: Uint8Array;
-  spanId: Uint8Array;
-  parentSpanId: Uint8Array;
+  /** Lower-case hex as read from the body; unset, the prototype's default (empty bytes). */
+  traceId: string | Uint8Array;
+  spanId: string | Uint8Array;
+  parentSpanId: string | Uint8Array;
   name: string;
   startTimeUnixNano: LongBits | number;
   endTimeUnixNano: LongBits | number;
@@ -42,18 +44,9 @@ export interface ExportRequestMessage {
 
 const maxDepth = 8;
 
-/** Bytes as lower-case hex ("" when empty: an unset bytes field reads as an empty list). */
-function hexOf(bytes: Uint8Array): string {
-  if (bytes.length === 0) return "";
-  if (Buffer.isBuffer(bytes)) return bytes.toString("hex");
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
-}
-
-/** Whether two ids hold the same bytes (a JavaScript loop: cheaper than a native call for 16 bytes). */
-function sameBytes(first: Uint8Array, second: Uint8Array): boolean {
-  if (first.length !== second.length) return false;
-  for (let index = 0; index < first.length; index++) if (first[index] !== second[index]) return false;
-  return true;
+/** An id as read (hex text), or "" when the body did not carry it. */
+function idOf(id: string | Uint8Array): string {
+  return typeof id === "string" ? id : "";
 }
 
 function valueOf(value: AnyValueMessage | null, depth: number): AttributeValue {
@@ -98,21 +91,18 @@ function millisecondsOrUndefined(nanos: LongBits | number): number | undefined {
 export function spansOfMessage(request: ExportRequestMessage): OtlpSpan[] {
   const spans: OtlpSpan[] = [];
   // Spans of one trace tend to be exported together: a trace id equal to the previous span's reuses
-  // its hex text (one string for all of them, also in the records they become).
-  let traceBytes: Uint8Array = new Uint8Array(0);
-  let traceHex = "";
+  // its text (one string for all of them, also in the records they become).
+  let traceId = "";
   for (const group of request.resourceSpans) {
     const resource = attributesOf(group.resource?.attributes ?? [], 0);
     for (const scopeSpans of group.scopeSpans) {
       for (const span of scopeSpans.spans) {
-        if (!sameBytes(span.traceId, traceBytes)) {
-          traceBytes = span.traceId;
-          traceHex = hexOf(traceBytes);
-        }
+        const spanTraceId = idOf(span.traceId);
+        if (spanTraceId !== traceId) traceId = spanTraceId;
         spans.push({
-          traceId: traceHex,
-          spanId: hexOf(span.spanId),
-          parentSpanId: hexOf(span.parentSpanId),
+          traceId,
+          spanId: idOf(span.spanId),
+          parentSpanId: idOf(span.parentSpanId),
           name: span.name,
           startMs: millisecondsOrUndefined(span.startTimeUnixNano),
           endMs: millisecondsOrUndefined(span.endTimeUnixNano),
