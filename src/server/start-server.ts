@@ -26,6 +26,7 @@ import { mountReconciliationRoutes } from "./reconciliation-routes.js";
 import { createServerMetrics } from "./server-metrics.js";
 import type { ServerLogger } from "./server-logger.js";
 import { mountDashboard } from "./static-files.js";
+import { createRequestsInFlight } from "./requests-in-flight.js";
 
 /** Options of `startServer`: where the ledger is, how to listen, and the service's limits. */
 export interface StartServerOptions {
@@ -198,8 +199,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         (ledgerApp) => mountDashboard(ledgerApp),
       ],
     });
-    const server = await listen(app.fetch, options.host ?? "127.0.0.1", options.port ?? 8787, (created) =>
-      connections.attach(created),
+    const inFlight = createRequestsInFlight();
+    const server = await listen(
+      inFlight.wrap(app.fetch),
+      options.host ?? "127.0.0.1",
+      options.port ?? 8787,
+      (created) => connections.attach(created),
     );
     const refresher = options.pricingRefresh
       ? startPricingRefresh({ ...options.pricingRefresh, live, metrics, logger: options.logger })
@@ -231,6 +236,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await billsRefresher?.stop();
           await alerts?.stop();
           await stopAccepting(server);
+          // Handlers whose client left still finish their commit (at most 10 s more).
+          await inFlight.drained(10_000);
           await store.close();
         })();
         return closing;
