@@ -194,6 +194,10 @@ describeServer("cached audio over HTTP, export and import", () => {
       amountUsd: "0.00009",
     });
     expect(cost).toMatchObject({ addsUp: true });
+    // `llm-ledger pricing explain` prints the same line from the database.
+    const explained = await runLedger(["pricing", "explain", good, ...flags(schema)]);
+    expect(explained.exitCode, explained.stderr).toBe(0);
+    expect(explained.stdout).toMatch(/cache_read_audio\s+300\s+.*0\.3.*0\.00009/);
   });
 
   it("carries it through a tracker's HTTP sink, as the service prices it", async () => {
