@@ -74,6 +74,7 @@ const BUCKET_KEYS: Record<PriceBucket, string> = {
   audio_input: "input_audio_mtok",
   audio_output: "output_audio_mtok",
   image_output: "output_image_mtok",
+  cache_read_audio: "cache_audio_read_mtok",
 };
 
 const FALLBACKS: Partial<Record<Provider, Provider[]>> = {

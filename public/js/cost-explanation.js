@@ -14,6 +14,7 @@ const BUCKET_LABELS = {
   audio_input: "Audio input",
   audio_output: "Audio output",
   image_output: "Image output",
+  cache_read_audio: "Cache reads, audio",
 };
 
 // Only a web address becomes a link: an overrides file may hold any text as its source.

@@ -25,6 +25,7 @@ function tokens(event) {
     ["Audio input", event.audioInputTokens],
     ["Audio output", event.audioOutputTokens],
     ["Image output", event.imageOutputTokens],
+    ["Cache reads, audio", event.cacheReadAudioTokens],
   ]) {
     if (count) buckets.push([label, count]);
   }

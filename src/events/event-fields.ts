@@ -53,6 +53,8 @@ export const eventExportFields: ReadonlyArray<ExportedField> = [
   "imageOutputTokens",
   // The list price before a negotiated discount (migration 0014), after the earlier exports' columns.
   "listCostUsd",
+  // Cached audio priced apart from cached text (migration 0016), after the earlier exports' columns.
+  "cacheReadAudioTokens",
 ];
 
 /**

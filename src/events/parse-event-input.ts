@@ -62,6 +62,8 @@ export interface ValidInput {
   audioInputTokens: number;
   audioOutputTokens: number;
   imageOutputTokens: number;
+  /** Cached audio input tokens, a cache read apart from cached text (not inside cacheReadTokens). */
+  cacheReadAudioTokens: number;
 }
 
 /**
@@ -155,6 +157,12 @@ export function parseEventInput(
       audioInputTokens: tokenCount(readOwn(tokens, "audioInputTokens"), prefix, "audioInputTokens", false),
       audioOutputTokens: tokenCount(readOwn(tokens, "audioOutputTokens"), prefix, "audioOutputTokens", false),
       imageOutputTokens: tokenCount(readOwn(tokens, "imageOutputTokens"), prefix, "imageOutputTokens", false),
+      cacheReadAudioTokens: tokenCount(
+        readOwn(tokens, "cacheReadAudioTokens"),
+        prefix,
+        "cacheReadAudioTokens",
+        false,
+      ),
     };
     return { ok: true, input };
   } catch (error) {

@@ -73,6 +73,7 @@ export function parseStoredEvent(value: unknown): ParsedStoredEvent {
       audioInputTokens: input.audioInputTokens,
       audioOutputTokens: input.audioOutputTokens,
       imageOutputTokens: input.imageOutputTokens,
+      cacheReadAudioTokens: input.cacheReadAudioTokens,
       // Absent in exports made before list prices were kept: null, as in the exporting ledger.
       listCostUsd: money(readOwn(source, "listCostUsd"), "listCostUsd"),
       ...(typeof ingestedAt === "string" ? { ingestedAt } : {}),

@@ -73,6 +73,7 @@ export function createEventPricer(options: {
         audioInputTokens: input.audioInputTokens,
         audioOutputTokens: input.audioOutputTokens,
         imageOutputTokens: input.imageOutputTokens,
+        cacheReadAudioTokens: input.cacheReadAudioTokens,
       },
     });
     const reported = input.providerCostUsd;
@@ -133,6 +134,7 @@ export function createEventPricer(options: {
       audioInputTokens: input.audioInputTokens,
       audioOutputTokens: input.audioOutputTokens,
       imageOutputTokens: input.imageOutputTokens,
+      cacheReadAudioTokens: input.cacheReadAudioTokens,
       estimatedCostUsd,
       costSource,
       priced: estimate.priced,

@@ -7,7 +7,8 @@ import { MAX_TOKENS, type Usage } from "../pricing/index.js";
  * `cacheWriteTokens` are 5-minute cache writes and `cacheWrite1hTokens` 1-hour writes; `outputTokens`
  * is all billed text output including reasoning; `reasoningTokens` is informational (already inside
  * `outputTokens`). Audio and image tokens a provider reports apart are carved out of the text
- * buckets into their own (`audioInputTokens`, …), so no token is billed twice. Absent buckets count as 0.
+ * buckets into their own (`audioInputTokens`, …, cached audio `cacheReadAudioTokens` out of
+ * `cacheReadTokens`), so no token is billed twice. Absent buckets count as 0.
  * It is the pricing module's `Usage` (one list of buckets) with the two main buckets required.
  */
 export interface EventUsage extends Usage {
@@ -39,13 +40,19 @@ export const tokenFields = [
   "audioInputTokens",
   "audioOutputTokens",
   "imageOutputTokens",
+  // Cached audio priced apart from cached text (migration 0016).
+  "cacheReadAudioTokens",
 ] as const satisfies readonly TokenField[];
 
-/** The buckets of tokens reported apart from text, each carved out of `inputTokens` or `outputTokens`. */
+/**
+ * The buckets of tokens reported apart from text, each carved out of `inputTokens`, `outputTokens`
+ * or (cached audio) `cacheReadTokens`.
+ */
 export const modalityFields = [
   "audioInputTokens",
   "audioOutputTokens",
   "imageOutputTokens",
+  "cacheReadAudioTokens",
 ] as const satisfies readonly TokenField[];
 
 /**

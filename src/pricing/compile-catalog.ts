@@ -61,7 +61,8 @@ export type UsageBucket =
   | "cacheWrite1h"
   | "audioInput"
   | "audioOutput"
-  | "imageOutput";
+  | "imageOutput"
+  | "cacheReadAudio";
 
 /** A bucket priced by a published rule, and the rule in words. */
 export interface DerivedBucket {
@@ -116,6 +117,7 @@ const USAGE_BUCKETS: Readonly<Record<PriceBucket, UsageBucket>> = {
   audio_input: "audioInput",
   audio_output: "audioOutput",
   image_output: "imageOutput",
+  cache_read_audio: "cacheReadAudio",
 };
 const NONE_DERIVED: readonly DerivedBucket[] = Object.freeze([]);
 

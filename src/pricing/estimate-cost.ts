@@ -218,9 +218,11 @@ export function priceUsage(
   if (usesModalities(usage)) {
     const modalities = priceModalities(prices, usage);
     if (!modalities.ok) {
+      // Cached audio is a cache read, so the rate it is not priced at is the cached text one.
+      const text = modalities.bucket === "cache_read_audio" ? "cached text" : "text";
       return unpriced(
         resolved,
-        `the catalog has no ${modalities.bucket} price for ${resolved.model} (${modalities.tokens} tokens); not priced at the text rate`,
+        `the catalog has no ${modalities.bucket} price for ${resolved.model} (${modalities.tokens} tokens); not priced at the ${text} rate`,
       );
     }
     Object.assign(breakdown, modalities.costs);

@@ -26,6 +26,8 @@ export interface Usage {
   audioOutputTokens?: number | undefined;
   /** Image output tokens, generated images (not inside `outputTokens`). */
   imageOutputTokens?: number | undefined;
+  /** Cached audio input tokens, a cache read apart from cached text (not inside `cacheReadTokens`). */
+  cacheReadAudioTokens?: number | undefined;
 }
 
 /** How `resolveModel` found an entry. */
@@ -77,6 +79,7 @@ export interface CostBreakdown {
   audioInput?: string;
   audioOutput?: string;
   imageOutput?: string;
+  cacheReadAudio?: string;
 }
 
 /** One per-unit fee of an estimate: the units billed, the price of one, and their cost. */

@@ -4,13 +4,16 @@ import type { ValidUsage } from "./validate-usage.js";
 
 // Audio and image tokens a provider reports apart from text, priced at their own rates. They are
 // never in the text buckets, so each token is billed once; a bucket the model has no price for makes
-// the call unpriced, never billed at the text rate (as a service tier without a price is).
+// the call unpriced, never billed at the text rate (as a service tier without a price is). Cached
+// audio is one of them: a cache read, but OpenAI and Google price it apart from cached text (above
+// it for gpt-realtime-mini and Gemini's Flash models), so the cached text price is no stand-in.
 
 /** Compiled modality prices in integer micro-dollars per million tokens; -1 where none applies. */
 export interface ModalityMicros {
   audioInput: number;
   audioOutput: number;
   imageOutput: number;
+  cacheReadAudio: number;
 }
 
 /** The usage counter (`ValidUsage` key) of each modality bucket, in catalog order. */
@@ -18,6 +21,7 @@ export const MODALITY_COUNTERS = [
   ["audio_input", "audioInput"],
   ["audio_output", "audioOutput"],
   ["image_output", "imageOutput"],
+  ["cache_read_audio", "cacheReadAudio"],
 ] as const satisfies readonly (readonly [ModalityBucket, keyof ModalityMicros])[];
 
 function micros(price: string | undefined): number {
@@ -30,17 +34,22 @@ export function compileModalities(prices: BucketPrices): ModalityMicros {
     audioInput: micros(prices.audio_input),
     audioOutput: micros(prices.audio_output),
     imageOutput: micros(prices.image_output),
+    cacheReadAudio: micros(prices.cache_read_audio),
   };
 }
 
 /** True when the usage has tokens in any modality bucket (the estimator skips them otherwise). */
 export function usesModalities(usage: ValidUsage): boolean {
-  return usage.audioInput > 0 || usage.audioOutput > 0 || usage.imageOutput > 0;
+  return usage.audioInput > 0 || usage.audioOutput > 0 || usage.imageOutput > 0 || usage.cacheReadAudio > 0;
 }
 
 /** The modality costs of a call, or the bucket the catalog has no price for. */
 export type ModalityOutcome =
-  | { ok: true; totalPico: bigint; costs: Pick<CostBreakdown, "audioInput" | "audioOutput" | "imageOutput"> }
+  | {
+      ok: true;
+      totalPico: bigint;
+      costs: Pick<CostBreakdown, "audioInput" | "audioOutput" | "imageOutput" | "cacheReadAudio">;
+    }
   | { ok: false; bucket: ModalityBucket; tokens: number };
 
 /** Prices the modality tokens of a call exactly (BigInt: these calls are rare beside text). */

@@ -100,6 +100,7 @@ const MODALITY_LINES: readonly [PriceBucket, UsageBucket, string][] = [
   ["audio_input", "audioInput", "audioInputTokens"],
   ["audio_output", "audioOutput", "audioOutputTokens"],
   ["image_output", "imageOutput", "imageOutputTokens"],
+  ["cache_read_audio", "cacheReadAudio", "cacheReadAudioTokens"],
 ];
 
 /** The provenance of an entry of a provider file, or of an override. */

@@ -29,7 +29,7 @@ export type Provider = (typeof PROVIDERS)[number];
  * model without one is not priced for such tokens, never at the text rate. Where a provider charges
  * one price for every modality, the entry states that price for the bucket too.
  */
-export const MODALITY_BUCKETS = ["audio_input", "audio_output", "image_output"] as const;
+export const MODALITY_BUCKETS = ["audio_input", "audio_output", "image_output", "cache_read_audio"] as const;
 
 /** One modality bucket, as spelled in the catalog files. */
 export type ModalityBucket = (typeof MODALITY_BUCKETS)[number];
@@ -54,6 +54,8 @@ export interface BucketPrices {
   audio_input?: string;
   audio_output?: string;
   image_output?: string;
+  /** Cached audio input (a cache read apart from cached text): absent, cached audio is not priced. */
+  cache_read_audio?: string;
 }
 
 /** A context tier: when all input (uncached + cache read + cache writes) exceeds `above`, these prices apply to every bucket. */

@@ -17,6 +17,8 @@ export interface ValidUsage {
   audioInput: number;
   audioOutput: number;
   imageOutput: number;
+  /** Cached audio input tokens, a cache read apart from `cacheRead` (which is cached text). */
+  cacheReadAudio: number;
 }
 
 function tokens(value: unknown, key: string, unit = "tokens"): number {
@@ -46,6 +48,7 @@ const KNOWN_KEYS = [
   "audioInputTokens",
   "audioOutputTokens",
   "imageOutputTokens",
+  "cacheReadAudioTokens",
 ];
 
 function isUsageKey(key: string): boolean {
@@ -60,6 +63,7 @@ function isUsageKey(key: string): boolean {
     case "audioInputTokens":
     case "audioOutputTokens":
     case "imageOutputTokens":
+    case "cacheReadAudioTokens":
       return true;
     default:
       return false;
@@ -95,6 +99,7 @@ export function validateUsage(usage: unknown): ValidUsage {
     audioInput: tokens(record.audioInputTokens, "audioInputTokens"),
     audioOutput: tokens(record.audioOutputTokens, "audioOutputTokens"),
     imageOutput: tokens(record.imageOutputTokens, "imageOutputTokens"),
+    cacheReadAudio: tokens(record.cacheReadAudioTokens, "cacheReadAudioTokens"),
   };
   if (valid.reasoning > valid.output) {
     throw new LedgerError(

@@ -32,6 +32,7 @@ function todayOf(event: LlmCostRecord, pricing: ExplainEventCostOptions["pricing
       audioInputTokens: event.audioInputTokens,
       audioOutputTokens: event.audioOutputTokens,
       imageOutputTokens: event.imageOutputTokens,
+      cacheReadAudioTokens: event.cacheReadAudioTokens,
     },
   });
   return estimate.priced

@@ -58,6 +58,8 @@ interface EventRow {
   audio_input_tokens: string;
   audio_output_tokens: string;
   image_output_tokens: string;
+  /** Cached audio (migration 0016), priced again at its own rate. */
+  cache_read_audio_tokens: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function repriceEvents(
               cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, provider_cost_usd::text AS provider_cost_usd,
               (cost_source = 'provider' AND priced) AS provider_led, estimated_cost_usd::text AS estimated_cost_usd,
               pricing_version, resolved_model, service_tier, web_search_requests, project,
-              audio_input_tokens, audio_output_tokens, image_output_tokens
+              audio_input_tokens, audio_output_tokens, image_output_tokens, cache_read_audio_tokens
          FROM ${table}
         WHERE (created_at, id) > ($1::timestamptz, $2::bigint)
           AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
@@ -230,6 +232,7 @@ function estimateOf(pricing: Pick<Pricing, "estimateCost">, row: EventRow): Cost
         audioInputTokens: Number(row.audio_input_tokens),
         audioOutputTokens: Number(row.audio_output_tokens),
         imageOutputTokens: Number(row.image_output_tokens),
+        cacheReadAudioTokens: Number(row.cache_read_audio_tokens),
       },
     });
   } catch {

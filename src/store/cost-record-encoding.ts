@@ -48,6 +48,8 @@ export const writeColumns = [
   ["image_output_tokens", "bigint"],
   // The list price before a negotiated discount (migration 0014).
   ["list_cost_usd", "numeric"],
+  // Cached audio priced apart from cached text (migration 0016).
+  ["cache_read_audio_tokens", "bigint"],
 ] as const;
 
 /** The project of an event that names none (migration 0001's column default). */
@@ -99,6 +101,7 @@ export function recordValues(record: NewLlmCostRecord): (string | null)[] {
     count(record.audioOutputTokens),
     count(record.imageOutputTokens),
     record.listCostUsd === undefined || record.listCostUsd === null ? null : decimalText(record.listCostUsd),
+    count(record.cacheReadAudioTokens),
   ];
 }
 
@@ -228,6 +231,8 @@ export function copyLine(record: NewLlmCostRecord): string {
     countField(record.imageOutputTokens) +
     "\t" +
     (listCost === undefined || listCost === null ? "\\N" : copyField(decimalText(listCost))) +
+    "\t" +
+    countField(record.cacheReadAudioTokens) +
     "\n"
   );
 }

@@ -57,5 +57,6 @@ export function toCostRecord(row: CostEventRow): LlmCostRecord {
     audioOutputTokens: integer("audio_output_tokens"),
     imageOutputTokens: integer("image_output_tokens"),
     listCostUsd: text("list_cost_usd"),
+    cacheReadAudioTokens: integer("cache_read_audio_tokens"),
   };
 }

@@ -73,6 +73,8 @@ export interface LlmCostRecord {
   audioOutputTokens: number;
   /** Image output tokens (not inside `outputTokens`). */
   imageOutputTokens: number;
+  /** Cached audio input tokens, priced at the model's cached audio rate (not inside `cacheReadTokens`). */
+  cacheReadAudioTokens: number;
   /**
    * The catalog's list price of the call, before a negotiated discount (migration 0014): equal to
    * `estimatedCostUsd` when no discount applied; null when the catalog did not price the call, or
@@ -141,6 +143,7 @@ export interface NewLlmCostRecord {
   audioInputTokens?: number | undefined;
   audioOutputTokens?: number | undefined;
   imageOutputTokens?: number | undefined;
+  cacheReadAudioTokens?: number | undefined;
   /** The list price before a negotiated discount (a decimal string or a number); absent: null. */
   listCostUsd?: string | number | null | undefined;
 }
@@ -211,4 +214,10 @@ export interface LlmCostRecordInput {
   audioOutputTokens?: number | undefined;
   /** Image output tokens (generated images), not inside `outputTokens`: priced at the image output rate. */
   imageOutputTokens?: number | undefined;
+  /**
+   * Cached audio input tokens the provider reported apart from cached text (OpenAI
+   * `cached_tokens_details.audio_tokens`, Gemini's `AUDIO` cache tokens): not inside
+   * `cacheReadTokens`, priced at the model's cached audio rate.
+   */
+  cacheReadAudioTokens?: number | undefined;
 }

@@ -177,6 +177,7 @@ function toWireEvent(record: NewLlmCostRecord): Record<string, unknown> {
     audioInputTokens: record.audioInputTokens === 0 ? undefined : record.audioInputTokens,
     audioOutputTokens: record.audioOutputTokens === 0 ? undefined : record.audioOutputTokens,
     imageOutputTokens: record.imageOutputTokens === 0 ? undefined : record.imageOutputTokens,
+    cacheReadAudioTokens: record.cacheReadAudioTokens === 0 ? undefined : record.cacheReadAudioTokens,
     agentCost:
       record.sdk === "agent" && record.priced && record.costSource === "provider" ? "sdk" : undefined,
   };

@@ -48,6 +48,8 @@ export interface TrackExtras {
   audioOutputTokens?: number | undefined;
   /** Image output tokens reported apart from text (not inside `outputTokens`). */
   imageOutputTokens?: number | undefined;
+  /** Cached audio input tokens reported apart from cached text (not inside `cacheReadTokens`). */
+  cacheReadAudioTokens?: number | undefined;
 }
 
 /** The original design's `trackAiSdkCall` parameters (plus `TrackExtras`). */

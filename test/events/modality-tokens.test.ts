@@ -236,17 +236,18 @@ describeServer("modality tokens over HTTP, export and import", () => {
     ]);
 
     // The CSV export (and GET /v1/events as text/csv) carries the same columns, after the earlier
-    // exports' columns and before the list price (migration 0014 came after them).
+    // exports' columns and before the list price and cached audio (migrations 0014, 0016 came after).
     const csv = await runLedger(["export", ...flags(schema), "--format", "csv"]);
     expect(csv.exitCode, csv.stderr).toBe(0);
     const [header, ...lines] = csv.stdout.trim().split("\n");
-    expect(header!.split(",").slice(-4)).toEqual([
+    expect(header!.split(",").slice(-5)).toEqual([
       "audioInputTokens",
       "audioOutputTokens",
       "imageOutputTokens",
       "listCostUsd",
+      "cacheReadAudioTokens",
     ]);
-    expect(lines.filter((line) => /,2000,500,0,[0-9.]*$/.test(line))).toHaveLength(2);
+    expect(lines.filter((line) => /,2000,500,0,[0-9.]*,0$/.test(line))).toHaveLength(2);
   });
 
   it("reads OpenInference audio counts from spans POSTed to /v1/traces, carved and priced", async () => {

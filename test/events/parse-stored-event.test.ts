@@ -48,6 +48,7 @@ const exported = {
   audioOutputTokens: 7,
   imageOutputTokens: 8,
   listCostUsd: "0.000154320986",
+  cacheReadAudioTokens: 9,
 };
 
 const reasonOf = (value: unknown) => {
@@ -117,7 +118,7 @@ describe("parseStoredEvent", () => {
 describe("the event's field lists", () => {
   it("split the export's columns into the caller's fields and the ledger's, in file order", () => {
     expect([...eventInputFields, ...pricedEventFields].sort()).toEqual([...eventExportFields].sort());
-    expect(eventInputFields).toHaveLength(30);
+    expect(eventInputFields).toHaveLength(31);
     expect(eventExportFields.filter((field) => (tokenFields as readonly string[]).includes(field))).toEqual([
       ...tokenFields,
     ]);

@@ -95,14 +95,15 @@ describe.each(["ai 6", "ai 7"] as const)("under %s, OpenAI audio tokens", (name)
     expect(tracker.calls[0]!.usage).toMatchObject(chatAudioRecorded);
   });
 
-  it("are read from a Responses API response and stream, cached audio staying a cache read", async () => {
+  it("are read from a Responses API response and stream, cached audio apart from cached text", async () => {
     const { harness, tracker, model } = setup(name, "openai-responses");
     server.reply({ usage: responsesAudio }, { usage: responsesAudio });
     await harness.generateText(model);
     await harness.streamText(model);
     const expected = {
       inputTokens: 700,
-      cacheReadTokens: 400,
+      cacheReadTokens: 300,
+      cacheReadAudioTokens: 100,
       audioInputTokens: 1_900,
       audioOutputTokens: 500,
     };

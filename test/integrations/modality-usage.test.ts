@@ -86,7 +86,7 @@ describe("raw OpenAI usage", () => {
     expect(estimate).toMatchObject({ priced: true, costUsd: "0.1255" });
   });
 
-  it("keeps cached audio a cache read, and reads generated image tokens (Responses shape)", () => {
+  it("carves cached audio out of cached text, and reads generated image tokens (Responses shape)", () => {
     const usage = usageFromOpenAI({
       input_tokens: 1_000,
       output_tokens: 1_400,
@@ -99,13 +99,16 @@ describe("raw OpenAI usage", () => {
     });
     expect(usage).toMatchObject({
       inputTokens: 300,
-      cacheReadTokens: 300,
+      cacheReadTokens: 100,
+      cacheReadAudioTokens: 200,
       audioInputTokens: 400,
       outputTokens: 100,
       imageOutputTokens: 1_300,
     });
     expect(usage).not.toHaveProperty("audioOutputTokens");
-    expect(sum(usage.inputTokens, usage.cacheReadTokens, usage.audioInputTokens)).toBe(1_000);
+    expect(
+      sum(usage.inputTokens, usage.cacheReadTokens, usage.cacheReadAudioTokens, usage.audioInputTokens),
+    ).toBe(1_000);
     expect(sum(usage.outputTokens, usage.imageOutputTokens)).toBe(1_400);
   });
 
@@ -163,21 +166,25 @@ describe("raw OpenAI usage", () => {
 });
 
 describe("raw Gemini usage", () => {
-  it("carves uncached audio out of the prompt, cached audio staying a cache read", () => {
+  it("carves uncached audio out of the prompt, cached audio out of the cached count", () => {
     const usage = usageFromGemini(geminiAudio);
     expect(usage).toEqual({
       inputTokens: 600,
       outputTokens: 250,
-      cacheReadTokens: 400,
+      cacheReadTokens: 100,
+      cacheReadAudioTokens: 300,
       cacheWriteTokens: 0,
       cacheWrite1hTokens: 0,
       reasoningTokens: 50,
       audioInputTokens: 500,
     });
-    expect(sum(usage.inputTokens, usage.cacheReadTokens, usage.audioInputTokens)).toBe(1_500);
-    // 600 × 0.3 + 400 × 0.03 + 500 × 1 + 250 × 2.5 per million (Gemini 2.5 Flash, audio input $1).
+    expect(
+      sum(usage.inputTokens, usage.cacheReadTokens, usage.cacheReadAudioTokens, usage.audioInputTokens),
+    ).toBe(1_500);
+    // 600 × 0.3 + 100 × 0.03 + 300 × 0.1 + 500 × 1 + 250 × 2.5 per million (Gemini 2.5 Flash: audio
+    // input $1, cached audio $0.10 beside cached text $0.03).
     const estimate = createPricing().estimateCost({ model: "gemini-2.5-flash", provider: "google", usage });
-    expect(estimate).toMatchObject({ priced: true, costUsd: "0.001317" });
+    expect(estimate).toMatchObject({ priced: true, costUsd: "0.001338" });
   });
 
   it("carves generated images and audio out of the candidates, thinking staying text output", () => {
@@ -280,6 +287,8 @@ describe("OpenTelemetry spans (OpenInference attributes)", () => {
       outputTokens: 300,
       audioOutputTokens: 500,
       imageOutputTokens: 0,
+      // OpenInference has no attribute for cached audio (its prompt details: cache_read, cache_write, audio).
+      cacheReadAudioTokens: 0,
       reasoningTokens: 0,
     });
   });
@@ -295,7 +304,7 @@ describe("the OpenTelemetry token counter", () => {
     }
   }
 
-  it("counts modality tokens under their own token types, text under input and output", async () => {
+  it("counts modality tokens under their own token types, text under input, output and cache_read", async () => {
     const reader = new CollectingReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const metrics = createCostMetrics({ meterProvider })!;
@@ -305,14 +314,16 @@ describe("the OpenTelemetry token counter", () => {
         createdAt: "2026-12-04T10:00:00Z",
         repo: "voice",
         taskType: "talk",
-        model: "gpt-4o-audio-preview",
+        model: "gpt-realtime-mini",
         provider: "openai",
         sdk: "raw",
         inputTokens: 1_000,
         outputTokens: 300,
+        cacheReadTokens: 100,
+        cacheReadAudioTokens: 300,
         audioInputTokens: 2_000,
         audioOutputTokens: 500,
-        estimatedCostUsd: "0.1255",
+        estimatedCostUsd: "0.031416",
       },
     ]);
     const { resourceMetrics } = await reader.collect();
@@ -323,8 +334,10 @@ describe("the OpenTelemetry token counter", () => {
     expect(Object.fromEntries(counted)).toEqual({
       input: 1_000,
       output: 300,
+      cache_read: 100,
       audio_input: 2_000,
       audio_output: 500,
+      cache_read_audio: 300,
     });
     await meterProvider.shutdown();
   });
@@ -349,6 +362,8 @@ describe("the AI SDK", () => {
   it("reads the provider's own usage object (usage.raw) with the raw adapters", () => {
     expect(usageFromAiSdk({ inputTokens: 1_500, outputTokens: 250, raw: geminiAudio })).toMatchObject({
       inputTokens: 600,
+      cacheReadTokens: 100,
+      cacheReadAudioTokens: 300,
       audioInputTokens: 500,
     });
   });
@@ -361,7 +376,8 @@ describe("the AI SDK", () => {
     await harness.generateText(gemini.model);
     expect(gemini.tracker.calls[0]?.usage).toMatchObject({
       inputTokens: 600,
-      cacheReadTokens: 400,
+      cacheReadTokens: 100,
+      cacheReadAudioTokens: 300,
       audioInputTokens: 500,
       outputTokens: 250,
     });

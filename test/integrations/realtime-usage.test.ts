@@ -1,7 +1,7 @@
 // Issue #17, cached audio: the Realtime API reports `response.done` usage with `input_token_details`
 // and `output_token_details` (singular "token", unlike the Responses API), its cache split by modality
 // in `cached_tokens_details`. Read as the Responses shape without those details, a realtime call's
-// audio was billed as text.
+// audio was billed as text; read without the split, its cached audio was billed as cached text.
 import { describe, expect, it } from "vitest";
 import { isLedgerError } from "../../src/errors.js";
 import { usageFromOpenAI } from "../../src/integrations/raw/index.js";
@@ -33,11 +33,12 @@ function reason(run: () => unknown): string {
 }
 
 describe("Realtime API usage (response.done)", () => {
-  it("carves uncached audio out of input and audio out of output, cached audio staying a cache read", () => {
+  it("carves uncached audio out of input, cached audio out of cached text, audio out of output", () => {
     const usage = usageFromOpenAI(realtimeUsage);
     expect(usage).toEqual({
       inputTokens: 200,
-      cacheReadTokens: 400,
+      cacheReadTokens: 100,
+      cacheReadAudioTokens: 300,
       cacheWriteTokens: 0,
       cacheWrite1hTokens: 0,
       audioInputTokens: 400,
@@ -47,13 +48,16 @@ describe("Realtime API usage (response.done)", () => {
     });
   });
 
-  it("prices a gpt-realtime-mini call at its audio rates, cached audio at the cache-read price", () => {
+  it("prices a gpt-realtime-mini call at its audio rates, cached audio at its own $0.30", () => {
     const usage = usageFromOpenAI(realtimeUsage);
     const estimate = createPricing().estimateCost({ model: "gpt-realtime-mini", provider: "openai", usage });
-    // 200 × 0.60 + 400 × 0.06 + 50 × 2.40 + 400 × 10 + 150 × 20 per million. OpenAI's model page
-    // prices cached audio at $0.30, not the cached text $0.06: the 300 cached audio tokens are
-    // under-billed by 300 × 0.24 per million (docs/pricing.md, "Modalities", cached audio).
-    expect(estimate).toMatchObject({ priced: true, costUsd: "0.007264" });
+    // 200 × 0.60 + 100 × 0.06 + 300 × 0.30 + 50 × 2.40 + 400 × 10 + 150 × 20 per million. OpenAI's
+    // model page prices cached audio at $0.30, not the cached text $0.06 (which gave 0.007264).
+    expect(estimate).toMatchObject({
+      priced: true,
+      costUsd: "0.007336",
+      breakdown: { cacheRead: "0.000006", cacheReadAudio: "0.00009" },
+    });
   });
 
   it("names the realtime key of details that exceed their total", () => {
@@ -72,6 +76,14 @@ describe("Realtime API usage (response.done)", () => {
     };
     expect(reason(() => usageFromOpenAI(audioAboveOutput))).toBe(
       "E_USAGE_INVALID: OpenAI output_tokens: the parts (6) exceed the total (5)",
+    );
+    const cachedAudioAboveCached = {
+      input_tokens: 10,
+      output_tokens: 0,
+      input_token_details: { audio_tokens: 5, cached_tokens: 2, cached_tokens_details: { audio_tokens: 3 } },
+    };
+    expect(reason(() => usageFromOpenAI(cachedAudioAboveCached))).toBe(
+      "E_USAGE_INVALID: OpenAI input_token_details.cached_tokens: the parts (3) exceed the total (2)",
     );
     expect(
       reason(() =>

@@ -50,6 +50,7 @@ describe("usage validation", () => {
       audioInput: 0,
       audioOutput: 0,
       imageOutput: 0,
+      cacheReadAudio: 0,
     });
   });
 

@@ -53,6 +53,8 @@ const expectedColumns: Record<string, string> = {
   image_output_tokens: "bigint",
   // The list price before a negotiated discount (migration 0014).
   list_cost_usd: "numeric(20,12)",
+  // Cached audio priced apart from cached text (migration 0016).
+  cache_read_audio_tokens: "bigint",
 };
 
 describeEachEngine("migrations", (context) => {

@@ -15,6 +15,7 @@ const tokenFlags = {
   "audio-input": "audioInputTokens",
   "audio-output": "audioOutputTokens",
   "image-output": "imageOutputTokens",
+  "cache-read-audio": "cacheReadAudioTokens",
 } as const satisfies Record<string, TokenField>;
 
 function runEstimate(context: CommandContext): number {
@@ -69,6 +70,7 @@ function runEstimate(context: CommandContext): number {
     ["audioInput", "audioInputTokens"],
     ["audioOutput", "audioOutputTokens"],
     ["imageOutput", "imageOutputTokens"],
+    ["cacheReadAudio", "cacheReadAudioTokens"],
   ] as const) {
     const cost = estimate.breakdown[bucket];
     if (cost !== undefined) rows.push({ bucket, tokens: usage[key] ?? 0, cost });
@@ -147,6 +149,11 @@ export const estimateCommand: CommandDefinition = {
     "audio-input": { type: "string", valueName: "N", description: "audio input tokens (not in --input)" },
     "audio-output": { type: "string", valueName: "N", description: "audio output tokens (not in --output)" },
     "image-output": { type: "string", valueName: "N", description: "image output tokens (not in --output)" },
+    "cache-read-audio": {
+      type: "string",
+      valueName: "N",
+      description: "cached audio input tokens (not in --cache-read)",
+    },
     project: {
       type: "string",
       valueName: "SLUG",

@@ -48,6 +48,8 @@ const tokenBuckets = [
   ["audio_input", (record: NewLlmCostRecord) => record.audioInputTokens ?? 0],
   ["audio_output", (record: NewLlmCostRecord) => record.audioOutputTokens ?? 0],
   ["image_output", (record: NewLlmCostRecord) => record.imageOutputTokens ?? 0],
+  // Cached audio apart from cached text (`cache_read` counts cached text only).
+  ["cache_read_audio", (record: NewLlmCostRecord) => record.cacheReadAudioTokens ?? 0],
 ] as const;
 
 /** The global MeterProvider of the application's `@opentelemetry/api`, or undefined when it is not installed. */

@@ -111,6 +111,8 @@ export function usageOfSpan(span: OtlpSpan, cacheWriteTtl?: string): SpanUsage |
         audioInputTokens: audioInput,
         audioOutputTokens: audioOutput,
         imageOutputTokens: 0,
+        // No convention read here reports cached audio apart (OpenInference has no attribute for it).
+        cacheReadAudioTokens: 0,
       },
     };
   }

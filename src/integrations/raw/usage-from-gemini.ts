@@ -23,9 +23,10 @@ export interface GeminiUsageMetadata {
  * input and added to it. Thinking tokens (`thoughtsTokenCount`) are billed as output but are not in
  * `candidatesTokenCount`: `outputTokens` is their sum, and `reasoningTokens` the thinking part.
  * Tokens by modality (`promptTokensDetails`, `candidatesTokensDetails`: `{ modality, tokenCount }`)
- * carve audio out of the input (less the cached audio of `cacheTokensDetails`, a cache read) and
- * audio and images out of the output, into `audioInputTokens`, `audioOutputTokens` and
- * `imageOutputTokens`; text, image and video input stay in `inputTokens` (one input price covers them).
+ * carve audio out of the input (less the cached audio of `cacheTokensDetails`) and audio and images
+ * out of the output, into `audioInputTokens`, `audioOutputTokens` and `imageOutputTokens`; the
+ * cached audio is carved out of the cached count into `cacheReadAudioTokens` (Flash models price it
+ * above cached text). Text, image and video input stay in `inputTokens` (one input price covers them).
  *
  * @example
  * const response = await ai.models.generateContent({ model: "gemini-2.5-flash", contents });
@@ -43,9 +44,10 @@ export function usageFromGemini(usage: GeminiUsageMetadata | null | undefined): 
   const cachedTokens = tokenCount(usage.cachedContentTokenCount, "cachedContentTokenCount");
   const candidatesTokens = tokenCount(usage.candidatesTokenCount, "candidatesTokenCount");
   const thoughtsTokens = tokenCount(usage.thoughtsTokenCount, "thoughtsTokenCount");
+  const cachedAudioTokens = modalityCount(usage.cacheTokensDetails, "AUDIO", "cacheTokensDetails");
   const audioInputTokens = difference(
     modalityCount(usage.promptTokensDetails, "AUDIO", "promptTokensDetails"),
-    modalityCount(usage.cacheTokensDetails, "AUDIO", "cacheTokensDetails"),
+    cachedAudioTokens,
     "Gemini promptTokensDetails AUDIO",
   );
   const audioOutputTokens = modalityCount(usage.candidatesTokensDetails, "AUDIO", "candidatesTokensDetails");
@@ -55,7 +57,7 @@ export function usageFromGemini(usage: GeminiUsageMetadata | null | undefined): 
     outputTokens:
       difference(candidatesTokens, audioOutputTokens + imageOutputTokens, "Gemini candidatesTokenCount") +
       thoughtsTokens,
-    cacheReadTokens: cachedTokens,
+    cacheReadTokens: difference(cachedTokens, cachedAudioTokens, "Gemini cachedContentTokenCount"),
     cacheWriteTokens: 0,
     cacheWrite1hTokens: 0,
     reasoningTokens: thoughtsTokens,
@@ -63,6 +65,7 @@ export function usageFromGemini(usage: GeminiUsageMetadata | null | undefined): 
   if (audioInputTokens > 0) result.audioInputTokens = audioInputTokens;
   if (audioOutputTokens > 0) result.audioOutputTokens = audioOutputTokens;
   if (imageOutputTokens > 0) result.imageOutputTokens = imageOutputTokens;
+  if (cachedAudioTokens > 0) result.cacheReadAudioTokens = cachedAudioTokens;
   return result;
 }
 

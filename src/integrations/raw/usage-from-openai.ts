@@ -10,7 +10,7 @@ export interface OpenAIChatUsage {
     cached_tokens?: number | null;
     cache_write_tokens?: number | null;
     audio_tokens?: number | null;
-    /** Cached tokens by modality (realtime models): cached audio is a cache read, not audio input. */
+    /** Cached tokens by modality (realtime models): cached audio is a cache read apart from cached text. */
     cached_tokens_details?: { audio_tokens?: number | null } | null;
   } | null;
   completion_tokens_details?: {
@@ -37,7 +37,7 @@ export interface OpenAIResponsesUsage {
     cached_tokens?: number | null;
     cache_write_tokens?: number | null;
     audio_tokens?: number | null;
-    /** Cached tokens by modality (realtime models): cached audio is a cache read, not audio input. */
+    /** Cached tokens by modality (realtime models): cached audio is a cache read apart from cached text. */
     cached_tokens_details?: { audio_tokens?: number | null } | null;
   } | null;
   output_tokens_details?: {
@@ -61,8 +61,9 @@ export interface OpenAIResponsesUsage {
  * `completion_tokens_details.audio_tokens`, the `_details` of the Responses shape, and the Realtime
  * API's `input_token_details` / `output_token_details`) and generated
  * image tokens (`output_tokens_details.image_tokens`) are carved out of the text counts into
- * `audioInputTokens`, `audioOutputTokens` and `imageOutputTokens`, so each token is billed once at
- * its own rate; parts larger than their total are `E_USAGE_INVALID`. Throws `E_USAGE_MISSING` without a usage object (a
+ * `audioInputTokens`, `audioOutputTokens` and `imageOutputTokens`, and cached audio
+ * (`cached_tokens_details.audio_tokens`) out of the cached count into `cacheReadAudioTokens`, so each
+ * token is billed once at its own rate; parts larger than their total are `E_USAGE_INVALID`. Throws `E_USAGE_MISSING` without a usage object (a
  * stream without `stream_options.include_usage`) and `E_USAGE_INVALID` for a malformed one.
  *
  * @example
@@ -106,7 +107,8 @@ function chatUsage(usage: Record<string, unknown>): TokenUsage {
     field(completionDetails, "reasoning_tokens"),
     "completion_tokens_details.reasoning_tokens",
   );
-  const audioInputTokens = uncachedAudio(promptDetails, "prompt_tokens_details");
+  const audio = audioInput(promptDetails, "prompt_tokens_details");
+  const audioInputTokens = audio.uncached;
   const audioOutputTokens = tokenCount(
     field(completionDetails, "audio_tokens"),
     "completion_tokens_details.audio_tokens",
@@ -119,31 +121,38 @@ function chatUsage(usage: Record<string, unknown>): TokenUsage {
       "OpenAI prompt_tokens",
     ),
     outputTokens,
-    cacheReadTokens: cachedTokens,
+    cacheReadTokens: difference(cachedTokens, audio.cached, "OpenAI prompt_tokens_details.cached_tokens"),
     cacheWriteTokens,
     cacheWrite1hTokens: 0,
     reasoningTokens: Math.min(reasoningTokens, outputTokens),
-    ...modalities(audioInputTokens, audioOutputTokens, 0),
+    ...modalities(audioInputTokens, audioOutputTokens, 0, audio.cached),
   };
 }
 
-// Audio input counts cached audio too where the details split the cache by modality (realtime
-// models): that part is a cache read, already in cached_tokens, so only the rest is audio input.
-function uncachedAudio(details: unknown, path: string): number {
+// Where the details split the cache by modality (realtime models), cached audio is inside both the
+// audio count and cached_tokens: it is neither audio input nor cached text but its own bucket, which
+// some models price above cached text (gpt-realtime-mini: $0.30 against $0.06 per million).
+function audioInput(details: unknown, path: string): { uncached: number; cached: number } {
   const audio = tokenCount(field(details, "audio_tokens"), `${path}.audio_tokens`);
-  const cachedAudio = tokenCount(
+  const cached = tokenCount(
     field(field(details, "cached_tokens_details"), "audio_tokens"),
     `${path}.cached_tokens_details.audio_tokens`,
   );
-  return difference(audio, cachedAudio, `OpenAI ${path}.audio_tokens`);
+  return { uncached: difference(audio, cached, `OpenAI ${path}.audio_tokens`), cached };
 }
 
 /** The modality buckets that have tokens (a text call's usage keeps the shape it always had). */
-function modalities(audioInput: number, audioOutput: number, imageOutput: number): Partial<TokenUsage> {
+function modalities(
+  audioInput: number,
+  audioOutput: number,
+  imageOutput: number,
+  cachedAudio: number,
+): Partial<TokenUsage> {
   const buckets: Partial<TokenUsage> = {};
   if (audioInput > 0) buckets.audioInputTokens = audioInput;
   if (audioOutput > 0) buckets.audioOutputTokens = audioOutput;
   if (imageOutput > 0) buckets.imageOutputTokens = imageOutput;
+  if (cachedAudio > 0) buckets.cacheReadAudioTokens = cachedAudio;
   return buckets;
 }
 
@@ -161,7 +170,8 @@ function responsesUsage(usage: Record<string, unknown>): TokenUsage {
     field(outputDetails, "reasoning_tokens"),
     `${outputPath}.reasoning_tokens`,
   );
-  const audioInputTokens = uncachedAudio(details, inputPath);
+  const audio = audioInput(details, inputPath);
+  const audioInputTokens = audio.uncached;
   const audioOutputTokens = tokenCount(field(outputDetails, "audio_tokens"), `${outputPath}.audio_tokens`);
   const imageOutputTokens = tokenCount(field(outputDetails, "image_tokens"), `${outputPath}.image_tokens`);
   const textOutput = difference(outputTokens, audioOutputTokens + imageOutputTokens, "OpenAI output_tokens");
@@ -172,11 +182,11 @@ function responsesUsage(usage: Record<string, unknown>): TokenUsage {
       "OpenAI input_tokens",
     ),
     outputTokens: textOutput,
-    cacheReadTokens: cachedTokens,
+    cacheReadTokens: difference(cachedTokens, audio.cached, `OpenAI ${inputPath}.cached_tokens`),
     cacheWriteTokens,
     cacheWrite1hTokens: 0,
     reasoningTokens: Math.min(reasoningTokens, textOutput),
-    ...modalities(audioInputTokens, audioOutputTokens, imageOutputTokens),
+    ...modalities(audioInputTokens, audioOutputTokens, imageOutputTokens, audio.cached),
   };
 }
 
