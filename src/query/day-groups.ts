@@ -53,7 +53,8 @@ export async function splitByDayGroups(
         setKey: shape.key,
         dimensions: shape.dimensions,
         zone,
-        ...range(report),
+        from: report.from,
+        to: report.to,
         filter: sqlFilter(shape),
       });
     });
@@ -99,10 +100,6 @@ export async function splitByDayGroups(
     leave(split, reports, index, sets, new Date(bounds.c), report.to);
   });
   return split;
-}
-
-function range(report: GroupedReport): { from: Date; to: Date } {
-  return { from: report.from, to: report.to };
 }
 
 function leave(
