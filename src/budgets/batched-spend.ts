@@ -48,9 +48,9 @@ export interface BatchOptions {
  * grouped by every set of dimensions its budgets need (scope and `per`), each set filtered to the
  * union of the values its budgets scope; `queryGroupedReports` answers them all in two statements
  * once the day groups of their closed days are built (one for those, one for the rest, reading each
- * rollup once for all the sets it answers). Each row is then credited in memory to the budgets whose scope holds it. Sums
- * of exact NUMERIC figures over finer groups are the same sums, so the answers are those of one
- * report per budget (the randomized test keeps that path as its reference).
+ * rollup once for all the sets it answers). Each row is then credited in memory to the budgets whose
+ * scope holds it. Sums of exact NUMERIC figures over finer groups are the same sums, so the answers
+ * are those of one report per budget (the randomized test keeps that path as its reference).
  */
 export async function readBudgetSpends(
   store: QueryStore,

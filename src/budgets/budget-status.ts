@@ -63,8 +63,9 @@ export interface BudgetStatusOptions {
 
 /**
  * Spend, remaining amount, thresholds crossed and forecast of every budget (or those named) at `at`,
- * computed for all budgets together in at most five statements (`batched-spend.ts`: grouped reports,
- * so from the rollups whenever the scopes allow).
+ * computed for all budgets together in four statements once the day groups of their closed days are
+ * built (`batched-spend.ts`: grouped reports, closed days from the day groups, the rest from the
+ * rollups whenever the scopes allow).
  *
  * @example
  * const { budgets } = await budgetStatus(store);
