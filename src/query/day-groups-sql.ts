@@ -1,5 +1,6 @@
 import { dimensionSql } from "./cost-filters.js";
 import type { ResolvedDimension } from "./dimensions.js";
+import { groupingMask, groupingMaskSql, keyDimensions } from "./grouping-sets.js";
 import type { SqlParameters } from "./sql-parameters.js";
 
 // The statements of the day groups (migration 0015): reading the groups of the closed local days a
@@ -88,24 +89,17 @@ export function buildDayGroupsSql(
   const days = `${parameters.add(pairs.days.map((day) => day.toISOString()))}::timestamptz[]`;
   const from = `${parameters.add(pairs.from.toISOString())}::timestamptz`;
   const to = `${parameters.add(pairs.to.toISOString())}::timestamptz`;
-  const keys: ResolvedDimension[] = [];
-  for (const set of sets) {
-    for (const dimension of set.dimensions) {
-      if (!keys.some((known) => known.name === dimension.name)) keys.push(dimension);
-    }
-  }
+  const keys = keyDimensions(sets.map((set) => set.dimensions));
   const column = (dimension: ResolvedDimension) => `k${keys.findIndex((key) => key.name === dimension.name)}`;
   const columns = keys.map(
     (dimension, index) => `${dimensionSql(dimension, "raw", parameters)} AS k${index}`,
   );
-  const mask = (set: SetToBuild) =>
-    keys.reduce((bits, key) => bits * 2 + (set.dimensions.some((d) => d.name === key.name) ? 0 : 1), 0);
+  const mask = (set: SetToBuild) => groupingMask(keys, set.dimensions);
   const groupingSets = sets.map((set) => `(${[...set.dimensions.map(column), "day"].join(", ")})`);
   const keyOf = sets.map((set) => `WHEN ${mask(set)} THEN ${parameters.add(set.key)}::text`).join(" ");
   const arrayOf = sets
     .map((set) => `WHEN ${mask(set)} THEN ARRAY[${set.dimensions.map(column).join(", ")}]::text[]`)
     .join(" ");
-  const groupingMask = keys.length > 0 ? `GROUPING(${keys.map((_, index) => `k${index}`).join(", ")})` : "0";
   return `WITH wanted AS (
       SELECT w.set_key, w.day_start, ${versionSql(q, "w.day_start", zone)} AS version
         FROM unnest(${setKeys}, ${days}) AS w (set_key, day_start)
@@ -118,7 +112,7 @@ export function buildDayGroupsSql(
        WHERE b.set_key = h.set_key AND b.time_zone = ${zone} AND b.day_start = h.day_start
          AND b.version <> h.version
     ), grouped AS (
-      SELECT ${groupingMask} AS mask, ${[...keys.map((_, index) => `k${index}`), "day"].join(", ")},
+      SELECT ${groupingMaskSql(keys.length)} AS mask, ${[...keys.map((_, index) => `k${index}`), "day"].join(", ")},
              sum(cost) AS cost, count(*) AS events
         FROM (SELECT ${[...columns, `date_trunc('day', created_at, ${zone}) AS day`, "estimated_cost_usd AS cost"].join(", ")}
                 FROM ${q}.llm_cost_events WHERE created_at >= ${from} AND created_at < ${to}) AS e

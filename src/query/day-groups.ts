@@ -66,7 +66,9 @@ export async function splitByDayGroups(
     const read = reads[index]!;
     // Served when it has a closed day and every one was built (one replaced since: read elsewhere).
     if (read.a >= read.c || [...read.days.values()].some((day) => !day.fresh)) return;
-    servedBy.set(entry.report, [...(servedBy.get(entry.report) ?? []), { ...entry, read }]);
+    const served = servedBy.get(entry.report);
+    if (served) served.push({ ...entry, read });
+    else servedBy.set(entry.report, [{ ...entry, read }]);
   });
   reports.forEach((report, index) => {
     const served = servedBy.get(index) ?? [];

@@ -16,6 +16,7 @@ import {
   rollupStateCtes,
   type RollupSource,
 } from "./rollup-sources.js";
+import { groupingMaskSql } from "./grouping-sets.js";
 import type { SqlParameters } from "./sql-parameters.js";
 
 /** One grouping set of a part, checked. */
@@ -88,7 +89,7 @@ function partSql(
       .concat(grain ? ["period"] : [])
       .join(", ")})`;
   });
-  const mask = keys.length > 0 ? `GROUPING(${keys.join(", ")})` : "0";
+  const mask = groupingMaskSql(keys.length);
 
   /**
    * One source read over one span: its rows grouped by every set. `utcDay` counts a closed day's row

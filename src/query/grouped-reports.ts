@@ -6,6 +6,7 @@ import type { Dimension } from "./dimensions.js";
 import { groupedReportSql, type SetPlan, type SubReport } from "./grouped-reports-sql.js";
 import { chooseRollups, rawLayout, rollupLayout } from "./query-costs.js";
 import { splitByDayGroups } from "./day-groups.js";
+import { groupingMask, keyDimensions } from "./grouping-sets.js";
 import { createSqlParameters } from "./sql-parameters.js";
 import { queryWithoutJit } from "./query-without-jit.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
@@ -150,12 +151,11 @@ function planReport(report: GroupedReport, index: number, source: "auto" | "raw"
       part = { report: index, plan, layout: layout.layout, shiftedDays, keys: [], sets: [] };
       byRollups.set(key, part);
     }
-    for (const dimension of plan.groupBy) {
-      if (!part.keys.some((known) => known.name === dimension.name)) part.keys.push(dimension);
-    }
     part.sets.push({ index: setIndex, dimensions: plan.groupBy, filters: plan.filters });
   });
-  return [...byRollups.values()];
+  const parts = [...byRollups.values()];
+  for (const part of parts) part.keys = keyDimensions(part.sets.map((set) => set.dimensions));
+  return parts;
 }
 
 /**
@@ -165,7 +165,7 @@ function planReport(report: GroupedReport, index: number, source: "auto" | "raw"
 function rowReader(part: SubReport): (row: Record<string, unknown>) => GroupedRow[] {
   const byMask = new Map<number, Array<{ set: SetPlan; positions: number[] }>>();
   for (const set of part.sets) {
-    const mask = groupingMask(part, set);
+    const mask = groupingMask(part.keys, set.dimensions);
     const positions = set.dimensions.map((dimension) =>
       part.keys.findIndex((key) => key.name === dimension.name),
     );
@@ -184,13 +184,4 @@ function rowReader(part: SubReport): (row: Record<string, unknown>) => GroupedRo
       return { report: part.report, set: set.index, keys, periodStart, costUsd, events };
     });
   };
-}
-
-/** `GROUPING(k0, …, kn)` of a set's groups: a bit per key, set when the set does not group by it (k0 highest). */
-function groupingMask(part: SubReport, set: SetPlan): number {
-  let mask = 0;
-  for (const key of part.keys) {
-    mask = mask * 2 + (set.dimensions.some((dimension) => dimension.name === key.name) ? 0 : 1);
-  }
-  return mask;
 }
