@@ -139,12 +139,22 @@ describe("a discount off the list price", () => {
 
   it("never discounts an unpriced call", () => {
     const pricing = createPricing({ overrides: { discounts: [{ provider: "anthropic", percent: "50" }] } });
-    const estimate = pricing.estimateCost({
+    const unknown = pricing.estimateCost({
       model: "claude-sonnet-9-9",
       provider: "anthropic",
       usage: { inputTokens: 10, outputTokens: 1 },
     });
-    expect(estimate).toMatchObject({ priced: false, costUsd: "0" });
+    expect(unknown).toMatchObject({ priced: false, costUsd: "0" });
+    // A model the catalog knows, unpriced because a bucket has no rate (Claude takes no audio): it
+    // reaches the discount step, which must leave it alone.
+    const known = pricing.estimateCost({
+      model: "claude-sonnet-4-5",
+      provider: "anthropic",
+      usage: { inputTokens: 10, outputTokens: 1, audioInputTokens: 5 },
+    });
+    expect(known).toMatchObject({ priced: false, model: "claude-sonnet-4-5" });
+    expect(known).not.toHaveProperty("discount");
+    expect(known).not.toHaveProperty("listCostUsd");
   });
 });
 
