@@ -4,6 +4,7 @@
 // Through the real `ai` 6 and 7 packages against the fake provider server's OpenAI wire format.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCostTrackingMiddleware } from "../../src/integrations/ai-sdk/index.js";
+import { withRawUsageChunks } from "../../src/integrations/ai-sdk/raw-usage-chunks.js";
 import { createPricing } from "../../src/pricing/index.js";
 import {
   startFakeProviderServer,
@@ -130,5 +131,31 @@ describe.each(["ai 6", "ai 7"] as const)("under %s, OpenAI audio tokens", (name)
     const expected = { inputTokens: 2_000, cacheReadTokens: 1_000, outputTokens: 800 };
     expect(tracker.calls.map((call) => call.usage)).toMatchObject([expected, expected]);
     for (const call of tracker.calls) expect(call.usage).not.toHaveProperty("audioInputTokens");
+  });
+});
+
+describe("which streams the middleware asks raw chunks of", () => {
+  const params = { providerOptions: {} };
+  const model = (provider: string, modelId: string) => ({ provider, modelId, specificationVersion: "v2" });
+
+  it("asks them of OpenAI and Azure audio and realtime models only: other streams keep their parts", () => {
+    for (const [provider, modelId] of [
+      ["openai.chat", "gpt-4o-audio-preview"],
+      ["azure.chat", "gpt-audio-mini"],
+      ["openai.responses", "gpt-realtime-mini"],
+    ] as const) {
+      expect(withRawUsageChunks(params, "stream", model(provider, modelId))).toMatchObject({
+        includeRawChunks: true,
+      });
+    }
+    for (const [provider, modelId] of [
+      ["openai.chat", "gpt-4o"],
+      ["azure.responses", "gpt-5-mini"],
+      ["anthropic.messages", "claude-audio-imaginary"],
+    ] as const) {
+      expect(withRawUsageChunks(params, "stream", model(provider, modelId))).toBe(params);
+    }
+    // A generate call reads the response body instead.
+    expect(withRawUsageChunks(params, "generate", model("openai.chat", "gpt-4o-audio-preview"))).toBe(params);
   });
 });

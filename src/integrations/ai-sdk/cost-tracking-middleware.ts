@@ -240,7 +240,7 @@ export function createCostTrackingMiddleware(options: CostTrackingMiddlewareOpti
         throw error;
       }
       const rawChunks = {
-        readRawUsage: rawChunksCarryUsage(model.provider),
+        readRawUsage: rawChunksCarryUsage(model),
         hideRawChunks: rawChunksAreOurs(params),
       };
       const stream = observeStream(

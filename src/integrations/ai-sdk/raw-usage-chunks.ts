@@ -1,5 +1,6 @@
 import type { CallParamsLike, LanguageModelLike } from "./language-model-shapes.js";
 import { LEDGER_OPTIONS_KEY, isPlainObject, withLedgerOptions } from "./ledger-call-options.js";
+import { isOpenAIFamily } from "./usage-from-ai-sdk.js";
 
 // A stream's `finish` part carries the provider package's parse of the usage, and @ai-sdk/openai's
 // chat chunk schema keeps no `audio_tokens`: only the raw chunk has them. The middleware asks for raw
@@ -9,21 +10,23 @@ import { LEDGER_OPTIONS_KEY, isPlainObject, withLedgerOptions } from "./ledger-c
 const RAW_CHUNKS_KEY = "rawChunksForUsage";
 
 /**
- * Whether a provider's raw stream chunks carry its whole usage (OpenAI and Azure OpenAI: the chat
- * stream's last chunk, the Responses API's `response.completed`). Anthropic's raw `message_delta`
- * carries only part of it, so its raw chunks are not read for usage.
+ * Whether a stream's raw chunks are worth reading for usage: an OpenAI or Azure OpenAI model that can
+ * report audio tokens (the audio and realtime models; their raw chunks carry the whole usage: the
+ * chat stream's last chunk, the Responses API's `response.completed`). Asking for raw chunks doubles
+ * the parts of a stream, so text models are left alone: their finish part's usage is whole.
+ * Anthropic's raw `message_delta` carries only part of its usage, so its chunks are never read.
  */
-export function rawChunksCarryUsage(providerId: string): boolean {
-  return /^(openai|azure)\b/.test(providerId);
+export function rawChunksCarryUsage(model: LanguageModelLike): boolean {
+  return isOpenAIFamily(model.provider) && /audio|realtime/i.test(model.modelId);
 }
 
-/** The stream call's params with raw chunks asked for, when the provider's carry its usage. */
+/** The stream call's params with raw chunks asked for, when they are worth reading. */
 export function withRawUsageChunks<Params extends CallParamsLike>(
   params: Params,
   type: "generate" | "stream" | undefined,
   model: LanguageModelLike | undefined,
 ): Params {
-  if (type !== "stream" || model === undefined || !rawChunksCarryUsage(model.provider)) return params;
+  if (type !== "stream" || model === undefined || !rawChunksCarryUsage(model)) return params;
   if (params.includeRawChunks === true) return params;
   return {
     ...params,

@@ -45,7 +45,7 @@ function usageFromRawUsage(raw: unknown, providerId = ""): TokenUsage | undefine
     if (has("input_tokens_details")) return usageFromOpenAI(raw);
     const anthropicKeys = ["cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation"];
     if (anthropicKeys.some(has) || isAnthropicFamily(providerId)) return usageFromAnthropic(raw);
-    if (has("output_tokens_details") || /^(openai|azure)\b/.test(providerId)) return usageFromOpenAI(raw);
+    if (has("output_tokens_details") || isOpenAIFamily(providerId)) return usageFromOpenAI(raw);
     return undefined;
   } catch (error) {
     // A raw usage that does not read as its provider's shape: the AI SDK's own buckets still do.
@@ -56,6 +56,11 @@ function usageFromRawUsage(raw: unknown, providerId = ""): TokenUsage | undefine
 
 function isAnthropicFamily(providerId: string): boolean {
   return /anthropic/i.test(providerId);
+}
+
+/** OpenAI's packages and Azure OpenAI's (`openai.chat`, `azure.responses`, …). */
+export function isOpenAIFamily(providerId: string): boolean {
+  return /^(openai|azure)\b/.test(providerId);
 }
 
 function usageFromBuckets(usage: AiSdkUsage): TokenUsage {
