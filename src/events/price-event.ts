@@ -30,7 +30,8 @@ export interface StampedEvent {
   agentCost?: AgentCostPolicy | undefined;
   /**
    * The project the event will be stored in, when its writer decides it (HTTP ingest: the key's):
-   * selects a negotiated discount made for that project. Else the input's, else `default`.
+   * the record's project, and the one whose negotiated discounts apply. Else the input's, else
+   * `default`.
    */
   project?: string | undefined;
 }
@@ -103,7 +104,7 @@ export function createEventPricer(options: {
       pricingVersion = pricing.version ?? null;
     }
     return {
-      project: input.project ?? undefined,
+      project: event.project ?? input.project ?? undefined,
       eventId: event.eventId,
       createdAt: stamps.iso(event.createdAt),
       repo: input.repo,

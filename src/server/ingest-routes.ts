@@ -149,7 +149,6 @@ export function mountIngestRoutes(dependencies: {
           agentCost: agentCost as AgentCostPolicy | undefined,
           project: target.project,
         });
-        record.project = target.project;
         records.push(record);
       });
       const result = await commit(records, rejected.length);

@@ -5,8 +5,7 @@
 // meanwhile and soon promoted to the old generation, which the service paid for per span under load.
 import { eventOfSpan, selectCallSpans, type SpanAttribution } from "../integrations/opentelemetry/index.js";
 import type { NewLlmCostRecord } from "../store/index.js";
-import type { createServerPricer } from "./ingest-commit.js";
-import { maxFutureMs } from "./ingest-commit.js";
+import { maxFutureMs, type createServerPricer } from "./ingest-commit.js";
 import { decodeOtlpBody, type OtlpEncoding } from "./otlp-body.js";
 
 /** The records of an export, why its refused call spans were refused, and what it held. */
@@ -48,15 +47,15 @@ export function createExportRecords(options: ExportRecordsOptions) {
       } else {
         // A literal of one shape, as POST /v1/events builds it: a spread copy of the mapped event
         // (with its `ok`) gave the pricer a second object shape to read and cost more than pricing.
-        const record = price({
-          input: event.input,
-          eventId: event.eventId,
-          createdAt: event.createdAt,
-          agentCost: undefined,
-          project,
-        });
-        if (project !== undefined) record.project = project;
-        records.push(record);
+        records.push(
+          price({
+            input: event.input,
+            eventId: event.eventId,
+            createdAt: event.createdAt,
+            agentCost: undefined,
+            project,
+          }),
+        );
       }
     }
     return { records, reasons, spanCounts: { received: spans.length, calls: calls.length, ignored } };

@@ -18,6 +18,21 @@ export type TokenUsage = { [Bucket in Exclude<TokenField, ModalityField>]-?: num
   webSearchRequests?: number;
 };
 
+/** The audio and image buckets a reader carved out, each present only when the call had some. */
+export function modalities(
+  audioInput: number,
+  audioOutput: number,
+  imageOutput: number,
+  cachedAudio: number,
+): Partial<TokenUsage> {
+  const buckets: Partial<TokenUsage> = {};
+  if (audioInput > 0) buckets.audioInputTokens = audioInput;
+  if (audioOutput > 0) buckets.audioOutputTokens = audioOutput;
+  if (imageOutput > 0) buckets.imageOutputTokens = imageOutput;
+  if (cachedAudio > 0) buckets.cacheReadAudioTokens = cachedAudio;
+  return buckets;
+}
+
 /** A usage with every bucket at zero: what a call that failed before any token was counted used. */
 export function emptyTokenUsage(): TokenUsage {
   return {

@@ -1,5 +1,12 @@
 import { LedgerError } from "../../errors.js";
-import { assertUsageObject, difference, field, tokenCount, type TokenUsage } from "./token-usage.js";
+import {
+  assertUsageObject,
+  difference,
+  field,
+  modalities,
+  tokenCount,
+  type TokenUsage,
+} from "./token-usage.js";
 
 /** The `usageMetadata` object of a Gemini `generateContent` response (or of a stream's last chunk). */
 export interface GeminiUsageMetadata {
@@ -52,7 +59,7 @@ export function usageFromGemini(usage: GeminiUsageMetadata | null | undefined): 
   );
   const audioOutputTokens = modalityCount(usage.candidatesTokensDetails, "AUDIO", "candidatesTokensDetails");
   const imageOutputTokens = modalityCount(usage.candidatesTokensDetails, "IMAGE", "candidatesTokensDetails");
-  const result: TokenUsage = {
+  return {
     inputTokens: difference(promptTokens, cachedTokens + audioInputTokens, "Gemini promptTokenCount"),
     outputTokens:
       difference(candidatesTokens, audioOutputTokens + imageOutputTokens, "Gemini candidatesTokenCount") +
@@ -61,12 +68,8 @@ export function usageFromGemini(usage: GeminiUsageMetadata | null | undefined): 
     cacheWriteTokens: 0,
     cacheWrite1hTokens: 0,
     reasoningTokens: thoughtsTokens,
+    ...modalities(audioInputTokens, audioOutputTokens, imageOutputTokens, cachedAudioTokens),
   };
-  if (audioInputTokens > 0) result.audioInputTokens = audioInputTokens;
-  if (audioOutputTokens > 0) result.audioOutputTokens = audioOutputTokens;
-  if (imageOutputTokens > 0) result.imageOutputTokens = imageOutputTokens;
-  if (cachedAudioTokens > 0) result.cacheReadAudioTokens = cachedAudioTokens;
-  return result;
 }
 
 /** The tokens of one modality in a `…TokensDetails` list (`[{ modality, tokenCount }]`); absent is 0. */

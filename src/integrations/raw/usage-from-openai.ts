@@ -1,5 +1,12 @@
 import { LedgerError } from "../../errors.js";
-import { assertUsageObject, difference, field, tokenCount, type TokenUsage } from "./token-usage.js";
+import {
+  assertUsageObject,
+  difference,
+  field,
+  modalities,
+  tokenCount,
+  type TokenUsage,
+} from "./token-usage.js";
 
 /** The `usage` object of an OpenAI Chat Completions response (or its final stream chunk). */
 export interface OpenAIChatUsage {
@@ -139,21 +146,6 @@ function audioInput(details: unknown, path: string): { uncached: number; cached:
     `${path}.cached_tokens_details.audio_tokens`,
   );
   return { uncached: difference(audio, cached, `OpenAI ${path}.audio_tokens`), cached };
-}
-
-/** The modality buckets that have tokens (a text call's usage keeps the shape it always had). */
-function modalities(
-  audioInput: number,
-  audioOutput: number,
-  imageOutput: number,
-  cachedAudio: number,
-): Partial<TokenUsage> {
-  const buckets: Partial<TokenUsage> = {};
-  if (audioInput > 0) buckets.audioInputTokens = audioInput;
-  if (audioOutput > 0) buckets.audioOutputTokens = audioOutput;
-  if (imageOutput > 0) buckets.imageOutputTokens = imageOutput;
-  if (cachedAudio > 0) buckets.cacheReadAudioTokens = cachedAudio;
-  return buckets;
 }
 
 function responsesUsage(usage: Record<string, unknown>): TokenUsage {
