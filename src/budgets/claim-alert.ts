@@ -42,10 +42,12 @@ export async function claimAlerts(
   for (const alert of alerts) if (!byKey.has(alert.key)) byKey.set(alert.key, alert);
   const sorted = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const outcome: ClaimOutcome = { claimed: new Set(), queued: 0 };
+  // Alerts with the same targets and owner resolve them once per call, whatever batch they are in.
+  const targetsOf = new Map<string, Promise<string[]>>();
   for (let start = 0; start < sorted.length; start += batchSize) {
     const batch = sorted.slice(start, start + batchSize);
     const { claimed, queued } = await store.database.transaction((transaction) =>
-      claimBatch(transaction, store, batch),
+      claimBatch(transaction, store, batch, targetsOf),
     );
     for (const key of claimed) outcome.claimed.add(key);
     outcome.queued += queued;
@@ -57,6 +59,7 @@ async function claimBatch(
   transaction: Queryable,
   store: QueryStore,
   batch: readonly AlertToClaim[],
+  targetsOf: Map<string, Promise<string[]>>,
 ): Promise<{ claimed: string[]; queued: number }> {
   const schema = quoteSchema(store.schema);
   const rows = await transaction.query<{ alert_key: string }>(
@@ -67,8 +70,6 @@ async function claimBatch(
     [batch.map((alert) => alert.key), batch.map((alert) => alert.budgetId)],
   );
   const claimed = new Set(rows.map((row) => row.alert_key));
-  // Alerts with the same targets and owner resolve them once.
-  const targetsOf = new Map<string, Promise<string[]>>();
   const keys: string[] = [];
   const targets: string[] = [];
   const bodies: string[] = [];

@@ -2,7 +2,6 @@ import { beforeAll, expect, it } from "vitest";
 import { budgetStatus, createBudget, listBudgets, type BudgetSpec } from "../../src/budgets/index.js";
 import { statusesOf, statusFromSpend } from "../../src/budgets/budget-status.js";
 import { periodBounds } from "../../src/budgets/period-bounds.js";
-import type { Database } from "../../src/store/database.js";
 import { migrateUp } from "../../src/store/migrator.js";
 import { createCostWriter } from "../../src/store/record-costs.js";
 import { createPricing } from "../../src/pricing/index.js";
@@ -13,6 +12,7 @@ import { describeEachEngine } from "../support/databases.js";
 import { hostileValues, storedForm } from "../support/hostile-text.js";
 import { insertEvents, pick, randomEvents, seededRandom } from "../query/support/cost-events.js";
 import { perBudgetSpend } from "./support/per-budget-spend.js";
+import { countingDatabase } from "../support/counting-database.js";
 
 // Batched evaluation must answer exactly what one set of reports per budget answered: randomized
 // budgets (every scope dimension, `per`, calendar and rolling periods, time zones with whole- and
@@ -63,23 +63,6 @@ const statementsPerCycle = 4;
 /** A cycle that builds day groups first: one statement per time zone (four here) and a read again. */
 const statementsBuilding = statementsPerCycle + timeZones.length + 1;
 
-/** A database that counts every statement sent through it (queries, scripts and transactions). */
-function counting(database: Database): { database: Database; count: () => number } {
-  let statements = 0;
-  const counted = new Set<PropertyKey>(["query", "exec", "transaction"]);
-  const wrapped = new Proxy(database, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (!counted.has(property) || typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        statements++;
-        return (value as (...parameters: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { database: wrapped, count: () => statements };
-}
-
 describeEachEngine("batched budget evaluation", (context) => {
   const store = () => ({ database: context.database(), schema: context.schema });
   const random = seededRandom(1812);
@@ -104,13 +87,13 @@ describeEachEngine("batched budget evaluation", (context) => {
   }, 180_000);
 
   it("gives every budget the status its own reports give, exactly", async () => {
-    const first = counting(context.database());
+    const first = countingDatabase(context.database());
     const built = await budgetStatus({ database: first.database, schema: context.schema }, { at });
-    expect(first.count()).toBeGreaterThan(statementsPerCycle);
-    expect(first.count()).toBeLessThanOrEqual(statementsBuilding);
-    const { database, count } = counting(context.database());
+    expect(first.calls()).toBeGreaterThan(statementsPerCycle);
+    expect(first.calls()).toBeLessThanOrEqual(statementsBuilding);
+    const { database, calls } = countingDatabase(context.database());
     const batched = await budgetStatus({ database, schema: context.schema }, { at });
-    expect(count()).toBe(statementsPerCycle);
+    expect(calls()).toBe(statementsPerCycle);
     expect(batched).toEqual(built);
 
     const budgets = await listBudgets(store());
@@ -148,13 +131,13 @@ describeEachEngine("batched budget evaluation", (context) => {
       })),
     );
     // The first call builds the day groups of the contributors' sets (UTC days: no grain).
-    const first = counting(context.database());
+    const first = countingDatabase(context.database());
     const built = await topContributors({ database: first.database, schema: context.schema }, requests, at);
-    expect(first.count()).toBe(4);
+    expect(first.calls()).toBe(4);
     // Then the closed days from the day groups, the rest from the rollups and raw events.
-    const { database, count } = counting(context.database());
+    const { database, calls } = countingDatabase(context.database());
     const batched = await topContributors({ database, schema: context.schema }, requests, at);
-    expect(count()).toBe(2);
+    expect(calls()).toBe(2);
     expect(batched).toEqual(built);
     // The reference: a report per alert and dimension, as alert bodies were built one at a time.
     const reference = [];
@@ -208,15 +191,15 @@ describeEachEngine("batched budget evaluation", (context) => {
     }
     // The first cycle builds the day groups of the sets not built yet, one statement per zone (UTC
     // and Berlin at most: the UTC sets may be built already), and reads again.
-    const first = counting(context.database());
+    const first = countingDatabase(context.database());
     const built = await budgetStatus({ database: first.database, schema: context.schema }, { at });
-    expect(first.count()).toBeGreaterThan(statementsPerCycle);
-    expect(first.count()).toBeLessThanOrEqual(statementsPerCycle + 2 + 1);
+    expect(first.calls()).toBeGreaterThan(statementsPerCycle);
+    expect(first.calls()).toBeLessThanOrEqual(statementsPerCycle + 2 + 1);
     // Then four statements, against 50 to 100 one budget at a time.
-    const { database, count } = counting(context.database());
+    const { database, calls } = countingDatabase(context.database());
     const { budgets } = await budgetStatus({ database, schema: context.schema }, { at });
     expect(budgets).toHaveLength(50);
-    expect(count()).toBe(statementsPerCycle);
+    expect(calls()).toBe(statementsPerCycle);
     expect(budgets).toEqual(built.budgets);
   });
 });

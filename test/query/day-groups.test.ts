@@ -16,6 +16,7 @@ import { purgeEvents } from "../../src/store/purge-events.js";
 import { describeEachEngine } from "../support/databases.js";
 import { hostileValues, storedForm } from "../support/hostile-text.js";
 import { insertEvents, pick, randomEvents, seededRandom, testEvent } from "./support/cost-events.js";
+import { countingDatabase } from "../support/counting-database.js";
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -42,23 +43,6 @@ function sorted(rows: readonly GroupedRow[], asked: readonly GroupedReport[]): s
       ]),
     )
     .sort();
-}
-
-/** A database that counts the statements sent through it. */
-function counting(database: Database): { database: Database; count: () => number } {
-  let statements = 0;
-  const wrapped = new Proxy(database, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (!["query", "exec", "transaction"].includes(String(property)) || typeof value !== "function")
-        return value;
-      return (...args: unknown[]) => {
-        statements++;
-        return (value as (...parameters: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { database: wrapped, count: () => statements };
 }
 
 describeEachEngine("day groups", (context) => {
@@ -134,10 +118,10 @@ describeEachEngine("day groups", (context) => {
     // Five sets (sessions are never built), in UTC and New York days.
     expect(new Set(built.map((row) => row.set_key)).size).toBe(5);
     expect(built.length).toBeGreaterThan(5 * 10);
-    const { database, count } = counting(context.database());
+    const { database, calls } = countingDatabase(context.database());
     expect(sorted(await equalToRaw(database), reports())).toEqual(sorted(first, reports()));
     // The day groups' read and one statement for the rest.
-    expect(count()).toBe(2);
+    expect(calls()).toBe(2);
     expect(await builds()).toEqual(built);
   });
 
