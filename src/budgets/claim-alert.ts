@@ -24,7 +24,7 @@ export interface ClaimOutcome {
 }
 
 /** Alerts claimed per transaction: few round trips for a first cycle of thousands, short transactions. */
-export const claimBatchSize = 500;
+const claimBatchSize = 500;
 
 /**
  * Claims alerts by key and queues each claimed one's body for its targets, a batch per transaction:

@@ -50,7 +50,7 @@ export function unionFilters(members: readonly ScopedTaker[]): CostFilters {
 }
 
 /** Something credited with the report rows in a budget's scope: a member's spend, or its drivers. */
-export interface ScopedTaker {
+interface ScopedTaker {
   matcher: ScopeMatcher;
 }
 

@@ -44,7 +44,7 @@ export function usesModalities(usage: ValidUsage): boolean {
 }
 
 /** The modality costs of a call, or the bucket the catalog has no price for. */
-export type ModalityOutcome =
+type ModalityOutcome =
   | {
       ok: true;
       totalPico: bigint;

@@ -24,7 +24,7 @@ interface CompiledRule {
 }
 
 /** The discounts of an overrides file, ready to match calls. */
-export interface DiscountFinder {
+interface DiscountFinder {
   /** The rule that applies to a call billed by `provider` for `model` (canonical id) in `project`. */
   find(provider: Provider, model: string, project: string | null | undefined): KeptDiscount | undefined;
 }
@@ -93,7 +93,7 @@ export function discountAtto(listAtto: bigint, percent: string): bigint {
 const discountedCache = new WeakMap<PriceRates, Map<KeptDiscount, PriceRates>>();
 
 /** The rate set of a discounted estimate: the list rates plus the discount, with its own `ref`. */
-export function discountedRates(rates: PriceRates, discount: KeptDiscount): PriceRates {
+function discountedRates(rates: PriceRates, discount: KeptDiscount): PriceRates {
   let byDiscount = discountedCache.get(rates);
   if (!byDiscount) discountedCache.set(rates, (byDiscount = new Map<KeptDiscount, PriceRates>()));
   let discounted = byDiscount.get(discount);

@@ -57,7 +57,7 @@ export function clockMs(text: unknown): number | undefined {
 }
 
 /** The days in words: `weekdays`, `weekends`, `every day`, else the names (`mon, wed`). */
-export function describeDays(days: readonly WeekDay[]): string {
+function describeDays(days: readonly WeekDay[]): string {
   const set = new Set(days);
   const is = (wanted: readonly WeekDay[]) =>
     set.size === wanted.length && wanted.every((day) => set.has(day));

@@ -17,7 +17,7 @@ const PERCENT_PATTERN = /^(0|[1-9]\d?)(\.\d{1,4})?$/;
 const PROJECT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** True when `value` is a discount percent this file accepts. */
-export function isDiscountPercent(value: unknown): value is string {
+function isDiscountPercent(value: unknown): value is string {
   return typeof value === "string" && PERCENT_PATTERN.test(value);
 }
 

@@ -10,7 +10,7 @@ const DAY_NAMES = new Set<string>(WEEK_DAYS);
 const NAME = /^[a-z][a-z0-9 _-]{0,31}$/i;
 
 /** Checks one window's buckets at `path`, pushing problems (the catalog's own bucket check). */
-export type BucketCheck = (prices: Record<string, unknown>, path: string) => void;
+type BucketCheck = (prices: Record<string, unknown>, path: string) => void;
 
 interface CheckedWindow {
   index: number;

@@ -67,7 +67,7 @@ export function rollupStateCtes(quotedSchema: string): string {
 /** The first open day, as a rollup read's condition compares it (an init plan, evaluated once). */
 export const closedThroughSql = "(SELECT through FROM rollup_state)";
 /** The first week not closed (its Monday), likewise. */
-export const closedWeeksThroughSql = "(SELECT week_through FROM rollup_state)";
+const closedWeeksThroughSql = "(SELECT week_through FROM rollup_state)";
 /** The projects with rollup rows, likewise. */
 export const rollupProjectsSql = "(SELECT projects FROM rollup_state)::text[]";
 
@@ -111,7 +111,7 @@ export function rollupSources(
 }
 
 /** The tables `rollupSources` chose for a layout. */
-export type LayoutSources = ReturnType<typeof rollupSources>;
+type LayoutSources = ReturnType<typeof rollupSources>;
 
 /**
  * Calls `read` once for every part of a layout's rollup spans. The week rows hold the weeks before
