@@ -1,7 +1,6 @@
 import { feeMicros, serviceTierSources, type ServiceTierSource } from "./compile-charges.js";
-import { priceToMicros } from "./decimal.js";
 import { entryVersions } from "./model-version.js";
-import { compileModalities, type ModalityMicros } from "./modality-prices.js";
+import { compileModalities, micros, type ModalityMicros } from "./modality-prices.js";
 import type { PriceRates, RateProvenance } from "./price-rates.js";
 import { compileTimeOfDay, type CompiledTimeOfDay } from "./time-of-day.js";
 import type {
@@ -145,10 +144,6 @@ export interface ProviderIndex {
   patterns: { regex: RegExp; compiled: CompiledEntry }[];
   fallback: readonly Provider[];
   file: ProviderFile | undefined;
-}
-
-function micros(price: string | undefined): number {
-  return price === undefined ? -1 : priceToMicros(price);
 }
 
 function safeTokens(price: number): number {

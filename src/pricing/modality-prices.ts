@@ -16,15 +16,19 @@ export interface ModalityMicros {
   cacheReadAudio: number;
 }
 
-/** The usage counter (`ValidUsage` key) of each modality bucket, in catalog order. */
+/**
+ * Each modality bucket in catalog order: its price's name, its usage counter (`ValidUsage` key) and
+ * the usage field a caller sets.
+ */
 export const MODALITY_COUNTERS = [
-  ["audio_input", "audioInput"],
-  ["audio_output", "audioOutput"],
-  ["image_output", "imageOutput"],
-  ["cache_read_audio", "cacheReadAudio"],
-] as const satisfies readonly (readonly [ModalityBucket, keyof ModalityMicros])[];
+  ["audio_input", "audioInput", "audioInputTokens"],
+  ["audio_output", "audioOutput", "audioOutputTokens"],
+  ["image_output", "imageOutput", "imageOutputTokens"],
+  ["cache_read_audio", "cacheReadAudio", "cacheReadAudioTokens"],
+] as const satisfies readonly (readonly [ModalityBucket, keyof ModalityMicros, string])[];
 
-function micros(price: string | undefined): number {
+/** A price in micro-dollars per million tokens, -1 without one. */
+export function micros(price: string | undefined): number {
   return price === undefined ? -1 : priceToMicros(price);
 }
 

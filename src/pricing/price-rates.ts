@@ -7,6 +7,7 @@ import {
   type UsageBucket,
 } from "./compile-catalog.js";
 import { microsToPrice } from "./decimal.js";
+import { MODALITY_COUNTERS } from "./modality-prices.js";
 import type { KeptDiscount } from "./negotiated-discounts.js";
 import type { CompiledWindow, TimeOfDayRecord } from "./time-of-day.js";
 import type {
@@ -94,15 +95,6 @@ const TOKEN_LINES: readonly [PriceBucket, UsageBucket, string][] = [
   ["cache_write_1h", "cacheWrite1h", "cacheWrite1hTokens"],
 ];
 
-// Modality lines only where the prices have one: without it such tokens leave a call unpriced
-// (never billed at the input price), and text-only rate sets keep the lines (and refs) they had.
-const MODALITY_LINES: readonly [PriceBucket, UsageBucket, string][] = [
-  ["audio_input", "audioInput", "audioInputTokens"],
-  ["audio_output", "audioOutput", "audioOutputTokens"],
-  ["image_output", "imageOutput", "imageOutputTokens"],
-  ["cache_read_audio", "cacheReadAudio", "cacheReadAudioTokens"],
-];
-
 /** The provenance of an entry of a provider file, or of an override. */
 export function provenanceOf(
   entry: CompiledEntry["entry"],
@@ -142,7 +134,9 @@ function buildRates(
     if (rule !== undefined) line.rule = rule;
     return line;
   });
-  for (const [bucket, key, usage] of MODALITY_LINES) {
+  // Modality lines only where the prices have one: without it such tokens leave a call unpriced
+  // (never billed at the input price), and text-only rate sets keep the lines (and refs) they had.
+  for (const [bucket, key, usage] of MODALITY_COUNTERS) {
     const own = prices[key];
     if (own < 0) continue;
     const line: PriceRateLine = { kind: "tokens", bucket, usage, price: microsToPrice(own), per: 1_000_000 };
