@@ -1,8 +1,8 @@
-import { queryGroupedReports, type Dimension, type GroupedReport, type QueryStore } from "../query/index.js";
+import type { GroupedRow, QueryStore } from "../query/index.js";
 import type { Budget } from "./budget-spec.js";
-import { compileScope, rowInScope, type ScopeMatcher } from "./scope-match.js";
-import { candidateFinder, unionFilters } from "./spend-groups.js";
-import { formatPico, toPico } from "./usd.js";
+import { buildKind, runKinds } from "./grouped-takers.js";
+import { compileScope } from "./scope-match.js";
+import { formatPico } from "./usd.js";
 
 /** A value that contributed to a budget's spend in the period. */
 export interface Contributor {
@@ -29,8 +29,8 @@ const contributorDimensions = ["model", "repo"] as const;
 const topCount = 3;
 
 /**
- * The top three models and repos of every request from its `from` to `at`, in one statement (one
- * grouped report per period start, a grouping set per scope and dimension): what a report grouped by
+ * The top three models and repos of every request from its `from` to `at`, from one call of grouped
+ * reports (`grouped-takers.ts`: a report per period start, a grouping set per scope and dimension): what a report grouped by
  * the dimension, filtered to the scope (and the `per` value) and limited to three answered one alert
  * at a time. Values with events but no cost count; ties go to the smaller value in the database's
  * byte order ("C"), absent values last, as the report orders them.
@@ -44,47 +44,26 @@ export async function topContributors(
     model: new Map<string | null, bigint>(),
     repo: new Map<string | null, bigint>(),
   }));
-  const reports: GroupedReport[] = [];
-  const takers: Array<Array<Array<{ matcher: ScopeMatcher; request: number; dimension: "model" | "repo" }>>> =
-    [];
-  const byFrom = new Map<string, number[]>();
-  requests.forEach((request, index) =>
-    byFrom.set(request.from, [...(byFrom.get(request.from) ?? []), index]),
+  const members = requests.map(({ budget, value, from }, index) => {
+    const scope =
+      budget.per && value !== undefined ? { ...budget.scope, [budget.per]: [value] } : budget.scope;
+    return { index, from, matcher: compileScope(scope) };
+  });
+  const kind = buildKind(
+    members,
+    (member) => member.from,
+    (first) => ({ from: new Date(first.from), to: at }),
+    (member) =>
+      contributorDimensions.map((dimension) => ({
+        dimensions: [...member.matcher.dimensions, dimension],
+        take(row: GroupedRow, cost: bigint) {
+          const totals = sums[member.index]![dimension];
+          const value = row.keys[dimension] ?? null;
+          totals.set(value, (totals.get(value) ?? 0n) + cost);
+        },
+      })),
   );
-  for (const [from, indexes] of byFrom) {
-    const sets = new Map<string, { dimensions: Dimension[]; takers: (typeof takers)[number][number] }>();
-    for (const index of indexes) {
-      const { budget, value } = requests[index]!;
-      const scope =
-        budget.per && value !== undefined ? { ...budget.scope, [budget.per]: [value] } : budget.scope;
-      const matcher = compileScope(scope);
-      for (const dimension of contributorDimensions) {
-        const dimensions = [...new Set([...matcher.dimensions, dimension])].sort();
-        const key = JSON.stringify(dimensions);
-        let set = sets.get(key);
-        if (!set) sets.set(key, (set = { dimensions, takers: [] }));
-        set.takers.push({ matcher, request: index, dimension });
-      }
-    }
-    const list = [...sets.values()];
-    reports.push({
-      from: new Date(from),
-      to: at,
-      sets: list.map((set) => ({ dimensions: set.dimensions, filters: unionFilters(set.takers) })),
-    });
-    takers.push(list.map((set) => set.takers));
-  }
-  if (reports.length === 0) return [];
-  const finders = takers.map((sets) => sets.map((list) => candidateFinder(list)));
-  for (const row of await queryGroupedReports(store, reports)) {
-    const cost = toPico(row.costUsd);
-    finders[row.report]![row.set]!(row.keys, (taker) => {
-      if (!rowInScope(taker.matcher, row.keys)) return;
-      const totals = sums[taker.request]![taker.dimension];
-      const value = row.keys[taker.dimension] ?? null;
-      totals.set(value, (totals.get(value) ?? 0n) + cost);
-    });
-  }
+  await runKinds(store, [kind]);
   return sums.map((totals) => ({ model: top(totals.model), repo: top(totals.repo) }));
 }
 

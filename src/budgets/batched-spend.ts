@@ -1,10 +1,4 @@
-import {
-  queryGroupedReports,
-  type Dimension,
-  type GroupedReport,
-  type GroupedRow,
-  type QueryStore,
-} from "../query/index.js";
+import type { GroupedRow, QueryStore } from "../query/index.js";
 import { periodShape } from "./budget-period.js";
 import type { Budget } from "./budget-spec.js";
 import {
@@ -17,21 +11,9 @@ import {
   type BudgetSpend,
 } from "./budget-spend.js";
 import { forecastDays, type PeriodBounds } from "./period-bounds.js";
-import { compileScope, rowInScope, type ScopeMatcher } from "./scope-match.js";
-import { candidateFinder, scopeAndPer, unionFilters, type Member } from "./spend-groups.js";
-import { toPico } from "./usd.js";
-
-/** What credits one budget with a row of one grouping set. */
-interface Taker {
-  matcher: ScopeMatcher;
-  take: (row: GroupedRow, cost: bigint) => void;
-}
-
-/** One statement's reports, and per report and grouping set, who takes its rows. */
-interface Kind {
-  reports: GroupedReport[];
-  takers: Taker[][][];
-}
+import { buildKind, runKinds, type Kind } from "./grouped-takers.js";
+import { compileScope } from "./scope-match.js";
+import { scopeAndPer, type Member } from "./spend-groups.js";
 
 /** Options of `readBudgetSpends`. */
 export interface BatchOptions {
@@ -82,47 +64,8 @@ export async function readBudgetSpends(
   ];
   // One call for every kind's reports: the day groups answer their closed days in one statement,
   // and what is left of every report is one more.
-  await runKind(
-    store,
-    { reports: kinds.flatMap((kind) => kind.reports), takers: kinds.flatMap((kind) => kind.takers) },
-    options.source,
-  );
+  await runKinds(store, kinds, options.source);
   return spends;
-}
-
-/** A kind's reports, one per `reportKey`; each groups its members by the dimension sets `needs` names. */
-function buildKind(
-  members: readonly Member[],
-  reportKey: (member: Member) => string,
-  report: (first: Member, all: readonly Member[]) => Omit<GroupedReport, "sets">,
-  needs: (member: Member) => Array<{ dimensions: Dimension[]; take: Taker["take"] }>,
-): Kind {
-  const byReport = new Map<string, Member[]>();
-  for (const member of members) {
-    const key = reportKey(member);
-    byReport.set(key, [...(byReport.get(key) ?? []), member]);
-  }
-  const kind: Kind = { reports: [], takers: [] };
-  for (const group of byReport.values()) {
-    const sets = new Map<string, { dimensions: Dimension[]; takers: Taker[] }>();
-    for (const member of group) {
-      for (const need of needs(member)) {
-        const dimensions = [...new Set(need.dimensions)].sort();
-        const key = JSON.stringify(dimensions);
-        let set = sets.get(key);
-        if (!set) sets.set(key, (set = { dimensions, takers: [] }));
-        set.takers.push({ matcher: member.matcher, take: need.take });
-      }
-    }
-    if (sets.size === 0) continue;
-    const list = [...sets.values()];
-    kind.reports.push({
-      ...report(group[0]!, group),
-      sets: list.map((set) => ({ dimensions: set.dimensions, filters: unionFilters(set.takers) })),
-    });
-    kind.takers.push(list.map((set) => set.takers));
-  }
-  return kind;
 }
 
 /** Daily figures per time zone: a calendar period's spend and the forecast's days. */
@@ -203,17 +146,6 @@ function driverKind(members: Member[], spends: BudgetSpend[]): Kind {
         },
       })),
   );
-}
-
-async function runKind(store: QueryStore, kind: Kind, source: BatchOptions["source"]): Promise<void> {
-  const rows = await queryGroupedReports(store, kind.reports, source ?? "auto");
-  const finders = kind.takers.map((sets) => sets.map((takers) => candidateFinder(takers)));
-  for (const row of rows) {
-    const cost = toPico(row.costUsd);
-    finders[row.report]![row.set]!(row.keys, (taker) => {
-      if (rowInScope(taker.matcher, row.keys)) taker.take(row, cost);
-    });
-  }
 }
 
 function earliest(dates: readonly Date[]): Date {
