@@ -1,4 +1,4 @@
-import type { QueryStore } from "../query/index.js";
+import { wholeHourOffsetsSql, type QueryStore } from "../query/index.js";
 import { periodShape } from "./budget-period.js";
 import type { Budget } from "./budget-spec.js";
 
@@ -44,14 +44,12 @@ export async function periodBounds(
   }>(
     `SELECT bounds.*,
             -- With a whole-hour offset on every day the budget's reports read, its local days can be
-            -- summed from hourly rollups (sampled at UTC hours, as query-costs.ts samples).
-            b.tz = 'UTC' OR (
-              SELECT bool_and(date_trunc('hour', sample AT TIME ZONE b.tz) = sample AT TIME ZONE b.tz)
-                FROM (SELECT generate_series(date_trunc('hour', CASE WHEN b.unit = 'rolling' THEN bounds.forecast_from
-                                                                   ELSE least(bounds.start, bounds.forecast_from) END, 'UTC'),
-                                             $1::timestamptz, interval '1 day') AS sample
-                      UNION ALL SELECT date_trunc('hour', $1::timestamptz, 'UTC')) AS samples
-            ) AS whole_hours
+            -- summed from hourly rollups (asked as queryCosts asks: query/time-zone.ts).
+            b.tz = 'UTC' OR ${wholeHourOffsetsSql(
+              "b.tz",
+              "CASE WHEN b.unit = 'rolling' THEN bounds.forecast_from ELSE least(bounds.start, bounds.forecast_from) END",
+              "date_trunc('hour', $1::timestamptz, 'UTC')",
+            )} AS whole_hours
        FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS b(unit, tz, days, n)
       CROSS JOIN LATERAL (
         SELECT CASE WHEN b.unit = 'rolling' THEN $1::timestamptz - make_interval(days => b.days)

@@ -48,3 +48,4 @@ export {
   type GroupedRow,
   type GroupingSet,
 } from "./grouped-reports.js";
+export { wholeHourOffsetsSql } from "./time-zone.js";

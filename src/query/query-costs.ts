@@ -5,7 +5,7 @@ import { addFigures, readFigures, type CostFigures, type CostRow } from "./cost-
 import { buildCostQuery, type CostQueryLayout, type Span } from "./cost-query-sql.js";
 import { readerOf, type QueryStore } from "./store-handle.js";
 import { ceilDay, ceilHour, ceilWeek, floorDay, floorHour, floorWeek } from "./time-range.js";
-import { formatPeriod, isUnknownTimeZoneError, timeZoneError } from "./time-zone.js";
+import { formatPeriod, isUnknownTimeZoneError, timeZoneError, wholeHourOffsetsSql } from "./time-zone.js";
 
 /**
  * Where a report's figures came from: rollups alone (with the deltas writers left pending), raw
@@ -202,12 +202,8 @@ async function wholeHourOffsets(store: QueryStore, timeZone: string, span: Span)
     `WITH bounds AS (
        SELECT COALESCE($1::timestamptz, (SELECT min(hour_start) FROM ${hourly})) AS low,
               COALESCE($2::timestamptz - interval '1 hour', (SELECT max(hour_start) FROM ${hourly})) AS high
-     ), samples AS (
-       SELECT generate_series(date_trunc('hour', low, 'UTC'), high, interval '1 day') AS instant FROM bounds
-       UNION ALL SELECT high FROM bounds
      )
-     SELECT bool_and(date_trunc('hour', instant AT TIME ZONE $3::text) = instant AT TIME ZONE $3::text) AS whole
-       FROM samples WHERE instant IS NOT NULL`,
+     SELECT ${wholeHourOffsetsSql("$3::text", "low", "high")} AS whole FROM bounds`,
     [span.from?.toISOString() ?? null, span.to?.toISOString() ?? null, timeZone],
   );
   return row?.whole !== false;

@@ -45,3 +45,16 @@ export function formatPeriod(localTime: string, offsetSeconds: number): string {
   const seconds = absolute % 60;
   return `${localTime}${sign}${hours}:${minutes}${seconds ? `:${String(seconds).padStart(2, "0")}` : ""}`;
 }
+
+/**
+ * SQL that is true when `zone`'s offset is a whole number of hours from `low` to `high` (SQL
+ * timestamptz expressions; `high` on a whole UTC hour), so that every local period starts on a UTC
+ * hour and hourly rollups can be grouped into it: Postgres's time zone database is asked at each day
+ * of the span and at its end. NULL when both ends are NULL (no span: nothing to disprove).
+ */
+export function wholeHourOffsetsSql(zone: string, low: string, high: string): string {
+  return `(SELECT bool_and(date_trunc('hour', instant AT TIME ZONE ${zone}) = instant AT TIME ZONE ${zone})
+       FROM (SELECT generate_series(date_trunc('hour', ${low}, 'UTC'), ${high}, interval '1 day') AS instant
+             UNION ALL SELECT ${high}) AS samples
+      WHERE instant IS NOT NULL)`;
+}
