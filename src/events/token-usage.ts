@@ -28,7 +28,19 @@ export type TokenField = Exclude<keyof EventUsage, FeeField>;
 /** A key of a usage: a token bucket or a per-unit counter. */
 export type UsageField = TokenField | FeeField;
 
-/** Every token bucket, in the order of the ledger's columns. */
+/**
+ * The buckets of tokens reported apart from text, each carved out of `inputTokens`, `outputTokens`
+ * or (cached audio) `cacheReadTokens`: modalities priced apart from text (migration 0013), then
+ * cached audio priced apart from cached text (migration 0016).
+ */
+export const modalityFields = [
+  "audioInputTokens",
+  "audioOutputTokens",
+  "imageOutputTokens",
+  "cacheReadAudioTokens",
+] as const satisfies readonly TokenField[];
+
+/** Every token bucket, in the order of the ledger's columns (the modalities after the text ones). */
 export const tokenFields = [
   "inputTokens",
   "outputTokens",
@@ -36,23 +48,7 @@ export const tokenFields = [
   "cacheWriteTokens",
   "cacheWrite1hTokens",
   "reasoningTokens",
-  // Modalities priced apart from text (migration 0013), after the columns of earlier releases.
-  "audioInputTokens",
-  "audioOutputTokens",
-  "imageOutputTokens",
-  // Cached audio priced apart from cached text (migration 0016).
-  "cacheReadAudioTokens",
-] as const satisfies readonly TokenField[];
-
-/**
- * The buckets of tokens reported apart from text, each carved out of `inputTokens`, `outputTokens`
- * or (cached audio) `cacheReadTokens`.
- */
-export const modalityFields = [
-  "audioInputTokens",
-  "audioOutputTokens",
-  "imageOutputTokens",
-  "cacheReadAudioTokens",
+  ...modalityFields,
 ] as const satisfies readonly TokenField[];
 
 /**

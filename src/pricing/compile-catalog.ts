@@ -133,8 +133,11 @@ export interface CompiledEntry {
   provenance?: RateProvenance | undefined;
   /** 00:00 UTC of the day the provider retired the id (ms since the epoch); undefined while served. */
   retiredMs: number | undefined;
-  /** True when a period has time-of-day windows: an estimate without `at` then reads the clock. */
-  timed: boolean;
+  /**
+   * True when the entry has one price for all time (one undated period, no end, no time-of-day
+   * windows): an estimate without `at` then needs no clock.
+   */
+  undated: boolean;
 }
 
 /** One provider's lookup structures. */
@@ -235,7 +238,11 @@ export function compileEntry(entry: ModelEntry, provider: Provider, charges?: En
     versions: undefined,
     canonical: undefined,
     retiredMs: entry.retired === undefined ? undefined : Date.parse(`${entry.retired}T00:00:00Z`),
-    timed: periods.some((period) => period.timeOfDay !== undefined),
+    undated:
+      periods.length === 1 &&
+      periods[0]!.fromMs === -Infinity &&
+      entry.retired === undefined &&
+      periods[0]!.timeOfDay === undefined,
   };
 }
 

@@ -125,10 +125,8 @@ export function priceUsage(
   if (compiled.periods.length === 0) {
     return unpriced(resolved, compiled.entry.unpriced ?? "the catalog has no price for this model");
   }
-  const last = compiled.periods[compiled.periods.length - 1]!;
   const retiredMs = compiled.retiredMs;
-  const undated = last.fromMs === -Infinity && retiredMs === undefined && !compiled.timed;
-  const instant = ms ?? (undated ? -Infinity : Date.now());
+  const instant = ms ?? (compiled.undated ? -Infinity : Date.now());
   if (retiredMs !== undefined && instant >= retiredMs) return retiredEstimate(resolved, compiled, instant);
   const period = periodAt(compiled.periods, instant);
   if (!period) {
