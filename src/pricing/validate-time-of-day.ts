@@ -1,4 +1,4 @@
-import { describe, isRecord } from "./json-checks.js";
+import { checkUnknownKeys, describe, isRecord } from "./json-checks.js";
 import { clockMs, zoneOffset } from "./time-of-day.js";
 import { PRICE_BUCKETS, WEEK_DAYS } from "./types.js";
 
@@ -99,9 +99,7 @@ export function timeOfDayProblems(
       problems.push(`${windowPath}: expected an object, got ${describe(window)}`);
       return;
     }
-    for (const key of Object.keys(window)) {
-      if (!WINDOW_KEYS.has(key)) problems.push(`${windowPath}.${key}: unknown key`);
-    }
+    checkUnknownKeys(window, WINDOW_KEYS, windowPath, problems);
     if (typeof window.name !== "string" || !NAME.test(window.name)) {
       problems.push(`${windowPath}.name: expected a short name such as "peak", got ${describe(window.name)}`);
     }
